@@ -1,0 +1,80 @@
+# AIMA: two commands from nothing, `make demo` and `make test`. See README.md.
+#
+# Which nbdev test flags run where (cells marked `#| slow`, `#| gpu`, `#| llm`, `#| spark`):
+#   make test        no flags: fast cells only (CI, < 30 min on 2 cores)
+#   make test-slow   NBDEV_FLAGS="slow spark": adds slow and Spark cells (run before a release)
+#   make test-all    NBDEV_FLAGS="slow spark gpu llm": everything (needs a GPU and a local LLM)
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.aima-installed
+WORKSPACE ?= demo/aima.duckdb
+PORT ?= 8866
+SERVE ?= 1
+NBDEV_FLAGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: help install test test-slow test-all check-notebooks nbtest pytest demo dash lab docs bench papers clean
+
+help:
+	@echo "make demo    set up .venv, build $(WORKSPACE) from bundled data, serve dashboards on 127.0.0.1:$(PORT) (SERVE=0: no serving)"
+	@echo "make test    set up .venv, check notebooks are clean and exported, run nbdev_test and pytest"
+	@echo "make lab | docs | dash | bench | test-slow | test-all | clean"
+
+$(STAMP): setup.py settings.ini
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "AIMA needs Python >= 3.10 (3.11 recommended); set PYTHON=/path/to/python3.11"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first, pinned: the CPU wheel; an unpinned torch would pull a multi-GB CUDA build
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+check-notebooks: install
+	$(BIN)/python tools/check_notebooks.py
+
+nbtest: install
+	$(BIN)/nbdev_test --n_workers 2 $(if $(strip $(NBDEV_FLAGS)),--flags "$(NBDEV_FLAGS)",)
+
+pytest: install
+	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+test: install
+	@start=$$(date +%s)
+	$(MAKE) --no-print-directory check-notebooks
+	$(MAKE) --no-print-directory nbtest
+	$(MAKE) --no-print-directory pytest
+	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
+
+test-slow:
+	$(MAKE) test NBDEV_FLAGS="slow spark" PYTEST_ARGS="--runslow"
+
+test-all:
+	$(MAKE) test NBDEV_FLAGS="slow spark gpu llm" PYTEST_ARGS="--runslow"
+
+demo: install
+	$(BIN)/aima demo --workspace $(WORKSPACE)
+	if [ "$(SERVE)" = "1" ]; then $(BIN)/aima dash --workspace $(WORKSPACE) --port $(PORT); fi
+
+dash: install
+	$(BIN)/aima dash --workspace $(WORKSPACE) --port $(PORT)
+
+lab: install
+	$(BIN)/python -m ipykernel install --sys-prefix --name aima --display-name "AIMA (.venv)"
+	$(BIN)/jupyter lab --ip 127.0.0.1 --notebook-dir .
+
+docs: install
+	$(BIN)/aima docs build --out _site
+	@echo "docs site: $$(pwd)/_site/index.html  (with Quarto installed, nbdev_docs also works)"
+
+bench: install
+	$(BIN)/aima bench run all
+
+clean:
+	rm -rf _proc _docs _site demo .pytest_cache test-artifacts

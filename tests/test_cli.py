@@ -1,0 +1,86 @@
+"""The `aima` command as a user runs it: a real subprocess, stdout holding only JSON with --json."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import BIN, ROOT
+
+AIMA = str(BIN / "aima")
+
+
+def aima(*args, env=None, cwd=None):
+    e = {**os.environ, "CI": "true", **(env or {})}
+    return subprocess.run([AIMA, *args], capture_output=True, text=True, env=e, cwd=cwd or ROOT, timeout=300)
+
+
+def test_help_lists_commands():
+    r = aima("--help")
+    assert r.returncode == 0, r.stderr
+    for cmd in ("workspace", "config", "demo", "bench", "docs", "dash"):
+        assert cmd in r.stdout, f"`aima --help` does not list {cmd}:\n{r.stdout}\n{r.stderr}"
+    assert "warning" not in r.stderr.lower(), r.stderr
+
+
+def test_version():
+    from aima import __version__
+    r = aima("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"aima {__version__}"
+
+
+def test_workspace_init_info_tables_json(tmp_path):
+    ws = tmp_path / "w.duckdb"
+    r = aima("--log-level", "DEBUG", "workspace", "init", "--workspace", str(ws), "--json")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)                      # stdout is one JSON document even with DEBUG logs on
+    assert info["backend"] == "duckdb" and ws.exists()
+    assert (tmp_path / "w.artifacts").is_dir()
+    r = aima("workspace", "info", "--json", env={"AIMA_WORKSPACE": str(ws)})
+    assert r.returncode == 0 and json.loads(r.stdout)["uri"] == str(ws)
+    r = aima("workspace", "tables", "-w", str(ws), "--json")
+    assert [t["name"] for t in json.loads(r.stdout)["tables"]] == ["quarantine"]
+
+
+def test_errors_are_one_clear_line(tmp_path):
+    r = aima("workspace", "info", "--workspace", str(tmp_path / "nope.duckdb"))
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: No workspace at") and "aima workspace init" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_bad_config_names_key_and_source(tmp_path):
+    r = aima("config", "show", env={"AIMA_RETENTION__INACTIVITY_DAYS": "soon"})
+    assert r.returncode == 1
+    assert "environment variable AIMA_RETENTION__INACTIVITY_DAYS" in r.stderr and "retention.inactivity_days" in r.stderr
+    bad = tmp_path / "exp.yaml"
+    bad.write_text("retention:\n  churn_horizon: [30]\n")
+    r = aima("config", "show", str(bad))
+    assert r.returncode == 1 and f"{bad}: unknown key 'retention.churn_horizon'" in r.stderr
+
+
+def test_config_show_uses_repo_base_yaml():
+    r = aima("config", "show", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["config"]["workspace"]["uri"]
+    assert any(v.endswith("configs/base.yaml") for v in out["sources"].values())
+
+
+def test_demo_builds_workspace(tmp_path):
+    ws = tmp_path / "demo.duckdb"
+    r = aima("demo", "--workspace", str(ws), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["tables"]["order_items"] == 98407 and out["tables"]["customers"] == 1000
+    again = json.loads(aima("demo", "--workspace", str(ws), "--json").stdout)
+    assert "already imported" in again["steps"]["import"]["skipped"]
+    assert again["tables"] == out["tables"]
+
+
+def test_bench_prints_json_lines():
+    r = aima("bench", "run", "workspace_rfm", "--size", "5000")
+    assert r.returncode == 0, r.stderr
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(recs) == 1 and recs[0]["same_result"] is True and recs[0]["ratio"] > 0

@@ -1,0 +1,33 @@
+"""The same Workspace code on embedded DuckDB and on a local Spark session gives the same answers."""
+import shutil
+
+import pandas as pd
+import pytest
+
+from aima.core import Workspace
+
+ORDERS = pd.DataFrame({"order_id": ["a", "b", "c"], "customer_id": ["x", "y", "x"], "amount": [10.0, 20.0, 5.5]})
+UPDATE = pd.DataFrame({"order_id": ["c", "d"], "customer_id": ["x", "z"], "amount": [7.5, 1.0]})
+
+
+def _exercise(ws):
+    ws.write("orders", ORDERS)
+    ws.write("orders", UPDATE, mode="upsert", keys="order_id")
+    ws.write("orders", UPDATE, mode="upsert", keys="order_id")          # idempotent
+    t = ws.table("orders")
+    per_customer = (t.group_by("customer_id").aggregate(n=t.count(), revenue=t.amount.sum())
+                    .order_by("customer_id").to_pandas())
+    return ws.read("orders").sort_values("order_id").reset_index(drop=True), per_customer, ws.row_counts()
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17 on PATH")
+def test_duckdb_and_spark_agree(tmp_path):
+    pytest.importorskip("pyspark", reason="install aima[spark]")
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        duck = _exercise(ws)
+    with Workspace("pyspark") as ws:
+        assert ws.backend == "pyspark"
+        spark = _exercise(ws)
+    pd.testing.assert_frame_equal(duck[0], spark[0], check_dtype=False)
+    pd.testing.assert_frame_equal(duck[1], spark[1], check_dtype=False)
+    assert duck[2] == spark[2] == {"orders": 4, "quarantine": 0}
