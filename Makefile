@@ -18,7 +18,7 @@ SERVE ?= 1
 NBDEV_FLAGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: help install test test-slow test-all check-notebooks nbtest pytest demo dash lab docs bench papers clean
+.PHONY: help install readme test test-slow test-all check-notebooks nbtest pytest demo dash lab docs bench papers clean
 
 help:
 	@echo "make demo    set up .venv, build $(WORKSPACE) from bundled data, serve dashboards on 127.0.0.1:$(PORT) (SERVE=0: no serving)"
@@ -38,6 +38,10 @@ install: $(STAMP)
 
 check-notebooks: install
 	$(BIN)/python tools/check_notebooks.py
+	$(BIN)/python tools/make_readme.py --check
+
+readme: install
+	$(BIN)/python tools/make_readme.py
 
 nbtest: install
 	$(BIN)/nbdev_test --n_workers 2 $(if $(strip $(NBDEV_FLAGS)),--flags "$(NBDEV_FLAGS)",)
