@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['log', 'BENCHMARKS', 'measure', 'environment', 'compare', 'benchmark', 'run', 'synthetic_orders',
-           'bench_workspace_rfm', 'register']
+           'bench_workspace_rfm', 'synthetic_export_csv', 'bench_import_csv', 'register']
 
-# %% ../nbs/92_bench.ipynb #d2a68232
+# %% ../nbs/92_bench.ipynb #5bffc860
 import gc
 import json
 import os
@@ -27,7 +27,7 @@ from .log import get_logger
 
 log = get_logger(__name__)
 
-# %% ../nbs/92_bench.ipynb #857dd780
+# %% ../nbs/92_bench.ipynb #dd57ac2d
 class _PeakRSS:
     def __init__(self, interval: float = 0.002):
         self.proc, self.interval, self.peak, self._stop = psutil.Process(), interval, 0, threading.Event()
@@ -61,7 +61,7 @@ def measure(fn: Callable[[], Any], repeat: int = 3) -> dict:
     return {"seconds": round(min(times), 6), "median_seconds": round(float(np.median(times)), 6),
             "repeat": repeat, "peak_mb": round(peak, 1)}
 
-# %% ../nbs/92_bench.ipynb #8ddf7bb3
+# %% ../nbs/92_bench.ipynb #1e432920
 def environment() -> dict:
     "Machine and versions recorded with every benchmark record."
     return {"aima": __version__, "python": platform.python_version(), "platform": platform.platform(),
@@ -82,7 +82,7 @@ def compare(name: str, size: int, aima_fn: Callable[[], Any], reference_fn: Call
     out["env"] = environment()
     return out
 
-# %% ../nbs/92_bench.ipynb #51f79033
+# %% ../nbs/92_bench.ipynb #9cd3e083
 BENCHMARKS: dict[str, dict] = {}
 
 def benchmark(name: str, sizes: Iterable[int], description: str = ""):
@@ -107,7 +107,7 @@ def run(names: Iterable[str] | str = "all", sizes: Iterable[int] | None = None, 
                 records.append(rec)
     return records
 
-# %% ../nbs/92_bench.ipynb #9649e9cb
+# %% ../nbs/92_bench.ipynb #8987b2d8
 def synthetic_orders(n: int, seed: int = 0) -> pd.DataFrame:
     "`n` orders over `n // 10` customers (Zipf-like activity), two years of timestamps, lognormal amounts."
     rng = np.random.default_rng(seed)
@@ -149,7 +149,52 @@ def bench_workspace_rfm(size: int) -> list[dict]:
                       write_rows_per_s=round(size / max(write["seconds"], 1e-9)))
     return [rec]
 
-# %% ../nbs/92_bench.ipynb #5ef4ae32
+# %% ../nbs/92_bench.ipynb #4b1a06c3
+def synthetic_export_csv(path: Path, n: int, seed: int = 0) -> Path:
+    "A line-item shop export of `n` rows as a messy-but-valid CSV (currency signs, day-first dates)."
+    rng = np.random.default_rng(seed)
+    n_orders = max(n // 3, 1)
+    order = np.sort(rng.integers(0, n_orders, n))
+    start = np.datetime64("2023-01-01T00:00")
+    when = start + (order * (730 * 1440 // n_orders)).astype("timedelta64[m]")
+    df = pd.DataFrame({
+        "Invoice No": np.char.add("INV-", order.astype(str)),
+        "Order Placed": pd.to_datetime(when).strftime("%d/%m/%Y %H:%M"),
+        "Buyer Email": np.char.add(np.char.add("c", (order % max(n_orders // 4, 1)).astype(str)), "@shop.example"),
+        "Product": rng.choice(["Tea towel", "Mug", "Candle", "Lantern", "Cushion"], n),
+        "Qty": rng.integers(1, 12, n),
+        "Unit Price": np.char.add("£", np.round(rng.uniform(0.5, 40, n), 2).astype(str)),
+        "Country": rng.choice(["United Kingdom", "France", "Germany"], n),
+    })
+    df.to_csv(path, index=False)
+    return path
+
+@benchmark("import_csv", sizes=[100_000, 1_000_000], description="aima import (detect, parse, validate, upsert) vs pandas read_csv + plain DuckDB insert")
+def bench_import_csv(size: int) -> list[dict]:
+    "Rows per second importing a `size`-row CSV export, against read_csv + a plain DuckDB insert."
+    import duckdb
+    from aima.core import Workspace
+    from aima.data.imports import import_source
+    with tempfile.TemporaryDirectory() as d:
+        path = synthetic_export_csv(Path(d) / "export.csv", size)
+        counter = iter(range(10**6))
+        def ours():
+            with Workspace(Path(d) / f"w{next(counter)}.duckdb") as ws:
+                return import_source(ws, path)
+        def reference():
+            con = duckdb.connect(str(Path(d) / f"r{next(counter)}.duckdb"))
+            frame = pd.read_csv(path)
+            con.execute("CREATE TABLE export AS SELECT * FROM frame")
+            con.close()
+            return len(frame)
+        rec = compare("import_csv", size, ours, reference, "pandas_read_csv+duckdb", repeat=1,
+                      check=lambda a, b: a["imported"] + a["quarantined"] == b)
+        rec["aima_rows_per_s"] = round(size / rec["aima"]["seconds"])
+        rec["reference_rows_per_s"] = round(size / rec["pandas_read_csv+duckdb"]["seconds"])
+        rec["csv_mb"] = round(path.stat().st_size / 2**20, 1)
+    return [rec]
+
+# %% ../nbs/92_bench.ipynb #19828a8d
 def register(app) -> None:
     "Add `aima bench list|run` to the CLI."
     import typer

@@ -6,7 +6,7 @@
 __all__ = ['log', 'SOURCE_COL', 'ESSENTIAL', 'Source', 'sheet_csv_url', 'decode_bytes', 'sniff_delimiter', 'read_delimited',
            'read_source', 'Transformed', 'transform', 'import_source', 'parse_map', 'register']
 
-# %% ../../nbs/07_data.imports.ipynb #5413d1d0
+# %% ../../nbs/07_data.imports.ipynb #fdc18444
 import codecs
 import csv
 import gzip
@@ -25,14 +25,14 @@ import pandas as pd
 
 from ..config import config_hash
 from ..core import Workspace, WorkspaceError, fingerprint
-from .detect import (ColumnMatch, FIELDS, blank, detect_columns, normalize_email, normalize_phone,
+from .detect import (STR, ColumnMatch, FIELDS, blank, detect_columns, normalize_email, normalize_phone,
                               parse_dates, parse_money, parse_number)
 from .schema import SCHEMA, ensure_tables, to_canonical, validate
 from ..log import get_logger
 
 log = get_logger(__name__)
 
-# %% ../../nbs/07_data.imports.ipynb #6967ecd7
+# %% ../../nbs/07_data.imports.ipynb #56e2a885
 SOURCE_COL = "__aima_source"
 
 @dataclass
@@ -60,7 +60,7 @@ def sheet_csv_url(link: str) -> str | None:
     gid = re.search(r"[#&?]gid=(\d+)", link)
     return f"{m['base']}/spreadsheets/d/{m['id']}/export?format=csv" + (f"&gid={gid.group(1)}" if gid else "")
 
-# %% ../../nbs/07_data.imports.ipynb #1b68ddf5
+# %% ../../nbs/07_data.imports.ipynb #ad699861
 def decode_bytes(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
     "Decode file bytes: an explicit encoding, a BOM, UTF-16 without BOM, UTF-8, else Windows-1252/Latin-1."
     if encoding:
@@ -117,7 +117,7 @@ def read_delimited(text: str, name: str, delimiter: str | None = None) -> Source
     df, rows = df[keep].reset_index(drop=True), np.asarray(rows)[np.asarray(keep)]
     return Source(name, df, rows, malformed, info={"delimiter": sep})
 
-# %% ../../nbs/07_data.imports.ipynb #04f16481
+# %% ../../nbs/07_data.imports.ipynb #9b3eecb5
 def _fetch(url: str, timeout: float = 60) -> bytes:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
@@ -202,7 +202,7 @@ def read_source(source: str | Path, *, sheet: str | None = None, table: str | No
     src.fingerprint, src.info["encoding"] = fp, enc
     return [src]
 
-# %% ../../nbs/07_data.imports.ipynb #ac16b0aa
+# %% ../../nbs/07_data.imports.ipynb #0f7d94ac
 ESSENTIAL = {"order_id", "order_date", "amount", "unit_price", "quantity", "event_type", "timestamp", "text", "customer_id"}
 _EVENT_ALIASES = {"open": "email_open", "opened": "email_open", "click": "email_click", "clicked": "email_click",
                   "sent": "email_sent", "delivered": "email_sent", "unsubscribe": "email_unsubscribe", "unsubscribed": "email_unsubscribe",
@@ -220,14 +220,14 @@ class Transformed:
     dayfirst: bool | None = None
 
 def _row_id(parts: pd.DataFrame, prefix: str) -> pd.Series:
-    key = parts.astype("string").fillna("").agg("\x1f".join, axis=1)
+    key = parts.astype(STR).fillna("").agg("\x1f".join, axis=1)
     occ = key.groupby(key).cumcount().astype(str)
     return prefix + (key + "\x1f" + occ).map(lambda k: hashlib.sha1(k.encode()).hexdigest()[:16])
 
 def _first(g, col):
     return g[col].first() if col in g.obj.columns else None
 
-# %% ../../nbs/07_data.imports.ipynb #ed945369
+# %% ../../nbs/07_data.imports.ipynb #20f7ebd0
 def _parse_fields(df: pd.DataFrame, by_field: dict[str, str]) -> tuple[pd.DataFrame, pd.Series, pd.Series, dict, bool | None]:
     "Parse mapped columns: (values by field, problems, first bad column, invalid optional values, dayfirst)."
     n = len(df)
@@ -268,18 +268,18 @@ def _parse_fields(df: pd.DataFrame, by_field: dict[str, str]) -> tuple[pd.DataFr
             v, bad = normalize_phone(s)
             flag(bad, f, col, "is not a phone number")
         elif f == "event_type":
-            low = s.astype("string").str.strip().str.lower()
-            v = low.map(lambda x: _EVENT_ALIASES.get(x, x) if isinstance(x, str) else x).astype("string")
+            low = s.astype(STR).str.strip().str.lower()
+            v = low.map(lambda x: _EVENT_ALIASES.get(x, x) if isinstance(x, str) else x).astype(STR)
             from aima.data.schema import EVENT_TYPES
             flag(v.notna() & ~v.isin(EVENT_TYPES).fillna(False), f, col, "is not a known event type")
         else:
-            v = s.astype("string").str.strip().mask(blank(s))
+            v = s.astype(STR).str.strip().mask(blank(s))
         if f in ESSENTIAL and f not in ("customer_id",):
             flag(blank(s), f, col, "is empty")
         vals[f] = v
     return vals, problems, first_bad, invalid, dayfirst
 
-# %% ../../nbs/07_data.imports.ipynb #3ddcbd41
+# %% ../../nbs/07_data.imports.ipynb #5d31998e
 def transform(src: Source, matches: dict[str, ColumnMatch], known: pd.DataFrame | None = None) -> Transformed:
     "Build canonical tables and quarantine records from a source and its column mapping."
     by_field = {m.field: c for c, m in matches.items() if m.field}
@@ -423,7 +423,7 @@ def transform(src: Source, matches: dict[str, ColumnMatch], known: pd.DataFrame 
         q.loc[: int((~ok).sum()) - 1, "source"] = df.loc[~ok, SOURCE_COL].to_numpy()
     return Transformed(tables, q, int(ok.sum()), kind, dayfirst)
 
-# %% ../../nbs/07_data.imports.ipynb #101a682e
+# %% ../../nbs/07_data.imports.ipynb #04cbb0cb
 def _merge_customers(ws: Workspace, new: pd.DataFrame) -> pd.DataFrame:
     if not ws.exists("customers") or not len(new):
         return new
@@ -499,7 +499,7 @@ def import_source(ws: Workspace | None, source: str | Path, *, mapping: dict[str
     out["seconds"] = round(time.perf_counter() - t0, 3)
     return out
 
-# %% ../../nbs/07_data.imports.ipynb #65c73833
+# %% ../../nbs/07_data.imports.ipynb #202d1fa4
 def parse_map(items: list[str] | None) -> dict[str, str | None]:
     "Parse `--map 'Column Name=field'` options (`field` empty or `-` ignores the column)."
     out = {}
