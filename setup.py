@@ -33,6 +33,8 @@ EXTRAS = {
     "lab": ["jupyterlab==4.6.6", "papermill==2.7.0", "wandb==0.31.0", "ipykernel>=6.29"],
     # Docs site (offline; Quarto optional).
     "docs": ["mkdocs==1.6.1", "mkdocs-material>=9.5", "mkdocs-jupyter>=0.25", "nbconvert>=7"],
+    # Reference libraries that benchmarks compare against (lifetimes is archived but still the baseline people use).
+    "bench": ["lifetimes==0.11.3"],
 }
 EXTRAS["all"] = sorted({r for v in EXTRAS.values() for r in v})
 EXTRAS["dev"] = EXTRAS["all"] + [
