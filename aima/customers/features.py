@@ -6,7 +6,7 @@
 __all__ = ['log', 'FEATURE_SET_VERSION', 'DAY', 'FEATURES', 'GROUPS', 'PROMO_CALENDAR', 'resolve_as_of', 'transactional',
            'product', 'engagement', 'temporal', 'social', 'health_score', 'feature_table', 'build_features', 'register']
 
-# %% ../../nbs/10_customers.features.ipynb #32efaa9b
+# %% ../../nbs/10_customers.features.ipynb #99c4308c
 import math
 import time
 from typing import Annotated, Optional
@@ -20,9 +20,9 @@ from ..log import get_logger
 
 log = get_logger(__name__)
 FEATURE_SET_VERSION = "1.0"
-DAY = 86400.0
+DAY = 86400   # integer on purpose: Spark reads a literal like 86400.0 or 1.0 as DECIMAL and rounds results
 
-# %% ../../nbs/10_customers.features.ipynb #67fd5623
+# %% ../../nbs/10_customers.features.ipynb #64954717
 FEATURES: dict[str, tuple[str, str]] = {
     # transactional (purchases = orders that are not returns/cancellations)
     "recency_days": ("transactional", "Days from the last purchase to as_of."),
@@ -85,7 +85,7 @@ FEATURES: dict[str, tuple[str, str]] = {
 GROUPS = ["transactional", "product", "email", "push", "sms", "web", "temporal", "social"]
 PROMO_CALENDAR = {"black_friday": [("11-20", "11-30")], "cyber_monday": [("12-01", "12-02")], "christmas": [("12-03", "12-24")]}
 
-# %% ../../nbs/10_customers.features.ipynb #73a9bcaa
+# %% ../../nbs/10_customers.features.ipynb #40e8b5ae
 def _src(ws: Workspace, name: str) -> ir.Table | None:
     return ws.table(name) if ws.exists(name) else None
 
@@ -116,7 +116,7 @@ def _orders(ws: Workspace, E: int) -> ir.Table | None:
 def _ratio(a, b):
     return a.cast("float64") / b.cast("float64").nullif(0)
 
-# %% ../../nbs/10_customers.features.ipynb #0d437471
+# %% ../../nbs/10_customers.features.ipynb #d02ac1c9
 def transactional(o: ir.Table, E: int) -> ir.Table:
     "Recency, frequency, monetary and the other order-level features."
     p = o.filter(~o.ret)
@@ -137,7 +137,7 @@ def transactional(o: ir.Table, E: int) -> ir.Table:
         purchase_acceleration=1 - _ratio(a.recent_gap, a.mean_gap), return_rate=_ratio(r.n_returns, r.n_orders))
     return t
 
-# %% ../../nbs/10_customers.features.ipynb #759af48f
+# %% ../../nbs/10_customers.features.ipynb #554d1729
 def product(ws: Workspace, o: ir.Table) -> ir.Table | None:
     "Product preference features from order lines of purchases."
     items = _src(ws, "order_items")
@@ -147,7 +147,7 @@ def product(ws: Workspace, o: ir.Table) -> ir.Table | None:
     it = items.join(p, "order_id").mutate(prod=ibis.coalesce(items.sku, items.product_name))
     base = it.group_by("customer_id").aggregate(
         unique_products=it.prod.nunique(), unique_categories=it.category.nunique(),
-        price_sensitivity=ibis.ifelse(it.discount.fill_null(0) > 0, 1.0, 0.0).mean(where=it.discount.notnull()),
+        price_sensitivity=ibis.ifelse(it.discount.fill_null(0) > 0, 1, 0).cast("float64").mean(where=it.discount.notnull()),
         new_product_adoption=it.is_new_arrival.cast("float64").mean(where=it.is_new_arrival.notnull()))
     cat = it.filter(it.category.notnull()).group_by(["customer_id", "category"]).aggregate(spend=it.amount.sum(), n=it.quantity.sum())
     by = lambda col: ibis.window(group_by="customer_id", order_by=[ibis.desc(col), "category"])
@@ -162,7 +162,7 @@ def product(ws: Workspace, o: ir.Table) -> ir.Table | None:
     out = out.left_join(br, "customer_id").select(out, br.brand_loyalty)
     return out.mutate(unique_categories=ibis.ifelse(out.unique_categories > 0, out.unique_categories, ibis.null()))
 
-# %% ../../nbs/10_customers.features.ipynb #a87cb296
+# %% ../../nbs/10_customers.features.ipynb #2143dd34
 def _count(e, kind):
     return ibis.ifelse(e.event_type == kind, 1, 0).sum()
 
@@ -181,11 +181,11 @@ def engagement(ws: Workspace, E: int, o: ir.Table | None) -> ir.Table | None:
     sends = e.filter((e.event_type == "email_sent") & e.campaign_id.notnull()).group_by(["customer_id", "campaign_id"]).aggregate(sep=lambda t: t.ep.min())
     opens = e.filter((e.event_type == "email_open") & e.campaign_id.notnull()).group_by(["customer_id", "campaign_id"]).aggregate(oep=lambda t: t.ep.min())
     so = sends.join(opens, ["customer_id", "campaign_id"])
-    so = so.filter(so.oep >= so.sep).group_by("customer_id").aggregate(mean_hours_to_open=((so.oep - so.sep) / 3600.0).mean())
+    so = so.filter(so.oep >= so.sep).group_by("customer_id").aggregate(mean_hours_to_open=((so.oep - so.sep) / 3600).mean())
     pv = e.filter((e.event_type == "page_view") & e.session_id.notnull()).group_by(["customer_id", "session_id"]).aggregate(pv=lambda t: t.count())
     ss = e.filter((e.event_type == "session") & e.session_id.notnull()).select("customer_id", "session_id").distinct()
     sb = ss.left_join(pv, ["customer_id", "session_id"]).select(ss.customer_id, pv=pv.pv.fill_null(0))
-    sb = sb.group_by("customer_id").aggregate(bounce_rate=ibis.ifelse(sb.pv <= 1, 1.0, 0.0).mean())
+    sb = sb.group_by("customer_id").aggregate(bounce_rate=ibis.ifelse(sb.pv <= 1, 1, 0).cast("float64").mean())
     out = c.select(
         "customer_id", "avg_session_duration_s", "first_event_ep",
         email_open_rate=_ratio(c.n_email_open, c.n_email_sent), email_click_rate=_ratio(c.n_email_click, c.n_email_sent),
@@ -208,7 +208,7 @@ def engagement(ws: Workspace, E: int, o: ir.Table | None) -> ir.Table | None:
     out = out.left_join(sb, "customer_id").select(out, sb.bounce_rate)
     return out.drop("n_email_click")
 
-# %% ../../nbs/10_customers.features.ipynb #fa885e2d
+# %% ../../nbs/10_customers.features.ipynb #f0b35476
 def temporal(o: ir.Table, E: int, calendar: dict | None = None) -> ir.Table:
     "Timing features: preferred day and hour, seasonality, promotional response, 90-day trend."
     p = o.filter(~o.ret)
@@ -229,7 +229,7 @@ def temporal(o: ir.Table, E: int, calendar: dict | None = None) -> ir.Table:
     last = (p.ep > E - 90 * DAY)
     prev = (p.ep > E - 180 * DAY) & (p.ep <= E - 90 * DAY)
     a = p.group_by("customer_id").aggregate(
-        promo_share=ibis.ifelse(p.promo, 1.0, 0.0).mean(), purchases_last_90d=ibis.ifelse(last, 1, 0).sum(),
+        promo_share=ibis.ifelse(p.promo, 1, 0).cast("float64").mean(), purchases_last_90d=ibis.ifelse(last, 1, 0).sum(),
         purchases_prev_90d=ibis.ifelse(prev, 1, 0).sum(), s_last=p.amount.sum(where=last), s_prev=p.amount.sum(where=prev))
     sl, sp = a.s_last.fill_null(0), a.s_prev.fill_null(0)
     a = a.mutate(spend_trend_90d=((sl - sp) / (sl.abs() + sp.abs()).nullif(0)).clip(-1, 1)).drop("s_last", "s_prev")
@@ -237,7 +237,7 @@ def temporal(o: ir.Table, E: int, calendar: dict | None = None) -> ir.Table:
     out = out.left_join(mode("hour"), "customer_id").select(out, "preferred_hour")
     return out.left_join(q, "customer_id").select(out, "quarter_concentration")
 
-# %% ../../nbs/10_customers.features.ipynb #0faf0637
+# %% ../../nbs/10_customers.features.ipynb #54be1676
 def _num_prop(col, key):
     return col.re_extract(rf'"{key}"\s*:\s*"?(-?[0-9.]+)', 1).nullif("").cast("float64")
 
@@ -256,19 +256,19 @@ def social(ws: Workspace, E: int) -> ir.Table | None:
         ticket_sentiment=e.sentiment.mean(where=e.event_type == "support_ticket"),
         nps_score=e.score.mean(where=e.event_type == "nps_response"), has_social=lambda t: t.count() > 0)
 
-# %% ../../nbs/10_customers.features.ipynb #80373a90
+# %% ../../nbs/10_customers.features.ipynb #91f65c7b
 def health_score(t: ir.Table) -> ir.Value:
     "The health score expression over a feature table (see the formula above)."
     g = t.mean_days_between_purchases.fill_null(90.0).clip(14.0, 365.0)
     R = (-(t.recency_days / g)).exp().fill_null(0.0)
     T = ((1 + t.spend_trend_90d.fill_null(0.0)) / 2)
     parts = [t.email_open_rate, (t.visit_frequency_30d / 4).clip(upper=1.0), t.push_response_rate, t.sms_response_rate]
-    n = sum(ibis.ifelse(x.notnull(), 1.0, 0.0) for x in parts)
+    n = sum(ibis.ifelse(x.notnull(), 1, 0).cast("float64") for x in parts)
     G = sum(x.fill_null(0.0) for x in parts) / n.nullif(0)
     score = ibis.ifelse(G.notnull(), 100 * (0.5 * R + 0.25 * T + 0.25 * G), 100 * (0.5 * R + 0.25 * T) / 0.75)
     return score.clip(0.0, 100.0)
 
-# %% ../../nbs/10_customers.features.ipynb #896fc870
+# %% ../../nbs/10_customers.features.ipynb #1a2035ac
 def feature_table(ws: Workspace, as_of=None, promo_calendar: dict | None = None) -> ir.Table:
     "All features for every customer seen by `as_of`, as a lazy Ibis table."
     ts = resolve_as_of(ws, as_of)
@@ -313,7 +313,7 @@ def feature_table(ws: Workspace, as_of=None, promo_calendar: dict | None = None)
                  as_of=ibis.literal(ts.tz_convert(None).to_pydatetime()), feature_set_version=ibis.literal(FEATURE_SET_VERSION))
     return t.select("customer_id", "as_of", "feature_set_version", *FEATURES, *sorted(c for c in t.columns if c.startswith("has_")))
 
-# %% ../../nbs/10_customers.features.ipynb #79daf9d6
+# %% ../../nbs/10_customers.features.ipynb #2624e7f6
 def build_features(ws: Workspace, as_of=None, table: str = "customer_features") -> dict:
     "Compute the features at `as_of` and write them to `table`; returns a summary (customers, columns, availability)."
     t0 = time.perf_counter()
@@ -326,7 +326,7 @@ def build_features(ws: Workspace, as_of=None, table: str = "customer_features") 
             "feature_set_version": FEATURE_SET_VERSION, "availability": {k[4:]: int(v) for k, v in avail.items()},
             "seconds": round(time.perf_counter() - t0, 3)}
 
-# %% ../../nbs/10_customers.features.ipynb #df8ea5ef
+# %% ../../nbs/10_customers.features.ipynb #78b1963f
 def register(app) -> None:
     "Add `aima features` to the CLI."
     import typer
