@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['log', 'FEATURE_SET_VERSION', 'DAY', 'FEATURES', 'GROUPS', 'PROMO_CALENDAR', 'resolve_as_of', 'transactional',
-           'product', 'engagement', 'temporal', 'social', 'health_score', 'feature_table', 'build_features', 'register']
+           'product', 'engagement', 'temporal', 'social', 'health_score', 'feature_table', 'build_features',
+           'evaluate_health', 'register']
 
-# %% ../../nbs/10_customers.features.ipynb #99c4308c
+# %% ../../nbs/10_customers.features.ipynb #3caa2cec
 import math
 import time
 from typing import Annotated, Optional
@@ -22,7 +23,7 @@ log = get_logger(__name__)
 FEATURE_SET_VERSION = "1.0"
 DAY = 86400   # integer on purpose: Spark reads a literal like 86400.0 or 1.0 as DECIMAL and rounds results
 
-# %% ../../nbs/10_customers.features.ipynb #64954717
+# %% ../../nbs/10_customers.features.ipynb #3c586e80
 FEATURES: dict[str, tuple[str, str]] = {
     # transactional (purchases = orders that are not returns/cancellations)
     "recency_days": ("transactional", "Days from the last purchase to as_of."),
@@ -85,7 +86,7 @@ FEATURES: dict[str, tuple[str, str]] = {
 GROUPS = ["transactional", "product", "email", "push", "sms", "web", "temporal", "social"]
 PROMO_CALENDAR = {"black_friday": [("11-20", "11-30")], "cyber_monday": [("12-01", "12-02")], "christmas": [("12-03", "12-24")]}
 
-# %% ../../nbs/10_customers.features.ipynb #40e8b5ae
+# %% ../../nbs/10_customers.features.ipynb #e27a7cc3
 def _src(ws: Workspace, name: str) -> ir.Table | None:
     return ws.table(name) if ws.exists(name) else None
 
@@ -116,7 +117,7 @@ def _orders(ws: Workspace, E: int) -> ir.Table | None:
 def _ratio(a, b):
     return a.cast("float64") / b.cast("float64").nullif(0)
 
-# %% ../../nbs/10_customers.features.ipynb #d02ac1c9
+# %% ../../nbs/10_customers.features.ipynb #f1224566
 def transactional(o: ir.Table, E: int) -> ir.Table:
     "Recency, frequency, monetary and the other order-level features."
     p = o.filter(~o.ret)
@@ -137,7 +138,7 @@ def transactional(o: ir.Table, E: int) -> ir.Table:
         purchase_acceleration=1 - _ratio(a.recent_gap, a.mean_gap), return_rate=_ratio(r.n_returns, r.n_orders))
     return t
 
-# %% ../../nbs/10_customers.features.ipynb #554d1729
+# %% ../../nbs/10_customers.features.ipynb #2b493e82
 def product(ws: Workspace, o: ir.Table) -> ir.Table | None:
     "Product preference features from order lines of purchases."
     items = _src(ws, "order_items")
@@ -162,7 +163,7 @@ def product(ws: Workspace, o: ir.Table) -> ir.Table | None:
     out = out.left_join(br, "customer_id").select(out, br.brand_loyalty)
     return out.mutate(unique_categories=ibis.ifelse(out.unique_categories > 0, out.unique_categories, ibis.null()))
 
-# %% ../../nbs/10_customers.features.ipynb #2143dd34
+# %% ../../nbs/10_customers.features.ipynb #d5292c02
 def _count(e, kind):
     return ibis.ifelse(e.event_type == kind, 1, 0).sum()
 
@@ -208,7 +209,7 @@ def engagement(ws: Workspace, E: int, o: ir.Table | None) -> ir.Table | None:
     out = out.left_join(sb, "customer_id").select(out, sb.bounce_rate)
     return out.drop("n_email_click")
 
-# %% ../../nbs/10_customers.features.ipynb #f0b35476
+# %% ../../nbs/10_customers.features.ipynb #0ad9c73d
 def temporal(o: ir.Table, E: int, calendar: dict | None = None) -> ir.Table:
     "Timing features: preferred day and hour, seasonality, promotional response, 90-day trend."
     p = o.filter(~o.ret)
@@ -237,7 +238,7 @@ def temporal(o: ir.Table, E: int, calendar: dict | None = None) -> ir.Table:
     out = out.left_join(mode("hour"), "customer_id").select(out, "preferred_hour")
     return out.left_join(q, "customer_id").select(out, "quarter_concentration")
 
-# %% ../../nbs/10_customers.features.ipynb #54be1676
+# %% ../../nbs/10_customers.features.ipynb #4839e94d
 def _num_prop(col, key):
     return col.re_extract(rf'"{key}"\s*:\s*"?(-?[0-9.]+)', 1).nullif("").cast("float64")
 
@@ -256,19 +257,20 @@ def social(ws: Workspace, E: int) -> ir.Table | None:
         ticket_sentiment=e.sentiment.mean(where=e.event_type == "support_ticket"),
         nps_score=e.score.mean(where=e.event_type == "nps_response"), has_social=lambda t: t.count() > 0)
 
-# %% ../../nbs/10_customers.features.ipynb #91f65c7b
+# %% ../../nbs/10_customers.features.ipynb #c265903b
 def health_score(t: ir.Table) -> ir.Value:
     "The health score expression over a feature table (see the formula above)."
-    g = t.mean_days_between_purchases.fill_null(90.0).clip(14.0, 365.0)
-    R = (-(t.recency_days / g)).exp().fill_null(0.0)
-    T = ((1 + t.spend_trend_90d.fill_null(0.0)) / 2)
-    parts = [t.email_open_rate, (t.visit_frequency_30d / 4).clip(upper=1.0), t.push_response_rate, t.sms_response_rate]
+    R = (-(t.recency_days / 90)).exp().fill_null(0)
+    F = 1 - (-(t.frequency.cast("float64") / 4)).exp()
+    T = (1 + t.spend_trend_90d.fill_null(0)) / 2
+    parts = [t.email_open_rate, (t.visit_frequency_30d / 4).clip(upper=1), t.push_response_rate, t.sms_response_rate]
     n = sum(ibis.ifelse(x.notnull(), 1, 0).cast("float64") for x in parts)
-    G = sum(x.fill_null(0.0) for x in parts) / n.nullif(0)
-    score = ibis.ifelse(G.notnull(), 100 * (0.5 * R + 0.25 * T + 0.25 * G), 100 * (0.5 * R + 0.25 * T) / 0.75)
-    return score.clip(0.0, 100.0)
+    G = sum(x.fill_null(0) for x in parts) / n.nullif(0)
+    base = 0.4 * R + 0.3 * F + 0.1 * T
+    score = ibis.ifelse(G.notnull(), 100 * (base + 0.2 * G), 100 * base / 0.8)
+    return score.clip(0, 100)
 
-# %% ../../nbs/10_customers.features.ipynb #1a2035ac
+# %% ../../nbs/10_customers.features.ipynb #cb5a3d9d
 def feature_table(ws: Workspace, as_of=None, promo_calendar: dict | None = None) -> ir.Table:
     "All features for every customer seen by `as_of`, as a lazy Ibis table."
     ts = resolve_as_of(ws, as_of)
@@ -313,7 +315,7 @@ def feature_table(ws: Workspace, as_of=None, promo_calendar: dict | None = None)
                  as_of=ibis.literal(ts.tz_convert(None).to_pydatetime()), feature_set_version=ibis.literal(FEATURE_SET_VERSION))
     return t.select("customer_id", "as_of", "feature_set_version", *FEATURES, *sorted(c for c in t.columns if c.startswith("has_")))
 
-# %% ../../nbs/10_customers.features.ipynb #2624e7f6
+# %% ../../nbs/10_customers.features.ipynb #281d5888
 def build_features(ws: Workspace, as_of=None, table: str = "customer_features") -> dict:
     "Compute the features at `as_of` and write them to `table`; returns a summary (customers, columns, availability)."
     t0 = time.perf_counter()
@@ -326,7 +328,24 @@ def build_features(ws: Workspace, as_of=None, table: str = "customer_features") 
             "feature_set_version": FEATURE_SET_VERSION, "availability": {k[4:]: int(v) for k, v in avail.items()},
             "seconds": round(time.perf_counter() - t0, 3)}
 
-# %% ../../nbs/10_customers.features.ipynb #78b1963f
+# %% ../../nbs/10_customers.features.ipynb #bccab8cf
+def evaluate_health(ws: Workspace, as_of, horizon_days: int = 90) -> dict:
+    "AUROC of the health score for 'no purchase in the next `horizon_days`' with a time split at `as_of`."
+    from sklearn.metrics import roc_auc_score
+    ts = resolve_as_of(ws, as_of)
+    E, H = int(ts.timestamp()), int(ts.timestamp()) + horizon_days * DAY
+    ft = feature_table(ws, ts)
+    ft = ft.filter(ft.frequency > 0).select("customer_id", "health_score", "recency_days")
+    o = ws.table("orders")
+    o = o.filter(o.customer_id.notnull() & ~o.is_return.fill_null(False)).mutate(ep=o.ordered_at.epoch_seconds())
+    future = o.filter((o.ep > E) & (o.ep <= H)).select("customer_id").distinct().mutate(bought=ibis.literal(True))
+    df = ft.left_join(future, "customer_id").select(ft, future.bought).to_pandas()
+    y = ~df.bought.astype("boolean").fillna(False).astype(bool)
+    return {"as_of": str(ts.date()), "horizon_days": horizon_days, "customers": len(df), "no_purchase_rate": round(float(y.mean()), 4),
+            "auroc_health": round(float(roc_auc_score(y, 100 - df.health_score)), 4),
+            "auroc_recency_only": round(float(roc_auc_score(y, df.recency_days)), 4)}
+
+# %% ../../nbs/10_customers.features.ipynb #48652e83
 def register(app) -> None:
     "Add `aima features` to the CLI."
     import typer

@@ -25,10 +25,10 @@ __all__ = ['CATEGORIES', 'PERSONAS', 'OFFER_STRENGTH', 'SynthConfig', 'assign_pe
            'simulate_bgnbd', 'engagement_factor', 'make_catalogue', 'Shop', 'generate_shop']
 
 # %% ../../nbs/05_data.synth.ipynb #1a45dc64
-_MMM = {"tv": {"mean_spend": 20000, "flighting": 0.5, "decay": 0.7, "lam": 1.2, "K": 1.0, "s": 1.5, "beta": 14000, "cpm": 8.0, "ctr": 0.0},
-        "paid_search": {"mean_spend": 8000, "flighting": 1.0, "decay": 0.2, "lam": 2.0, "K": 0.8, "s": 1.2, "beta": 9000, "cpm": 20.0, "ctr": 0.04},
-        "paid_social": {"mean_spend": 6000, "flighting": 0.8, "decay": 0.4, "lam": 1.5, "K": 1.2, "s": 1.0, "beta": 6000, "cpm": 6.0, "ctr": 0.01},
-        "display": {"mean_spend": 4000, "flighting": 0.7, "decay": 0.3, "lam": 0.8, "K": 2.0, "s": 1.0, "beta": 1500, "cpm": 3.0, "ctr": 0.002}}
+_MMM = {"tv": {"mean_spend": 20000, "flighting": 0.5, "decay": 0.7, "lam": 1.2, "K": 1.0, "s": 1.5, "beta": 45000, "cpm": 8.0, "ctr": 0.0},
+        "paid_search": {"mean_spend": 8000, "flighting": 1.0, "decay": 0.2, "lam": 2.0, "K": 0.8, "s": 1.2, "beta": 32000, "cpm": 20.0, "ctr": 0.04},
+        "paid_social": {"mean_spend": 6000, "flighting": 0.8, "decay": 0.4, "lam": 1.5, "K": 1.2, "s": 1.0, "beta": 19000, "cpm": 6.0, "ctr": 0.01},
+        "display": {"mean_spend": 4000, "flighting": 0.7, "decay": 0.3, "lam": 0.8, "K": 2.0, "s": 1.0, "beta": 6300, "cpm": 3.0, "ctr": 0.002}}
 _EFFECTS = {"intercept": -2.4, "paid_search": 1.0, "paid_social": 0.4, "display": 0.1, "email": 0.7,
             "organic_search": 0.8, "affiliate": 0.3, "referral": 0.6, "direct": 1.2}
 _MIX = {"paid_search": 0.2, "paid_social": 0.2, "display": 0.15, "email": 0.1, "organic_search": 0.15,
@@ -248,11 +248,11 @@ def _ev(cust, etype: str, t, **kw) -> dict:
     return out
 
 def _sessions(rng, cust, t, dur, pages, channel, first_sid, cart_p, wish_p, purchase=False) -> list[dict]:
-    "Session events with their page views, carts and wishlists."
+    "Session events with their page views (a purchase session's last page is checkout), carts and wishlists."
     sid = first_sid + np.arange(len(t))
     out = [_ev(cust, "session", t, channel=channel, session=sid, duration=dur)]
     pv = np.repeat(np.arange(len(t)), pages)
-    pt = t[pv] + rng.random(len(pv)) * dur[pv] / 604800
+    pt = t[pv] + (_within(pages) + rng.random(len(pv))) / pages[pv] * dur[pv] / 604800
     page = np.where(purchase & (_within(pages) == pages[pv] - 1), 5, rng.integers(0, 4, len(pv)))
     out.append(_ev(cust[pv], "page_view", pt, channel=channel[pv], session=sid[pv], page=page, duration=rng.exponential(40, len(pv))))
     cart = rng.random(len(t)) < cart_p
@@ -445,7 +445,7 @@ def generate_shop(n_customers: int | None = None, seed: int | None = None, confi
     keep = rng.random(len(c)) < engagement_factor(ts, C["churn"][c], cfg)
     c, ts = c[keep], ts[keep]
     chan = np.where(rng.random(len(c)) < PERSONAS.app_share.to_numpy()[persona[c]], 4, 3)
-    events += _sessions(rng, c, ts, rng.lognormal(np.log(240), 0.8, len(c)), 1 + rng.poisson(1.0, len(c)), chan, 0, 0.25, 0.08)
+    events += _sessions(rng, c, ts, rng.lognormal(np.log(240), 0.8, len(c)), 1 + rng.poisson(0.5, len(c)), chan, 0, 0.25, 0.08)
     n_browse = len(c)
 
     ev_c, uplift, incr, crow = _campaigns(cfg, rngs[2], C, nat_index, stride, unsub_t)
@@ -466,7 +466,7 @@ def generate_shop(n_customers: int | None = None, seed: int | None = None, confi
     cat_df = make_catalogue(cfg, rngs[4])
     orders, items, amount, app = _orders(cfg, rng, C, cat_df, c, t, value, disc, width)
     dur = rng.lognormal(np.log(600), 0.5, len(t))
-    events += _sessions(rng, c, t - dur / 604800, dur, 2 + rng.poisson(2.0, len(t)), np.where(app, 4, 3), n_browse, 1.0, 0.0, purchase=True)
+    events += _sessions(rng, c, t - dur / 604800, dur, 2 + rng.poisson(1.0, len(t)), np.where(app, 4, 3), n_browse, 1.0, 0.0, purchase=True)
 
     index = _order_index(c, t, amount, stride)     # outcomes: campaigns and newsletters
     H, nc = cfg.conversion_window_days / 7, cfg.n_campaigns
