@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['log', 'BENCHMARKS', 'measure', 'environment', 'compare', 'benchmark', 'run', 'synthetic_orders',
-           'bench_workspace_rfm', 'synthetic_export_csv', 'bench_import_csv', 'register']
+           'bench_workspace_rfm', 'synthetic_export_csv', 'bench_import_csv', 'synthetic_shop_sql',
+           'bench_features_rfm', 'bench_features_full', 'register']
 
-# %% ../nbs/92_bench.ipynb #5bffc860
+# %% ../nbs/92_bench.ipynb #eaadf83c
 import gc
 import json
 import os
@@ -27,7 +28,7 @@ from .log import get_logger
 
 log = get_logger(__name__)
 
-# %% ../nbs/92_bench.ipynb #dd57ac2d
+# %% ../nbs/92_bench.ipynb #be3d3fd0
 class _PeakRSS:
     def __init__(self, interval: float = 0.002):
         self.proc, self.interval, self.peak, self._stop = psutil.Process(), interval, 0, threading.Event()
@@ -61,7 +62,7 @@ def measure(fn: Callable[[], Any], repeat: int = 3) -> dict:
     return {"seconds": round(min(times), 6), "median_seconds": round(float(np.median(times)), 6),
             "repeat": repeat, "peak_mb": round(peak, 1)}
 
-# %% ../nbs/92_bench.ipynb #1e432920
+# %% ../nbs/92_bench.ipynb #e93f491d
 def environment() -> dict:
     "Machine and versions recorded with every benchmark record."
     return {"aima": __version__, "python": platform.python_version(), "platform": platform.platform(),
@@ -82,7 +83,7 @@ def compare(name: str, size: int, aima_fn: Callable[[], Any], reference_fn: Call
     out["env"] = environment()
     return out
 
-# %% ../nbs/92_bench.ipynb #9cd3e083
+# %% ../nbs/92_bench.ipynb #d6e374fb
 BENCHMARKS: dict[str, dict] = {}
 
 def benchmark(name: str, sizes: Iterable[int], description: str = ""):
@@ -107,7 +108,7 @@ def run(names: Iterable[str] | str = "all", sizes: Iterable[int] | None = None, 
                 records.append(rec)
     return records
 
-# %% ../nbs/92_bench.ipynb #8987b2d8
+# %% ../nbs/92_bench.ipynb #c58b8605
 def synthetic_orders(n: int, seed: int = 0) -> pd.DataFrame:
     "`n` orders over `n // 10` customers (Zipf-like activity), two years of timestamps, lognormal amounts."
     rng = np.random.default_rng(seed)
@@ -149,7 +150,7 @@ def bench_workspace_rfm(size: int) -> list[dict]:
                       write_rows_per_s=round(size / max(write["seconds"], 1e-9)))
     return [rec]
 
-# %% ../nbs/92_bench.ipynb #4b1a06c3
+# %% ../nbs/92_bench.ipynb #db9297c5
 def synthetic_export_csv(path: Path, n: int, seed: int = 0) -> Path:
     "A line-item shop export of `n` rows as a messy-but-valid CSV (currency signs, day-first dates)."
     rng = np.random.default_rng(seed)
@@ -194,7 +195,92 @@ def bench_import_csv(size: int) -> list[dict]:
         rec["csv_mb"] = round(path.stat().st_size / 2**20, 1)
     return [rec]
 
-# %% ../nbs/92_bench.ipynb #19828a8d
+# %% ../nbs/92_bench.ipynb #316b8446
+def synthetic_shop_sql(ws, n_events: int, seed: float = 0.42) -> dict:
+    "Fill `ws` with `n_events` events and `n_events // 5` orders (+ lines) generated in DuckDB."
+    from aima.data.schema import ensure_tables
+    n_orders, n_customers = max(n_events // 5, 1), max(n_events // 50, 1)
+    ensure_tables(ws, ["orders", "order_items", "events"])
+    sql = ws.con.raw_sql
+    sql(f"SELECT setseed({seed})")
+    t0 = "TIMESTAMPTZ '2023-01-01 00:00:00+00'"
+    sql(f"""INSERT INTO orders (order_id, customer_id, ordered_at, amount, currency, is_return, items)
+        SELECT 'o' || i, 'c' || CAST(floor({n_customers} * pow(random(), 2)) AS BIGINT),
+               {t0} + to_seconds(CAST(random() * 730 * 86400 AS BIGINT)),
+               round(5 - ln(random()) * 40, 2), 'GBP', random() < 0.03, 1 + CAST(random() * 4 AS INT)
+        FROM range({n_orders}) t(i)""")
+    sql(f"""INSERT INTO order_items (order_id, line_number, sku, product_name, category, brand, quantity, unit_price, amount, currency, is_return, is_new_arrival, discount)
+        SELECT order_id, 1, 'sku' || CAST(random() * 500 AS INT), 'product', 'cat' || CAST(random() * 12 AS INT),
+               'brand' || CAST(random() * 30 AS INT), items, amount / items, amount, currency, is_return, random() < 0.1,
+               CASE WHEN random() < 0.2 THEN 1.0 ELSE 0.0 END
+        FROM orders""")
+    sql(f"""INSERT INTO events (event_id, customer_id, event_type, occurred_at, channel, campaign_id, session_id, duration_s)
+        SELECT 'e' || i, 'c' || CAST(floor({n_customers} * pow(random(), 2)) AS BIGINT),
+               (['email_sent', 'email_sent', 'email_open', 'email_click', 'session', 'page_view', 'page_view',
+                 'add_to_cart', 'cart_abandon', 'push_sent', 'push_response', 'wishlist_add'])[1 + CAST(floor(random() * 12) AS INT)],
+               {t0} + to_seconds(CAST(random() * 730 * 86400 AS BIGINT)), 'web', 'cmp' || CAST(random() * 50 AS INT),
+               's' || CAST(i // 3 AS BIGINT), 30 + random() * 600
+        FROM range({n_events}) t(i)""")
+    return {"events": n_events, "orders": n_orders, "customers": n_customers}
+
+def _bench_ws(d, n_events):
+    from aima.core import Workspace
+    ws = Workspace(Path(d) / "shop.duckdb")
+    ws.con.raw_sql("SET memory_limit = '4GB'")
+    ws.con.raw_sql(f"SET temp_directory = '{Path(d) / 'spill'}'")
+    return ws, synthetic_shop_sql(ws, n_events)
+
+@benchmark("features_rfm", sizes=[100_000, 1_000_000], description="BTYD/RFM summary per customer: workspace engine vs lifetimes summary_data_from_transaction_data vs pandas groupby")
+def bench_features_rfm(size: int) -> list[dict]:
+    "`size` orders: AIMA's engine-side `rfm_summary` vs lifetimes and pandas on the same transactions (results compared)."
+    from aima.customers.features import rfm_summary
+    with tempfile.TemporaryDirectory() as d:
+        ws, shape = _bench_ws(d, size * 5)          # size orders
+        end = pd.Timestamp("2025-01-01")
+        orders = ws.table("orders")
+        orders = orders.filter(~orders.is_return)
+        tx = orders.select("customer_id", "ordered_at", "amount").to_pandas()
+        tx["ordered_at"] = tx.ordered_at.dt.tz_convert(None)
+        def ours():
+            return rfm_summary(orders, end).order_by("customer_id").to_pandas().set_index("customer_id")
+        def pandas_groupby():
+            day = tx.assign(day=tx.ordered_at.dt.floor("D")).groupby(["customer_id", "day"]).amount.sum().reset_index()
+            g = day.groupby("customer_id")
+            return pd.DataFrame({"frequency": g.size() - 1, "recency": (g.day.max() - g.day.min()).dt.days,
+                                 "T": (end - g.day.min()).dt.days})
+        rec = compare("features_rfm", size, ours, pandas_groupby, "pandas", repeat=3, transactions=len(tx), **shape)
+        try:
+            from lifetimes.utils import summary_data_from_transaction_data
+            def lifetimes_summary():
+                return summary_data_from_transaction_data(tx, "customer_id", "ordered_at", monetary_value_col="amount",
+                                                          observation_period_end=end)
+            lt = measure(lifetimes_summary, repeat=1)
+            rec["lifetimes"] = lt
+            rec["ratio_vs_lifetimes"] = round(lt["seconds"] / rec["aima"]["seconds"], 1)
+            a, b = ours(), lifetimes_summary().sort_index()
+            rec["same_as_lifetimes"] = bool(len(a) == len(b) and np.allclose(a[["frequency", "recency", "T", "monetary_value"]].to_numpy(),
+                                                                              b[["frequency", "recency", "T", "monetary_value"]].to_numpy()))
+        except ImportError:
+            rec["lifetimes"] = "not installed (pip install lifetimes)"
+        ws.close()
+    return [rec]
+
+@benchmark("features_full", sizes=[100_000, 1_000_000, 10_000_000], description="all 45+ features written to the workspace, events/s and peak memory")
+def bench_features_full(size: int) -> list[dict]:
+    "The whole feature table for a shop of `size` events (and size/5 orders), written back to the workspace."
+    from aima.customers.features import build_features
+    with tempfile.TemporaryDirectory() as d:
+        t0 = time.perf_counter()
+        ws, shape = _bench_ws(d, size)
+        gen = time.perf_counter() - t0
+        out = {}
+        m = measure(lambda: out.update(build_features(ws, as_of="2025-01-01")), repeat=1)
+        ws.close()
+    return [{"benchmark": "features_full", "size": size, **shape, "generate_seconds": round(gen, 2), "aima": m,
+             "events_per_s": round(size / m["seconds"]), "customers_out": out.get("customers"),
+             "feature_columns": out.get("feature_columns"), "env": environment()}]
+
+# %% ../nbs/92_bench.ipynb #88e43a35
 def register(app) -> None:
     "Add `aima bench list|run` to the CLI."
     import typer

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 import aima
-from .config import AimaConfig, load_config
+from .config import AimaConfig, find_config_dir, load_config
 from .core import IMPORTS_TABLE, AimaError, Workspace, fingerprint
 from .data.schema import SCHEMA, ensure_tables, to_canonical, validate
 from .log import get_logger
@@ -125,19 +125,24 @@ def sha256_file(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 def cache_dir(path: str | os.PathLike | None = None) -> Path:
-    "The download cache: `path`, else `AIMA_CACHE_DIR`, else `~/.cache/aima/datasets`."
-    return Path(path or os.environ.get("AIMA_CACHE_DIR") or Path.home() / ".cache" / "aima" / "datasets").expanduser()
+    "The download cache: `path`, else `$XDG_CACHE_HOME/aima/datasets`, else `~/.cache/aima/datasets`."
+    return Path(path or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aima" / "datasets").expanduser()
+
+def _config(config: AimaConfig | None) -> AimaConfig:
+    # AIMA_DATA_DIR is this module's variable, not a config key: keep it out of the env layer
+    return config or load_config(env={k: v for k, v in os.environ.items() if k != "AIMA_DATA_DIR"})
 
 def dataset_roots(config: AimaConfig | None = None) -> list[tuple[str, Path]]:
     "Folders searched, in order: bundled (`paths.datasets`, the source checkout's `datasets/`), external (`AIMA_DATA_DIR`, `paths.external_datasets`)."
-    cfg = config or load_config()
+    cfg, cdir = _config(config), find_config_dir()
     cands = [("bundled", cfg.paths.datasets), ("bundled", Path(aima.__file__).resolve().parent.parent / "datasets"),
              ("external", os.environ.get("AIMA_DATA_DIR")), ("external", cfg.paths.external_datasets)]
     out, seen = [], set()
     for kind, p in cands:
-        if p and Path(p).expanduser().resolve() not in seen:
-            seen.add(Path(p).expanduser().resolve())
-            out.append((kind, Path(p).expanduser()))
+        for q in ([Path(p).expanduser()] if p else []) + ([cdir.parent / p] if p and cdir and not Path(p).expanduser().is_absolute() else []):
+            if q.resolve() not in seen:      # relative paths: from the working directory, then from the project root
+                seen.add(q.resolve())
+                out.append((kind, q))
     return out
 
 def download(url: str, dest: str | os.PathLike, sha256: str | None = None, timeout: float = 60) -> Path:
@@ -740,8 +745,9 @@ def _mams(f, split: str = "train") -> Parts:
          files={"reviews": _f("reviews_amazon_alexa/amazon_alexa.tsv", "28dea46b62b12f3bca611d8a27e04a6c4183e6ebea459537f01b1f302c160ce5", 514892,
                               url=_gh("NikhitaMethwani/Amazon-Alexa-Review-Using-Sentiment-Analysis", "ad38c3de1eea028a3ff0d88399e96f542bec358b", "amazon_alexa.tsv"))},
          reference={"rows": 3150, "ratings": {"5": 2286, "4": 455, "3": 152, "2": 96, "1": 161}, "mean_rating": 4.46,
-                    "feedback": {"1": 2893, "0": 257}, "empty_texts": 80},
-         notes="80 reviews have no text (1 empty, 79 only whitespace): quarantined as mentions, kept in `labels`.")
+                    "feedback": {"1": 2893, "0": 257}, "empty_texts": 79},
+         notes="79 reviews have no text (blank or whitespace): quarantined as mentions, kept in `labels`. One review reads 'None' "
+               "(pandas' default NA parsing makes it the README's '1 empty'); it is kept as text.")
 def _alexa(f) -> Parts:
     d = _rowno(pd.read_csv(f["reviews"], sep="\t", encoding="utf-8-sig", dtype={"verified_reviews": str}, keep_default_na=False))
     mid = "alexa_" + d._row.astype(str).str.zfill(4)

@@ -160,10 +160,24 @@ def _join(*parts) -> pd.Series:
     args = [pa.scalar(p, ls) if isinstance(p, str) else pc.cast(pa.array(p.array if isinstance(p, pd.Series) else p), ls) for p in parts]
     return pd.Series(pd.arrays.ArrowStringArray(pc.binary_join_element_wise(*args, pa.scalar("", ls))))
 
+_DIGITS = {k: np.array([list(f"{i:0{k}d}".encode()) for i in range(10**k)], np.uint8) for k in (1, 2, 3, 4)}
+
 def _ids(prefix: str, idx, width: int) -> pd.Series:
-    "Zero-padded identifiers `prefix` + number; negative numbers give missing values."
+    "Zero-padded identifiers `prefix` + number, written straight into an Arrow buffer; negative numbers give missing values."
     idx = np.asarray(idx, dtype=np.int64)
-    return _join(prefix, pc.utf8_lpad(pc.cast(pa.array(idx, mask=idx < 0), pa.string()), width, "0"))
+    n, w = len(idx), max(width, len(str(int(idx.max()))) if len(idx) else 0)
+    pre = np.frombuffer(prefix.encode(), np.uint8)
+    row = np.empty((n, len(pre) + w), np.uint8)
+    row[:, :len(pre)] = pre
+    x, end = np.maximum(idx, 0).astype(np.uint64), row.shape[1]
+    while end > len(pre):                        # four digits at a time, from the right
+        k = min(4, end - len(pre))
+        row[:, end - k:end] = _DIGITS[k][x % 10**k]
+        x, end = x // 10**k, end - k
+    valid = idx >= 0
+    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(np.arange(n + 1, dtype=np.int64) * row.shape[1]), pa.py_buffer(row), bitmap)
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
 
 def _pick(vocab, codes) -> pd.Series:
     codes = np.asarray(codes, dtype=np.int32)
@@ -173,7 +187,7 @@ def _pick(vocab, codes) -> pd.Series:
 def _ts(cfg: SynthConfig, weeks) -> pd.Series:
     "Timestamps (UTC, whole seconds) of times in weeks since `cfg.start`."
     ns = pd.Timestamp(cfg.start).value + (np.floor(np.asarray(weeks, float) * 604800) * 10**9).astype(np.int64)
-    return pd.Series(pd.to_datetime(ns, utc=True))
+    return pd.Series(pd.DatetimeIndex(ns.astype("datetime64[ns]")).tz_localize("UTC"))
 
 def _cat_draw(rng, cum: np.ndarray, rows: np.ndarray) -> np.ndarray:
     "One categorical draw per element of `rows` from the cumulative distributions `cum[rows]`."
@@ -233,19 +247,17 @@ def _baskets(cfg, rng, cat_df, persona, t, value, disc):
             "amount": np.round(qty * unit - line_disc, 2), "new": is_new}
 
 # %% ../../nbs/05_data.synth.ipynb #10edf2c2
-_EVCOLS = ("cust", "type", "t", "channel", "campaign", "session", "duration", "page", "props")
+_EVCOLS = {"cust": np.int32, "type": np.int8, "t": np.float64, "channel": np.int8, "campaign": np.int16,
+           "session": np.int32, "duration": np.float32, "page": np.int8, "props": np.int8}
 _EV_CHANNELS = ["email", "sms", "push", "web", "app"]
 _PAGES = ["home", "search", "category", "product", "cart", "checkout", "account"]
 _PROPS = ['{"arm": "control"}', '{"arm": "treatment"}']
 _ETYPE = {e: i for i, e in enumerate(SCHEMA["events"].column("event_type").values)}
 
 def _ev(cust, etype: str, t, **kw) -> dict:
-    n = len(t)
-    out = {"cust": np.asarray(cust, np.int64), "type": np.full(n, _ETYPE[etype]), "t": np.asarray(t, float)}
-    for k in _EVCOLS[3:]:
-        v = kw.get(k, -1 if k != "duration" else np.nan)
-        out[k] = np.broadcast_to(np.asarray(v), (n,))
-    return out
+    "Events of one type as compact integer-coded columns (missing codes are -1)."
+    kw = {"cust": cust, "type": _ETYPE[etype], "t": t, **kw}
+    return {k: np.broadcast_to(np.asarray(kw.get(k, np.nan if k == "duration" else -1)).astype(d), (len(t),)) for k, d in _EVCOLS.items()}
 
 def _sessions(rng, cust, t, dur, pages, channel, first_sid, cart_p, wish_p, purchase=False) -> list[dict]:
     "Session events with their page views (a purchase session's last page is checkout), carts and wishlists."
@@ -359,15 +371,16 @@ def _orders(cfg, rng, C, cat_df, c, t, value, disc, width):
     return orders, items, amount, app
 
 def _events_frame(cfg, parts, campaign_ids, width) -> pd.DataFrame:
-    e = {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in _EVCOLS}
-    o = np.argsort(e["t"], kind="stable")
-    o = o[e["t"][o] < cfg.weeks]
-    e = {k: v[o] for k, v in e.items()}
+    t = np.concatenate([p["t"] for p in parts])
+    o = np.flatnonzero(t < cfg.weeks)
+    o = o[np.argsort(t[o], kind="stable")]
+    e = {k: np.concatenate([p[k] for p in parts])[o] for k in _EVCOLS}
     return pd.DataFrame({
-        "event_id": _ids("E", np.arange(1, len(o) + 1), 9), "customer_id": _ids("C", e["cust"] + 1, width),
+        "event_id": _ids("E", np.arange(1, len(o) + 1), len(str(len(o)))), "customer_id": _ids("C", e["cust"] + 1, width),
         "event_type": _pick(list(_ETYPE), e["type"]), "occurred_at": _ts(cfg, e["t"]),
         "channel": _pick(_EV_CHANNELS, e["channel"]), "campaign_id": _pick(campaign_ids, e["campaign"]),
-        "session_id": _ids("S", np.where(e["session"] >= 0, e["session"] + 1, -1), 9), "duration_s": np.round(e["duration"], 1),
+        "session_id": _ids("S", np.where(e["session"] >= 0, e["session"].astype(np.int64) + 1, -1), 9),
+        "duration_s": np.round(e["duration"].astype(np.float64), 1),
         "page": _pick(_PAGES, e["page"]), "properties": _pick(_PROPS, e["props"]), "extra": None})
 
 # %% ../../nbs/05_data.synth.ipynb #c7c0002b
@@ -406,8 +419,12 @@ def _campaign_frame(cfg, rows, ids, sends, opens, clicks, conv, revenue) -> pd.D
     df.insert(10, "sent_at", _ts(cfg, df.pop("sent_week").to_numpy(float)))
     return df.astype({c: "Int64" for c in ["audience_size", "sends", "opens", "clicks", "conversions", "control_size"]})
 
-def generate_shop(n_customers: int | None = None, seed: int | None = None, config: SynthConfig | None = None, **overrides) -> Shop:
-    "A shop with known ground truth; the same config and seed give identical frames."
+def generate_shop(n_customers: int | None = None, seed: int | None = None, config: SynthConfig | None = None,
+                  tables: list[str] | None = None, **overrides) -> Shop:
+    "A shop with known ground truth (only the canonical `tables` named, default all); same config and seed, same frames."
+    wanted = set(tables or SCHEMA)
+    if wanted - set(SCHEMA):
+        raise ValueError(f"Unknown table(s) {sorted(wanted - set(SCHEMA))}; choose from {list(SCHEMA)}.")
     base = (config or SynthConfig()).model_dump()
     base.update({k: v for k, v in {"n_customers": n_customers, "seed": seed}.items() if v is not None}, **overrides)
     cfg = SynthConfig(**base)
@@ -490,8 +507,10 @@ def generate_shop(n_customers: int | None = None, seed: int | None = None, confi
     count = lambda *ty: np.bincount(ec[np.isin(et, [_ETYPE[x] for x in ty]) & (ec >= 0)], minlength=len(ids))
     camps = _campaign_frame(cfg, crow, ids, count("email_sent", "sms_sent", "push_sent"), count("email_open"),
                             count("email_click", "sms_response", "push_response"), conv, revenue)
-    tables = {"customers": _customers(cfg, rngs[5], C, width), "orders": orders, "order_items": items,
-              "events": _events_frame(cfg, events, ids, width), "campaigns": camps}
+    tables = {"customers": _customers(cfg, rngs[5], C, width), "orders": orders, "order_items": items, "campaigns": camps}
+    if "events" in wanted:
+        tables["events"] = _events_frame(cfg, events, ids, width)
+    del events
 
     cid = tables["customers"].customer_id
     death = np.minimum(C["churn"], 1e4)
@@ -521,7 +540,7 @@ def generate_shop(n_customers: int | None = None, seed: int | None = None, confi
     tables["spend"], tables["kpis"], tm = simulate_media(cfg, rngs[7])
     tables["mentions"], tb = simulate_mentions(cfg, rngs[8])
     truth.update(tm, **tb)
-    return Shop({k: v[SCHEMA[k].names] for k, v in tables.items()}, truth, cfg)
+    return Shop({k: v[SCHEMA[k].names] for k, v in tables.items() if k in wanted}, truth, cfg)
 
 # %% ../../nbs/05_data.synth.ipynb #1e369f7b
 @patch
