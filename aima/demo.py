@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['log', 'ONLINE_RETAIL', 'DEMO_STEPS', 'find_dataset', 'import_online_retail', 'build_demo', 'register']
 
-# %% ../nbs/93_demo.ipynb #d1e0746a
+# %% ../nbs/93_demo.ipynb #7fd094d5
 import os
 import time
 from pathlib import Path
@@ -20,7 +20,7 @@ from .log import get_logger
 
 log = get_logger(__name__)
 
-# %% ../nbs/93_demo.ipynb #4ca32379
+# %% ../nbs/93_demo.ipynb #3add6f4f
 ONLINE_RETAIL = "online_retail_sample/online_retail_sample_1000_customers.csv.gz"
 
 def find_dataset(relpath: str, config: AimaConfig | None = None) -> Path:
@@ -33,8 +33,18 @@ def find_dataset(relpath: str, config: AimaConfig | None = None) -> Path:
     raise FileNotFoundError(f"Dataset file {relpath} not found in {', '.join(str(r) for r in roots)}. Run from the "
                             f"project root, or set paths.datasets (AIMA_PATHS__DATASETS) to the folder that holds it.")
 
-# %% ../nbs/93_demo.ipynb #a470b6dc
-DEMO_STEPS: list[tuple[str, Callable[[Workspace], dict]]] = []
+# %% ../nbs/93_demo.ipynb #5684209e
+DEMO_STEPS: list[tuple[str, str]] = [
+    ("features", "aima.customers.features:build_features"),
+    ("rfm", "aima.customers.rfm:build_rfm"),
+]
+
+def _resolve(target: str | Callable) -> Callable:
+    if callable(target):
+        return target
+    import importlib
+    mod, fn = target.split(":")
+    return getattr(importlib.import_module(mod), fn)
 
 def import_online_retail(ws: Workspace, path: str | os.PathLike | None = None, reset: bool = False) -> dict:
     "Import the Online Retail sample with the standard importer (idempotent: the same file twice changes nothing)."
@@ -55,11 +65,11 @@ def build_demo(workspace: str | os.PathLike = "demo/aima.duckdb", *, reset: bool
         steps = {"import": import_online_retail(ws, data, reset=reset)}
         for name, step in DEMO_STEPS:
             log.info("demo step %s", name)
-            steps[name] = step(ws)
+            steps[name] = _resolve(step)(ws)
         counts = ws.row_counts()
     return {"workspace": str(workspace), "steps": steps, "tables": counts, "seconds": round(time.perf_counter() - t0, 2)}
 
-# %% ../nbs/93_demo.ipynb #aaa28945
+# %% ../nbs/93_demo.ipynb #0fef541f
 def register(app) -> None:
     "Add `aima demo` to the CLI."
     import typer
