@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['log', 'BENCHMARKS', 'measure', 'environment', 'compare', 'benchmark', 'run', 'synthetic_orders',
            'bench_workspace_rfm', 'synthetic_export_csv', 'bench_import_csv', 'synthetic_shop_sql',
-           'bench_features_rfm', 'bench_features_full', 'register']
+           'bench_features_rfm', 'bench_features_full', 'clv_on_file', 'simulate_bgnbd', 'bench_clv', 'register']
 
-# %% ../nbs/92_bench.ipynb #eaadf83c
+# %% ../nbs/92_bench.ipynb #ff8cd82d
 import gc
 import json
 import os
@@ -28,7 +28,7 @@ from .log import get_logger
 
 log = get_logger(__name__)
 
-# %% ../nbs/92_bench.ipynb #be3d3fd0
+# %% ../nbs/92_bench.ipynb #fbfb3b6b
 class _PeakRSS:
     def __init__(self, interval: float = 0.002):
         self.proc, self.interval, self.peak, self._stop = psutil.Process(), interval, 0, threading.Event()
@@ -62,7 +62,7 @@ def measure(fn: Callable[[], Any], repeat: int = 3) -> dict:
     return {"seconds": round(min(times), 6), "median_seconds": round(float(np.median(times)), 6),
             "repeat": repeat, "peak_mb": round(peak, 1)}
 
-# %% ../nbs/92_bench.ipynb #e93f491d
+# %% ../nbs/92_bench.ipynb #03187631
 def environment() -> dict:
     "Machine and versions recorded with every benchmark record."
     return {"aima": __version__, "python": platform.python_version(), "platform": platform.platform(),
@@ -83,7 +83,7 @@ def compare(name: str, size: int, aima_fn: Callable[[], Any], reference_fn: Call
     out["env"] = environment()
     return out
 
-# %% ../nbs/92_bench.ipynb #d6e374fb
+# %% ../nbs/92_bench.ipynb #66bfba41
 BENCHMARKS: dict[str, dict] = {}
 
 def benchmark(name: str, sizes: Iterable[int], description: str = ""):
@@ -108,7 +108,7 @@ def run(names: Iterable[str] | str = "all", sizes: Iterable[int] | None = None, 
                 records.append(rec)
     return records
 
-# %% ../nbs/92_bench.ipynb #c58b8605
+# %% ../nbs/92_bench.ipynb #eb44bea3
 def synthetic_orders(n: int, seed: int = 0) -> pd.DataFrame:
     "`n` orders over `n // 10` customers (Zipf-like activity), two years of timestamps, lognormal amounts."
     rng = np.random.default_rng(seed)
@@ -150,7 +150,7 @@ def bench_workspace_rfm(size: int) -> list[dict]:
                       write_rows_per_s=round(size / max(write["seconds"], 1e-9)))
     return [rec]
 
-# %% ../nbs/92_bench.ipynb #db9297c5
+# %% ../nbs/92_bench.ipynb #a200853b
 def synthetic_export_csv(path: Path, n: int, seed: int = 0) -> Path:
     "A line-item shop export of `n` rows as a messy-but-valid CSV (currency signs, day-first dates)."
     rng = np.random.default_rng(seed)
@@ -195,7 +195,7 @@ def bench_import_csv(size: int) -> list[dict]:
         rec["csv_mb"] = round(path.stat().st_size / 2**20, 1)
     return [rec]
 
-# %% ../nbs/92_bench.ipynb #316b8446
+# %% ../nbs/92_bench.ipynb #e7f88365
 def synthetic_shop_sql(ws, n_events: int, seed: float = 0.42) -> dict:
     "Fill `ws` with `n_events` events and `n_events // 5` orders (+ lines) generated in DuckDB."
     from aima.data.schema import ensure_tables
@@ -280,7 +280,78 @@ def bench_features_full(size: int) -> list[dict]:
              "events_per_s": round(size / m["seconds"]), "customers_out": out.get("customers"),
              "feature_columns": out.get("feature_columns"), "env": environment()}]
 
-# %% ../nbs/92_bench.ipynb #88e43a35
+# %% ../nbs/92_bench.ipynb #4fc9965e
+def clv_on_file(path, calibration_end: str = "1997-09-30") -> dict:
+    "Fit each BTYD model on a CDNOW-format file; parameters, log-likelihood and fit time, with lifetimes' when installed."
+    from aima.retention.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel, calibration_summary, read_cdnow
+    summ = calibration_summary(read_cdnow(path), calibration_end)
+    out = {"data": str(path), "calibration_end": calibration_end, "customers": len(summ), "models": {}}
+    for name, model, cols in (("bgnbd", BetaGeoModel(), None), ("pareto_nbd", ParetoNBDModel(), None), ("gamma_gamma", GammaGammaModel(), None)):
+        m = model.fit(summ)
+        out["models"][name] = {"params": {k: round(float(v), 4) for k, v in m.params.items()}, "loglik": round(m.loglik_, 2),
+                               "fit_seconds": round(m.fit_seconds_, 4)}
+    try:
+        import lifetimes
+        rep = summ[summ.frequency > 0]
+        for name, fitter, args in (("bgnbd", lifetimes.BetaGeoFitter(), (summ.frequency, summ.recency, summ["T"])),
+                                   ("pareto_nbd", lifetimes.ParetoNBDFitter(), (summ.frequency, summ.recency, summ["T"])),
+                                   ("gamma_gamma", lifetimes.GammaGammaFitter(), (rep.frequency, rep.monetary_value))):
+            t0 = time.perf_counter()
+            fitter.fit(*args)
+            secs = time.perf_counter() - t0
+            out["models"][name]["lifetimes"] = {"params": {k: round(float(v), 4) for k, v in fitter.params_.items()},
+                                                "loglik": round(-float(fitter._negative_log_likelihood_) * len(args[0]), 2),
+                                                "fit_seconds": round(secs, 4)}
+            out["models"][name]["ratio_vs_lifetimes"] = round(secs / out["models"][name]["fit_seconds"], 1)
+    except ImportError:
+        out["lifetimes"] = "not installed (pip install lifetimes)"
+    return out
+
+def simulate_bgnbd(n: int, r=0.24, alpha=4.4, a=0.79, b=2.4, max_T: float = 52.0, seed: int = 0) -> pd.DataFrame:
+    "Customers' (frequency, recency, T) from a BG/NBD process with the given parameters, vectorised."
+    rng = np.random.default_rng(seed)
+    T = rng.uniform(1, max_T, n)
+    lam = rng.gamma(r, 1 / alpha, n)
+    p = rng.beta(a, b, n)
+    events = rng.poisson(lam * T)
+    repeats_until_death = rng.geometric(p)
+    x = np.minimum(events, repeats_until_death)
+    tx = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(events - x, 0) + 1), 0.0)
+    return pd.DataFrame({"frequency": x.astype(float), "recency": tx, "T": T})
+
+@benchmark("clv", sizes=[100_000, 1_000_000], description="BG/NBD fit + score: AIMA vs lifetimes (and pymc-marketing MAP up to 100k)")
+def bench_clv(size: int) -> list[dict]:
+    "Fit BG/NBD on `size` simulated customers and score P(alive) and 52-week expected purchases for all."
+    from aima.retention.clv import BetaGeoModel
+    data = simulate_bgnbd(size)
+    def ours():
+        m = BetaGeoModel().fit(data)
+        return m, m.p_alive(data), m.expected_purchases(52, data)
+    rec = {"benchmark": "clv", "size": size, "true_params": {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}}
+    rec["aima"] = measure(ours, repeat=1)
+    rec["aima_params"] = {k: round(float(v), 3) for k, v in ours()[0].params.items()}
+    try:
+        import lifetimes
+        def theirs():
+            f = lifetimes.BetaGeoFitter().fit(data.frequency, data.recency, data["T"])
+            return f, f.conditional_probability_alive(data.frequency, data.recency, data["T"]), \
+                f.conditional_expected_number_of_purchases_up_to_time(52, data.frequency, data.recency, data["T"])
+        rec["lifetimes"] = measure(theirs, repeat=1)
+        rec["ratio_vs_lifetimes"] = round(rec["lifetimes"]["seconds"] / rec["aima"]["seconds"], 1)
+    except ImportError:
+        rec["lifetimes"] = "not installed"
+    if size <= 100_000:
+        try:
+            from pymc_marketing.clv import BetaGeoModel as PMBetaGeo
+            df = data.assign(customer_id=np.arange(size))
+            rec["pymc_marketing_map"] = measure(lambda: PMBetaGeo(data=df).fit(method="map"), repeat=1)
+            rec["ratio_vs_pymc_marketing_map"] = round(rec["pymc_marketing_map"]["seconds"] / rec["aima"]["seconds"], 1)
+        except Exception as e:          # optional reference: report why it did not run
+            rec["pymc_marketing_map"] = f"not run: {type(e).__name__}: {e}"[:200]
+    rec["env"] = environment()
+    return [rec]
+
+# %% ../nbs/92_bench.ipynb #8e679048
 def register(app) -> None:
     "Add `aima bench list|run` to the CLI."
     import typer
@@ -293,6 +364,20 @@ def register(app) -> None:
         "List the registered benchmarks and their default sizes."
         rows = {n: {"sizes": b["sizes"], "description": b["description"]} for n, b in BENCHMARKS.items()}
         emit(rows, json_out, lambda r: "\n".join(f"{n:<24} sizes {v['sizes']}  {v['description']}" for n, v in r.items()))
+
+    @bench_app.command("clv")
+    def bench_clv_cmd(data: Annotated[str, typer.Option("--data", help="CDNOW-format transactions (e.g. lifetimes' CDNOW_sample.txt).")],
+                      calibration_end: Annotated[str, typer.Option("--calibration-end")] = "1997-09-30",
+                      json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False):
+        "Fit BG/NBD, Pareto/NBD and Gamma-Gamma on a raw CDNOW file; parameters, log-likelihood, fit time (and lifetimes')."
+        try:
+            out = clv_on_file(data, calibration_end)
+        except (FileNotFoundError, ValueError) as e:
+            fail(str(e))
+        emit(out, json_out, lambda o: "\n".join(
+            [f"{o['customers']} customers, calibration to {o['calibration_end']}"] +
+            [f"  {n:<12} {m['params']}  LL {m['loglik']}  {m['fit_seconds']} s" + (f"  (lifetimes {m['lifetimes']['fit_seconds']} s, x{m['ratio_vs_lifetimes']})" if "lifetimes" in m else "")
+             for n, m in o["models"].items()]))
 
     @bench_app.command("run")
     def bench_run(name: Annotated[str, typer.Argument(help="Benchmark name, or 'all'.")] = "all",
