@@ -186,20 +186,24 @@ def _url_for(url, key: str, f: DataFile, keys: list[str]) -> str | None:
 def locate(name: str, path: str | os.PathLike | None = None, *, keys: list[str] | None = None, optional: tuple = (),
            url: str | dict | None = None, cache: str | os.PathLike | None = None, download_missing: bool = True,
            config: AimaConfig | None = None) -> dict[str, Path]:
-    "Paths of dataset `name`'s files (`keys`, default all): under `path` if given; else bundled, external, cache; else a checked download."
+    "Paths of dataset `name`'s files (`keys`, default all): from `url` if given; else under `path` if given; else bundled, external, cache, checked download."
     card = get_card(name)
     keys = list(card.files) if keys is None else list(keys)
     if unknown := [k for k in keys if k not in card.files]:
         raise DatasetError(f"Dataset {name} has no file(s) {unknown}; files: {list(card.files)}.")
-    cdir, out = cache_dir(cache), {}
+    cdir, out, required = cache_dir(cache), {}, [k for k in keys if k not in optional]
     for k in keys:
         f, err = card.files[k], None
-        if (u := _url_for(url, k, f, [k for k in keys if k not in optional])) is not None:
+        if (u := _url_for(url, k, f, required)) is not None:
             out[k] = _cached_or_download(u, cdir / f.path, f.sha256)
             continue
-        if path is not None:
+        if path is not None:      # a file stands for the one required file; other files are looked for beside it
             p = Path(path).expanduser()
-            cands = [("path", p)] if p.is_file() else [("path", p / f.path), ("path", p / Path(f.path).name)]
+            if p.is_file() and len(required) == 1 and k == required[0]:
+                cands = [("path", p)]
+            else:
+                p = p.parent if p.is_file() else p
+                cands = [("path", p / f.path), ("path", p / Path(f.path).name)]
         else:
             cands = [(kind, root / f.path) for kind, root in dataset_roots(config)] + [("cache", cdir / f.path)]
         hit = next((c for kind, c in cands if c.is_file() and (kind != "cache" or sha256_file(c) == f.sha256)), None)
@@ -271,21 +275,38 @@ def _validate(parts: Parts, files: dict[str, Path]) -> tuple[dict, pd.DataFrame,
             qs.append(v.rejected.assign(table=t))
     return tables, (pd.concat(qs, ignore_index=True) if qs else pd.DataFrame(columns=_QCOLS)), counts
 
-def _write(ws: Workspace, loaded: Loaded, extras: bool, force: bool) -> None:
-    started = pd.Timestamp.now(tz="UTC")
+def _conflicts(ws: Workspace, loaded: Loaded, source: str) -> dict[str, int]:
+    "Rows of spend/kpis (keyed by date, channel, geo: no dataset in the key) that another source already wrote."
+    if ws.exists(IMPORTS_TABLE) and ws.table(IMPORTS_TABLE).filter(lambda t: t.source == source).count().execute():
+        return {}
+    out = {}
+    for t in ("spend", "kpis"):
+        if len(loaded.tables.get(t, ())) and ws.exists(t):
+            keys = list(SCHEMA[t].keys)
+            n = int(ws.table(t).select(keys).join(to_canonical(t, loaded.tables[t]).select(keys), keys).count().execute())
+            if n:
+                out[t] = n
+    return out
+
+def _write(ws: Workspace, loaded: Loaded, options: dict, extras: bool, force: bool) -> None:
+    started, name = pd.Timestamp.now(tz="UTC"), loaded.card.name
+    source = f"dataset:{name}" + "".join(f";{k}={v}" for k, v in sorted(options.items()))
     if not force and ws.exists(IMPORTS_TABLE):
         prev = ws.table(IMPORTS_TABLE)
         if prev.filter((prev.fingerprint == loaded.fingerprint) & (prev.status == "ok")).count().execute():
             loaded.skipped = "already imported (same files, options and mapping); pass force=True (--force) to write again"
             return
-    name = loaded.card.name
+    if not force and (clash := _conflicts(ws, loaded, source)):
+        raise DatasetError(f"Loading {name} would overwrite {', '.join(f'{n:,} {t} rows' for t, n in clash.items())} that other data "
+                           f"wrote to workspace {ws.uri} (spend and kpis are keyed by date, channel and geo only). Load it into "
+                           f"its own workspace, or pass force=True (--force) to overwrite them.")
     with ws.transaction():
         ensure_tables(ws, loaded.tables)
         for t, df in loaded.tables.items():
             ws.write(t, to_canonical(t, df), mode="upsert", keys=list(SCHEMA[t].keys))
         for k, df in (loaded.extras.items() if extras else []):
             ws.write(f"ds_{name}_{k}", df.reset_index(drop=True), mode="replace")
-        iid = ws.record_import(f"dataset:{name}", tables=list(loaded.tables), rows=loaded.rows, imported=loaded.imported,
+        iid = ws.record_import(source, tables=list(loaded.tables), rows=loaded.rows, imported=loaded.imported,
                                quarantined=loaded.quarantined, fingerprint=loaded.fingerprint, started_at=started)
         if loaded.quarantined:
             ws.quarantine(loaded.quarantine.assign(import_id=iid))
@@ -295,8 +316,8 @@ def load(name: str, path: str | os.PathLike | None = None, *, workspace: Workspa
          url: str | dict | None = None, cache: str | os.PathLike | None = None, download_missing: bool = True,
          extras: bool = True, force: bool = False, config: AimaConfig | None = None, **options) -> Loaded:
     "Load dataset `name` as validated canonical tables (+ extras); with `workspace`, upsert them, log the import, quarantine rejects."
-    card = get_card(name)
-    fn, needs = _LOADERS[name]
+    card, (fn, needs) = get_card(name), _LOADERS[name]
+    config = config or (workspace.config if isinstance(workspace, Workspace) else _config(None))
     if unknown := sorted(set(options) - set(card.options)):
         raise DatasetError(f"Dataset {name} has no option(s) {unknown}; options: "
                            + (", ".join(f"{k} ({v})" for k, v in card.options.items()) or "none") + ".")
@@ -311,18 +332,16 @@ def load(name: str, path: str | os.PathLike | None = None, *, workspace: Workspa
     try:
         parts = fn(files, **options)
     except (KeyError, ValueError, TypeError, AttributeError, ET.ParseError) as e:
-        if isinstance(e, DatasetError):
-            raise
         raise DatasetError(f"Dataset {name}: cannot read {', '.join(map(str, files.values()))} as '{card.title}': "
                            f"{type(e).__name__}: {e}. Is it the right file? Compare its columns with the card's README.") from e
     tables, q, counts = _validate(parts, files)
     fp = "dataset:" + fingerprint((name, MAPPING_VERSION, sorted(shas.items()), sorted((k, repr(v)) for k, v in options.items())))
     out = Loaded(card, tables, q, parts.extras, files, verified, counts, parts.source_rows, fp)
     if isinstance(workspace, Workspace):
-        _write(workspace, out, extras, force)
+        _write(workspace, out, options, extras, force)
     elif workspace is not None:
         with Workspace(workspace, config=config) as ws:
-            _write(ws, out, extras, force)
+            _write(ws, out, options, extras, force)
     return out
 
 def _where(card: DatasetCard, config: AimaConfig | None) -> str:
@@ -561,7 +580,7 @@ def _upworthy(f) -> Parts:
                          "problem_period": pd.to_numeric(d.test_week, errors="coerce").between(201325, 201401)})
     return Parts({"campaigns": camps}, {"arms": arms}, len(d))
 
-# %% ../nbs/06_datasets.ipynb #6e512809
+# %% ../nbs/06_datasets.ipynb #f757e351
 _APACHE, _MIT = "Apache-2.0", "MIT"
 
 @dataset("mmm_pymc_example", title="PyMC-Marketing MMM example: 179 weeks, 2 channels, known data-generating process",
@@ -635,7 +654,7 @@ for _level, _files, _ref in [
             notes="Channels Channel0..N: spend, impressions. kpis.conversions = conversions, revenue = conversions x revenue_per_conversion; "
                   "controls = every other column (controls, Promo, organic impressions, population). No published ground truth.")(_meridian)
 
-# %% ../nbs/06_datasets.ipynb #24e8e683
+# %% ../nbs/06_datasets.ipynb #b8754682
 @dataset("channelattribution_paths", title="ChannelAttribution example paths: 10,000 aggregated journeys over 12 channels",
          licence="GPL-3.0 (ChannelAttribution package data); not redistributed", redistributable=False,
          source="GitHub DavideAltomare/ChannelAttribution @3fa49d6 python/src/cypack/data/Data.csv (R twin: PathData); "
@@ -679,7 +698,7 @@ def _paths(f, expand: bool = True) -> Parts:
         extras["heuristic_reference"] = pd.read_csv(f["heuristic_reference"])
     return Parts({"touchpoints": tp}, extras, len(d))
 
-# %% ../nbs/06_datasets.ipynb #8f58a933
+# %% ../nbs/06_datasets.ipynb #4812d512
 def _absa(path: Path, prefix: str, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     ms, asp = [], []
     for i, s in enumerate(ET.parse(path).getroot().iter("sentence"), 1):
@@ -703,7 +722,8 @@ for _dom, _file, _sha, _size, _ref in [
          {"sentences": 3041, "terms": 3693, "term_polarity": {"positive": 2164, "negative": 805, "neutral": 633, "conflict": 91},
           "categories": 3713, "category_polarity": {"positive": 2179, "negative": 839, "neutral": 500, "conflict": 195}}),
         ("laptops", "Laptop_Train_v2.xml", "705a26e1c696f7d538b6fce70829f3d14b94a0d3e1d2c08ae98bf2c76bb1428e", 687307,
-         {"sentences": 3045, "terms": 2358, "term_polarity": {"positive": 987, "negative": 866, "neutral": 460, "conflict": 45}, "categories": 0})]:
+         {"sentences": 3045, "terms": 2358, "term_polarity": {"positive": 987, "negative": 866, "neutral": 460, "conflict": 45}, "categories": 0,
+          "terms_with_bad_offsets_in_source": 9})]:
     dataset(f"semeval14_{_dom}", title=f"SemEval-2014 Task 4 ABSA training data, {_dom}: sentences with aspect terms"
             + (" and categories" if _dom == "restaurants" else ""),
             licence="research release of the SemEval-2014 organisers (copyright theirs; mirror repository MIT); not redistributed",
@@ -711,7 +731,7 @@ for _dom, _file, _sha, _size, _ref in [
             citation="Pontiki et al. (2014), SemEval-2014 Task 4: Aspect Based Sentiment Analysis, SemEval 2014, pp. 27-35",
             tables=("mentions",), extras=("aspects",), reference=_ref,
             files={"sentences": _f(f"semeval2014_absa_train/{_file}", _sha, _size, url=_gh(_SEM[0], _SEM[1], _SEM[2] + _file))},
-            notes="Term offsets (start, end) index the stored (trimmed) text. Usual practice: drop 'conflict', report 3-class accuracy and macro-F1."
+            notes="Term offsets (start, end) index the stored (trimmed) text (9 laptop terms are off in the source itself). Usual practice: drop 'conflict', report 3-class accuracy and macro-F1."
             )(functools.partial(_semeval, domain=_dom))
 
 _MAMS = ("DirkKoelewijn/transformers-on-a-diet", "521efae988083b897b776bfb80ae5684934bc3a6", "data/mams/")
@@ -842,7 +862,7 @@ def _opspam(f) -> Parts:
     m = pd.DataFrame({"mention_id": mid, "source": d.source.str.lower(), "text": d.text, "brand": d.hotel, "_row": d._row})
     return Parts({"mentions": m}, {"labels": d[["fold", "polarity", "label", "source", "hotel", "file"]].assign(mention_id=mid)}, len(d))
 
-# %% ../nbs/06_datasets.ipynb #f9cf3d50
+# %% ../nbs/06_datasets.ipynb #5bcc85ad
 @dataset("telco_churn", title="IBM Telco Customer Churn: 7,043 customers, services, account, churned last month",
          licence="IBM sample data, no licence stated; not redistributed", redistributable=False,
          source="IBM sample 'Telco Customer Churn' (Kaggle blastchar) via GitHub AlexGreco1/Churn_AG @0b1bb6a telco-customer-churn.zip",
@@ -889,7 +909,7 @@ def _bots(f) -> Parts:
     d = pd.read_csv(f["accounts"])
     return Parts({}, {"accounts": d}, len(d))
 
-# %% ../nbs/06_datasets.ipynb #b107e416
+# %% ../nbs/06_datasets.ipynb #5f37201c
 def _parse_options(items: list[str] | None) -> dict:
     out = {}
     for it in items or []:
@@ -903,7 +923,8 @@ def _parse_options(items: list[str] | None) -> dict:
     return out
 
 def _summary_text(o: dict) -> str:
-    head = f"{o['dataset']}: {o['rows']:,} rows -> {o['imported']:,} imported, {o['quarantined']:,} quarantined"
+    head = (f"{o['dataset']}: {o['source_rows']:,} source records; {o['rows']:,} table rows -> {o['imported']:,} imported, "
+            f"{o['quarantined']:,} quarantined")
     lines = [head + (f" ({o['skipped']})" if o.get("skipped") else "")]
     lines += [f"  table {t:<14} {n:>10,} rows" for t, n in o["tables"].items()]
     lines += [f"  extra {k:<14} {n:>10,} rows" for k, n in o["extras"].items()]
