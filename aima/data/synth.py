@@ -14,15 +14,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from fastcore.basics import patch
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy.special import betainc, gammainc, hyp2f1, ndtri
 
 from .schema import SCHEMA, ensure_tables, to_canonical
 
 # %% auto #0
-__all__ = ['CATEGORIES', 'PERSONAS', 'OFFER_STRENGTH', 'SynthConfig', 'assign_personas', 'bgnbd_expected_repeats',
-           'simulate_bgnbd', 'engagement_factor', 'make_catalogue', 'Shop', 'generate_shop']
+__all__ = ['CATEGORIES', 'PERSONAS', 'SynthConfig', 'assign_personas', 'bgnbd_expected_repeats', 'simulate_bgnbd',
+           'engagement_factor', 'make_catalogue', 'Shop', 'generate_shop']
 
 # %% ../../nbs/05_data.synth.ipynb #1a45dc64
 _MMM = {"tv": {"mean_spend": 20000, "flighting": 0.5, "decay": 0.7, "lam": 1.2, "K": 1.0, "s": 1.5, "beta": 45000, "cpm": 8.0, "ctr": 0.0},
@@ -41,7 +40,7 @@ class SynthConfig(BaseModel):
     seed: int = 0
     start: dt.date = dt.date(2023, 1, 2)
     weeks: int = Field(104, ge=26, description="Observation window: data ends at start + weeks.")
-    acquisition_weeks: float = Field(52.0, gt=0, description="Customers are acquired uniformly over the first this many weeks.")
+    acquisition_weeks: float | None = Field(None, gt=0, description="Customers are acquired uniformly over the first this many weeks (default: half the window).")
     currency: str = "EUR"
     r: float = Field(0.75, gt=0, description="BG/NBD: purchase rate lambda ~ Gamma(shape=r, rate=alpha), per week.")
     alpha: float = Field(4.0, gt=0)
@@ -78,13 +77,18 @@ class SynthConfig(BaseModel):
     def _check(self):
         if abs(self.a - 1) < 1e-6:
             raise ValueError("a must differ from 1 (the BG/NBD closed forms divide by a - 1).")
-        if self.acquisition_weeks >= self.weeks:
+        if self.acquisition_span >= self.weeks:
             raise ValueError(f"acquisition_weeks ({self.acquisition_weeks}) must be below weeks ({self.weeks}).")
         if self.n_campaigns > 1 and (self.weeks - 12) / (self.n_campaigns - 1) * 7 <= self.conversion_window_days:
             raise ValueError(f"{self.n_campaigns} campaigns in {self.weeks} weeks overlap their {self.conversion_window_days}-day conversion windows; use fewer.")
         if set(self.touch_mix) - set(self.channel_effects):
             raise ValueError(f"touch_mix channels {sorted(set(self.touch_mix) - set(self.channel_effects))} have no entry in channel_effects.")
         return self
+
+    @property
+    def acquisition_span(self) -> float:
+        "Weeks over which customers are acquired."
+        return self.acquisition_weeks or self.weeks / 2
 
     @property
     def mean_order_value(self) -> float:
@@ -102,7 +106,6 @@ PERSONAS = pd.DataFrame(
      ("fickle",      0.0,  1.5,  0.0,  0.0, 1.0, 0.25, 0.25, 0.5, 0.30, 0.20, 0.12, (3, 2, 2, 2, 1, 2, 2, 1))],
     columns=["persona", "w_rate", "w_dropout", "w_spend", "bias", "sessions", "email_open", "email_click",
              "app_share", "discount_prob", "new_arrival", "uplift", "category_mix"])
-OFFER_STRENGTH = {"percent_off": 1.0, "amount_off": 0.8, "free_shipping": 0.6, "none": 0.3}
 
 def assign_personas(lam, pdrop, nu, cfg: SynthConfig, rng: np.random.Generator) -> np.ndarray:
     "Persona codes (rows of `PERSONAS`) drawn from the latent purchase rate, dropout and spend."
@@ -142,7 +145,7 @@ def simulate_bgnbd(T, r: float, alpha: float, a: float, b: float, rng: np.random
     alive = K > N
     with np.errstate(over="ignore"):
         beyond = T + rng.gamma(np.maximum(K - N, 1).astype(float), 1 / lam)
-    death = np.where(alive, np.minimum(beyond, 1e4), T * last / total)
+    death = np.where(alive, np.minimum(beyond, 5000), T * last / total)
     return {"lam": lam, "p": p, "cust": cust, "t": times, "death": death, "alive": alive, "n_repeat": m}
 
 # %% ../../nbs/05_data.synth.ipynb #e9c67856
@@ -152,8 +155,6 @@ def engagement_factor(t, churn_at, cfg: SynthConfig) -> np.ndarray:
     return np.clip(np.exp(np.minimum(x, 0)), cfg.engagement_floor, 1.0)
 
 # %% ../../nbs/05_data.synth.ipynb #cfaf03b3
-_WEEK_NS = 7 * 86400 * 10**9
-
 def _join(*parts) -> pd.Series:
     "Element-wise concatenation of string Series/arrays and scalars, as an Arrow-backed string Series."
     ls = pa.large_string()
@@ -186,7 +187,7 @@ def _pick(vocab, codes) -> pd.Series:
 
 def _ts(cfg: SynthConfig, weeks) -> pd.Series:
     "Timestamps (UTC, whole seconds) of times in weeks since `cfg.start`."
-    ns = pd.Timestamp(cfg.start).value + (np.floor(np.asarray(weeks, float) * 604800) * 10**9).astype(np.int64)
+    ns = pd.Timestamp(cfg.start).value + np.floor(np.asarray(weeks, float) * 604800).astype(np.int64) * 10**9
     return pd.Series(pd.DatetimeIndex(ns.astype("datetime64[ns]")).tz_localize("UTC"))
 
 def _cat_draw(rng, cum: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -208,9 +209,9 @@ _BRANDS = ["Alder", "Birch", "Cedar", "Dune", "Ember", "Fjord", "Grove", "Harbor
 def make_catalogue(cfg: SynthConfig, rng: np.random.Generator) -> pd.DataFrame:
     "The product catalogue (truth): sku, name, category, brand, list price, launch week."
     n, cats = cfg.n_products, list(CATEGORIES)
-    cat = rng.integers(0, len(cats), n)
+    cat = np.r_[np.tile(np.arange(len(cats)), 2), rng.integers(0, len(cats), n - 2 * len(cats))]   # every category has core products
     price = np.round(np.array(list(CATEGORIES.values()))[cat] * np.exp(rng.normal(0, 0.5, n)), 0) - 0.01
-    new = rng.random(n) < 1 / 3
+    new = (rng.random(n) < 1 / 3) & (np.arange(n) >= 2 * len(cats))
     launched = np.where(new, rng.uniform(0, cfg.weeks, n), -rng.uniform(9, 104, n))
     brand = rng.integers(0, len(_BRANDS) + 1, n)
     names = [cfg.brand, *_BRANDS]
@@ -238,7 +239,7 @@ def _baskets(cfg, rng, cat_df, persona, t, value, disc):
     fresh = fresh[np.argsort(launched[fresh])]
     a, b = np.searchsorted(launched[fresh], t[o] - 8), np.searchsorted(launched[fresh], t[o])
     use = (rng.random(len(o)) < PERSONAS.new_arrival.to_numpy()[persona[o]]) & (b > a)
-    pick[use] = fresh[np.minimum(a + (rng.random(len(o)) * (b - a)).astype(np.int64), len(fresh) - 1)[use]]
+    pick[use] = fresh[(a + (rng.random(len(o)) * (b - a)).astype(np.int64))[use]]
     factor = value / (1 - disc) / np.bincount(o, qty * price[pick], minlength=n)
     unit = np.round(price[pick] * factor[o], 2)
     line_disc = np.round(qty * unit * disc[o], 2)
@@ -275,19 +276,16 @@ def _sessions(rng, cust, t, dur, pages, channel, first_sid, cart_p, wish_p, purc
         out.append(_ev(cust[w], "wishlist_add", t[w] + dur[w] / 3 / 604800, channel=channel[w], session=sid[w], page=3))
     return out
 
-def _email(rng, cust, t_send, f, persona, campaign) -> tuple[list[dict], np.ndarray, np.ndarray]:
-    "E-mail sends with opens and clicks; returns the events, the open mask and the click mask."
+def _email(rng, cust, t_send, f, persona, campaign) -> list[dict]:
+    "E-mail sends (campaign codes per send), opens (persona rate x engagement `f`) and clicks."
     op = rng.random(len(t_send)) < PERSONAS.email_open.to_numpy()[persona[cust]] * f
     cl = op & (rng.random(len(t_send)) < PERSONAS.email_click.to_numpy()[persona[cust]])
     t_open = t_send + rng.exponential(1 / 7, len(t_send))
     return [_ev(cust, "email_sent", t_send, channel=0, campaign=campaign),
-            _ev(cust[op], "email_open", t_open[op], channel=0, campaign=campaign[op] if np.ndim(campaign) else campaign),
-            _ev(cust[cl], "email_click", t_open[cl] + 2 / 10080, channel=0, campaign=campaign[cl] if np.ndim(campaign) else campaign)], op, cl
+            _ev(cust[op], "email_open", t_open[op], channel=0, campaign=campaign[op]),
+            _ev(cust[cl], "email_click", t_open[cl] + 2 / 10080, channel=0, campaign=campaign[cl])]
 
 # %% ../../nbs/05_data.synth.ipynb #fc7f1b1d
-_OFFERS = [("percent_off", 20.0), ("free_shipping", 0.0), ("amount_off", 10.0), ("none", 0.0)]
-_CH3 = ["email", "sms", "push"]
-
 def _order_index(cust, t, amount, stride):
     "Sorted search keys of orders, and the running sum of their amounts."
     key = cust * stride + t
@@ -299,52 +297,6 @@ def _window(index, cust, t, h, stride):
     key, csum = index
     i, j = np.searchsorted(key, cust * stride + t, "right"), np.searchsorted(key, cust * stride + t + h, "right")
     return j - i, csum[j] - csum[i]
-
-def _campaigns(cfg, rng, C, nat_index, stride, unsub_t):
-    "Randomised campaigns: assignment and send events, incremental orders, and the uplift truth."
-    H = cfg.conversion_window_days / 7
-    sends = np.floor(np.linspace(8, cfg.weeks - 4, cfg.n_campaigns) * 7) / 7 + 10 / 168
-    events, truth, incr, rows = [], [], [], []
-    for j, s in enumerate(sends):
-        ch, (offer, value) = _CH3[j % 3], _OFFERS[j % 4]
-        ok = (C["t0"] < s) & ((unsub_t > s) if ch == "email" else True)
-        idx = np.flatnonzero(ok & (rng.random(len(ok)) < cfg.campaign_audience))
-        treat = rng.random(len(idx)) >= cfg.control_share
-        alive = C["churn"][idx] > s
-        f = engagement_factor(s, C["churn"][idx], cfg)
-        p0 = alive * (1 - np.exp(-C["lam"][idx] * H))
-        u = alive * f * PERSONAS.uplift.to_numpy()[C["persona"][idx]] * OFFER_STRENGTH[offer]
-        y0 = _window(nat_index, idx, np.full(len(idx), s), H, stride)[0] > 0
-        buy = treat & ~y0 & (rng.random(len(idx)) < u)
-        incr.append((idx[buy], s + H * rng.beta(1, 3, int(buy.sum())), j))
-        events.append(_ev(idx, "campaign_assignment", np.full(len(idx), s - 1 / 168), channel=_EV_CHANNELS.index(ch), campaign=j, props=treat.astype(int)))
-        ti = idx[treat]
-        if ch == "email":
-            events += _email(rng, ti, np.full(len(ti), s), f[treat], C["persona"], j)[0]
-        else:
-            events.append(_ev(ti, f"{ch}_sent", np.full(len(ti), s), channel=_EV_CHANNELS.index(ch), campaign=j))
-            resp = rng.random(len(ti)) < 0.08 * f[treat]
-            events.append(_ev(ti[resp], f"{ch}_response", s + rng.exponential(1 / 14, int(resp.sum())), channel=_EV_CHANNELS.index(ch), campaign=j))
-        truth.append(pd.DataFrame({"campaign": j, "cust": idx, "treated": treat, "alive": alive, "p0": p0, "uplift": u, "cate": u * (1 - p0), "incremental": buy}))
-        rows.append({"channel": ch, "offer_type": offer, "offer_value": value, "sent_week": s, "audience_size": len(idx),
-                     "control_size": int((~treat).sum()), "sends": int(treat.sum())})
-    return events, truth, incr, rows
-
-# %% ../../nbs/05_data.synth.ipynb #443b6c1c
-@dataclass
-class Shop:
-    "A generated shop: canonical `tables`, ground `truth` (frames and dicts) and the `config` that made them."
-    tables: dict[str, pd.DataFrame]
-    truth: dict[str, Any]
-    config: SynthConfig
-
-    @property
-    def rows(self) -> int:
-        "Rows over all canonical tables."
-        return sum(len(v) for v in self.tables.values())
-
-    def __repr__(self):
-        return f"Shop(seed={self.config.seed}, " + ", ".join(f"{k}={len(v):,}" for k, v in self.tables.items()) + ")"
 
 def _orders(cfg, rng, C, cat_df, c, t, value, disc, width):
     "orders and order_items frames for orders sorted by time; returns them with the order amounts."
@@ -384,44 +336,90 @@ def _events_frame(cfg, parts, campaign_ids, width) -> pd.DataFrame:
         "page": _pick(_PAGES, e["page"]), "properties": _pick(_PROPS, e["props"]), "extra": None})
 
 # %% ../../nbs/05_data.synth.ipynb #c7c0002b
+@dataclass
+class Shop:
+    "A generated shop: canonical `tables`, ground `truth` (frames and dicts) and the `config` that made them."
+    tables: dict[str, pd.DataFrame]
+    truth: dict[str, Any]
+    config: SynthConfig
+
+    @property
+    def rows(self) -> int:
+        "Rows over all canonical tables."
+        return sum(len(v) for v in self.tables.values())
+
+    def __repr__(self):
+        return f"Shop(seed={self.config.seed}, " + ", ".join(f"{k}={len(v):,}" for k, v in self.tables.items()) + ")"
+
+    def to_workspace(self, ws, truth: bool = True, prefix: str = "truth_") -> dict[str, int]:
+        "Write the tables (and the truth, under `prefix`) to workspace `ws`; returns rows written per table."
+        out = {name: ws.write(name, to_canonical(name, df), mode="replace") for name, df in self.tables.items()}
+        ensure_tables(ws)
+        for name, v in (self.truth.items() if truth else []):
+            if isinstance(v, dict):
+                v = pd.DataFrame({"key": list(v), "value": [json.dumps(x, default=str) for x in v.values()]})
+            out[prefix + name] = ws.write(prefix + name, v, mode="replace")
+        return out
+
+# %% ../../nbs/05_data.synth.ipynb #37410f58
 _PHONE = {"GB": "+447", "DE": "+4915", "FR": "+336", "ES": "+346", "IT": "+393", "NL": "+316", "IE": "+3538"}
 
 def _customers(cfg, rng, C, width) -> pd.DataFrame:
     n = cfg.n_customers
-    fi, la, num = rng.integers(0, len(_FIRST), n), rng.integers(0, len(_LAST), n), np.arange(1, n + 1)
-    first, last = _pick(_FIRST, fi), _pick(_LAST, la)
-    country = _pick([x for _, x in _CITIES], C["city"])
+    num = np.arange(1, n + 1)
+    first, last = _pick(_FIRST, rng.integers(0, len(_FIRST), n)), _pick(_LAST, rng.integers(0, len(_LAST), n))
     email = _join(pc.utf8_lower(pa.array(first.array)), ".", pc.utf8_lower(pa.array(last.array)), pc.cast(pa.array(num), pa.string()), "@example.com")
     phone = _join(_pick([_PHONE[c] for _, c in _CITIES], C["city"]), pc.cast(pa.array(rng.integers(10**7, 10**8, n)), pa.string()))
     return pd.DataFrame({
         "customer_id": _ids("C", num, width), "email": email, "phone": phone, "first_name": first, "last_name": last,
-        "full_name": _join(first, " ", last), "city": _pick([x for x, _ in _CITIES], C["city"]), "country": country,
-        "created_at": _ts(cfg, C["t0"]), "currency": cfg.currency, "extra": None})
+        "full_name": _join(first, " ", last), "city": _pick([x for x, _ in _CITIES], C["city"]),
+        "country": _pick([x for _, x in _CITIES], C["city"]), "created_at": _ts(cfg, C["t0"]), "currency": cfg.currency, "extra": None})
 
-_SUBJECT = {"percent_off": "{v:.0f}% off everything, this week only", "amount_off": "{v:.0f} {cur} off your next order",
-            "free_shipping": "Free shipping on us", "none": "New in at {brand}"}
+def _purchases(cfg, rng):
+    "Latents, personas and the natural (BG/NBD) purchases: customer, week, value, discount rate."
+    n, W = cfg.n_customers, float(cfg.weeks)
+    t0 = np.sort(rng.uniform(0, cfg.acquisition_span, n))
+    sim = simulate_bgnbd(W - t0, cfg.r, cfg.alpha, cfg.a, cfg.b, rng)
+    nu = rng.gamma(cfg.q, 1 / cfg.gamma, n)
+    persona = assign_personas(sim["lam"], sim["p"], nu, cfg, rng)
+    C = {**sim, "t0": t0, "nu": nu, "persona": persona, "churn": t0 + sim["death"],
+         "city": rng.choice(len(_CITIES), n, p=np.array([6, 3, 4, 2, 4, 2, 3, 2, 2, 1]) / 29)}
+    c, t = np.concatenate([np.arange(n), sim["cust"]]), np.concatenate([t0, t0[sim["cust"]] + sim["t"]])
+    d = np.where(rng.random(len(c)) < PERSONAS.discount_prob.to_numpy()[persona[c]], rng.choice([0.1, 0.15, 0.2, 0.3], len(c)), 0.0)
+    return C, (c, t, rng.gamma(cfg.p, 1 / nu[c]), d)
 
-def _campaign_frame(cfg, rows, ids, sends, opens, clicks, conv, revenue) -> pd.DataFrame:
-    cost = {"email": 0.002, "sms": 0.04, "push": 0.001}
-    out = []
-    for j, r in enumerate(rows):
-        nl = r["audience_size"] is None
-        subject = _SUBJECT[r["offer_type"]].format(v=r["offer_value"], cur=cfg.currency, brand=cfg.brand)
-        out.append({"campaign_id": ids[j], "name": f"Newsletter {j - cfg.n_campaigns + 1}" if nl else f"{r['offer_type']} {r['channel']} test {j + 1}",
-                    "channel": r["channel"], "subject": subject, "preview": f"{cfg.brand}: picked for you", "body": f"{subject}. See what's new at {cfg.brand}.",
-                    "cta": "Shop now", "offer_type": r["offer_type"], "offer_value": r["offer_value"],
-                    "target_segment": "all_subscribers" if nl else f"random_{cfg.campaign_audience:.0%}", "sent_week": r["sent_week"],
-                    "audience_size": int(sends[j]) if nl else r["audience_size"], "budget": round(float(sends[j]) * cost[r["channel"]], 2),
-                    "sends": int(sends[j]), "opens": int(opens[j]) if r["channel"] == "email" else None, "clicks": int(clicks[j]),
-                    "conversions": int(conv[j]), "revenue": round(float(revenue[j]), 2), "currency": cfg.currency,
-                    "control_size": r["control_size"], "extra": None})
-    df = pd.DataFrame(out, columns=[*SCHEMA["campaigns"].names[:10], "sent_week", *SCHEMA["campaigns"].names[11:]])
-    df.insert(10, "sent_at", _ts(cfg, df.pop("sent_week").to_numpy(float)))
-    return df.astype({c: "Int64" for c in ["audience_size", "sends", "opens", "clicks", "conversions", "control_size"]})
+def _newsletters(cfg, rng, C):
+    "Newsletter sends (stopping after an unsubscribe), opens and clicks; returns events, unsubscribe weeks, schedule and clicks."
+    n, W, every = cfg.n_customers, float(cfg.weeks), cfg.newsletter_every_weeks
+    nl, unsub_t = (np.arange(every, W, every) + 34 / 168 if every else np.array([])), np.full(n, np.inf)
+    cnt = len(nl) - np.searchsorted(nl, C["t0"])
+    c = np.repeat(np.arange(n), cnt)
+    j = len(nl) - cnt[c] + _within(cnt)
+    f = engagement_factor(nl[j], C["churn"][c], cfg)
+    flag = rng.random(len(c)) < 0.002 + 0.02 * (1 - f)
+    cs = np.cumsum(flag)
+    keep = cs - flag - np.repeat(np.concatenate([[0], cs])[np.cumsum(cnt) - cnt], cnt) == 0
+    c, j, f, flag = c[keep], j[keep], f[keep], flag[keep]
+    unsub_t[c[flag]] = nl[j[flag]]
+    mail = _email(rng, c, nl[j], f, C["persona"], cfg.n_campaigns + j)
+    unsub = _ev(c[flag], "email_unsubscribe", nl[j[flag]] + rng.exponential(1 / 7, int(flag.sum())), channel=0, campaign=cfg.n_campaigns + j[flag])
+    return mail + [unsub], unsub_t, nl, mail[2]
 
+def _browsing(cfg, rng, C) -> list[dict]:
+    "Browsing sessions: a Poisson process thinned by the engagement factor."
+    n, W, t0 = cfg.n_customers, float(cfg.weeks), C["t0"]
+    c = np.repeat(np.arange(n), rng.poisson(cfg.session_rate * PERSONAS.sessions.to_numpy()[C["persona"]] * (W - t0)))
+    ts = t0[c] + rng.random(len(c)) * (W - t0[c])
+    keep = rng.random(len(c)) < engagement_factor(ts, C["churn"][c], cfg)
+    c, ts = c[keep], ts[keep]
+    chan = np.where(rng.random(len(c)) < PERSONAS.app_share.to_numpy()[C["persona"][c]], 4, 3)
+    return _sessions(rng, c, ts, rng.lognormal(np.log(240), 0.8, len(c)), 1 + rng.poisson(0.5, len(c)), chan, 0, 0.25, 0.08)
+
+# %% ../../nbs/05_data.synth.ipynb #930c19f6
 def generate_shop(n_customers: int | None = None, seed: int | None = None, config: SynthConfig | None = None,
                   tables: list[str] | None = None, **overrides) -> Shop:
     "A shop with known ground truth (only the canonical `tables` named, default all); same config and seed, same frames."
+    from aima.data.synth_marketing import campaign_table, simulate_campaigns, simulate_journeys, simulate_media, simulate_mentions
     wanted = set(tables or SCHEMA)
     if wanted - set(SCHEMA):
         raise ValueError(f"Unknown table(s) {sorted(wanted - set(SCHEMA))}; choose from {list(SCHEMA)}.")
@@ -429,127 +427,51 @@ def generate_shop(n_customers: int | None = None, seed: int | None = None, confi
     base.update({k: v for k, v in {"n_customers": n_customers, "seed": seed}.items() if v is not None}, **overrides)
     cfg = SynthConfig(**base)
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(10)]
-    n, W, stride, width = cfg.n_customers, float(cfg.weeks), cfg.weeks + 100.0, len(str(cfg.n_customers))
-    rng = rngs[0]                                   # latents and natural purchases
-    t0 = np.sort(rng.uniform(0, cfg.acquisition_weeks, n))
-    sim = simulate_bgnbd(W - t0, cfg.r, cfg.alpha, cfg.a, cfg.b, rng)
-    nu = rng.gamma(cfg.q, 1 / cfg.gamma, n)
-    persona = assign_personas(sim["lam"], sim["p"], nu, cfg, rng)
-    C = {"t0": t0, "lam": sim["lam"], "persona": persona, "churn": t0 + sim["death"],
-         "city": rng.choice(len(_CITIES), n, p=np.array([6, 3, 4, 2, 4, 2, 3, 2, 2, 1]) / 29)}
-    nat_c, nat_t = np.concatenate([np.arange(n), sim["cust"]]), np.concatenate([t0, t0[sim["cust"]] + sim["t"]])
-    nat_v = rng.gamma(cfg.p, 1 / nu[nat_c])
-    nat_d = np.where(rng.random(len(nat_c)) < PERSONAS.discount_prob.to_numpy()[persona[nat_c]], rng.choice([0.1, 0.15, 0.2, 0.3], len(nat_c)), 0.0)
-    nat_index = _order_index(nat_c, nat_t, nat_v, stride)
-
-    rng, events, unsub_t = rngs[1], [], np.full(n, np.inf)     # newsletters and browsing
-    nl = np.arange(cfg.newsletter_every_weeks, W, cfg.newsletter_every_weeks) + 34 / 168 if cfg.newsletter_every_weeks else np.array([])
-    if len(nl):
-        cnt = len(nl) - np.searchsorted(nl, t0)
-        c = np.repeat(np.arange(n), cnt)
-        j = len(nl) - cnt[c] + _within(cnt)
-        f = engagement_factor(nl[j], C["churn"][c], cfg)
-        flag = rng.random(len(c)) < 0.002 + 0.02 * (1 - f)
-        cs = np.cumsum(flag)
-        keep = cs - flag - np.repeat(np.concatenate([[0], cs])[np.cumsum(cnt) - cnt], cnt) == 0
-        c, j, f, flag = c[keep], j[keep], f[keep], flag[keep]
-        unsub_t[c[flag]] = nl[j[flag]]
-        mail = _email(rng, c, nl[j], f, persona, cfg.n_campaigns + j)[0]
-        events += mail + [_ev(c[flag], "email_unsubscribe", nl[j[flag]] + rng.exponential(1 / 7, int(flag.sum())), channel=0, campaign=cfg.n_campaigns + j[flag])]
-    cnt = rng.poisson(cfg.session_rate * PERSONAS.sessions.to_numpy()[persona] * (W - t0))
-    c = np.repeat(np.arange(n), cnt)
-    ts = t0[c] + rng.random(len(c)) * (W - t0[c])
-    keep = rng.random(len(c)) < engagement_factor(ts, C["churn"][c], cfg)
-    c, ts = c[keep], ts[keep]
-    chan = np.where(rng.random(len(c)) < PERSONAS.app_share.to_numpy()[persona[c]], 4, 3)
-    events += _sessions(rng, c, ts, rng.lognormal(np.log(240), 0.8, len(c)), 1 + rng.poisson(0.5, len(c)), chan, 0, 0.25, 0.08)
-    n_browse = len(c)
-
-    ev_c, uplift, incr, crow = _campaigns(cfg, rngs[2], C, nat_index, stride, unsub_t)
-    events += ev_c
-    rng = rngs[3]                                   # all orders, baskets, purchase sessions
-    inc_c = np.concatenate([x[0] for x in incr] + [np.array([], np.int64)])
-    inc_t = np.concatenate([x[1] for x in incr] + [np.array([])])
-    inc_j = np.concatenate([np.full(len(x[0]), x[2]) for x in incr] + [np.array([], np.int64)])
-    inc_v = rng.gamma(cfg.p, 1 / nu[inc_c])
-    off = np.array([_OFFERS[j % 4][0] for j in range(cfg.n_campaigns)] + ["none"])[inc_j if len(inc_j) else np.array([], np.int64)]
-    inc_d = np.select([off == "percent_off", off == "amount_off"], [0.2, 10 / (inc_v + 10)], 0.0)
-    c, t = np.concatenate([nat_c, inc_c]), np.concatenate([nat_t, inc_t])
-    src = np.concatenate([np.full(len(nat_c), -1), inc_j])
+    n, W, width, stride = cfg.n_customers, float(cfg.weeks), len(str(cfg.n_customers)), cfg.weeks + 100.0
+    C, nat = _purchases(cfg, rngs[0])
+    events, unsub_t, nl, clicks = _newsletters(cfg, rngs[1], C)
+    browse = _browsing(cfg, rngs[1], C)
+    ev, upl, inc = simulate_campaigns(cfg, rngs[2], C, _order_index(*nat[:3], stride), stride, unsub_t)
+    events += browse + ev
+    rng = rngs[3]                                   # all orders: natural and campaign-driven
+    inc_v = rng.gamma(cfg.p, 1 / C["nu"][inc["cust"]])
+    c, t = np.concatenate([nat[0], inc["cust"]]), np.concatenate([nat[1], inc["t"]])
     o = np.lexsort((c, t))
-    c, t, src = c[o], t[o], src[o]
-    value, disc = np.concatenate([nat_v, inc_v])[o], np.concatenate([nat_d, inc_d])[o]
-    first = o < n                                   # each customer's first order (made at acquisition)
+    c, t, src, first = c[o], t[o], np.concatenate([np.full(len(nat[0]), -1), inc["campaign"]])[o], o < n
+    value = np.concatenate([nat[2], inc_v])[o]
+    disc = np.concatenate([nat[3], inc["pct"] + inc["amount_off"] / (inc_v + inc["amount_off"])])[o]
     cat_df = make_catalogue(cfg, rngs[4])
     orders, items, amount, app = _orders(cfg, rng, C, cat_df, c, t, value, disc, width)
     dur = rng.lognormal(np.log(600), 0.5, len(t))
-    events += _sessions(rng, c, t - dur / 604800, dur, 2 + rng.poisson(1.0, len(t)), np.where(app, 4, 3), n_browse, 1.0, 0.0, purchase=True)
-
-    index = _order_index(c, t, amount, stride)     # outcomes: campaigns and newsletters
-    H, nc = cfg.conversion_window_days / 7, cfg.n_campaigns
-    cols = ["campaign", "cust", "treated", "alive", "p0", "uplift", "cate", "incremental"]
-    upl = pd.concat(uplift, ignore_index=True) if uplift else pd.DataFrame({k: [] for k in cols})
-    sent_w = np.array([r["sent_week"] for r in crow] + [0.0])
-    k, rev = _window(index, upl.cust.to_numpy(np.int64), sent_w[upl.campaign.to_numpy(np.int64)], H, stride)
-    upl["converted"], upl["revenue"] = k > 0, np.round(rev, 2)
-    tr = upl[upl.treated]
-    conv = np.bincount(tr.campaign.astype(np.int64), tr.converted, minlength=nc + len(nl)).astype(np.int64)
-    revenue = np.bincount(tr.campaign.astype(np.int64), tr.revenue, minlength=nc + len(nl))
-    if len(nl):                                     # a newsletter converts a clicker who orders within 7 days
-        cl = mail[2]
-        k, rev = _window(index, cl["cust"], cl["t"], 1.0, stride)
-        conv += np.bincount(cl["campaign"], k > 0, minlength=nc + len(nl)).astype(np.int64)
-        revenue += np.bincount(cl["campaign"], rev, minlength=nc + len(nl))
-    ids = [f"CMP{j + 1:02d}" for j in range(nc)] + [f"NL{j + 1:03d}" for j in range(len(nl))]
-    crow += [{"channel": "email", "offer_type": "none", "offer_value": 0.0, "sent_week": w, "audience_size": None, "control_size": 0, "sends": None}
-             for w in nl]
-    et, ec = (np.concatenate([np.asarray(p[k]) for p in events]).astype(np.int64) for k in ("type", "campaign"))
-    count = lambda *ty: np.bincount(ec[np.isin(et, [_ETYPE[x] for x in ty]) & (ec >= 0)], minlength=len(ids))
-    camps = _campaign_frame(cfg, crow, ids, count("email_sent", "sms_sent", "push_sent"), count("email_open"),
-                            count("email_click", "sms_response", "push_response"), conv, revenue)
+    events += _sessions(rng, c, t - dur / 604800, dur, 2 + rng.poisson(1.0, len(t)), np.where(app, 4, 3), len(browse[0]["t"]), 1.0, 0.0, purchase=True)
+    ids = [f"CMP{j + 1:02d}" for j in range(cfg.n_campaigns)] + [f"NL{j + 1:03d}" for j in range(len(nl))]
+    camps, upl = campaign_table(cfg, upl, nl, clicks, events, _order_index(c, t, amount, stride), stride, ids)
     tables = {"customers": _customers(cfg, rngs[5], C, width), "orders": orders, "order_items": items, "campaigns": camps}
     if "events" in wanted:
         tables["events"] = _events_frame(cfg, events, ids, width)
     del events
-
     cid = tables["customers"].customer_id
-    death = np.minimum(C["churn"], 1e4)
-    T = W - t0
     truth: dict[str, Any] = {
-        "params": {**cfg.model_dump(mode="json"), "mean_order_value": cfg.mean_order_value, "mean_lambda": cfg.r / cfg.alpha,
+        "params": {**cfg.model_dump(mode="json"), "acquisition_weeks": cfg.acquisition_span, "mean_order_value": cfg.mean_order_value, "mean_lambda": cfg.r / cfg.alpha,
                    "mean_dropout": cfg.a / (cfg.a + cfg.b), "time_unit": "week", "end": str(pd.Timestamp(cfg.start) + pd.Timedelta(weeks=cfg.weeks))},
         "customers": pd.DataFrame({
-            "customer_id": cid, "persona": _pick(PERSONAS.persona, persona), "acquired_at": _ts(cfg, t0), "lam": sim["lam"],
-            "p_dropout": sim["p"], "nu": nu, "mean_order_value": cfg.p / nu, "churn_at": _ts(cfg, death), "alive": sim["alive"],
-            "n_repeat": sim["n_repeat"], "expected_repeat": (1 - np.exp(-sim["lam"] * sim["p"] * T)) / sim["p"],
-            "expected_purchases_52w": sim["alive"] * (1 - np.exp(-sim["lam"] * sim["p"] * 52)) / sim["p"],
+            "customer_id": cid, "persona": _pick(PERSONAS.persona, C["persona"]), "acquired_at": _ts(cfg, C["t0"]), "lam": C["lam"],
+            "p_dropout": C["p"], "nu": C["nu"], "mean_order_value": cfg.p / C["nu"], "churn_at": _ts(cfg, np.minimum(C["churn"], 5000)),
+            "alive": C["alive"], "n_repeat": C["n_repeat"], "expected_repeat": (1 - np.exp(-C["lam"] * C["p"] * (W - C["t0"]))) / C["p"],
+            "expected_purchases_52w": C["alive"] * (1 - np.exp(-C["lam"] * C["p"] * 52)) / C["p"],
             "engagement_end": engagement_factor(W, C["churn"], cfg), "unsubscribed": np.isfinite(unsub_t)}),
         "personas": pd.concat([PERSONAS.drop(columns="category_mix"),
                                pd.DataFrame([np.asarray(m) / sum(m) for m in PERSONAS.category_mix], columns=[f"mix_{k}" for k in CATEGORIES]),
-                               pd.Series(np.bincount(persona, minlength=len(PERSONAS)) / n, name="share")], axis=1),
+                               pd.Series(np.bincount(C["persona"], minlength=len(PERSONAS)) / n, name="share")], axis=1),
         "products": cat_df.assign(launched_at=_ts(cfg, cat_df.launched_week)),
         "orders": pd.DataFrame({"order_id": orders.order_id, "customer_id": orders.customer_id, "source": _pick(["bgnbd", "campaign"], (src >= 0).astype(int)),
                                 "campaign_id": _pick(ids, src), "is_first": first, "value": np.round(value, 2)}),
-        "uplift": pd.DataFrame({"campaign_id": _pick(ids, upl.campaign.to_numpy(np.int64)), "customer_id": _ids("C", upl.cust.to_numpy(np.int64) + 1, width),
-                                **{k: upl[k].to_numpy() for k in ["treated", "alive", "p0", "uplift", "cate", "incremental", "converted", "revenue"]}}),
-    }
-    from aima.data.synth_marketing import simulate_journeys, simulate_media, simulate_mentions
+        "uplift": pd.concat([pd.DataFrame({"campaign_id": _pick(ids, upl.campaign.to_numpy(np.int64)), "customer_id": _ids("C", upl.cust.to_numpy(np.int64) + 1, width)}),
+                             upl.drop(columns=["campaign", "cust"])], axis=1)}
     if cfg.prospect_journeys:
-        tables["touchpoints"], tj = simulate_journeys(cfg, rngs[6], t0, amount[first][np.argsort(c[first])], width)
+        tables["touchpoints"], tj = simulate_journeys(cfg, rngs[6], C["t0"], amount[first][np.argsort(c[first])], width)
         truth.update(tj)
     tables["spend"], tables["kpis"], tm = simulate_media(cfg, rngs[7])
     tables["mentions"], tb = simulate_mentions(cfg, rngs[8])
     truth.update(tm, **tb)
     return Shop({k: v[SCHEMA[k].names] for k, v in tables.items() if k in wanted}, truth, cfg)
-
-# %% ../../nbs/05_data.synth.ipynb #1e369f7b
-@patch
-def to_workspace(self: Shop, ws, truth: bool = True, prefix: str = "truth_") -> dict[str, int]:
-    "Write the tables (and the truth, under `prefix`) to workspace `ws`; returns rows written per table."
-    out = {name: ws.write(name, to_canonical(name, df), mode="replace") for name, df in self.tables.items()}
-    ensure_tables(ws)
-    for name, v in (self.truth.items() if truth else []):
-        if isinstance(v, dict):
-            v = pd.DataFrame({"key": list(v), "value": [json.dumps(x, default=str) for x in v.values()]})
-        out[prefix + name] = ws.write(prefix + name, v, mode="replace")
-    return out
