@@ -6,7 +6,7 @@
 __all__ = ['CSS', 'default_workspace', 'workspace_overview', 'home_html', 'home', 'voila_command', 'free_port', 'serve',
            'register']
 
-# %% ../nbs/90_dash.ipynb #9e992245
+# %% ../nbs/90_dash.ipynb #d3c9bbec
 import html
 import os
 import shutil
@@ -20,7 +20,7 @@ import pandas as pd
 
 from .core import AimaError, Workspace, WorkspaceLockedError
 
-# %% ../nbs/90_dash.ipynb #a296a1a4
+# %% ../nbs/90_dash.ipynb #2a433b09
 def default_workspace() -> str:
     "The workspace the pages show: `AIMA_WORKSPACE`, else `demo/aima.duckdb`."
     return os.environ.get("AIMA_WORKSPACE") or "demo/aima.duckdb"
@@ -49,7 +49,7 @@ def workspace_overview(uri: str | None = None) -> dict:
             o = ws.table("orders")
             head["orders"] = int(o.count().execute())
             if "amount" in o.columns:
-                head["revenue"] = float(_scalar(ws, o.filter(~o.is_return.fill_null(False)).amount.sum()) or 0.0)
+                head["revenue"] = float(_scalar(ws, o.amount.sum()) or 0.0)     # returns carry negative amounts
         if ws.exists("rfm"):
             r = ws.table("rfm")
             head["segments"] = int(r.segment.nunique().execute())
@@ -65,7 +65,7 @@ def workspace_overview(uri: str | None = None) -> dict:
     finally:
         ws.close()
 
-# %% ../nbs/90_dash.ipynb #0a9200d1
+# %% ../nbs/90_dash.ipynb #08302ace
 CSS = """<style>
 .aima {font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; color: #1f2933; max-width: 1100px}
 .aima h1 {font-size: 1.6em; margin: .2em 0} .aima h2 {font-size: 1.15em; margin: 1.2em 0 .4em}
@@ -124,7 +124,7 @@ def home(uri: str | None = None):
     button.on_click(lambda _: setattr(page, "value", home_html(workspace_overview(uri))))
     return W.VBox([button, page])
 
-# %% ../nbs/90_dash.ipynb #8035a459
+# %% ../nbs/90_dash.ipynb #e4209005
 def voila_command(dashboards: str | os.PathLike = "dashboards", port: int = 8866, preheat: bool = True) -> list[str]:
     "The Voilà command line for serving `dashboards` on 127.0.0.1:`port`."
     exe = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila") or "voila"
@@ -151,7 +151,7 @@ def serve(dashboards: str | os.PathLike = "dashboards", workspace: str | None = 
     except KeyboardInterrupt:
         return 0
 
-# %% ../nbs/90_dash.ipynb #1a255746
+# %% ../nbs/90_dash.ipynb #24868b4e
 def register(app) -> None:
     "Add `aima dash` to the CLI."
     import typer
