@@ -1,6 +1,10 @@
-"""Shared pytest setup: the project root, flags for slow tests, and the external datasets folder."""
+"""Shared pytest setup: the project root, flags for slow tests, the external datasets folder, a local HTTP server."""
+import contextlib
+import functools
+import http.server
 import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -36,3 +40,20 @@ def external_dataset():
             pytest.skip(f"external dataset {relpath} not found under {EXTERNAL} (set AIMA_PATHS__EXTERNAL_DATASETS)")
         return p
     return get
+
+
+@contextlib.contextmanager
+def local_http_server(directory, handler=None):
+    "Serve `directory` on 127.0.0.1 (random port) from a thread; yields the base URL and stops the server afterwards."
+    class Quiet(handler or http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_address[1]}"
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        th.join(timeout=5)

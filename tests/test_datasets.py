@@ -1,10 +1,7 @@
 """aima.datasets on the real shared files (reference numbers from each README), the download/checksum
 contract against a local HTTP server, idempotent loads into a workspace, and the CLI commands."""
-import functools
-import http.server
 import json
 import shutil
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +12,7 @@ from aima.core import Workspace
 from aima.data.schema import SCHEMA
 from aima.datasets import (DATASETS, _LOADERS, ChecksumError, DatasetError, DatasetNotFoundError, Parts, _f, dataset,
                            list_datasets, load, locate, sha256_file)
-from conftest import EXTERNAL, ROOT
+from conftest import EXTERNAL, ROOT, local_http_server
 
 
 def _shared(external_dataset, name: str, **options):
@@ -335,19 +332,8 @@ def http_server(tmp_path):
     "A local HTTP server over tmp_path/www (127.0.0.1, random port), stopped after the test."
     www = tmp_path / "www"
     www.mkdir()
-    handler = functools.partial(_Quiet, directory=str(www))
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    th = threading.Thread(target=srv.serve_forever, daemon=True)
-    th.start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}", www
-    srv.shutdown()
-    srv.server_close()
-    th.join(timeout=5)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *a):
-        pass
+    with local_http_server(www) as url:
+        yield url, www
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """The importer on every source kind, on messy input (hypothesis fuzzing), and its no-data-loss contract."""
-import functools
 import http.server
 import json
 import os
 import sqlite3
 import subprocess
-import threading
 
 import numpy as np
 import pandas as pd
@@ -15,7 +13,7 @@ from hypothesis import strategies as st
 
 from aima.core import Workspace
 from aima.data.imports import import_source, read_source
-from conftest import BIN, ROOT
+from conftest import BIN, ROOT, local_http_server
 
 ORDERS = pd.DataFrame({
     "Order No": ["A-1", "A-2", "A-2", "A-3"],
@@ -78,13 +76,8 @@ def test_json_ndjson_parquet(tmp_path):
 
 @pytest.fixture
 def http_server(tmp_path):
-    handler = functools.partial(_SheetHandler, directory=str(tmp_path))
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    th = threading.Thread(target=srv.serve_forever, daemon=True)
-    th.start()
-    yield f"http://127.0.0.1:{srv.server_address[1]}", tmp_path
-    srv.shutdown()
-    srv.server_close()
+    with local_http_server(tmp_path, _SheetHandler) as url:
+        yield url, tmp_path
 
 
 class _SheetHandler(http.server.SimpleHTTPRequestHandler):
@@ -99,8 +92,6 @@ class _SheetHandler(http.server.SimpleHTTPRequestHandler):
             self.path = f"/{sid}_{gid}.csv"
         return super().do_GET()
 
-    def log_message(self, *a):
-        pass
 
 
 def test_google_sheet_link_through_local_server(http_server):
