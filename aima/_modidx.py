@@ -534,4 +534,6 @@ d = { 'settings': { 'branch': 'main',
                                     'aima.retention.clv.gg_loglik': ('retention.clv.html#gg_loglik', 'aima/retention/clv.py'),
                                     'aima.retention.clv.mle': ('retention.clv.html#mle', 'aima/retention/clv.py'),
                                     'aima.retention.clv.pnbd_loglik': ('retention.clv.html#pnbd_loglik', 'aima/retention/clv.py'),
-                                    'aima.retention.clv.read_cdnow': ('retention.clv.html#read_cdnow', 'aima/retention/clv.py')}}}
+                                    'aima.retention.clv.read_cdnow': ('retention.clv.html#read_cdnow', 'aima/retention/clv.py'),
+                                    'aima.retention.clv.register': ('retention.clv.html#register', 'aima/retention/clv.py'),
+                                    'aima.retention.clv.score_clv': ('retention.clv.html#score_clv', 'aima/retention/clv.py')}}}

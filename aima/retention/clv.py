@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['bgnbd_loglik', 'bgnbd_sums', 'pnbd_loglik', 'bgbb_loglik', 'gg_loglik', 'mle', 'BetaGeoModel', 'ParetoNBDModel',
-           'BetaGeoBetaBinomModel', 'GammaGammaModel', 'read_cdnow', 'calibration_summary', 'clv']
+           'BetaGeoBetaBinomModel', 'GammaGammaModel', 'read_cdnow', 'calibration_summary', 'clv', 'score_clv',
+           'register']
 
-# %% ../../nbs/60_retention.clv.ipynb #2a82a10b
+# %% ../../nbs/60_retention.clv.ipynb #2c093e14
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1, logsumexp
 
 from ..core import check_fitted
 
-# %% ../../nbs/60_retention.clv.ipynb #f68c91c8
+# %% ../../nbs/60_retention.clv.ipynb #a9f9d2c6
 def bgnbd_loglik(params, x, tx, T, grad: bool = False, xu: tuple | None = None):
     """BG/NBD log-likelihood per customer (Fader, Hardie & Lee 2005); with `grad`, also d/d(r, alpha, a, b).
 
@@ -161,7 +162,7 @@ def gg_loglik(params, x, m, grad: bool = False):
     dv = q / v - (px + q) / (v + m * x)
     return ll, np.stack([dp, dq, dv])
 
-# %% ../../nbs/60_retention.clv.ipynb #b7799cc0
+# %% ../../nbs/60_retention.clv.ipynb #2a000479
 def _collapse(*cols, weights=None):
     n = len(cols[0])
     if n > 100_000:      # collapse only when rows repeat (integer-week data); continuous times make it a pure cost
@@ -217,7 +218,7 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
     p = np.exp(theta)
     return {"params": p, "loglik": float((weights * loglik(p, *data)).sum()), "cov_log": cov, "result": res}
 
-# %% ../../nbs/60_retention.clv.ipynb #e0654906
+# %% ../../nbs/60_retention.clv.ipynb #7ff12849
 def _cols(data, names):
     if isinstance(data, pd.DataFrame):
         missing = [n for n in names if n not in data.columns]
@@ -337,7 +338,7 @@ class ParetoNBDModel(BetaGeoModel):
         r, alpha, s, beta = self.params_
         return r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1))
 
-# %% ../../nbs/60_retention.clv.ipynb #1d8eff7e
+# %% ../../nbs/60_retention.clv.ipynb #59401e14
 class BetaGeoBetaBinomModel(_BTYD):
     "BG/BB for discrete opportunities: p ~ Beta(alpha, beta) to transact at each, theta ~ Beta(gamma, delta) to leave."
     _names, _x0 = ("alpha", "beta", "gamma", "delta"), (1.0, 1.0, 1.0, 1.0)
@@ -402,7 +403,7 @@ class GammaGammaModel(_BTYD):
         x, m = np.asarray(frequency, float), np.asarray(monetary_value, float)
         return np.where(x > 0, p * (v + x * m) / (p * x + q - 1), p * v / (q - 1))
 
-# %% ../../nbs/60_retention.clv.ipynb #47a973c9
+# %% ../../nbs/60_retention.clv.ipynb #c572143c
 def read_cdnow(path) -> pd.DataFrame:
     "The raw CDNOW file (whitespace: customer id, id, yyyymmdd, quantity, amount) as transactions."
     df = pd.read_csv(path, sep=r"\s+", header=None, names=["customer_id", "cohort_id", "date", "quantity", "amount"],
@@ -425,7 +426,7 @@ def calibration_summary(tx, calibration_end, observation_end=None, customer="cus
         cal["duration_holdout"] = (pd.Timestamp(observation_end) - pd.Timestamp(calibration_end)).days / period_days
     return cal
 
-# %% ../../nbs/60_retention.clv.ipynb #9f07caa6
+# %% ../../nbs/60_retention.clv.ipynb #49e9cbab
 def clv(model: BetaGeoModel, spend: GammaGammaModel, summary: pd.DataFrame, months: int = 12, annual_discount_rate: float = 0.10,
         period_days: float = 7, interval: float | None = None, n_samples: int = 200) -> pd.DataFrame:
     "Discounted CLV per customer over `months` (+ `clv_lo`/`clv_hi` with `interval`)."
@@ -448,3 +449,61 @@ def clv(model: BetaGeoModel, spend: GammaGammaModel, summary: pd.DataFrame, mont
         draws = np.stack([value(pm, ps) for pm, ps in zip(model._sample_params(n_samples), spend._sample_params(n_samples))])
         out["clv_lo"], out["clv_hi"] = np.quantile(draws, [(1 - interval) / 2, (1 + interval) / 2], axis=0)
     return out
+
+# %% ../../nbs/60_retention.clv.ipynb #2fe69a1d
+def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_days: float = 7, interval: float = 0.9,
+              n_samples: int = 100, table: str = "clv_predictions") -> dict:
+    "Fit BTYD + Gamma-Gamma on the workspace's purchases up to `as_of` and write per-customer CLV to `table`."
+    from aima.customers.features import resolve_as_of
+    if model not in ("bgnbd", "pareto_nbd"):
+        raise ValueError(f"Unknown CLV model {model!r}: use 'bgnbd' or 'pareto_nbd'.")
+    if not ws.exists("orders"):
+        raise ValueError(f"Workspace {ws.uri} has no orders: CLV needs purchases. Import orders first (`aima import FILE`).")
+    t0 = time.perf_counter()
+    ts = resolve_as_of(ws, as_of)
+    o = ws.table("orders")
+    purchases = o.filter(o.customer_id.notnull() & ~o.is_return.fill_null(False))
+    summ = calibration_summary(purchases, ts, at="ordered_at", period_days=period_days)
+    m = (BetaGeoModel() if model == "bgnbd" else ParetoNBDModel()).fit(summ)
+    gg = GammaGammaModel().fit(summ)
+    rate = ws.config.retention.annual_discount_rate
+    v = clv(m, gg, summ, months=months, annual_discount_rate=rate, period_days=period_days, interval=interval, n_samples=n_samples)
+    out = pd.DataFrame({"customer_id": summ.index.astype(str), "as_of": ts, "model": model,
+                        "frequency": summ.frequency.to_numpy(), "recency": summ.recency.to_numpy(), "T": summ["T"].to_numpy(),
+                        "p_alive": m.p_alive(summ), "expected_purchases": v.expected_purchases.to_numpy(),
+                        "expected_spend": v.expected_spend.to_numpy(), "clv": v.clv.to_numpy(),
+                        "clv_lo": v.clv_lo.to_numpy(), "clv_hi": v.clv_hi.to_numpy(), "months": months})
+    ws.write(table, out, mode="upsert", keys=["customer_id", "as_of", "model"])
+    cfg = {"model": model, "months": months, "period_days": period_days, "annual_discount_rate": rate, "as_of": str(ts)}
+    ws.save_artifact(f"clv_{model}", m, config=cfg, data=summ)
+    ws.save_artifact("clv_gamma_gamma", gg, config=cfg, data=summ)
+    return {"table": table, "as_of": str(ts), "customers": len(out), "model": model,
+            "params": {k: round(float(x), 4) for k, x in m.params.items()},
+            "spend_params": {k: round(float(x), 4) for k, x in gg.params.items()},
+            "total_clv": round(float(out.clv.sum()), 2), "mean_p_alive": round(float(out.p_alive.mean()), 4),
+            "seconds": round(time.perf_counter() - t0, 3)}
+
+def register(app) -> None:
+    "Add `aima clv fit-score` to the CLI."
+    import typer
+    from typing import Annotated, Optional
+    from aima.cli import JsonOpt, WorkspaceOpt, emit, fail, open_workspace
+    from aima.core import AimaError
+    clv_app = typer.Typer(no_args_is_help=True, help="Customer lifetime value (BG/NBD or Pareto/NBD + Gamma-Gamma).")
+    app.add_typer(clv_app, name="clv")
+
+    @clv_app.command("fit-score")
+    def fit_score(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
+                  as_of: Annotated[Optional[str], typer.Option("--as-of", help="Cut-off date (default: latest order/event).")] = None,
+                  months: Annotated[int, typer.Option(help="CLV horizon in months.")] = 12,
+                  model: Annotated[str, typer.Option(help="bgnbd or pareto_nbd.")] = "bgnbd"):
+        "Fit the purchase and spend models and write clv_predictions (P(alive), expected purchases, CLV with interval)."
+        ws = open_workspace(workspace)
+        try:
+            out = score_clv(ws, as_of, months=months, model=model)
+        except (AimaError, ValueError) as e:
+            fail(str(e))
+        finally:
+            ws.close()
+        emit(out, json_out, lambda o: f"{o['customers']} customers at {o['as_of']} -> {o['table']} ({o['seconds']} s)\n"
+             f"  {o['model']} {o['params']}\n  gamma-gamma {o['spend_params']}\n  total {o['months'] if 'months' in o else months}-month CLV {o['total_clv']:,.2f}, mean P(alive) {o['mean_p_alive']}")
