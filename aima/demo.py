@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['log', 'ONLINE_RETAIL', 'DEMO_STEPS', 'find_dataset', 'import_online_retail', 'build_demo', 'register']
 
-# %% ../nbs/93_demo.ipynb #f173364a
+# %% ../nbs/93_demo.ipynb #1f73e3f7
 import os
 import time
 from pathlib import Path
@@ -20,7 +20,7 @@ from .log import get_logger
 
 log = get_logger(__name__)
 
-# %% ../nbs/93_demo.ipynb #d7578bb6
+# %% ../nbs/93_demo.ipynb #73e3fad6
 ONLINE_RETAIL = "online_retail_sample/online_retail_sample_1000_customers.csv.gz"
 
 def find_dataset(relpath: str, config: AimaConfig | None = None) -> Path:
@@ -33,11 +33,12 @@ def find_dataset(relpath: str, config: AimaConfig | None = None) -> Path:
     raise FileNotFoundError(f"Dataset file {relpath} not found in {', '.join(str(r) for r in roots)}. Run from the "
                             f"project root, or set paths.datasets (AIMA_PATHS__DATASETS) to the folder that holds it.")
 
-# %% ../nbs/93_demo.ipynb #7a7d0d44
+# %% ../nbs/93_demo.ipynb #9600f4bd
 DEMO_STEPS: list[tuple[str, str]] = [
     ("features", "aima.customers.features:build_features"),
     ("rfm", "aima.customers.rfm:build_rfm"),
     ("clv", "aima.retention.clv:score_clv"),
+    ("churn", "aima.retention.churn:score_churn"),
 ]
 
 def _resolve(target: str | Callable) -> Callable:
@@ -70,7 +71,7 @@ def build_demo(workspace: str | os.PathLike = "demo/aima.duckdb", *, reset: bool
         counts = ws.row_counts()
     return {"workspace": str(workspace), "steps": steps, "tables": counts, "seconds": round(time.perf_counter() - t0, 2)}
 
-# %% ../nbs/93_demo.ipynb #fd77f4e8
+# %% ../nbs/93_demo.ipynb #fcd0b3d4
 def register(app) -> None:
     "Add `aima demo` to the CLI."
     import typer
