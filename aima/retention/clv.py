@@ -7,7 +7,7 @@ __all__ = ['bgnbd_loglik', 'bgnbd_sums', 'pnbd_loglik', 'bgbb_loglik', 'gg_logli
            'BetaGeoBetaBinomModel', 'GammaGammaModel', 'read_cdnow', 'calibration_summary', 'clv', 'score_clv',
            'register']
 
-# %% ../../nbs/60_retention.clv.ipynb #2c093e14
+# %% ../../nbs/60_retention.clv.ipynb #f2f32464
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1, logsumexp
 
 from ..core import check_fitted
 
-# %% ../../nbs/60_retention.clv.ipynb #a9f9d2c6
+# %% ../../nbs/60_retention.clv.ipynb #34374fdf
 def bgnbd_loglik(params, x, tx, T, grad: bool = False, xu: tuple | None = None):
     """BG/NBD log-likelihood per customer (Fader, Hardie & Lee 2005); with `grad`, also d/d(r, alpha, a, b).
 
@@ -162,7 +162,7 @@ def gg_loglik(params, x, m, grad: bool = False):
     dv = q / v - (px + q) / (v + m * x)
     return ll, np.stack([dp, dq, dv])
 
-# %% ../../nbs/60_retention.clv.ipynb #2a000479
+# %% ../../nbs/60_retention.clv.ipynb #de83bcbf
 def _collapse(*cols, weights=None):
     n = len(cols[0])
     if n > 100_000:      # collapse only when rows repeat (integer-week data); continuous times make it a pure cost
@@ -218,7 +218,7 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
     p = np.exp(theta)
     return {"params": p, "loglik": float((weights * loglik(p, *data)).sum()), "cov_log": cov, "result": res}
 
-# %% ../../nbs/60_retention.clv.ipynb #7ff12849
+# %% ../../nbs/60_retention.clv.ipynb #77551d3b
 def _cols(data, names):
     if isinstance(data, pd.DataFrame):
         missing = [n for n in names if n not in data.columns]
@@ -311,6 +311,16 @@ class BetaGeoModel(_BTYD):
         lo, hi = self._interval(lambda p: self._expected(p, t, x, tx, T), n_samples, interval)
         return mean, lo, hi
 
+    def next_purchase(self, data, *more, q: float = 0.5):
+        """Time (in model units) by which an active customer has bought again with probability `q`, and P(alive).
+
+        In BG/NBD a customer can only drop out right after a purchase, so an active customer's next purchase comes at
+        an exponential time with rate lambda ~ Gamma(r + x, alpha + T): P(next within t | alive) = 1 - ((alpha+T)/(alpha+T+t))^(r+x)."""
+        check_fitted(self, "params_")
+        x, tx, T = _cols(data, ["frequency", "recency", "T"]) if isinstance(data, pd.DataFrame) else _cols((data, *more), None)
+        r, alpha, a, b = self.params_
+        return (alpha + T) * ((1 - q) ** (-1 / (r + x)) - 1), self._p_alive(self.params_, x, tx, T)
+
     def expected_purchases_new(self, t: float) -> float:
         "Expected purchases by a new customer in their first `t` time units."
         r, alpha, a, b = self.params_
@@ -333,12 +343,16 @@ class ParetoNBDModel(BetaGeoModel):
         r, alpha, s, beta = p
         return (r + x) * (beta + T) / ((alpha + T) * (s - 1)) * (1 - ((beta + T) / (beta + T + t)) ** (s - 1)) * self._p_alive(p, x, tx, T)
 
+    def next_purchase(self, data, *more, q: float = 0.5):
+        "Not defined in closed form here: a Pareto/NBD customer can die before buying again. Use BetaGeoModel."
+        raise NotImplementedError("next_purchase is available for BG/NBD (BetaGeoModel); Pareto/NBD lifetimes can end before the next purchase.")
+
     def expected_purchases_new(self, t: float) -> float:
         "Expected purchases by a new customer in their first `t` time units."
         r, alpha, s, beta = self.params_
         return r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1))
 
-# %% ../../nbs/60_retention.clv.ipynb #59401e14
+# %% ../../nbs/60_retention.clv.ipynb #886062b1
 class BetaGeoBetaBinomModel(_BTYD):
     "BG/BB for discrete opportunities: p ~ Beta(alpha, beta) to transact at each, theta ~ Beta(gamma, delta) to leave."
     _names, _x0 = ("alpha", "beta", "gamma", "delta"), (1.0, 1.0, 1.0, 1.0)
@@ -403,7 +417,7 @@ class GammaGammaModel(_BTYD):
         x, m = np.asarray(frequency, float), np.asarray(monetary_value, float)
         return np.where(x > 0, p * (v + x * m) / (p * x + q - 1), p * v / (q - 1))
 
-# %% ../../nbs/60_retention.clv.ipynb #c572143c
+# %% ../../nbs/60_retention.clv.ipynb #50cfb74b
 def read_cdnow(path) -> pd.DataFrame:
     "The raw CDNOW file (whitespace: customer id, id, yyyymmdd, quantity, amount) as transactions."
     df = pd.read_csv(path, sep=r"\s+", header=None, names=["customer_id", "cohort_id", "date", "quantity", "amount"],
@@ -426,7 +440,7 @@ def calibration_summary(tx, calibration_end, observation_end=None, customer="cus
         cal["duration_holdout"] = (pd.Timestamp(observation_end) - pd.Timestamp(calibration_end)).days / period_days
     return cal
 
-# %% ../../nbs/60_retention.clv.ipynb #49e9cbab
+# %% ../../nbs/60_retention.clv.ipynb #5b721e4e
 def clv(model: BetaGeoModel, spend: GammaGammaModel, summary: pd.DataFrame, months: int = 12, annual_discount_rate: float = 0.10,
         period_days: float = 7, interval: float | None = None, n_samples: int = 200) -> pd.DataFrame:
     "Discounted CLV per customer over `months` (+ `clv_lo`/`clv_hi` with `interval`)."
@@ -450,7 +464,7 @@ def clv(model: BetaGeoModel, spend: GammaGammaModel, summary: pd.DataFrame, mont
         out["clv_lo"], out["clv_hi"] = np.quantile(draws, [(1 - interval) / 2, (1 + interval) / 2], axis=0)
     return out
 
-# %% ../../nbs/60_retention.clv.ipynb #2fe69a1d
+# %% ../../nbs/60_retention.clv.ipynb #fef49a54
 def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_days: float = 7, interval: float = 0.9,
               n_samples: int = 100, table: str = "clv_predictions") -> dict:
     "Fit BTYD + Gamma-Gamma on the workspace's purchases up to `as_of` and write per-customer CLV to `table`."
@@ -473,6 +487,10 @@ def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_day
                         "p_alive": m.p_alive(summ), "expected_purchases": v.expected_purchases.to_numpy(),
                         "expected_spend": v.expected_spend.to_numpy(), "clv": v.clv.to_numpy(),
                         "clv_lo": v.clv_lo.to_numpy(), "clv_hi": v.clv_hi.to_numpy(), "months": months})
+    if model == "bgnbd":     # median next-purchase date for customers who are still active
+        t50, _ = m.next_purchase(summ)
+        days = np.where(np.isfinite(t50) & (t50 * period_days <= 3650), t50 * period_days, np.nan)   # beyond 10 years: unknown
+        out["next_purchase_at"] = (ts + pd.to_timedelta(np.round(days * 86400), unit="s")).floor("s")
     ws.write(table, out, mode="upsert", keys=["customer_id", "as_of", "model"])
     cfg = {"model": model, "months": months, "period_days": period_days, "annual_discount_rate": rate, "as_of": str(ts)}
     ws.save_artifact(f"clv_{model}", m, config=cfg, data=summ)
