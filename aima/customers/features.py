@@ -7,7 +7,7 @@ __all__ = ['log', 'FEATURE_SET_VERSION', 'DAY', 'FEATURES', 'GROUPS', 'PROMO_CAL
            'product', 'engagement', 'temporal', 'social', 'rfm_summary', 'health_score', 'feature_table',
            'build_features', 'evaluate_health', 'register']
 
-# %% ../../nbs/10_customers.features.ipynb #c3f7037e
+# %% ../../nbs/10_customers.features.ipynb #65b29db2
 import math
 import time
 from typing import Annotated, Optional
@@ -23,7 +23,7 @@ log = get_logger(__name__)
 FEATURE_SET_VERSION = "1.0"
 DAY = 86400   # integer on purpose: Spark reads a literal like 86400.0 or 1.0 as DECIMAL and rounds results
 
-# %% ../../nbs/10_customers.features.ipynb #a2ab5a2d
+# %% ../../nbs/10_customers.features.ipynb #f4c97bb7
 FEATURES: dict[str, tuple[str, str]] = {
     # transactional (purchases = orders that are not returns/cancellations)
     "recency_days": ("transactional", "Days from the last purchase to as_of."),
@@ -86,7 +86,7 @@ FEATURES: dict[str, tuple[str, str]] = {
 GROUPS = ["transactional", "product", "email", "push", "sms", "web", "temporal", "social"]
 PROMO_CALENDAR = {"black_friday": [("11-20", "11-30")], "cyber_monday": [("12-01", "12-02")], "christmas": [("12-03", "12-24")]}
 
-# %% ../../nbs/10_customers.features.ipynb #a1c9bb9f
+# %% ../../nbs/10_customers.features.ipynb #1c1d8699
 def _src(ws: Workspace, name: str) -> ir.Table | None:
     return ws.table(name) if ws.exists(name) else None
 
@@ -117,7 +117,7 @@ def _orders(ws: Workspace, E: int) -> ir.Table | None:
 def _ratio(a, b):
     return a.cast("float64") / b.cast("float64").nullif(0)
 
-# %% ../../nbs/10_customers.features.ipynb #66f22295
+# %% ../../nbs/10_customers.features.ipynb #f96a9d24
 def transactional(o: ir.Table, E: int) -> ir.Table:
     "Recency, frequency, monetary and the other order-level features."
     p = o.filter(~o.ret)
@@ -138,7 +138,7 @@ def transactional(o: ir.Table, E: int) -> ir.Table:
         purchase_acceleration=1 - _ratio(a.recent_gap, a.mean_gap), return_rate=_ratio(r.n_returns, r.n_orders))
     return t
 
-# %% ../../nbs/10_customers.features.ipynb #0b6506c9
+# %% ../../nbs/10_customers.features.ipynb #b214516b
 def product(ws: Workspace, o: ir.Table) -> ir.Table | None:
     "Product preference features from order lines of purchases."
     items = _src(ws, "order_items")
@@ -163,7 +163,7 @@ def product(ws: Workspace, o: ir.Table) -> ir.Table | None:
     out = out.left_join(br, "customer_id").select(out, br.brand_loyalty)
     return out.mutate(unique_categories=ibis.ifelse(out.unique_categories > 0, out.unique_categories, ibis.null()))
 
-# %% ../../nbs/10_customers.features.ipynb #f543a678
+# %% ../../nbs/10_customers.features.ipynb #8e041a78
 def _count(e, kind):
     return ibis.ifelse(e.event_type == kind, 1, 0).sum()
 
@@ -209,7 +209,7 @@ def engagement(ws: Workspace, E: int, o: ir.Table | None) -> ir.Table | None:
     out = out.left_join(sb, "customer_id").select(out, sb.bounce_rate)
     return out.drop("n_email_click")
 
-# %% ../../nbs/10_customers.features.ipynb #4c9881cd
+# %% ../../nbs/10_customers.features.ipynb #aa5b9e41
 def temporal(o: ir.Table, E: int, calendar: dict | None = None) -> ir.Table:
     "Timing features: preferred day and hour, seasonality, promotional response, 90-day trend."
     p = o.filter(~o.ret)
@@ -238,7 +238,7 @@ def temporal(o: ir.Table, E: int, calendar: dict | None = None) -> ir.Table:
     out = out.left_join(mode("hour"), "customer_id").select(out, "preferred_hour")
     return out.left_join(q, "customer_id").select(out, "quarter_concentration")
 
-# %% ../../nbs/10_customers.features.ipynb #ec51d547
+# %% ../../nbs/10_customers.features.ipynb #1d87dabe
 def _num_prop(col, key):
     return col.re_extract(rf'"{key}"\s*:\s*"?(-?[0-9.]+)', 1).nullif("").cast("float64")
 
@@ -257,7 +257,7 @@ def social(ws: Workspace, E: int) -> ir.Table | None:
         ticket_sentiment=e.sentiment.mean(where=e.event_type == "support_ticket"),
         nps_score=e.score.mean(where=e.event_type == "nps_response"), has_social=lambda t: t.count() > 0)
 
-# %% ../../nbs/10_customers.features.ipynb #7af6119d
+# %% ../../nbs/10_customers.features.ipynb #fbc94974
 def rfm_summary(tx: ir.Table, as_of, customer: str = "customer_id", at: str = "ordered_at", amount: str | None = "amount",
                 period_days: float = 1) -> ir.Table:
     "lifetimes-compatible frequency / recency / T / monetary_value per customer from a transaction table."
@@ -275,7 +275,7 @@ def rfm_summary(tx: ir.Table, as_of, customer: str = "customer_id", at: str = "o
                     T=(end - s["first"]).cast("float64"),
                     monetary_value=ibis.ifelse(s.n > 1, (s.total - s.v_first) / (s.n - 1), 0).cast("float64"))
 
-# %% ../../nbs/10_customers.features.ipynb #781c57f6
+# %% ../../nbs/10_customers.features.ipynb #7981b842
 def health_score(t: ir.Table) -> ir.Value:
     "The health score expression over a feature table (see the formula above)."
     R = (-(t.recency_days / 90)).exp().fill_null(0)
@@ -288,7 +288,7 @@ def health_score(t: ir.Table) -> ir.Value:
     score = ibis.ifelse(G.notnull(), 100 * (base + 0.2 * G), 100 * base / 0.8)
     return score.clip(0, 100)
 
-# %% ../../nbs/10_customers.features.ipynb #f6534fe6
+# %% ../../nbs/10_customers.features.ipynb #eca84a3b
 def feature_table(ws: Workspace, as_of=None, promo_calendar: dict | None = None) -> ir.Table:
     "All features for every customer seen by `as_of`, as a lazy Ibis table."
     ts = resolve_as_of(ws, as_of)
@@ -333,7 +333,7 @@ def feature_table(ws: Workspace, as_of=None, promo_calendar: dict | None = None)
                  as_of=ibis.literal(ts.tz_convert(None).to_pydatetime()), feature_set_version=ibis.literal(FEATURE_SET_VERSION))
     return t.select("customer_id", "as_of", "feature_set_version", *FEATURES, *sorted(c for c in t.columns if c.startswith("has_")))
 
-# %% ../../nbs/10_customers.features.ipynb #d9244818
+# %% ../../nbs/10_customers.features.ipynb #8d4ebe56
 def build_features(ws: Workspace, as_of=None, table: str = "customer_features") -> dict:
     "Compute the features at `as_of` and write them to `table`; returns a summary (customers, columns, availability)."
     t0 = time.perf_counter()
@@ -346,7 +346,7 @@ def build_features(ws: Workspace, as_of=None, table: str = "customer_features") 
             "feature_set_version": FEATURE_SET_VERSION, "availability": {k[4:]: int(v) for k, v in avail.items()},
             "seconds": round(time.perf_counter() - t0, 3)}
 
-# %% ../../nbs/10_customers.features.ipynb #0d58bfb3
+# %% ../../nbs/10_customers.features.ipynb #7f1e23c0
 def evaluate_health(ws: Workspace, as_of, horizon_days: int = 90) -> dict:
     "AUROC of the health score for 'no purchase in the next `horizon_days`' with a time split at `as_of`."
     from sklearn.metrics import roc_auc_score
@@ -363,23 +363,16 @@ def evaluate_health(ws: Workspace, as_of, horizon_days: int = 90) -> dict:
             "auroc_health": round(float(roc_auc_score(y, 100 - df.health_score)), 4),
             "auroc_recency_only": round(float(roc_auc_score(y, df.recency_days)), 4)}
 
-# %% ../../nbs/10_customers.features.ipynb #a371db89
+# %% ../../nbs/10_customers.features.ipynb #573ddd6a
 def register(app) -> None:
     "Add `aima features` to the CLI."
     import typer
-    from aima.cli import JsonOpt, WorkspaceOpt, emit, fail, open_workspace
-    from aima.core import AimaError
+    from aima.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
 
     @app.command("features")
     def features_cmd(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
                      as_of: Annotated[Optional[str], typer.Option("--as-of", help="Cut-off date (default: latest order/event).")] = None):
         "Compute 45+ behavioural features per customer into the customer_features table."
-        ws = open_workspace(workspace)
-        try:
-            out = build_features(ws, as_of)
-        except (AimaError, ValueError) as e:
-            fail(str(e))
-        finally:
-            ws.close()
+        out = on_workspace(workspace, lambda ws: build_features(ws, as_of))
         emit(out, json_out, lambda o: f"{o['customers']} customers x {o['feature_columns']} features at {o['as_of']} "
              f"-> {o['table']} ({o['seconds']} s)\navailability: " + ", ".join(f"{k} {v}" for k, v in o["availability"].items()))

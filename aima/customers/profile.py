@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PROFILE_TABLES', 'profile', 'register']
 
-# %% ../../nbs/12_customers.profile.ipynb #b3e6dc9a
+# %% ../../nbs/12_customers.profile.ipynb #1cc8672c
 import json
 from typing import Annotated, Any
 
@@ -16,7 +16,7 @@ from ..core import Workspace
 from .features import feature_table
 from .rfm import SEGMENTS, rfm_table
 
-# %% ../../nbs/12_customers.profile.ipynb #972d9dc6
+# %% ../../nbs/12_customers.profile.ipynb #9a282747
 PROFILE_TABLES = {"segments": "customer_segments", "segment_history": "segment_history",
                   "churn": "churn_predictions", "clv": "clv_predictions", "interventions": "interventions"}
 
@@ -72,25 +72,18 @@ def profile(ws: Workspace, customer_id: str, as_of=None, timeline_limit: int = 5
             out[key] = rows
     return out
 
-# %% ../../nbs/12_customers.profile.ipynb #f3035d59
+# %% ../../nbs/12_customers.profile.ipynb #fd7c3927
 def register(app) -> None:
     "Add `aima customers show` to the CLI."
     import typer
-    from aima.cli import JsonOpt, WorkspaceOpt, emit, fail, open_workspace
-    from aima.core import AimaError
+    from aima.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
     cust = typer.Typer(no_args_is_help=True, help="Look up customers.")
     app.add_typer(cust, name="customers")
 
     @cust.command("show")
     def show(customer_id: Annotated[str, typer.Argument(help="Customer id.")], workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
         "Every feature, RFM segment, timeline and predictions of one customer."
-        ws = open_workspace(workspace, read_only=True, create=False)
-        try:
-            out = profile(ws, customer_id)
-        except (AimaError, ValueError) as e:
-            fail(str(e))
-        finally:
-            ws.close()
+        out = on_workspace(workspace, lambda ws: profile(ws, customer_id), read_only=True, create=False)
         def human(p):
             lines = [f"customer {p['customer_id']}"]
             if p["rfm"]:

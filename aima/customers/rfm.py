@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['RFM_GRID', 'SEGMENTS', 'segment_of', 'rfm_table', 'build_rfm', 'register']
 
-# %% ../../nbs/11_customers.rfm.ipynb #68f78003
+# %% ../../nbs/11_customers.rfm.ipynb #9b3638da
 import time
 from typing import Annotated, Optional
 
@@ -16,7 +16,7 @@ import pandas as pd
 from ..core import Workspace
 from .features import DAY, _orders, resolve_as_of, transactional
 
-# %% ../../nbs/11_customers.rfm.ipynb #6e7cc38d
+# %% ../../nbs/11_customers.rfm.ipynb #9e13219a
 #            FM:  1                      2                      3                      4                  5
 RFM_GRID = {5: ["New Customers",       "Potential Loyalists", "Potential Loyalists", "Champions",        "Champions"],
             4: ["Promising",           "Potential Loyalists", "Potential Loyalists", "Loyal",            "Champions"],
@@ -38,7 +38,7 @@ SEGMENTS = {
     "Lost": "Lowest recency, frequency and spend. Revive with a broad campaign, or let go.",
 }
 
-# %% ../../nbs/11_customers.rfm.ipynb #adfabdcf
+# %% ../../nbs/11_customers.rfm.ipynb #53d00fea
 def _score(col: ir.Value, ascending: bool) -> ir.Value:
     pr = ibis.percent_rank().over(ibis.window(order_by=col if ascending else ibis.desc(col)))
     return ibis.least(5, (pr * 5).floor().cast("int64") + 1)
@@ -63,7 +63,7 @@ def rfm_table(ws: Workspace, as_of=None) -> ir.Table:
                  segment=segment_of(s.r_score, s.fm_score))
     return s.order_by("customer_id")
 
-# %% ../../nbs/11_customers.rfm.ipynb #6f70a435
+# %% ../../nbs/11_customers.rfm.ipynb #399f00c9
 def build_rfm(ws: Workspace, as_of=None, table: str = "rfm") -> dict:
     "Write RFM scores and segments to `table`; returns customers per segment with their revenue share."
     t0 = time.perf_counter()
@@ -78,19 +78,12 @@ def build_rfm(ws: Workspace, as_of=None, table: str = "rfm") -> dict:
 def register(app) -> None:
     "Add `aima rfm` to the CLI."
     import typer
-    from aima.cli import JsonOpt, WorkspaceOpt, emit, fail, open_workspace
-    from aima.core import AimaError
+    from aima.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
 
     @app.command("rfm")
     def rfm_cmd(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
                 as_of: Annotated[Optional[str], typer.Option("--as-of", help="Cut-off date (default: latest order/event).")] = None):
         "RFM quintile scores and the eleven named segments, into the rfm table."
-        ws = open_workspace(workspace)
-        try:
-            out = build_rfm(ws, as_of)
-        except (AimaError, ValueError) as e:
-            fail(str(e))
-        finally:
-            ws.close()
+        out = on_workspace(workspace, lambda ws: build_rfm(ws, as_of))
         emit(out, json_out, lambda o: f"{o['customers']} customers at {o['as_of']} -> {o['table']}\n" + "\n".join(
             f"  {s['segment']:<20} {s['customers']:>7,}  {s['revenue_share']:>6.1%} of revenue" for s in o["segments"]))

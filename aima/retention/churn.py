@@ -507,8 +507,7 @@ def score_churn(ws: Workspace, model: str | SurvivalModel = "cox", as_of=None, i
 def register(app) -> None:
     "Add `aima churn fit-score` to the CLI."
     import typer
-    from aima.cli import JsonOpt, WorkspaceOpt, emit, fail, open_workspace
-    from aima.core import AimaError
+    from aima.cli import JsonOpt, WorkspaceOpt, emit, fail, on_workspace
 
     churn_app = typer.Typer(no_args_is_help=True, help="Survival churn models: P(churn) at 30/60/90 days.")
     app.add_typer(churn_app, name="churn")
@@ -520,12 +519,6 @@ def register(app) -> None:
         "Train a churn model out of time and write P(churn) per customer to the churn_predictions table."
         if model not in ("cox", "weibull", "deephit"):
             fail(f"Unknown --model {model!r}: use cox, weibull or deephit.")
-        ws = open_workspace(workspace)
-        try:
-            out = score_churn(ws, model, as_of)
-        except (AimaError, ValueError, KeyError) as e:
-            fail(str(e))
-        finally:
-            ws.close()
+        out = on_workspace(workspace, lambda ws: score_churn(ws, model, as_of), errors=(KeyError,))
         emit(out, json_out, lambda o: f"{o['customers']} customers scored with {o['model']} at {o['as_of']} -> {o['table']} "
              f"({o['lapsed']} lapsed); mean " + ", ".join(f"{k} {v}" for k, v in o["mean_p_churn"].items()))

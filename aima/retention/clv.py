@@ -7,7 +7,7 @@ __all__ = ['bgnbd_loglik', 'bgnbd_sums', 'pnbd_loglik', 'bgbb_loglik', 'gg_logli
            'BetaGeoBetaBinomModel', 'GammaGammaModel', 'read_cdnow', 'calibration_summary', 'clv', 'score_clv',
            'register']
 
-# %% ../../nbs/60_retention.clv.ipynb #f2f32464
+# %% ../../nbs/60_retention.clv.ipynb #e48d23eb
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1, logsumexp
 
 from ..core import check_fitted
 
-# %% ../../nbs/60_retention.clv.ipynb #34374fdf
+# %% ../../nbs/60_retention.clv.ipynb #59a859cd
 def bgnbd_loglik(params, x, tx, T, grad: bool = False, xu: tuple | None = None):
     """BG/NBD log-likelihood per customer (Fader, Hardie & Lee 2005); with `grad`, also d/d(r, alpha, a, b).
 
@@ -162,7 +162,7 @@ def gg_loglik(params, x, m, grad: bool = False):
     dv = q / v - (px + q) / (v + m * x)
     return ll, np.stack([dp, dq, dv])
 
-# %% ../../nbs/60_retention.clv.ipynb #de83bcbf
+# %% ../../nbs/60_retention.clv.ipynb #70fc7087
 def _collapse(*cols, weights=None):
     n = len(cols[0])
     if n > 100_000:      # collapse only when rows repeat (integer-week data); continuous times make it a pure cost
@@ -218,7 +218,7 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
     p = np.exp(theta)
     return {"params": p, "loglik": float((weights * loglik(p, *data)).sum()), "cov_log": cov, "result": res}
 
-# %% ../../nbs/60_retention.clv.ipynb #77551d3b
+# %% ../../nbs/60_retention.clv.ipynb #8ab2b0cf
 def _cols(data, names):
     if isinstance(data, pd.DataFrame):
         missing = [n for n in names if n not in data.columns]
@@ -352,7 +352,7 @@ class ParetoNBDModel(BetaGeoModel):
         r, alpha, s, beta = self.params_
         return r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1))
 
-# %% ../../nbs/60_retention.clv.ipynb #886062b1
+# %% ../../nbs/60_retention.clv.ipynb #7dc2b3a2
 class BetaGeoBetaBinomModel(_BTYD):
     "BG/BB for discrete opportunities: p ~ Beta(alpha, beta) to transact at each, theta ~ Beta(gamma, delta) to leave."
     _names, _x0 = ("alpha", "beta", "gamma", "delta"), (1.0, 1.0, 1.0, 1.0)
@@ -417,7 +417,7 @@ class GammaGammaModel(_BTYD):
         x, m = np.asarray(frequency, float), np.asarray(monetary_value, float)
         return np.where(x > 0, p * (v + x * m) / (p * x + q - 1), p * v / (q - 1))
 
-# %% ../../nbs/60_retention.clv.ipynb #50cfb74b
+# %% ../../nbs/60_retention.clv.ipynb #d6a31630
 def read_cdnow(path) -> pd.DataFrame:
     "The raw CDNOW file (whitespace: customer id, id, yyyymmdd, quantity, amount) as transactions."
     df = pd.read_csv(path, sep=r"\s+", header=None, names=["customer_id", "cohort_id", "date", "quantity", "amount"],
@@ -440,7 +440,7 @@ def calibration_summary(tx, calibration_end, observation_end=None, customer="cus
         cal["duration_holdout"] = (pd.Timestamp(observation_end) - pd.Timestamp(calibration_end)).days / period_days
     return cal
 
-# %% ../../nbs/60_retention.clv.ipynb #5b721e4e
+# %% ../../nbs/60_retention.clv.ipynb #874a9cb0
 def clv(model: BetaGeoModel, spend: GammaGammaModel, summary: pd.DataFrame, months: int = 12, annual_discount_rate: float = 0.10,
         period_days: float = 7, interval: float | None = None, n_samples: int = 200) -> pd.DataFrame:
     "Discounted CLV per customer over `months` (+ `clv_lo`/`clv_hi` with `interval`)."
@@ -464,7 +464,7 @@ def clv(model: BetaGeoModel, spend: GammaGammaModel, summary: pd.DataFrame, mont
         out["clv_lo"], out["clv_hi"] = np.quantile(draws, [(1 - interval) / 2, (1 + interval) / 2], axis=0)
     return out
 
-# %% ../../nbs/60_retention.clv.ipynb #fef49a54
+# %% ../../nbs/60_retention.clv.ipynb #57e3f67e
 def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_days: float = 7, interval: float = 0.9,
               n_samples: int = 100, table: str = "clv_predictions") -> dict:
     "Fit BTYD + Gamma-Gamma on the workspace's purchases up to `as_of` and write per-customer CLV to `table`."
@@ -505,8 +505,7 @@ def register(app) -> None:
     "Add `aima clv fit-score` to the CLI."
     import typer
     from typing import Annotated, Optional
-    from aima.cli import JsonOpt, WorkspaceOpt, emit, fail, open_workspace
-    from aima.core import AimaError
+    from aima.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
     clv_app = typer.Typer(no_args_is_help=True, help="Customer lifetime value (BG/NBD or Pareto/NBD + Gamma-Gamma).")
     app.add_typer(clv_app, name="clv")
 
@@ -516,12 +515,6 @@ def register(app) -> None:
                   months: Annotated[int, typer.Option(help="CLV horizon in months.")] = 12,
                   model: Annotated[str, typer.Option(help="bgnbd or pareto_nbd.")] = "bgnbd"):
         "Fit the purchase and spend models and write clv_predictions (P(alive), expected purchases, CLV with interval)."
-        ws = open_workspace(workspace)
-        try:
-            out = score_clv(ws, as_of, months=months, model=model)
-        except (AimaError, ValueError) as e:
-            fail(str(e))
-        finally:
-            ws.close()
+        out = on_workspace(workspace, lambda ws: score_clv(ws, as_of, months=months, model=model))
         emit(out, json_out, lambda o: f"{o['customers']} customers at {o['as_of']} -> {o['table']} ({o['seconds']} s)\n"
              f"  {o['model']} {o['params']}\n  gamma-gamma {o['spend_params']}\n  total {o['months'] if 'months' in o else months}-month CLV {o['total_clv']:,.2f}, mean P(alive) {o['mean_p_alive']}")
