@@ -92,6 +92,9 @@ class RetentionConfig(_Section):
     clv_model: Literal["bgnbd", "pareto_nbd"] = "bgnbd"
     clv_horizon_months: int = Field(12, ge=1)
     annual_discount_rate: float = Field(0.10, ge=0)
+    action_costs: dict[str, float] = Field(
+        default_factory=lambda: {"no_action": 0.0, "content_only": 0.1, "free_shipping": 4.0, "loyalty_reward": 6.0, "discount": 10.0},
+        description="Cost per customer of each retention action (no_action is the control); the uplift policy weighs effects against these.")
 
 class AgentConfig(_Section):
     "M7 agent defaults."
