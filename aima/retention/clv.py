@@ -7,7 +7,7 @@ __all__ = ['bgnbd_loglik', 'bgnbd_sums', 'pnbd_loglik', 'bgbb_loglik', 'gg_logli
            'BetaGeoBetaBinomModel', 'GammaGammaModel', 'read_cdnow', 'calibration_summary', 'clv', 'score_clv',
            'register']
 
-# %% ../../nbs/60_retention.clv.ipynb #e48d23eb
+# %% ../../nbs/60_retention.clv.ipynb #4121693a
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1, logsumexp
 
 from ..core import check_fitted
 
-# %% ../../nbs/60_retention.clv.ipynb #59a859cd
+# %% ../../nbs/60_retention.clv.ipynb #8a508c27
 def bgnbd_loglik(params, x, tx, T, grad: bool = False, xu: tuple | None = None):
     """BG/NBD log-likelihood per customer (Fader, Hardie & Lee 2005); with `grad`, also d/d(r, alpha, a, b).
 
@@ -162,7 +162,7 @@ def gg_loglik(params, x, m, grad: bool = False):
     dv = q / v - (px + q) / (v + m * x)
     return ll, np.stack([dp, dq, dv])
 
-# %% ../../nbs/60_retention.clv.ipynb #70fc7087
+# %% ../../nbs/60_retention.clv.ipynb #b32ce6e2
 def _collapse(*cols, weights=None):
     n = len(cols[0])
     if n > 100_000:      # collapse only when rows repeat (integer-week data); continuous times make it a pure cost
@@ -218,7 +218,7 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
     p = np.exp(theta)
     return {"params": p, "loglik": float((weights * loglik(p, *data)).sum()), "cov_log": cov, "result": res}
 
-# %% ../../nbs/60_retention.clv.ipynb #8ab2b0cf
+# %% ../../nbs/60_retention.clv.ipynb #d91d8f44
 def _cols(data, names):
     if isinstance(data, pd.DataFrame):
         missing = [n for n in names if n not in data.columns]
@@ -246,6 +246,8 @@ class _BTYD:
 
     def _sample_params(self, n: int) -> np.ndarray:
         rng = np.random.default_rng(self.random_state)
+        if getattr(self, "posterior_", None) is not None:     # after fit_bayes: posterior draws
+            return self.posterior_[rng.choice(len(self.posterior_), n, replace=len(self.posterior_) < n)]
         cov = np.nan_to_num(self.cov_log_)
         return np.exp(rng.multivariate_normal(np.log(self.params_), cov, size=n))
 
@@ -273,6 +275,7 @@ class _BTYD:
             sums = lambda p: bgnbd_sums(p, xa, ta, Ta, w, xu)
         out = mle(loglik, self._x0, (xa, ta, Ta), w, analytic_grad=self._analytic, penalizer=self.penalizer, sums=sums)
         self.params_, self.loglik_, self.cov_log_ = out["params"], out["loglik"], out["cov_log"]
+        self.posterior_ = None
         self.n_customers_, self.converged_ = int(w.sum()), bool(out["result"].success)
         self.fit_seconds_ = time.perf_counter() - t0
         return self
@@ -352,7 +355,7 @@ class ParetoNBDModel(BetaGeoModel):
         r, alpha, s, beta = self.params_
         return r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1))
 
-# %% ../../nbs/60_retention.clv.ipynb #7dc2b3a2
+# %% ../../nbs/60_retention.clv.ipynb #f13bf03f
 class BetaGeoBetaBinomModel(_BTYD):
     "BG/BB for discrete opportunities: p ~ Beta(alpha, beta) to transact at each, theta ~ Beta(gamma, delta) to leave."
     _names, _x0 = ("alpha", "beta", "gamma", "delta"), (1.0, 1.0, 1.0, 1.0)
@@ -372,6 +375,7 @@ class BetaGeoBetaBinomModel(_BTYD):
         (xa, ta, na), w = _collapse(x, tx, n, weights=weights)
         out = mle(self._loglik, self._x0, (xa, ta, na), w, analytic_grad=False, penalizer=self.penalizer)
         self.params_, self.loglik_, self.cov_log_ = out["params"], out["loglik"], out["cov_log"]
+        self.posterior_ = None
         self.n_customers_, self.converged_, self.fit_seconds_ = int(w.sum()), bool(out["result"].success), time.perf_counter() - t0
         return self
 
@@ -407,6 +411,7 @@ class GammaGammaModel(_BTYD):
         (xa, ma), w = _collapse(x[keep], m[keep], weights=None if weights is None else np.asarray(weights)[keep])
         out = mle(self._loglik, self._x0, (xa, ma), w, analytic_grad=True, penalizer=self.penalizer)
         self.params_, self.loglik_, self.cov_log_ = out["params"], out["loglik"], out["cov_log"]
+        self.posterior_ = None
         self.n_customers_, self.converged_, self.fit_seconds_ = int(w.sum()), bool(out["result"].success), time.perf_counter() - t0
         return self
 
@@ -417,7 +422,7 @@ class GammaGammaModel(_BTYD):
         x, m = np.asarray(frequency, float), np.asarray(monetary_value, float)
         return np.where(x > 0, p * (v + x * m) / (p * x + q - 1), p * v / (q - 1))
 
-# %% ../../nbs/60_retention.clv.ipynb #d6a31630
+# %% ../../nbs/60_retention.clv.ipynb #c7eec8c2
 def read_cdnow(path) -> pd.DataFrame:
     "The raw CDNOW file (whitespace: customer id, id, yyyymmdd, quantity, amount) as transactions."
     df = pd.read_csv(path, sep=r"\s+", header=None, names=["customer_id", "cohort_id", "date", "quantity", "amount"],
@@ -440,7 +445,7 @@ def calibration_summary(tx, calibration_end, observation_end=None, customer="cus
         cal["duration_holdout"] = (pd.Timestamp(observation_end) - pd.Timestamp(calibration_end)).days / period_days
     return cal
 
-# %% ../../nbs/60_retention.clv.ipynb #874a9cb0
+# %% ../../nbs/60_retention.clv.ipynb #d584e756
 def clv(model: BetaGeoModel, spend: GammaGammaModel, summary: pd.DataFrame, months: int = 12, annual_discount_rate: float = 0.10,
         period_days: float = 7, interval: float | None = None, n_samples: int = 200) -> pd.DataFrame:
     "Discounted CLV per customer over `months` (+ `clv_lo`/`clv_hi` with `interval`)."
@@ -464,7 +469,7 @@ def clv(model: BetaGeoModel, spend: GammaGammaModel, summary: pd.DataFrame, mont
         out["clv_lo"], out["clv_hi"] = np.quantile(draws, [(1 - interval) / 2, (1 + interval) / 2], axis=0)
     return out
 
-# %% ../../nbs/60_retention.clv.ipynb #57e3f67e
+# %% ../../nbs/60_retention.clv.ipynb #ae1516a2
 def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_days: float = 7, interval: float = 0.9,
               n_samples: int = 100, table: str = "clv_predictions") -> dict:
     "Fit BTYD + Gamma-Gamma on the workspace's purchases up to `as_of` and write per-customer CLV to `table`."
