@@ -320,7 +320,7 @@ def _conform(ws: Workspace, name: str, new: ibis.expr.types.Table) -> ibis.expr.
 # %% ../nbs/00_core.ipynb #e71c6140
 @patch
 def write(self: Workspace, name: str, data: Any, mode: Literal["replace", "append", "upsert"] = "replace",
-          keys: str | list[str] | None = None) -> int:
+          keys: str | list[str] | None = None, add_columns: bool = False) -> int:
     "Store `data` as table `name`; returns the number of rows written. See the modes above."
     _check_writable(self, name)
     if mode not in ("replace", "append", "upsert"):
@@ -343,6 +343,13 @@ def write(self: Workspace, name: str, data: Any, mode: Literal["replace", "appen
             raise WorkspaceError(f"{dup} key value(s) of {keys} appear more than once in the data for '{name}'; "
                                  f"deduplicate first so no row silently replaces another.")
     with self.transaction():
+        if add_columns and mode != "replace" and self.exists(name):
+            old = self.con.table(name)
+            if extra := [c for c in new.columns if c not in old.columns]:   # widen: old rows get NULL there
+                tmpname = f"_aima_tmp_{uuid.uuid4().hex[:12]}"
+                self.con.create_table(tmpname, old.mutate(**{c: ibis.null(new.schema()[c]) for c in extra}), overwrite=True)
+                self.con.create_table(name, self.con.table(tmpname), overwrite=True)
+                self.con.drop_table(tmpname)
         if mode == "replace" or not self.exists(name):
             self.con.create_table(name, new, overwrite=True)
         elif mode == "append":

@@ -39,6 +39,7 @@ DEMO_STEPS: list[tuple[str, str]] = [
     ("rfm", "aima.customers.rfm:build_rfm"),
     ("clv", "aima.retention.clv:score_clv"),
     ("churn", "aima.retention.churn:score_churn"),
+    ("interventions", "aima.retention.uplift:recommend_actions"),   # risk-band fallback until outcomes are recorded
 ]
 
 def _resolve(target: str | Callable) -> Callable:

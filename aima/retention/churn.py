@@ -13,6 +13,7 @@ import copy
 import json
 import logging
 import time
+import uuid
 import warnings
 from dataclasses import dataclass, field
 from typing import Annotated, Optional, Sequence
@@ -473,11 +474,11 @@ def score_churn(ws: Workspace, model: str | SurvivalModel = "cox", as_of=None, i
                 **params) -> dict:
     "Fit (by name, out of time) or use `model`, predict churn for every customer at `as_of`, upsert into `table`."
     from aima.customers.features import feature_table, resolve_as_of
-    t0 = time.perf_counter()
+    t0, run_id = time.perf_counter(), f"churn-{uuid.uuid4().hex[:12]}"
     ts = resolve_as_of(ws, as_of)
     I = _inactivity(ws, inactivity_days)
     horizons = list(horizons or ws.config.retention.churn_horizons)
-    out = {"table": table, "as_of": str(ts), "inactivity_days": I}
+    out = {"table": table, "as_of": str(ts), "inactivity_days": I, "model_run_id": run_id}
     if isinstance(model, str):
         cut = ts - pd.Timedelta(days=follow_up_days)
         train = noncontractual_dataset(ws, cut, end=ts, inactivity_days=I)
@@ -497,7 +498,10 @@ def score_churn(ws: Workspace, model: str | SurvivalModel = "cox", as_of=None, i
     for h in horizons:
         df[_horizon_name(h)] = np.where(lapsed, 1.0, 1 - S[float(h)].to_numpy())
     df["survival_curve"] = [json.dumps([round(float(v), 4) for v in row]) for row in S[curve_t.astype(float)].to_numpy()]
-    n = ws.write(table, df, mode="upsert", keys=["customer_id", "as_of", "model"])
+    df["model_run_id"] = run_id
+    n = ws.write(table, df, mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
+    ws.save_artifact(f"churn_{est.name}", est, data=X, config={"model": est.name, "model_run_id": run_id, "as_of": str(ts),
+                                                              "inactivity_days": I, "horizons": horizons})
     out.update(model=est.name, customers=n, lapsed=int(lapsed.sum()),
                mean_p_churn={_horizon_name(h): round(float(df[_horizon_name(h)].mean()), 4) for h in horizons},
                fit_seconds=round(getattr(est, "fit_seconds_", 0.0), 3), seconds=round(time.perf_counter() - t0, 3))

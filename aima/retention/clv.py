@@ -9,6 +9,7 @@ __all__ = ['bgnbd_loglik', 'bgnbd_sums', 'pnbd_loglik', 'bgbb_loglik', 'gg_logli
 
 # %% ../../nbs/60_retention.clv.ipynb #4121693a
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -478,7 +479,7 @@ def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_day
         raise ValueError(f"Unknown CLV model {model!r}: use 'bgnbd' or 'pareto_nbd'.")
     if not ws.exists("orders"):
         raise ValueError(f"Workspace {ws.uri} has no orders: CLV needs purchases. Import orders first (`aima import FILE`).")
-    t0 = time.perf_counter()
+    t0, run_id = time.perf_counter(), f"clv-{uuid.uuid4().hex[:12]}"
     ts = resolve_as_of(ws, as_of)
     o = ws.table("orders")
     purchases = o.filter(o.customer_id.notnull() & ~o.is_return.fill_null(False))
@@ -492,15 +493,18 @@ def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_day
                         "p_alive": m.p_alive(summ), "expected_purchases": v.expected_purchases.to_numpy(),
                         "expected_spend": v.expected_spend.to_numpy(), "clv": v.clv.to_numpy(),
                         "clv_lo": v.clv_lo.to_numpy(), "clv_hi": v.clv_hi.to_numpy(), "months": months})
-    if model == "bgnbd":     # median next-purchase date for customers who are still active
+    days = np.full(len(out), np.nan)
+    if model == "bgnbd":     # median next-purchase date for customers who are still active (Pareto/NBD: not available)
         t50, _ = m.next_purchase(summ)
         days = np.where(np.isfinite(t50) & (t50 * period_days <= 3650), t50 * period_days, np.nan)   # beyond 10 years: unknown
-        out["next_purchase_at"] = (ts + pd.to_timedelta(np.round(days * 86400), unit="s")).floor("s")
-    ws.write(table, out, mode="upsert", keys=["customer_id", "as_of", "model"])
-    cfg = {"model": model, "months": months, "period_days": period_days, "annual_discount_rate": rate, "as_of": str(ts)}
+    out["next_purchase_at"] = (ts + pd.to_timedelta(np.round(days * 86400), unit="s")).floor("s")
+    out["model_run_id"] = run_id
+    ws.write(table, out, mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
+    cfg = {"model": model, "months": months, "period_days": period_days, "annual_discount_rate": rate, "as_of": str(ts),
+           "model_run_id": run_id}
     ws.save_artifact(f"clv_{model}", m, config=cfg, data=summ)
     ws.save_artifact("clv_gamma_gamma", gg, config=cfg, data=summ)
-    return {"table": table, "as_of": str(ts), "customers": len(out), "model": model,
+    return {"table": table, "as_of": str(ts), "customers": len(out), "model": model, "model_run_id": run_id,
             "params": {k: round(float(x), 4) for k, x in m.params.items()},
             "spend_params": {k: round(float(x), 4) for k, x in gg.params.items()},
             "total_clv": round(float(out.clv.sum()), 2), "mean_p_alive": round(float(out.p_alive.mean()), 4),
