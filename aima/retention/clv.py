@@ -82,9 +82,14 @@ def _bgnbd_kernel():
             if x[i] > 0:
                 ltx = np.log(alpha + tx[i])
                 A3 = b_3[k] - rx * ltx
-                m = max(A2, A3)
-                lse = m + np.log(np.exp(A2 - m) + np.exp(A3 - m))
-                w3 = np.exp(A3 - lse)
+                dA = A3 - A2                       # log-sum-exp and the A3 weight from one exp and one log1p
+                e = np.exp(-abs(dA))
+                if dA > 0:
+                    lse = A3 + np.log1p(e)
+                    w3 = 1.0 / (1.0 + e)
+                else:
+                    lse = A2 + np.log1p(e)
+                    w3 = e / (1.0 + e)
                 dtx = rx / (alpha + tx[i])
             w2 = 1.0 - w3
             wi = w[i]
@@ -166,7 +171,7 @@ def gg_loglik(params, x, m, grad: bool = False):
 # %% ../../nbs/60_retention.clv.ipynb #b32ce6e2
 def _collapse(*cols, weights=None):
     n = len(cols[0])
-    if n > 100_000:      # collapse only when rows repeat (integer-week data); continuous times make it a pure cost
+    if n > 20_000:       # collapse only when rows repeat (integer-week data); continuous times make it a pure cost
         k = min(n, 20_000)
         if len(np.unique(np.stack([np.asarray(c[:k], dtype=float) for c in cols], axis=1), axis=0)) > 0.5 * k:
             w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
@@ -204,7 +209,7 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
             ll_sum, g_sum = (weights * ll).sum(), (g * weights).sum(axis=1)
         return -ll_sum / W + penalizer * (p ** 2).sum(), -g_sum / W * p + 2 * penalizer * p * p
     res = minimize(obj, np.log(np.asarray(x0, dtype=float)), jac=True, method="L-BFGS-B",
-                   options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-15})
+                   options={"maxiter": 5000, "gtol": 1e-9, "ftol": 1e-13})
     theta = res.x
     k = len(theta)
     H = np.zeros((k, k))
@@ -269,12 +274,19 @@ class _BTYD:
         _check_summary(x, tx, T)
         t0 = time.perf_counter()
         (xa, ta, Ta), w = _collapse(x, tx, T, weights=weights)
-        loglik, sums = self._loglik, None
-        if loglik is bgnbd_loglik:
-            xu = np.unique(xa, return_inverse=True)
-            loglik = lambda p, *d, grad=False: bgnbd_loglik(p, *d, grad=grad, xu=xu)
-            sums = lambda p: bgnbd_sums(p, xa, ta, Ta, w, xu)
-        out = mle(loglik, self._x0, (xa, ta, Ta), w, analytic_grad=self._analytic, penalizer=self.penalizer, sums=sums)
+
+        def run(xa, ta, Ta, w, x0):
+            loglik, sums = self._loglik, None
+            if loglik is bgnbd_loglik:
+                xu = np.unique(xa, return_inverse=True)
+                loglik = lambda p, *d, grad=False: bgnbd_loglik(p, *d, grad=grad, xu=xu)
+                sums = lambda p: bgnbd_sums(p, xa, ta, Ta, w, xu)
+            return mle(loglik, x0, (xa, ta, Ta), w, analytic_grad=self._analytic, penalizer=self.penalizer, sums=sums)
+        x0 = self._x0
+        if len(xa) > 50_000:     # warm start from a 20k-row subsample: the full-data fit then needs a few iterations
+            idx = np.random.default_rng(self.random_state).choice(len(xa), 20_000, replace=False)
+            x0 = run(xa[idx], ta[idx], Ta[idx], w[idx], x0)["params"]
+        out = run(xa, ta, Ta, w, x0)
         self.params_, self.loglik_, self.cov_log_ = out["params"], out["loglik"], out["cov_log"]
         self.posterior_ = None
         self.n_customers_, self.converged_ = int(w.sum()), bool(out["result"].success)
