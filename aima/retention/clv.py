@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['bgnbd_loglik', 'bgnbd_sums', 'pnbd_loglik_hyp2f1', 'pnbd_loglik', 'bgbb_loglik', 'gg_loglik', 'mle', 'BetaGeoModel',
-           'ParetoNBDModel', 'BetaGeoBetaBinomModel', 'GammaGammaModel', 'read_cdnow', 'calibration_summary', 'clv',
-           'score_clv', 'register']
+           'ParetoNBDModel', 'BetaGeoBetaBinomModel', 'GammaGammaModel', 'read_cdnow', 'calibration_summary',
+           'holdout_table', 'tracking_table', 'plot_holdout', 'plot_tracking', 'clv', 'score_clv', 'register']
 
 # %% ../../nbs/60_retention.clv.ipynb #4121693a
 import time
@@ -498,6 +498,71 @@ def calibration_summary(tx, calibration_end, observation_end=None, customer="cus
         cal["frequency_holdout"] = (full.frequency.reindex(cal.index) - cal.frequency).astype(float)
         cal["duration_holdout"] = (pd.Timestamp(observation_end) - pd.Timestamp(calibration_end)).days / period_days
     return cal
+
+# %% ../../nbs/60_retention.clv.ipynb #ec834c5d
+def _utc(ts) -> pd.Timestamp:
+    ts = pd.Timestamp(ts)
+    return ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
+
+def holdout_table(model: BetaGeoModel, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+    "Mean holdout purchases by calibration frequency, actual vs the model's conditional expectation (Fader et al.'s Figure 3)."
+    check_fitted(model, "params_")
+    if missing := [c for c in ("frequency_holdout", "duration_holdout") if c not in summary]:
+        raise ValueError(f"Summary lacks {missing}: build it with calibration_summary(tx, calibration_end, observation_end=...).")
+    pred = model.expected_purchases(float(summary.duration_holdout.iloc[0]), summary)
+    g = summary.assign(_f=summary.frequency.clip(upper=max_frequency).astype(int), _p=np.asarray(pred))
+    out = g.groupby("_f").agg(customers=("frequency", "size"), actual=("frequency_holdout", "mean"), predicted=("_p", "mean"))
+    out.index = [f"{i}+" if i == max_frequency else str(i) for i in out.index]
+    out.index.name = "calibration_frequency"
+    return out
+
+def tracking_table(model: BetaGeoModel, tx, calibration_end, observation_end, customer: str = "customer_id", at: str = "date",
+                   period_days: float = 7) -> pd.DataFrame:
+    """Cumulative repeat transactions per period for the customers first seen by `calibration_end`: actual against the
+    model's forecast for a cohort with the same first-purchase dates (Fader et al.'s tracking plot). Counted in the engine."""
+    import ibis
+    check_fitted(model, "params_")
+    cal, end = _utc(calibration_end), _utc(observation_end)
+    t = ibis.memtable(tx) if isinstance(tx, pd.DataFrame) else tx
+    d = t.filter(t[customer].notnull() & (t[at].epoch_seconds() <= int(end.timestamp())))
+    days = d.select(customer, _d=(d[at].epoch_seconds() / 86400).floor().cast("int64")).distinct()
+    first = days.group_by(customer).aggregate(_f=days._d.min())
+    first = first.filter(first._f <= int(cal.timestamp() // 86400))            # the calibration cohort
+    j = days.join(first, customer)
+    births = first.group_by("_f").aggregate(n=first.count()).to_pandas()
+    rep = j.filter(j._d > j._f)
+    repeats = rep.group_by("_d").aggregate(n=rep.count()).to_pandas()
+    if births.empty:
+        raise ValueError(f"No customer bought by {cal.date()}: nothing to track.")
+    start, stop = int(births._f.min()), int(end.timestamp() // 86400) + 1
+    ends = np.arange(start + period_days, stop + period_days, period_days)[: int(np.ceil((stop - start) / period_days))]
+    ends = np.minimum(ends, stop)
+    r_day, r_n = repeats._d.to_numpy(), repeats.n.to_numpy()
+    actual = np.array([r_n[r_day < e].sum() for e in ends], dtype=float)
+    f, n = births._f.to_numpy(), births.n.to_numpy()
+    expected = np.array([(n * np.array([model.expected_purchases_new(max(0.0, (e - fi) / period_days)) for fi in f])).sum() for e in ends])
+    end_dates = pd.to_datetime(ends * 86400, unit="s", utc=True)
+    return pd.DataFrame({"period": np.arange(1, len(ends) + 1), "period_end": end_dates, "actual": actual, "expected": expected,
+                         "calibration": end_dates <= cal + pd.Timedelta(days=1)})
+
+def plot_holdout(table: pd.DataFrame):
+    "Plotly bar/line chart of `holdout_table` output (needs plotly: pip install 'aima[dash]')."
+    import plotly.graph_objects as go
+    fig = go.Figure([go.Scatter(x=table.index, y=table.actual, mode="lines+markers", name="actual"),
+                     go.Scatter(x=table.index, y=table.predicted, mode="lines+markers", name="model", line={"dash": "dash"})])
+    return fig.update_layout(xaxis_title="purchases in calibration", yaxis_title="mean purchases in holdout",
+                             title="Conditional expectations: calibration vs holdout")
+
+def plot_tracking(table: pd.DataFrame):
+    "Plotly line chart of `tracking_table` output, with the end of calibration marked."
+    import plotly.graph_objects as go
+    fig = go.Figure([go.Scatter(x=table.period_end, y=table.actual, name="actual"),
+                     go.Scatter(x=table.period_end, y=table.expected, name="model", line={"dash": "dash"})])
+    cut = table.loc[table.calibration, "period_end"]
+    if len(cut):
+        fig.add_vline(x=cut.max(), line_dash="dot")
+    return fig.update_layout(yaxis_title="cumulative repeat transactions", title="Tracking: actual vs forecast repeat transactions")
+
 
 # %% ../../nbs/60_retention.clv.ipynb #d584e756
 def clv(model: BetaGeoModel, spend: GammaGammaModel, summary: pd.DataFrame, months: int = 12, annual_discount_rate: float = 0.10,
