@@ -6,7 +6,7 @@
 __all__ = ['log', 'DAY', 'MODELS', 'churn_times', 'SurvivalData', 'noncontractual_dataset', 'contractual_dataset',
            'SurvivalPreprocessor', 'concordance', 'brier_score', 'integrated_brier_score', 'SurvivalModel',
            'KaplanMeierModel', 'CoxPHModel', 'WeibullAFTModel', 'make_time_grid', 'discretise', 'deephit_loss',
-           'DeepHitModel', 'make_model', 'evaluate_models', 'score_churn', 'register']
+           'DeepHitModel', 'make_model', 'out_of_time_split', 'evaluate_models', 'score_churn', 'register']
 
 # %% ../../nbs/61_retention.churn.ipynb #83a64579
 import copy
@@ -454,17 +454,37 @@ def make_model(name: str, **params) -> SurvivalModel:
     return MODELS[name](**params)
 
 # %% ../../nbs/61_retention.churn.ipynb #84cf338b
-def evaluate_models(models: dict[str, SurvivalModel], train: SurvivalData, test: SurvivalData, n_times: int = 50) -> pd.DataFrame:
-    "Fit each model on `train`; C-index and integrated Brier score on `test`, fit seconds."
+def out_of_time_split(ws: Workspace, train_as_of, test_as_of, end=None, inactivity_days: int | None = None
+                      ) -> tuple[SurvivalData, SurvivalData]:
+    """Train on customers at risk at `train_as_of` with churn observed only until `test_as_of`; test on those at risk at
+    `test_as_of` followed to `end`. Everything the model learns from happened before the test cut-off."""
+    from aima.customers.features import resolve_as_of
+    a, b = resolve_as_of(ws, train_as_of), resolve_as_of(ws, test_as_of)
+    if b <= a:
+        raise ValueError(f"test_as_of {b.date()} must be after train_as_of {a.date()}.")
+    return (noncontractual_dataset(ws, a, end=b, inactivity_days=inactivity_days),
+            noncontractual_dataset(ws, b, end=end, inactivity_days=inactivity_days))
+
+def evaluate_models(models: dict[str, SurvivalModel], train: SurvivalData, test: SurvivalData, n_times: int = 50,
+                    censoring: str = "auto") -> pd.DataFrame:
+    """Fit each model on `train`; C-index and integrated Brier score on `test`, fit seconds.
+
+    `censoring` says where the IPCW censoring distribution comes from: "train" (a split of one observation window),
+    "test" (out of time: the test window has its own end), "auto" = "test" when the two have different `as_of`."""
+    if censoring == "auto":
+        censoring = "test" if train.info.get("as_of") != test.info.get("as_of") else "train"
+    if censoring not in ("train", "test"):
+        raise ValueError(f"censoring must be 'auto', 'train' or 'test', not {censoring!r}.")
     lo, hi = np.quantile(test.duration, [0.1, 0.9])
     hi = min(hi, float(train.duration.max()))
     times = np.linspace(lo, hi, n_times)
+    cd, ce = (train.duration, train.event) if censoring == "train" else (None, None)
     rows = []
     for name, m in models.items():
         m.fit(train.X, train.duration, train.event)
         S = m.predict_survival(test.X, times)
         rows.append({"model": name, "c_index": m.score(test.X, test.duration, test.event),
-                     "ibs": integrated_brier_score(test.duration, test.event, S, times, train.duration, train.event),
+                     "ibs": integrated_brier_score(test.duration, test.event, S, times, cd, ce),
                      "fit_seconds": m.fit_seconds_, "n_train": len(train), "n_test": len(test)})
     return pd.DataFrame(rows).set_index("model")
 
