@@ -590,11 +590,16 @@ def clv(model: BetaGeoModel, spend: GammaGammaModel, summary: pd.DataFrame, mont
 
 # %% ../../nbs/60_retention.clv.ipynb #ae1516a2
 def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_days: float = 7, interval: float = 0.9,
-              n_samples: int = 100, table: str = "clv_predictions") -> dict:
-    "Fit BTYD + Gamma-Gamma on the workspace's purchases up to `as_of` and write per-customer CLV to `table`."
+              n_samples: int = 100, table: str = "clv_predictions", method: str = "mle", draws: int = 500) -> dict:
+    """Fit BTYD + Gamma-Gamma on the workspace's purchases up to `as_of` and write per-customer CLV to `table`.
+
+    `method="mle"` (default, fast; intervals from the asymptotic covariance) or `"bayes"` (PyMC NUTS, `draws` per chain
+    after as many tuning steps, 2 chains; intervals from the posterior)."""
     from aima.customers.features import resolve_as_of
     if model not in ("bgnbd", "pareto_nbd"):
         raise ValueError(f"Unknown CLV model {model!r}: use 'bgnbd' or 'pareto_nbd'.")
+    if method not in ("mle", "bayes"):
+        raise ValueError(f"Unknown fit method {method!r}: use 'mle' or 'bayes'.")
     if not ws.exists("orders"):
         raise ValueError(f"Workspace {ws.uri} has no orders: CLV needs purchases. Import orders first (`aima import FILE`).")
     t0, run_id = time.perf_counter(), f"clv-{uuid.uuid4().hex[:12]}"
@@ -604,6 +609,9 @@ def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_day
     summ = calibration_summary(purchases, ts, at="ordered_at", period_days=period_days)
     m = (BetaGeoModel() if model == "bgnbd" else ParetoNBDModel()).fit(summ)
     gg = GammaGammaModel().fit(summ)
+    if method == "bayes":     # chains start at the MLEs just fitted
+        from aima.retention.bayes import fit_bayes
+        m, gg = (fit_bayes(x, summ, draws=draws, tune=draws, chains=2) for x in (m, gg))
     rate = ws.config.retention.annual_discount_rate
     v = clv(m, gg, summ, months=months, annual_discount_rate=rate, period_days=period_days, interval=interval, n_samples=n_samples)
     out = pd.DataFrame({"customer_id": summ.index.astype(str), "as_of": ts, "model": model,
@@ -619,10 +627,10 @@ def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_day
     out["model_run_id"] = run_id
     ws.write(table, out, mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
     cfg = {"model": model, "months": months, "period_days": period_days, "annual_discount_rate": rate, "as_of": str(ts),
-           "model_run_id": run_id}
+           "model_run_id": run_id, "method": method, **({"draws": draws} if method == "bayes" else {})}
     ws.save_artifact(f"clv_{model}", m, config=cfg, data=summ)
     ws.save_artifact("clv_gamma_gamma", gg, config=cfg, data=summ)
-    return {"table": table, "as_of": str(ts), "customers": len(out), "model": model, "model_run_id": run_id,
+    return {"table": table, "as_of": str(ts), "customers": len(out), "model": model, "model_run_id": run_id, "method": method,
             "params": {k: round(float(x), 4) for k, x in m.params.items()},
             "spend_params": {k: round(float(x), 4) for k, x in gg.params.items()},
             "total_clv": round(float(out.clv.sum()), 2), "mean_p_alive": round(float(out.p_alive.mean()), 4),
@@ -640,8 +648,10 @@ def register(app) -> None:
     def fit_score(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
                   as_of: Annotated[Optional[str], typer.Option("--as-of", help="Cut-off date (default: latest order/event).")] = None,
                   months: Annotated[int, typer.Option(help="CLV horizon in months.")] = 12,
-                  model: Annotated[str, typer.Option(help="bgnbd or pareto_nbd.")] = "bgnbd"):
+                  model: Annotated[str, typer.Option(help="bgnbd or pareto_nbd.")] = "bgnbd",
+                  method: Annotated[str, typer.Option(help="mle (fast) or bayes (PyMC posterior: intervals from posterior draws).")] = "mle",
+                  draws: Annotated[int, typer.Option(help="With --method bayes: posterior draws per chain.")] = 500):
         "Fit the purchase and spend models and write clv_predictions (P(alive), expected purchases, CLV with interval)."
-        out = on_workspace(workspace, lambda ws: score_clv(ws, as_of, months=months, model=model))
+        out = on_workspace(workspace, lambda ws: score_clv(ws, as_of, months=months, model=model, method=method, draws=draws))
         emit(out, json_out, lambda o: f"{o['customers']} customers at {o['as_of']} -> {o['table']} ({o['seconds']} s)\n"
              f"  {o['model']} {o['params']}\n  gamma-gamma {o['spend_params']}\n  total {o['months'] if 'months' in o else months}-month CLV {o['total_clv']:,.2f}, mean P(alive) {o['mean_p_alive']}")
