@@ -10,7 +10,7 @@ __all__ = ['log', 'PARAMETERS', 'RESULTS_ENV', 'ROOT_ENV', 'README_START', 'READ
            'resolve_config', 'plan_runs', 'kernel_env', 'execute_notebook', 'run_paper', 'collect_runs', 'select_runs',
            'rewrite_readme', 'build_tables', 'papers_overview', 'register']
 
-# %% ../nbs/95_papers.ipynb #d393aa80
+# %% ../nbs/95_papers.ipynb #da95ecfe
 import ast
 import contextlib
 import copy
@@ -40,7 +40,7 @@ from .log import get_logger
 
 log = get_logger(__name__)
 
-# %% ../nbs/95_papers.ipynb #4316ea8c
+# %% ../nbs/95_papers.ipynb #77236a65
 PARAMETERS = ("config", "seed", "output_dir", "smoke")   # the parameters cell defines exactly these
 RESULTS_ENV, ROOT_ENV = "AIMA_PAPERS_RESULTS", "AIMA_PROJECT_ROOT"
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
@@ -84,7 +84,7 @@ def configs_dir(pdir: Path) -> Path:
     "`configs/papers/<paper>/` for a paper folder."
     return Path(pdir).parent.parent / "configs" / "papers" / Path(pdir).name
 
-# %% ../nbs/95_papers.ipynb #a4fe9e85
+# %% ../nbs/95_papers.ipynb #bdf9a8f1
 def _jsonable(obj):
     "YAML values (dates included) as plain JSON types, so notebooks and hashes see the same config."
     return json.loads(json.dumps(obj, default=str))
@@ -146,7 +146,7 @@ def config_hash(cfg: dict) -> str:
     "8 hex characters identifying an effective config."
     return hashlib.sha256(json.dumps(_jsonable(cfg), sort_keys=True).encode()).hexdigest()[:8]
 
-# %% ../nbs/95_papers.ipynb #f394fd01
+# %% ../nbs/95_papers.ipynb #24c94369
 def check_parameters(nb_path: str | os.PathLike) -> dict:
     "The parameters cell's assignments; a clear error unless exactly one cell is tagged `parameters` and assigns exactly PARAMETERS."
     import nbformat
@@ -175,7 +175,7 @@ def check_parameters(nb_path: str | os.PathLike) -> dict:
                          + (f"; missing: {', '.join(missing)}" if missing else "") + ".")
     return values
 
-# %% ../nbs/95_papers.ipynb #cabaff8a
+# %% ../nbs/95_papers.ipynb #860df894
 def seed_everything(seed: int) -> None:
     "Seed Python's and NumPy's global generators, and PyTorch's when it is already imported (estimators also take `random_state`)."
     random.seed(seed)
@@ -238,7 +238,7 @@ def _jsonable_rows(rows):
         return v
     return json.loads(json.dumps([{str(k): clean(v) for k, v in r.items()} for r in rows], default=_json_default))
 
-# %% ../nbs/95_papers.ipynb #adb87552
+# %% ../nbs/95_papers.ipynb #1f18ced6
 class PaperRun:
     "One notebook's view of a run: config, seed, output folder, and the writers for metrics, tables, figures and tracking."
     def __init__(self, config: dict, seed: int, output_dir, smoke: bool, notebook: str | None = None):
@@ -333,7 +333,7 @@ def track(metrics: dict, step: int | None = None) -> None:
     "`PaperRun.track` on the current run."
     _current().track(metrics, step)
 
-# %% ../nbs/95_papers.ipynb #23e1664d
+# %% ../nbs/95_papers.ipynb #523b00dc
 def find_data(relpath: str) -> Path | None:
     "Path of a dataset file under the bundled or external dataset folders, or None."
     from aima.datasets import dataset_roots
@@ -360,7 +360,7 @@ def device() -> str:
         return "mps"
     return "cpu"
 
-# %% ../nbs/95_papers.ipynb #5452e8db
+# %% ../nbs/95_papers.ipynb #90e595b6
 @dataclass
 class RunSpec:
     "One run: a paper's notebooks on one effective config."
@@ -425,7 +425,7 @@ def plan_runs(paper, config=None, smoke: bool = False, results=None, notebooks: 
         specs.append(RunSpec(pdir.name, rid, cfg, int(cfg.get("seed", 0)), smoke, _rel(path, proj), point, root_out / rid, nbs))
     return specs
 
-# %% ../nbs/95_papers.ipynb #196734cd
+# %% ../nbs/95_papers.ipynb #76edbac2
 def _git_commit(root: Path) -> str | None:
     try:
         head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
@@ -533,7 +533,7 @@ def run_paper(paper, config=None, smoke: bool = False, jobs: int = 1, results=No
         runs.append(_finish(s, res, started[s.run_id][0], time.perf_counter() - started[s.run_id][1], proj) | {"out": str(s.out)})
     return runs
 
-# %% ../nbs/95_papers.ipynb #8d90eb20
+# %% ../nbs/95_papers.ipynb #b291e270
 def collect_runs(paper, results=None, root=None) -> list[dict]:
     "The metrics.json of every finished run of `paper` (with `path` added)."
     rdir = results_root(paper_dir(paper, root), results)
@@ -566,27 +566,32 @@ def select_runs(runs: list[dict]) -> list[dict]:
     stem = lambda m: Path(m["run"]["config_file"]).stem
     return sorted(chosen, key=lambda m: (stem(m) != "full", stem(m), _point_key(m["run"]["grid_point"])))
 
-def _fmt(v) -> str:
+def _fmt(v, integral: bool = False) -> str:
+    "A cell: 4 decimals below 10, 3 below 100, 2 below 1000, 1 above (no separators); whole numbers as such in `integral` columns."
     if v is None:
         return "-"
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, int):
-        return str(v)
+    if isinstance(v, int) or (integral and isinstance(v, float)):
+        return str(int(v))
     if isinstance(v, float):
         a = abs(v)
         if a == 0:
             return "0"
-        return f"{v:,.1f}" if a >= 1000 else f"{v:.5g}" if a >= 1 else f"{v:.4f}" if a >= 0.001 else f"{v:.2e}"
+        return f"{v:.1f}" if a >= 1000 else f"{v:.2f}" if a >= 100 else f"{v:.3f}" if a >= 10 else f"{v:.4f}" if a >= 0.001 else f"{v:.2e}"
     if isinstance(v, (list, dict)):
         return json.dumps(v)
     return str(v)
+
+def _integral(values) -> bool:
+    vals = [v for v in values if v is not None]
+    return _numeric(vals) and all(float(v).is_integer() for v in vals)
 
 def _numeric(values) -> bool:
     vals = [v for v in values if v is not None]
     return bool(vals) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals)
 
-# %% ../nbs/95_papers.ipynb #3ddf598d
+# %% ../nbs/95_papers.ipynb #6f4ea78e
 def _tables_for(group: list[dict]) -> list[dict]:
     "Sections of one config file's runs (one per grid point) as tables: caption, columns, rows of raw values."
     gkeys = list(dict.fromkeys(k for m in group for k in m["run"]["grid_point"]))
@@ -611,7 +616,8 @@ def _markdown_table(t: dict) -> str:
     align = ["---:" if _numeric(c) else "---" for c in cols]
     esc = lambda s: str(s).replace("|", "\\|")
     lines = ["| " + " | ".join(esc(c) for c in t["columns"]) + " |", "|" + "|".join(align) + "|"]
-    lines += ["| " + " | ".join(esc(_fmt(v)) for v in r) + " |" for r in t["rows"]]
+    ints = [_integral(c) for c in cols]
+    lines += ["| " + " | ".join(esc(_fmt(v, i)) for v, i in zip(r, ints)) + " |" for r in t["rows"]]
     return "\n".join(lines)
 
 _TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
@@ -623,13 +629,14 @@ def _tex(s) -> str:
 def _latex_table(t: dict, label: str, where: str) -> str:
     cols = list(zip(*t["rows"])) if t["rows"] else [[] for _ in t["columns"]]
     spec = "".join("r" if _numeric(c) else "l" for c in cols)
-    body = [" & ".join(_tex(_fmt(v)) for v in r) + r" \\" for r in t["rows"]]
+    ints = [_integral(c) for c in cols]
+    body = [" & ".join(_tex(_fmt(v, i)) for v, i in zip(r, ints)) + r" \\" for r in t["rows"]]
     return "\n".join([r"\begin{table}[ht]", r"\centering", r"\small",
                       rf"\caption{{{_tex(t['caption'])} ({_tex(where)})}}", rf"\label{{{label}}}",
                       rf"\begin{{tabular}}{{{spec}}}", r"\toprule", " & ".join(_tex(c) for c in t["columns"]) + r" \\",
                       r"\midrule", *body, r"\bottomrule", r"\end{tabular}", r"\end{table}"])
 
-# %% ../nbs/95_papers.ipynb #b5283307
+# %% ../nbs/95_papers.ipynb #a7dc32f9
 def _run_line(m: dict) -> str:
     r = m["run"]
     point = f" {json.dumps(r['grid_point'])}" if r["grid_point"] else ""
@@ -690,7 +697,7 @@ def build_tables(paper, results=None, readme: bool | None = None, root=None) -> 
     return {"paper": pdir.name, "runs_found": len(runs), "runs_used": [m["run"]["run_id"] for m in chosen], "tables": n,
             "markdown": str(md_path), "latex": str(tex_path), "readme": readme_path}
 
-# %% ../nbs/95_papers.ipynb #8cb3d527
+# %% ../nbs/95_papers.ipynb #f76436d3
 def papers_overview(results=None, root=None) -> list[dict]:
     "Each paper: number, name, title (README's first heading), notebooks, configs, full and smoke runs found."
     out = []
