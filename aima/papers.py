@@ -10,7 +10,7 @@ __all__ = ['log', 'PARAMETERS', 'RESULTS_ENV', 'ROOT_ENV', 'README_START', 'READ
            'resolve_config', 'plan_runs', 'kernel_env', 'execute_notebook', 'run_paper', 'collect_runs', 'select_runs',
            'rewrite_readme', 'build_tables', 'papers_overview', 'register']
 
-# %% ../nbs/95_papers.ipynb #da95ecfe
+# %% ../nbs/95_papers.ipynb #c0571e34
 import ast
 import contextlib
 import copy
@@ -40,7 +40,7 @@ from .log import get_logger
 
 log = get_logger(__name__)
 
-# %% ../nbs/95_papers.ipynb #77236a65
+# %% ../nbs/95_papers.ipynb #4c5ff06f
 PARAMETERS = ("config", "seed", "output_dir", "smoke")   # the parameters cell defines exactly these
 RESULTS_ENV, ROOT_ENV = "AIMA_PAPERS_RESULTS", "AIMA_PROJECT_ROOT"
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
@@ -84,7 +84,7 @@ def configs_dir(pdir: Path) -> Path:
     "`configs/papers/<paper>/` for a paper folder."
     return Path(pdir).parent.parent / "configs" / "papers" / Path(pdir).name
 
-# %% ../nbs/95_papers.ipynb #bdf9a8f1
+# %% ../nbs/95_papers.ipynb #b1c3f5ca
 def _jsonable(obj):
     "YAML values (dates included) as plain JSON types, so notebooks and hashes see the same config."
     return json.loads(json.dumps(obj, default=str))
@@ -146,7 +146,7 @@ def config_hash(cfg: dict) -> str:
     "8 hex characters identifying an effective config."
     return hashlib.sha256(json.dumps(_jsonable(cfg), sort_keys=True).encode()).hexdigest()[:8]
 
-# %% ../nbs/95_papers.ipynb #24c94369
+# %% ../nbs/95_papers.ipynb #e47f452b
 def check_parameters(nb_path: str | os.PathLike) -> dict:
     "The parameters cell's assignments; a clear error unless exactly one cell is tagged `parameters` and assigns exactly PARAMETERS."
     import nbformat
@@ -175,7 +175,7 @@ def check_parameters(nb_path: str | os.PathLike) -> dict:
                          + (f"; missing: {', '.join(missing)}" if missing else "") + ".")
     return values
 
-# %% ../nbs/95_papers.ipynb #860df894
+# %% ../nbs/95_papers.ipynb #a16baa32
 def seed_everything(seed: int) -> None:
     "Seed Python's and NumPy's global generators, and PyTorch's when it is already imported (estimators also take `random_state`)."
     random.seed(seed)
@@ -238,7 +238,7 @@ def _jsonable_rows(rows):
         return v
     return json.loads(json.dumps([{str(k): clean(v) for k, v in r.items()} for r in rows], default=_json_default))
 
-# %% ../nbs/95_papers.ipynb #1f18ced6
+# %% ../nbs/95_papers.ipynb #42ec89bd
 class PaperRun:
     "One notebook's view of a run: config, seed, output folder, and the writers for metrics, tables, figures and tracking."
     def __init__(self, config: dict, seed: int, output_dir, smoke: bool, notebook: str | None = None):
@@ -333,7 +333,7 @@ def track(metrics: dict, step: int | None = None) -> None:
     "`PaperRun.track` on the current run."
     _current().track(metrics, step)
 
-# %% ../nbs/95_papers.ipynb #523b00dc
+# %% ../nbs/95_papers.ipynb #a2515b3f
 def find_data(relpath: str) -> Path | None:
     "Path of a dataset file under the bundled or external dataset folders, or None."
     from aima.datasets import dataset_roots
@@ -360,7 +360,7 @@ def device() -> str:
         return "mps"
     return "cpu"
 
-# %% ../nbs/95_papers.ipynb #90e595b6
+# %% ../nbs/95_papers.ipynb #d4f4fcd3
 @dataclass
 class RunSpec:
     "One run: a paper's notebooks on one effective config."
@@ -425,7 +425,7 @@ def plan_runs(paper, config=None, smoke: bool = False, results=None, notebooks: 
         specs.append(RunSpec(pdir.name, rid, cfg, int(cfg.get("seed", 0)), smoke, _rel(path, proj), point, root_out / rid, nbs))
     return specs
 
-# %% ../nbs/95_papers.ipynb #76edbac2
+# %% ../nbs/95_papers.ipynb #a47d3b70
 def _git_commit(root: Path) -> str | None:
     try:
         head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
@@ -508,7 +508,8 @@ def run_paper(paper, config=None, smoke: bool = False, jobs: int = 1, results=No
     for s in specs:
         _start(s, proj)
         for nb in s.notebooks:
-            params = {"config": s.config, "seed": s.seed, "output_dir": str(s.out), "smoke": s.smoke}
+            out_dir = _rel(s.out, proj)      # kernels run in the project root: relative paths keep executed notebooks portable
+            params = {"config": s.config, "seed": s.seed, "output_dir": out_dir, "smoke": s.smoke}
             tasks.append((s, (str(nb), str(s.out / nb.name), params, str(proj), kernel_name, timeout)))
     started = {s.run_id: (datetime.now(timezone.utc).isoformat(timespec="seconds"), time.perf_counter()) for s in specs}
     done: dict[str, list[dict]] = {s.run_id: [] for s in specs}
@@ -533,7 +534,7 @@ def run_paper(paper, config=None, smoke: bool = False, jobs: int = 1, results=No
         runs.append(_finish(s, res, started[s.run_id][0], time.perf_counter() - started[s.run_id][1], proj) | {"out": str(s.out)})
     return runs
 
-# %% ../nbs/95_papers.ipynb #b291e270
+# %% ../nbs/95_papers.ipynb #ecce4fa4
 def collect_runs(paper, results=None, root=None) -> list[dict]:
     "The metrics.json of every finished run of `paper` (with `path` added)."
     rdir = results_root(paper_dir(paper, root), results)
@@ -591,7 +592,7 @@ def _numeric(values) -> bool:
     vals = [v for v in values if v is not None]
     return bool(vals) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals)
 
-# %% ../nbs/95_papers.ipynb #6f4ea78e
+# %% ../nbs/95_papers.ipynb #5b42acff
 def _tables_for(group: list[dict]) -> list[dict]:
     "Sections of one config file's runs (one per grid point) as tables: caption, columns, rows of raw values."
     gkeys = list(dict.fromkeys(k for m in group for k in m["run"]["grid_point"]))
@@ -636,7 +637,7 @@ def _latex_table(t: dict, label: str, where: str) -> str:
                       rf"\begin{{tabular}}{{{spec}}}", r"\toprule", " & ".join(_tex(c) for c in t["columns"]) + r" \\",
                       r"\midrule", *body, r"\bottomrule", r"\end{tabular}", r"\end{table}"])
 
-# %% ../nbs/95_papers.ipynb #a7dc32f9
+# %% ../nbs/95_papers.ipynb #93489717
 def _run_line(m: dict) -> str:
     r = m["run"]
     point = f" {json.dumps(r['grid_point'])}" if r["grid_point"] else ""
@@ -697,7 +698,7 @@ def build_tables(paper, results=None, readme: bool | None = None, root=None) -> 
     return {"paper": pdir.name, "runs_found": len(runs), "runs_used": [m["run"]["run_id"] for m in chosen], "tables": n,
             "markdown": str(md_path), "latex": str(tex_path), "readme": readme_path}
 
-# %% ../nbs/95_papers.ipynb #f76436d3
+# %% ../nbs/95_papers.ipynb #00c07805
 def papers_overview(results=None, root=None) -> list[dict]:
     "Each paper: number, name, title (README's first heading), notebooks, configs, full and smoke runs found."
     out = []

@@ -17,8 +17,21 @@ PAPER6 = ROOT / "papers" / "06_clv_churn"
 
 
 def aima(*args, env=None):
+    "The real `aima` command in a subprocess (what CI and users run)."
     e = {**os.environ, "CI": "true", **(env or {})}
     return subprocess.run([AIMA, *args], capture_output=True, text=True, env=e, cwd=ROOT, timeout=600)
+
+
+def cli(*args):
+    "`aima papers ...` in process (no interpreter start-up): exit code, stdout, stderr."
+    import typer
+    from typer.testing import CliRunner
+    from aima.papers import register
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    r = CliRunner().invoke(app, list(args))
+    return r.exit_code, r.stdout, r.stderr
 
 
 def test_paper6_smoke_run_and_tables(tmp_path):
@@ -128,26 +141,29 @@ def test_parameters_cell_contract(tmp_path, src, tags, message):
     assert not (tmp_path / "out").exists()                                    # checked before anything runs
 
 
-def test_failing_notebook_is_reported(tmp_path):
+def test_failing_notebook_is_reported(tmp_path, monkeypatch):
     proj = _toy_project(tmp_path, GOOD, body="raise ValueError('bad data in row 7')")
-    r = aima("papers", "run", "toy", "--results", str(tmp_path / "out"), env={"AIMA_PROJECT_ROOT": str(proj)})
-    assert r.returncode == 1 and "Traceback" not in r.stderr
-    assert "01_fit: ValueError: bad data in row 7" in r.stderr
+    monkeypatch.setenv("AIMA_PROJECT_ROOT", str(proj))
+    code, out, err = cli("papers", "run", "toy", "--results", str(tmp_path / "out"))
+    assert code == 1 and "Traceback" not in err
+    assert "01_fit: ValueError: bad data in row 7" in err
     [run_dir] = (tmp_path / "out" / "01_toy").iterdir()
     assert json.loads((run_dir / "metrics.json").read_text())["run"]["status"] == "failed"
     assert (run_dir / "01_fit.ipynb").exists()                                # the executed notebook shows the failing cell
 
 
 def test_cli_list_and_errors():
-    r = aima("papers", "list", "--json")
-    assert r.returncode == 0, r.stderr
-    p6 = next(p for p in json.loads(r.stdout) if p["number"] == 6)
+    code, out, err = cli("papers", "list", "--json")
+    assert code == 0, err
+    p6 = next(p for p in json.loads(out) if p["number"] == 6)
     assert p6["name"] == "06_clv_churn" and p6["notebooks"] == ["01_btyd", "02_churn", "03_uplift_loop"]
     assert {"full.yaml", "sweep_penalizer.yaml"} <= set(p6["configs"])
-    r = aima("papers", "run", "9")
-    assert r.returncode == 1 and r.stderr.startswith("error: Unknown paper '9': available papers are 06_clv_churn")
-    r = aima("papers", "run", "6", "--config", "nope")
-    assert r.returncode == 1 and "full.yaml, sweep_penalizer.yaml" in r.stderr and "Traceback" not in r.stderr
+    code, out, err = cli("papers", "run", "9")
+    assert code == 1 and err.startswith("error: Unknown paper '9': available papers are 06_clv_churn")
+    code, out, err = cli("papers", "run", "6", "--config", "nope")
+    assert code == 1 and "full.yaml, sweep_penalizer.yaml" in err and "Traceback" not in err
+    code, out, err = cli("papers", "tables", "06_clv_churn", "--results", "/nonexistent/aima-results")
+    assert code == 1 and err.startswith("error: No successful runs of paper 06_clv_churn")
 
 
 def test_committed_paper_notebooks_follow_the_contract():
