@@ -467,7 +467,7 @@ def execute_notebook(nb: str | os.PathLike, out_nb: str | os.PathLike, parameter
         with _env(kernel_env()):
             pm.execute_notebook(str(nb), str(out_nb), parameters=parameters, cwd=str(cwd), kernel_name=kernel_name,
                                 progress_bar=False, log_output=False, execution_timeout=timeout,
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except PapermillExecutionError as e:
         status, error = "failed", f"{e.ename}: {e.evalue}".strip()[:2000] + f" (cell {e.exec_count})"
     except Exception as e:          # kernel died, timeout, bad notebook: recorded, the other notebooks still run
