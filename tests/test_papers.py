@@ -37,7 +37,8 @@ def cli(*args):
 def test_paper6_smoke_run_and_tables(tmp_path):
     "What CI runs: every notebook of paper 6 on tiny data into a temporary results folder, then the tables."
     readme = (PAPER6 / "README.md").read_bytes()
-    r = aima("papers", "run", "6", "--smoke", "--results", str(tmp_path), "--json")
+    # AIMA_PAPERS_RESULTS (like --results) redirects the runs; it must not be read as a config key by the notebooks
+    r = aima("papers", "run", "6", "--smoke", "--json", env={"AIMA_PAPERS_RESULTS": str(tmp_path)})
     assert r.returncode == 0, r.stderr[-3000:]
     [run] = json.loads(r.stdout)
     out = tmp_path / "06_clv_churn" / run["run_id"]
