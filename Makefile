@@ -17,12 +17,16 @@ PORT ?= 8866
 SERVE ?= 1
 NBDEV_FLAGS ?=
 PYTEST_ARGS ?=
+PAPERS ?= $(patsubst papers/%/,%,$(sort $(wildcard papers/[0-9][0-9]_*/)))
+FULL ?= 0
 
 .PHONY: help install readme test test-slow test-all check-notebooks nbtest pytest demo dash lab docs bench papers clean
 
 help:
 	@echo "make demo    set up .venv, build $(WORKSPACE) from bundled data, serve dashboards on 127.0.0.1:$(PORT) (SERVE=0: no serving)"
 	@echo "make test    set up .venv, check notebooks are clean and exported, run nbdev_test and pytest"
+	@echo "make papers  run every paper's notebooks with --smoke into test-artifacts/papers and build its tables (what CI checks)"
+	@echo "             FULL=1: the full runs into papers/<paper>/results/ and the tables in their READMEs; PAPERS=06_clv_churn: one paper"
 	@echo "make lab | docs | dash | bench | test-slow | test-all | clean"
 
 $(STAMP): setup.py settings.ini
@@ -79,6 +83,17 @@ docs: install
 
 bench: install
 	$(BIN)/aima bench run all
+
+papers: install
+	for p in $(PAPERS); do
+	  if [ "$(FULL)" = "1" ]; then
+	    $(BIN)/aima papers run $$p
+	    $(BIN)/aima papers tables $$p
+	  else
+	    $(BIN)/aima papers run $$p --smoke --results test-artifacts/papers
+	    $(BIN)/aima papers tables $$p --results test-artifacts/papers
+	  fi
+	done
 
 clean:
 	rm -rf _proc _docs _site demo .pytest_cache test-artifacts

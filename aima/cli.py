@@ -143,7 +143,7 @@ def config_show(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
          ("\n".join(f"  {k}: {v}" for k, v in o["sources"].items()) or "  (all defaults)"))
 
 # %% ../nbs/91_cli.ipynb #fb55ed48
-PLUGINS: list[str] = ["aima.data.imports", "aima.customers.features", "aima.customers.rfm", "aima.customers.profile", "aima.datasets", "aima.retention.churn", "aima.retention.clv", "aima.retention.uplift", "aima.retention.loop", "aima.demo", "aima.dash", "aima.bench", "aima.docs"]
+PLUGINS: list[str] = ["aima.data.imports", "aima.customers.features", "aima.customers.rfm", "aima.customers.profile", "aima.datasets", "aima.retention.churn", "aima.retention.clv", "aima.retention.uplift", "aima.retention.loop", "aima.demo", "aima.dash", "aima.bench", "aima.docs", "aima.papers"]
 ENTRY_POINT_GROUP = "aima.plugins"
 
 def load_plugins(target: typer.Typer | None = None, modules: list[str] | None = None) -> list[str]:

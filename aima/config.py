@@ -130,7 +130,8 @@ class AimaConfig(_Section):
 class ConfigError(ValueError):
     "A configuration problem; the message names the key, where it was set, and the fix."
 
-_RESERVED_ENV = {"AIMA_CONFIG_DIR", "AIMA_CONFIG_FILES"}
+_RESERVED_ENV = {"AIMA_CONFIG_DIR", "AIMA_CONFIG_FILES",   # where configs are, not config keys
+                 "AIMA_PROJECT_ROOT", "AIMA_PAPERS_RESULTS"}  # aima.papers: the checkout and where runs go
 _ENV_ALIASES = {"AIMA_WORKSPACE": "workspace.uri", "AIMA_DATA_DIR": "paths.external_datasets"}
 
 def _set(d: dict, dotted: str, value: Any):

@@ -42,8 +42,11 @@ def run_and_compare(cmds, dirs, what, fix):
     return True
 
 
-NB_DIRS = [d for d in ("nbs", "dashboards", "papers") if (ROOT / d).is_dir()]
-ok = run_and_compare([["nbdev_clean", "--fname", d] for d in NB_DIRS], [(d, "*.ipynb") for d in NB_DIRS],
+NB_DIRS = [d for d in ("nbs", "dashboards") if (ROOT / d).is_dir()]
+# Paper notebooks are papers/<paper>/*.ipynb; executed copies under papers/<paper>/results/ keep their outputs.
+PAPER_NBS = sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("papers/*/*.ipynb"))
+ok = run_and_compare([["nbdev_clean", "--fname", d] for d in NB_DIRS + PAPER_NBS],
+                     [(d, "*.ipynb") for d in NB_DIRS] + [(str(Path(p).parent), Path(p).name) for p in PAPER_NBS],
                      "notebooks are clean", "run `nbdev_clean` (or `make check-notebooks`) and commit the cleaned notebooks.")
 ok = ok and run_and_compare([["nbdev_export"]], [("aima", "*.py")], "aima/ is in sync with nbs/",
                             "edit the notebooks (never aima/*.py), run `nbdev_export` and commit aima/.")
