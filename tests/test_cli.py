@@ -19,7 +19,7 @@ def aima(*args, env=None, cwd=None):
 def test_help_lists_commands():
     r = aima("--help")
     assert r.returncode == 0, r.stderr
-    for cmd in ("workspace", "config", "import", "features", "rfm", "customers", "datasets", "clv", "churn", "demo", "bench", "docs", "dash", "papers"):
+    for cmd in ("workspace", "config", "import", "features", "rfm", "customers", "datasets", "clv", "churn", "interventions", "demo", "bench", "docs", "dash", "papers"):
         assert cmd in r.stdout, f"`aima --help` does not list {cmd}:\n{r.stdout}\n{r.stderr}"
     assert "warning" not in r.stderr.lower(), r.stderr
 

@@ -392,7 +392,8 @@ class ParetoNBDModel(BetaGeoModel):
     def _p_alive(self, p, x, tx, T):
         r, alpha, s, beta = p
         C1, C2 = _pnbd_logA0(r, alpha, s, beta, x, tx, T)
-        logA0 = C1 + np.log1p(-np.exp(np.minimum(C2 - C1, 0)))
+        with np.errstate(divide="ignore"):     # last purchase at T: A0 = 0, log = -inf, P(alive) = 1
+            logA0 = C1 + np.log1p(-np.exp(np.minimum(C2 - C1, 0)))
         lr = np.log(s / (r + s + x)) + (r + x) * np.log(alpha + T) + s * np.log(beta + T) + logA0
         return 1 / (1 + np.exp(lr))
 
