@@ -57,9 +57,9 @@ def _treat_all_action(ws: Workspace, feats: pd.DataFrame, costs: dict) -> str:
         return "discount"
     iv = ws.table("interventions").to_pandas()
     iv = iv[iv.campaign_id == "loop_explore"].join(feats.clv, on="customer_id")
-    y = iv.outcome.eq("retained").astype(float)
-    base, clv = y[iv.action == CONTROL].mean(), iv.clv.mean()
-    prof = {a: clv * (y[iv.action == a].mean() - base) - costs[a] for a in costs if a != CONTROL and (iv.action == a).any()}
+    v = iv.outcome.eq("retained").astype(float) * iv.clv       # retained value: the A/B test a marketer would read
+    base = v[iv.action == CONTROL].mean()
+    prof = {a: v[iv.action == a].mean() - base - costs[a] for a in costs if a != CONTROL and (iv.action == a).any()}
     best = max(prof, key=prof.get) if prof else "discount"
     return best if prof.get(best, 0) > 0 else CONTROL
 
