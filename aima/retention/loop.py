@@ -107,7 +107,7 @@ def simulate_loop(rounds: int = 6, customers: int = 4000, learner: str = "dr", e
                "model": None if model is None else learner,
                "pehe_discount": None if model is None else pehe(est["discount"], world.tau_discount) if "discount" in est else None}
         # refit on every outcome so far, weighting by the logged propensities (exploration keeps every action possible)
-        iv = ws.table("interventions").to_pandas()
+        iv = ws.table("interventions").to_pandas().sort_values("intervention_id", ignore_index=True)   # engine order varies
         iv = iv[iv.intervention_id.str.startswith(f"loop{seed}_")].join(pd.concat(feats)[FEATURES], on="customer_id")
         P = pd.DataFrame([json.loads(e)["propensity"] for e in iv.extra])
         model = UpliftModel(learner, n_bootstrap=5, randomized=False, random_state=seed + r).fit(

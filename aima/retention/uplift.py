@@ -163,7 +163,9 @@ class UpliftModel:
         m = self._meta(seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if self.learner in ("x", "dr"):
+            if self.learner == "dr":        # cross-fitting folds are shuffled: seed them, or refits differ
+                m.fit(Z, t, y, p=self._p(len(Z)) if p is None else p, seed=seed)
+            elif self.learner == "x":
                 m.fit(Z, t, y, p=self._p(len(Z)) if p is None else p)
             else:
                 m.fit(Z, t, y)
