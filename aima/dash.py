@@ -4,13 +4,13 @@
 
 # %% auto #0
 __all__ = ['log', 'RESULTS', 'AT_RISK', 'RFM_AT_RISK', 'CSS', 'COLORS', 'PLOTLY_CONFIG', 'PAGES', 'default_workspace',
-           'Unavailable', 'read_workspace', 'needs_message', 'need', 'latest', 'at_risk_filter', 'alerts',
+           'Unavailable', 'read_workspace', 'needs_message', 'need', 'latest', 'attach', 'at_risk_filter', 'alerts',
            'workspace_overview', 'plain', 'message_html', 'cards_html', 'fmt_value', 'table_html', 'download_link',
            'style', 'show_figure', 'chart', 'safe', 'PagedTable', 'frame_fetch', 'ibis_fetch', 'register_page',
            'nav_html', 'page', 'home_html', 'home_page', 'home', 'voila_command', 'free_port', 'dash_env', 'serve',
            'register']
 
-# %% ../nbs/90_dash.ipynb #1c03d492
+# %% ../nbs/90_dash.ipynb #59a330d6
 import base64
 import contextlib
 import functools
@@ -35,7 +35,7 @@ from .log import get_logger
 
 log = get_logger(__name__)
 
-# %% ../nbs/90_dash.ipynb #24746823
+# %% ../nbs/90_dash.ipynb #63b32a29
 def default_workspace() -> str:
     "The workspace the pages show: `AIMA_WORKSPACE`, else `demo/aima.duckdb`."
     return os.environ.get("AIMA_WORKSPACE") or "demo/aima.duckdb"
@@ -92,7 +92,12 @@ def latest(ws: Workspace, name: str):
         t = t.filter(t.model == t.model.min())
     return t
 
-# %% ../nbs/90_dash.ipynb #87fa69c8
+def attach(t, other, cols: list[str]):
+    "Left-join the columns `cols` that `other` has onto `t` by `customer_id` (customers without a row get nulls)."
+    cols = [c for c in cols if c in other.columns and c not in t.columns]
+    return t.left_join(other.select("customer_id", *cols), "customer_id").drop("customer_id_right") if cols else t
+
+# %% ../nbs/90_dash.ipynb #23208023
 AT_RISK = 0.5          # P(churn within 90 days) from which an active customer counts as at risk
 RFM_AT_RISK = ["At Risk", "Can't Lose Them", "About to Sleep"]
 
@@ -198,7 +203,7 @@ def plain(e: BaseException) -> str:
     "An exception as one plain sentence for a page (no traceback, no class names)."
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
-# %% ../nbs/90_dash.ipynb #87f0fb29
+# %% ../nbs/90_dash.ipynb #5235aebb
 CSS = """<style>
 .aima, .aima-page {font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; color: #1f2933}
 .aima {max-width: 1200px} .aima h1 {font-size: 1.6em; margin: .2em 0} .aima h2 {font-size: 1.15em; margin: 1.2em 0 .4em}
@@ -282,7 +287,7 @@ def download_link(df: pd.DataFrame, filename: str, label: str = "Download CSV") 
     return (f"<a class='aima-download' download='{_e(filename)}' href='data:text/csv;charset=utf-8;base64,{b64}'>"
             f"{_e(label)} ({len(df):,} rows)</a>")
 
-# %% ../nbs/90_dash.ipynb #74c4ba85
+# %% ../nbs/90_dash.ipynb #a9f6b08b
 COLORS = ["#3e7bfa", "#f0b429", "#3ebd93", "#e12d39", "#9446ed", "#2bb0ed", "#f7d070", "#7b8794", "#ef8e58", "#65d6ad", "#a368fc"]
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -308,7 +313,7 @@ def chart(fig, name: str = "chart"):
     show_figure(out, fig)
     return out
 
-# %% ../nbs/90_dash.ipynb #6ede8afe
+# %% ../nbs/90_dash.ipynb #23a6bd91
 def safe(fn: Callable, status=None) -> Callable:
     "Wrap a widget callback: `Unavailable` and other exceptions become a message in `status` (an HTML widget)."
     @functools.wraps(fn)
@@ -389,7 +394,7 @@ def ibis_fetch(make: Callable, uri: str | os.PathLike | None = None) -> Callable
             return t.order_by([key, t[t.columns[0]]]).limit(limit, offset=offset).to_pandas(), total
     return fetch
 
-# %% ../nbs/90_dash.ipynb #c87d1cff
+# %% ../nbs/90_dash.ipynb #affd56c1
 PAGES: dict[str, dict] = {}
 
 def register_page(slug: str, title: str, build: str | Callable, notebook: str | None = None, heading: str | None = None, order: int = 100) -> None:
@@ -451,7 +456,7 @@ def page(slug: str, uri: str | None = None):
     root.add_class(f"aima-page-{slug}")
     return root
 
-# %% ../nbs/90_dash.ipynb #7a834566
+# %% ../nbs/90_dash.ipynb #a66d31e8
 def home_html(ov: dict) -> str:
     "The Home page body as an HTML string (used by the widget and by tests)."
     out = [CSS, "<div class='aima'>"]
@@ -502,7 +507,7 @@ register_page("customers", "Customers", "aima.dash_customers:customers_page", or
 register_page("segments", "Segments", "aima.dash_customers:segments_page", order=30)
 register_page("retention", "CLV & churn", "aima.dash_retention:retention_page", heading="Lifetime value and churn", order=40)
 
-# %% ../nbs/90_dash.ipynb #9a09f5d7
+# %% ../nbs/90_dash.ipynb #e5e7955f
 def voila_command(dashboards: str | os.PathLike = "dashboards", port: int = 8866, preheat: bool = True) -> list[str]:
     "The Voilà command line for serving `dashboards` on 127.0.0.1:`port`."
     exe = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila") or "voila"
@@ -535,7 +540,7 @@ def serve(dashboards: str | os.PathLike = "dashboards", workspace: str | None = 
     except KeyboardInterrupt:
         return 0
 
-# %% ../nbs/90_dash.ipynb #c465a0f6
+# %% ../nbs/90_dash.ipynb #b9c7afa3
 def register(app) -> None:
     "Add `aima dash` to the CLI."
     import typer

@@ -8,7 +8,7 @@ __all__ = ['CUSTOMER_COLUMNS', 'CUSTOMER_FORMATS', 'SEGMENTATIONS', 'SEGMENT_COL
            'customers_page', 'segment_persona', 'segment_summary', 'segment_customers', 'segment_figures',
            'segments_page']
 
-# %% ../nbs/95_dash_customers.ipynb #3ea8305f
+# %% ../nbs/95_dash_customers.ipynb #0413f148
 import json
 
 import ibis
@@ -16,19 +16,15 @@ import numpy as np
 import pandas as pd
 
 from .core import Workspace
-from .dash import (CSS, RESULTS, PagedTable, Unavailable, _e, _md_code, cards_html, chart, download_link, fmt_value,
+from .dash import (CSS, RESULTS, PagedTable, Unavailable, _e, _md_code, attach, cards_html, chart, download_link, fmt_value,
                        ibis_fetch, latest, message_html, need, needs_message, read_workspace, safe, show_figure, style, table_html)
 
-# %% ../nbs/95_dash_customers.ipynb #b6c084a9
+# %% ../nbs/95_dash_customers.ipynb #876ade20
 CUSTOMER_COLUMNS = {"customer_id": "Customer", "name": "Name", "email": "Email", "country": "Country", "segment": "Segment",
                     "health_score": "Health", "recency_days": "Days since order", "frequency": "Orders", "monetary": "Spend",
                     "clv": "CLV (12 mo)", "p_churn_90": "P(churn 90d)", "action": "Next best action"}
 CUSTOMER_FORMATS = {"health_score": "{:.0f}", "recency_days": "{:,.0f}", "frequency": "{:,.0f}", "monetary": "{:,.2f}",
                     "clv": "{:,.2f}", "p_churn_90": "{:.0%}", "action": lambda v: str(v).replace("_", " ")}
-
-def _left(t, other, cols: list[str]):
-    cols = [c for c in cols if c in other.columns]
-    return t.left_join(other.select("customer_id", *cols), "customer_id").drop("customer_id_right") if cols else t
 
 def customer_table(ws: Workspace):
     "Customers with segment, health, value and risk from the result tables that exist (lazy Ibis table)."
@@ -49,17 +45,17 @@ def customer_table(ws: Workspace):
         raise Unavailable(f"No customers yet: import your customers or orders on the Import page, or run "
                           f"`aima import YOUR_FILE.csv --workspace {ws.uri}`.")
     if ws.exists("rfm"):
-        t = _left(t, ws.table("rfm"), ["segment"])
+        t = attach(t, ws.table("rfm"), ["segment"])
     if ws.exists("customer_features"):
-        t = _left(t, latest(ws, "customer_features"), ["health_score", "recency_days", "frequency", "monetary"])
+        t = attach(t, latest(ws, "customer_features"), ["health_score", "recency_days", "frequency", "monetary"])
     elif ws.exists("rfm"):
-        t = _left(t, ws.table("rfm"), ["recency_days", "frequency", "monetary"])
+        t = attach(t, ws.table("rfm"), ["recency_days", "frequency", "monetary"])
     if ws.exists("clv_predictions"):
-        t = _left(t, latest(ws, "clv_predictions"), ["clv"])
+        t = attach(t, latest(ws, "clv_predictions"), ["clv"])
     if ws.exists("churn_predictions"):
-        t = _left(t, latest(ws, "churn_predictions"), ["p_churn_90"])
+        t = attach(t, latest(ws, "churn_predictions"), ["p_churn_90"])
     if ws.exists("retention_actions"):
-        t = _left(t, ws.table("retention_actions"), ["action"])
+        t = attach(t, ws.table("retention_actions"), ["action"])
     return t
 
 def customer_query(ws: Workspace, search: str = "", segment: str | None = None):
@@ -75,7 +71,7 @@ def customer_query(ws: Workspace, search: str = "", segment: str | None = None):
         t = t.filter(t.segment == segment)
     return t
 
-# %% ../nbs/95_dash_customers.ipynb #2f65dc62
+# %% ../nbs/95_dash_customers.ipynb #652f281e
 def health_histogram(t) -> pd.DataFrame:
     "Customers per 5-point health bin of a customer table."
     if "health_score" not in t.columns:
@@ -94,7 +90,7 @@ def health_figure(hist: pd.DataFrame, title: str = "Health score distribution"):
     fig.update_yaxes(title="customers")
     return style(fig, title, height=300)
 
-# %% ../nbs/95_dash_customers.ipynb #674e3aaf
+# %% ../nbs/95_dash_customers.ipynb #3e017ed6
 def customer_profile(ws: Workspace, customer_id: str) -> dict:
     "The profile of one customer (`aima.customers.profile.profile`) plus the recommended action."
     from aima.customers.profile import profile
@@ -173,7 +169,7 @@ def survival_figure(curve: list[float], step_days: int = 15, title: str = "Predi
     fig.update_xaxes(title="days from the scoring date")
     return style(fig, title, height=280)
 
-# %% ../nbs/95_dash_customers.ipynb #467d2f45
+# %% ../nbs/95_dash_customers.ipynb #72b99f65
 def customers_page(uri: str | None = None):
     "The Customers page body."
     import ipywidgets as W
@@ -241,7 +237,7 @@ def customers_page(uri: str | None = None):
                    W.HTML(CSS + "<div class='aima'><h2>Customer profile</h2><p class='sub'>Pick a customer from the table's page, or type an id.</p></div>"),
                    W.HBox([pick, typed, open_btn]), prof_status, prof_html, prof_chart])
 
-# %% ../nbs/95_dash_customers.ipynb #bab411a4
+# %% ../nbs/95_dash_customers.ipynb #8b44cdc7
 SEGMENTATIONS = {"rfm": ("RFM segments", "rfm"), "learned": ("Learned segments", "customer_segments")}
 
 def segment_persona(segment: str) -> tuple[str, str]:
@@ -263,7 +259,7 @@ def _segment_base(ws: Workspace, kind: str = "rfm"):
     t = t.drop("segment") if "segment" in t.columns else t
     t = t.join(s.select("customer_id", "segment"), "customer_id")
     if ws.exists("customer_features"):
-        t = _left(t, latest(ws, "customer_features"), ["purchases_last_90d", "purchases_prev_90d"])
+        t = attach(t, latest(ws, "customer_features"), ["purchases_last_90d", "purchases_prev_90d"])
     return t
 
 def segment_summary(ws: Workspace, kind: str = "rfm") -> pd.DataFrame:
@@ -314,7 +310,7 @@ def segment_figures(df: pd.DataFrame) -> list:
         figs.append(("map", style(m, "Segment map: health against value")))
     return figs
 
-# %% ../nbs/95_dash_customers.ipynb #339e798f
+# %% ../nbs/95_dash_customers.ipynb #ca91a29e
 def segments_page(uri: str | None = None):
     "The Segments page body."
     import ipywidgets as W
