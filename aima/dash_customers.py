@@ -8,7 +8,7 @@ __all__ = ['CUSTOMER_COLUMNS', 'CUSTOMER_FORMATS', 'SEGMENTATIONS', 'SEGMENT_COL
            'customers_page', 'segment_persona', 'segment_summary', 'segment_customers', 'segment_figures',
            'segments_page']
 
-# %% ../nbs/95_dash_customers.ipynb #0413f148
+# %% ../nbs/95_dash_customers.ipynb #b62fe10e
 import json
 
 import ibis
@@ -19,7 +19,7 @@ from .core import Workspace
 from .dash import (CSS, RESULTS, PagedTable, Unavailable, _e, _md_code, attach, cards_html, chart, download_link, fmt_value,
                        ibis_fetch, latest, message_html, need, needs_message, read_workspace, safe, show_figure, style, table_html)
 
-# %% ../nbs/95_dash_customers.ipynb #876ade20
+# %% ../nbs/95_dash_customers.ipynb #ded46959
 CUSTOMER_COLUMNS = {"customer_id": "Customer", "name": "Name", "email": "Email", "country": "Country", "segment": "Segment",
                     "health_score": "Health", "recency_days": "Days since order", "frequency": "Orders", "monetary": "Spend",
                     "clv": "CLV (12 mo)", "p_churn_90": "P(churn 90d)", "action": "Next best action"}
@@ -71,7 +71,7 @@ def customer_query(ws: Workspace, search: str = "", segment: str | None = None):
         t = t.filter(t.segment == segment)
     return t
 
-# %% ../nbs/95_dash_customers.ipynb #652f281e
+# %% ../nbs/95_dash_customers.ipynb #b1c987a9
 def health_histogram(t) -> pd.DataFrame:
     "Customers per 5-point health bin of a customer table."
     if "health_score" not in t.columns:
@@ -90,7 +90,7 @@ def health_figure(hist: pd.DataFrame, title: str = "Health score distribution"):
     fig.update_yaxes(title="customers")
     return style(fig, title, height=300)
 
-# %% ../nbs/95_dash_customers.ipynb #3e017ed6
+# %% ../nbs/95_dash_customers.ipynb #35d01008
 def customer_profile(ws: Workspace, customer_id: str) -> dict:
     "The profile of one customer (`aima.customers.profile.profile`) plus the recommended action."
     from aima.customers.profile import profile
@@ -169,13 +169,14 @@ def survival_figure(curve: list[float], step_days: int = 15, title: str = "Predi
     fig.update_xaxes(title="days from the scoring date")
     return style(fig, title, height=280)
 
-# %% ../nbs/95_dash_customers.ipynb #72b99f65
+# %% ../nbs/95_dash_customers.ipynb #82bc378e
 def customers_page(uri: str | None = None):
     "The Customers page body."
     import ipywidgets as W
     with read_workspace(uri) as ws:
         t = customer_table(ws)
-        cols = {k: v for k, v in CUSTOMER_COLUMNS.items() if k in t.columns}
+        filled = t.aggregate(**{c: t[c].count() for c in ("name", "email", "country")}).to_pandas().iloc[0]
+        cols = {k: v for k, v in CUSTOMER_COLUMNS.items() if k in t.columns and filled.get(k, 1) > 0}   # no empty identity columns
         segments = sorted(s for s in t.select("segment").distinct().to_pandas().segment.dropna()) if "segment" in cols else []
         notes = [needs_message(ws, n) for n in ("customer_features", "rfm", "clv_predictions", "churn_predictions") if not ws.exists(n)]
         hist = health_histogram(t)
@@ -196,7 +197,7 @@ def customers_page(uri: str | None = None):
     open_btn.add_class("aima-open-profile")
     prof_status, prof_html = W.HTML(), W.HTML()
     prof_chart = W.Output()
-    prof_chart.add_class("aima-chart")
+    prof_chart.add_class("aima-profile-chart")
 
     def show_profile(cid):
         if not cid:
@@ -237,7 +238,7 @@ def customers_page(uri: str | None = None):
                    W.HTML(CSS + "<div class='aima'><h2>Customer profile</h2><p class='sub'>Pick a customer from the table's page, or type an id.</p></div>"),
                    W.HBox([pick, typed, open_btn]), prof_status, prof_html, prof_chart])
 
-# %% ../nbs/95_dash_customers.ipynb #8b44cdc7
+# %% ../nbs/95_dash_customers.ipynb #39b609af
 SEGMENTATIONS = {"rfm": ("RFM segments", "rfm"), "learned": ("Learned segments", "customer_segments")}
 
 def segment_persona(segment: str) -> tuple[str, str]:
@@ -310,7 +311,7 @@ def segment_figures(df: pd.DataFrame) -> list:
         figs.append(("map", style(m, "Segment map: health against value")))
     return figs
 
-# %% ../nbs/95_dash_customers.ipynb #ca91a29e
+# %% ../nbs/95_dash_customers.ipynb #26fc5e65
 def segments_page(uri: str | None = None):
     "The Segments page body."
     import ipywidgets as W

@@ -6,7 +6,7 @@
 __all__ = ['RISK_COLUMNS', 'RISK_FORMATS', 'horizons', 'retention_summary', 'risk_table', 'risk_histogram', 'segment_risk',
            'horizon_figure', 'clv_figure', 'survival_curves', 'survival_figure', 'retention_page']
 
-# %% ../nbs/96_dash_retention.ipynb #a32ed2dd
+# %% ../nbs/96_dash_retention.ipynb #34d2627f
 import json
 
 import ibis
@@ -17,7 +17,7 @@ from .core import Workspace
 from .dash import (AT_RISK, CSS, PagedTable, _e, _md_code, _p90, attach, cards_html, chart, download_link, ibis_fetch, latest,
                        need, needs_message, read_workspace, safe, show_figure, style)
 
-# %% ../nbs/96_dash_retention.ipynb #5be6151a
+# %% ../nbs/96_dash_retention.ipynb #de46b07c
 def horizons(t) -> list[int]:
     "Days of the `p_churn_<days>` columns of a churn table, ascending."
     return sorted(int(c.rsplit("_", 1)[1]) for c in t.columns if c.startswith("p_churn_"))
@@ -30,26 +30,33 @@ def retention_summary(ws: Workspace) -> dict:
     need(ws, "churn_predictions")
     ch = latest(ws, "churn_predictions")
     p, hs = _p90(ch), horizons(ch)
-    act = _active(ch)
-    out = {"as_of": str(ch.as_of.max().execute())[:10] if "as_of" in ch.columns else None,
-           "model": str(ch.model.min().execute()) if "model" in ch.columns else None,
-           "customers": int(ch.count().execute()), "lapsed": int(ch.filter(ch.status == "lapsed").count().execute()) if "status" in ch.columns else 0,
-           "at_risk": int(act.filter(act[p] >= AT_RISK).count().execute()),
-           "mean_p": {h: float(act[f"p_churn_{h}"].mean().execute() or 0) for h in hs}}
     if ws.exists("clv_predictions"):
-        cv = latest(ws, "clv_predictions")
-        out["total_clv"] = float(cv.clv.sum().execute() or 0)
-        j = attach(act, cv, ["clv"])
-        out["clv_at_risk"] = float((j[p] * j.clv.fill_null(0)).sum().execute() or 0)
+        ch = attach(ch, latest(ws, "clv_predictions"), ["clv"])
+    active = (ch.status != "lapsed") if "status" in ch.columns else ibis.literal(True)
+    aggs = {"customers": ch.count(), "lapsed": (~active).sum(), "at_risk": (active & (ch[p] >= AT_RISK)).sum(),
+            **{f"mean_{h}": ch[f"p_churn_{h}"].mean(where=active) for h in hs}}
+    for c in ("as_of", "model"):
+        if c in ch.columns:
+            aggs[c] = ch[c].max()
+    if "clv" in ch.columns:
+        aggs.update(total_clv=ch.clv.sum(), clv_at_risk=(ch[p] * ch.clv.fill_null(0)).sum(where=active))
+    r = ch.aggregate(**aggs).to_pandas().iloc[0]
+    num = lambda v: 0.0 if v is None or pd.isna(v) else float(v)
+    out = {"as_of": str(r.get("as_of"))[:10] if "as_of" in r else None, "model": r.get("model"),
+           "customers": int(r.customers), "lapsed": int(num(r.lapsed)), "at_risk": int(num(r.at_risk)),
+           "mean_p": {h: num(r[f"mean_{h}"]) for h in hs}}
+    if "clv" in ch.columns:
+        out.update(total_clv=num(r.total_clv), clv_at_risk=num(r.clv_at_risk))
     if ws.exists("retention_actions"):
         ra = ws.table("retention_actions")
-        out["policy"] = str(ra.policy.min().execute())
-        out["actions"] = ra.group_by("action").aggregate(customers=ra.count()).order_by(ibis.desc("customers")).to_pandas().to_dict("records")
-        ep = ra.expected_profit.sum().execute()
-        out["expected_profit"] = None if ep is None or pd.isna(ep) else float(ep)
+        acts = ra.group_by("action", "policy").aggregate(customers=ra.count(), expected_profit=ra.expected_profit.sum()).to_pandas()
+        acts = acts.sort_values("customers", ascending=False)
+        out["policy"] = str(acts.policy.iloc[0]) if len(acts) else None
+        out["actions"] = acts[["action", "customers"]].to_dict("records")
+        out["expected_profit"] = float(acts.expected_profit.sum()) if acts.expected_profit.notna().any() else None
     return out
 
-# %% ../nbs/96_dash_retention.ipynb #e1b9fb0f
+# %% ../nbs/96_dash_retention.ipynb #2f875b9d
 RISK_COLUMNS = {"customer_id": "Customer", "segment": "Segment", "status": "Status", "p_churn_30": "P(churn 30d)",
                 "p_churn_60": "P(churn 60d)", "p_churn_90": "P(churn 90d)", "clv": "CLV (12 mo)", "value_at_risk": "Value at risk",
                 "action": "Recommended action", "action_cost": "Cost", "expected_profit": "Expected profit",
@@ -81,7 +88,7 @@ def risk_table(ws: Workspace, min_p: float = AT_RISK, segment: str | None = None
         t = t.filter(t.action == action)
     return t.select(*[c for c in RISK_COLUMNS if c in t.columns])
 
-# %% ../nbs/96_dash_retention.ipynb #85aefdbd
+# %% ../nbs/96_dash_retention.ipynb #f2eb93bb
 def risk_histogram(ws: Workspace, horizon: int | None = None):
     "Active customers per 5-point bin of P(churn within `horizon` days) (default: the longest horizon)."
     import plotly.graph_objects as go
@@ -153,7 +160,7 @@ def survival_figure(curves: pd.DataFrame):
     fig.update_xaxes(title="days from the scoring date")
     return style(fig, "Survival curves by segment", height=360)
 
-# %% ../nbs/96_dash_retention.ipynb #973bd563
+# %% ../nbs/96_dash_retention.ipynb #1c23dcde
 def retention_page(uri: str | None = None):
     "The CLV & churn page body."
     import ipywidgets as W
@@ -165,7 +172,8 @@ def retention_page(uri: str | None = None):
         hs = horizons(latest(ws, "churn_predictions"))
         segments = sorted(x for x in d.segment if x != "(no segment)") if ws.exists("rfm") else []
         actions = [a["action"] for a in s.get("actions", [])]
-        cols = {k: v for k, v in RISK_COLUMNS.items() if k in risk_table(ws).columns}
+        have = risk_table(ws).columns
+        cols = {k: v for k, v in RISK_COLUMNS.items() if k in have}
         notes = [needs_message(ws, n) for n in ("clv_predictions", "retention_actions", "rfm") if not ws.exists(n)]
     cards = {"Customers scored": s["customers"], "At risk (active, P(churn 90d) ≥ 50%)": s["at_risk"], "Already lapsed": s["lapsed"]}
     cards.update({f"Mean P(churn {h}d)": f"{v:.0%}" for h, v in s["mean_p"].items()})
