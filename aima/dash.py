@@ -4,13 +4,14 @@
 
 # %% auto #0
 __all__ = ['log', 'RESULTS', 'AT_RISK', 'RFM_AT_RISK', 'CSS', 'COLORS', 'PLOTLY_CONFIG', 'PAGES', 'FRONTEND_EXTENSIONS',
-           'default_workspace', 'Unavailable', 'read_workspace', 'needs_message', 'need', 'latest', 'attach',
-           'at_risk_filter', 'alerts', 'workspace_overview', 'plain', 'message_html', 'cards_html', 'fmt_value',
-           'table_html', 'download_link', 'style', 'show_figure', 'chart', 'safe', 'PagedTable', 'frame_fetch',
-           'ibis_fetch', 'register_page', 'nav_html', 'page', 'home_html', 'home_page', 'home', 'voila_command',
-           'free_port', 'dash_env', 'serve', 'register']
+           'PAGE_READY_JS', 'CHROMIUM', 'CHROMIUM_ARGS', 'default_workspace', 'Unavailable', 'read_workspace',
+           'needs_message', 'need', 'latest', 'attach', 'at_risk_filter', 'alerts', 'workspace_overview', 'plain',
+           'message_html', 'cards_html', 'fmt_value', 'table_html', 'download_link', 'style', 'show_figure', 'chart',
+           'safe', 'PagedTable', 'frame_fetch', 'ibis_fetch', 'register_page', 'nav_html', 'page', 'home_html',
+           'home_page', 'home', 'voila_command', 'free_port', 'dash_env', 'serve', 'default_dashboards', 'voila_server',
+           'register']
 
-# %% ../nbs/90_dash.ipynb #4bb3431e
+# %% ../nbs/90_dash.ipynb #e59cb595
 import base64
 import contextlib
 import functools
@@ -23,6 +24,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
@@ -35,7 +37,7 @@ from .log import get_logger
 
 log = get_logger(__name__)
 
-# %% ../nbs/90_dash.ipynb #64f6e79d
+# %% ../nbs/90_dash.ipynb #fda4b1b0
 def default_workspace() -> str:
     "The workspace the pages show: `AIMA_WORKSPACE`, else `demo/aima.duckdb`."
     return os.environ.get("AIMA_WORKSPACE") or "demo/aima.duckdb"
@@ -99,7 +101,7 @@ def attach(t, other, cols: list[str]):
     cols = [c for c in cols if c in other.columns and c not in t.columns]
     return t.left_join(other.select("customer_id", *cols), "customer_id").drop("customer_id_right") if cols else t
 
-# %% ../nbs/90_dash.ipynb #36708282
+# %% ../nbs/90_dash.ipynb #6ea56d53
 AT_RISK = 0.5          # P(churn within 90 days) from which an active customer counts as at risk
 RFM_AT_RISK = ["At Risk", "Can't Lose Them", "About to Sleep"]
 
@@ -205,7 +207,7 @@ def plain(e: BaseException) -> str:
     "An exception as one plain sentence for a page (no traceback, no class names)."
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
-# %% ../nbs/90_dash.ipynb #96240b01
+# %% ../nbs/90_dash.ipynb #93d89cd9
 CSS = """<style>
 .aima, .aima-page {font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; color: #1f2933}
 .aima {max-width: 1200px} .aima h1 {font-size: 1.6em; margin: .2em 0} .aima h2 {font-size: 1.15em; margin: 1.2em 0 .4em}
@@ -289,7 +291,7 @@ def download_link(df: pd.DataFrame, filename: str, label: str = "Download CSV") 
     return (f"<a class='aima-download' download='{_e(filename)}' href='data:text/csv;charset=utf-8;base64,{b64}'>"
             f"{_e(label)} ({len(df):,} rows)</a>")
 
-# %% ../nbs/90_dash.ipynb #1caf2f74
+# %% ../nbs/90_dash.ipynb #e2ad5af9
 COLORS = ["#3e7bfa", "#f0b429", "#3ebd93", "#e12d39", "#9446ed", "#2bb0ed", "#f7d070", "#7b8794", "#ef8e58", "#65d6ad", "#a368fc"]
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -315,7 +317,7 @@ def chart(fig, name: str = "chart"):
     show_figure(out, fig)
     return out
 
-# %% ../nbs/90_dash.ipynb #08ba8374
+# %% ../nbs/90_dash.ipynb #a9ed7379
 def safe(fn: Callable, status=None) -> Callable:
     "Wrap a widget callback: `Unavailable` and other exceptions become a message in `status` (an HTML widget)."
     @functools.wraps(fn)
@@ -396,7 +398,7 @@ def ibis_fetch(make: Callable, uri: str | os.PathLike | None = None) -> Callable
             return t.order_by([key, t[t.columns[0]]]).limit(limit, offset=offset).to_pandas(), total
     return fetch
 
-# %% ../nbs/90_dash.ipynb #6d2f314c
+# %% ../nbs/90_dash.ipynb #1a7196b5
 PAGES: dict[str, dict] = {}
 
 def register_page(slug: str, title: str, build: str | Callable, notebook: str | None = None, heading: str | None = None, order: int = 100) -> None:
@@ -458,7 +460,7 @@ def page(slug: str, uri: str | None = None):
     root.add_class(f"aima-page-{slug}")
     return root
 
-# %% ../nbs/90_dash.ipynb #caf8689a
+# %% ../nbs/90_dash.ipynb #071dcc04
 def home_html(ov: dict) -> str:
     "The Home page body as an HTML string (used by the widget and by tests)."
     out = [CSS, "<div class='aima'>"]
@@ -509,7 +511,7 @@ register_page("customers", "Customers", "aima.dash_customers:customers_page", or
 register_page("segments", "Segments", "aima.dash_customers:segments_page", order=30)
 register_page("retention", "CLV & churn", "aima.dash_retention:retention_page", heading="Lifetime value and churn", order=40)
 
-# %% ../nbs/90_dash.ipynb #a7a3c807
+# %% ../nbs/90_dash.ipynb #589900d1
 FRONTEND_EXTENSIONS = ["@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager", "jupyterlab-plotly"]
 
 def voila_command(dashboards: str | os.PathLike = "dashboards", port: int = 8866, preheat: bool = True) -> list[str]:
@@ -544,7 +546,54 @@ def serve(dashboards: str | os.PathLike = "dashboards", workspace: str | None = 
     except KeyboardInterrupt:
         return 0
 
-# %% ../nbs/90_dash.ipynb #532b6977
+# %% ../nbs/90_dash.ipynb #a40a8145
+PAGE_READY_JS = """() => { const b = document.querySelector('.aima-page .aima-body');
+  if (!b || !b.children.length) return false;
+  for (const c of document.querySelectorAll('.aima-chart')) if (!c.querySelector('.js-plotly-plot')) return false;
+  return true; }"""
+CHROMIUM = os.environ.get("AIMA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+def default_dashboards() -> Path:
+    "The `dashboards/` folder of the source checkout AIMA runs from."
+    return Path(__file__).resolve().parent.parent / "dashboards"
+
+@contextlib.contextmanager
+def voila_server(workspace: str | os.PathLike, dashboards: str | os.PathLike | None = None, port: int | None = None,
+                 preheat: bool = True, timeout: float = 120, log_file: str | os.PathLike | None = None):
+    "Serve the dashboards for `workspace` in the background; yields the base URL, then stops Voilà and its kernels."
+    import signal
+    import urllib.request
+    port = port or free_port()
+    out = open(log_file, "w") if log_file else subprocess.DEVNULL
+    proc = subprocess.Popen(voila_command(dashboards or default_dashboards(), port, preheat), env=dash_env(str(workspace)),
+                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"Voilà exited with code {proc.returncode}" + (f"; see {log_file}" if log_file else ""))
+            try:
+                urllib.request.urlopen(f"{base}/voila/tree", timeout=10).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"Voilà did not answer on {base} within {timeout:.0f} s") from None
+                time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)       # its own session: Voilà and the kernels it started, nothing else
+            proc.wait(10)
+        if log_file:
+            out.close()
+
+# %% ../nbs/90_dash.ipynb #6db2f96d
 def register(app) -> None:
     "Add `aima dash` to the CLI."
     import typer

@@ -138,10 +138,10 @@ def update_results(uri: str | None = None) -> list[dict]:
 def _summary_html(out: dict, done: bool) -> str:
     verb = "Imported" if done else "Would import"
     if out.get("skipped"):
-        return message_html(f"{out['source']}: {out['skipped']}. Nothing changed.", "ok", "Already imported.")
+        return message_html(f"{Path(str(out['source'])).name}: {out['skipped']}. Nothing changed.", "ok", "Already imported.")
     tables = ", ".join(f"{n:,} {t}" for t, n in out["tables"].items()) or "nothing"
     q = out["quarantined"]
-    text = (f"{out.get('source', '')}: {out['rows']:,} rows read. {verb} {out['imported']:,} rows ({tables}). "
+    text = (f"{Path(str(out.get('source', ''))).name}: {out['rows']:,} rows read. {verb} {out['imported']:,} rows ({tables}). "
             + (f"{q:,} row(s) {'were' if done else 'would be'} quarantined: see why below." if q else "No row needs fixing."))
     return message_html(text, "ok" if done else "empty", "Imported." if done else f"Dry run{' (' + out['kind'] + ')' if out.get('kind') else ''}: nothing written yet.")
 
@@ -149,9 +149,9 @@ def _quarantine_html(q: pd.DataFrame) -> str:
     if q is None or not len(q):
         return ""
     q = q.assign(raw=q.raw.map(lambda v: v if isinstance(v, str) else json.dumps(v, default=str)))
-    return (CSS + "<div class='aima aima-quarantine'><h3>Quarantined rows</h3><p class='sub'>Kept aside with the reason; fix them in "
-            "the file and import it again (rows already imported are not duplicated).</p></div>"
-            + table_html(q, {"row_number": "row", "column": "column", "reason": "reason", "raw": "values"}))
+    return (CSS + "<div class='aima-quarantine'><div class='aima'><h3>Quarantined rows</h3><p class='sub'>Kept aside with the reason; "
+            "fix them in the file and import it again (rows already imported are not duplicated).</p></div>"
+            + table_html(q, {"row_number": "row", "column": "column", "reason": "reason", "raw": "values"}) + "</div>")
 
 def import_page(uri: str | None = None):
     "The Import page body."
@@ -171,7 +171,7 @@ def import_page(uri: str | None = None):
     field = W.Dropdown(options=[("(not used)", "-")] + [(f"{n}: {f.description}", n) for n, f in FIELDS.items()], description="is really",
                        layout=W.Layout(width="420px"))
     field.add_class("aima-fix-field")
-    apply, reset = W.Button(description="Apply"), W.Button(description="Use detected mapping")
+    apply, reset = W.Button(description="Apply"), W.Button(description="Use detected mapping", layout=W.Layout(width="200px"))
     apply.add_class("aima-apply-mapping")
     go = W.Button(description="Import", button_style="primary", disabled=True)
     go.add_class("aima-import")
