@@ -394,8 +394,8 @@ def ibis_fetch(make: Callable, uri: str | os.PathLike | None = None) -> Callable
         with read_workspace(uri) as ws:
             t = make(ws)
             total = int(t.count().execute())
-            key = t[sort] if ascending else ibis.desc(t[sort])
-            return t.order_by([key, t[t.columns[0]]]).limit(limit, offset=offset).to_pandas(), total
+            keys = [t[sort] if ascending else ibis.desc(t[sort])] + ([t[t.columns[0]]] if sort != t.columns[0] else [])   # ties: stable pages
+            return t.order_by(keys).limit(limit, offset=offset).to_pandas(), total
     return fetch
 
 # %% ../nbs/90_dash.ipynb #1a7196b5

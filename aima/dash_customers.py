@@ -108,6 +108,9 @@ def customer_profile(ws: Workspace, customer_id: str) -> dict:
 def _latest_row(rows: list[dict] | None) -> dict | None:
     return max(rows, key=lambda r: r.get("as_of") or "") if rows else None
 
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}" if abs(v) >= 1 else f"{v:.3g}"
+
 def profile_html(p: dict) -> str:
     "A customer's profile as HTML: identity, predictions, every feature, the timeline."
     from aima.customers.features import FEATURES
@@ -150,7 +153,7 @@ def profile_html(p: dict) -> str:
                 if k not in ("customer_id", "as_of", "feature_set_version")]
         rows.sort(key=lambda r: (r[0], r[1]))
         out.append("<h3>Every feature</h3><table class='aima-features'><tr><th>group</th><th>feature</th><th class='num'>value</th><th>meaning</th></tr>"
-                   + "".join(f"<tr><td>{_e(g)}</td><td>{_e(k)}</td><td class='num'>{_e(fmt_value(v, '{:,.3g}' if isinstance(v, float) else None))}</td>"
+                   + "".join(f"<tr><td>{_e(g)}</td><td>{_e(k)}</td><td class='num'>{_e(fmt_value(v, _num if isinstance(v, float) else None))}</td>"
                              f"<td class='sub'>{_e(d)}</td></tr>" for g, k, v, d in rows) + "</table>")
     else:
         out.append(f"<p class='sub'>{_md_code('No features yet: run `aima features`.')}</p>")
@@ -206,15 +209,23 @@ def customers_page(uri: str | None = None):
             p = customer_profile(ws, cid)
         prof_html.value = profile_html(p)
         churn = _latest_row(p.get("churn"))
-        prof_chart.clear_output()
+        prof_chart.outputs = ()
         if churn and churn.get("survival_curve"):
             show_figure(prof_chart, survival_figure(json.loads(churn["survival_curve"])))
 
+    quiet = {"pick": False}
+
+    def on_pick(change):
+        if not quiet["pick"]:
+            show_profile(change["new"])
+
     def on_table(_=None):
         opts = [("", "")] + [(f"{r.customer_id} {r.name or ''}".strip(), str(r.customer_id)) for r in table.df.itertuples()]
-        pick.unobserve_all("value")
-        pick.options, pick.value = opts, ""
-        pick.observe(safe(lambda ch: show_profile(ch["new"]), prof_status), "value")
+        quiet["pick"] = True                   # new choices for the new page of the table, no profile change
+        try:
+            pick.options, pick.value = opts, ""
+        finally:
+            quiet["pick"] = False
 
     def apply(_=None):
         table.refresh(reset=True)
@@ -229,6 +240,7 @@ def customers_page(uri: str | None = None):
         b.on_click(safe(on_table, status))
     for w in (table.sort, table.order, table.size):
         w.observe(safe(on_table, status), "value")
+    pick.observe(safe(on_pick, prof_status), "value")
     open_btn.on_click(safe(lambda _: show_profile(typed.value.strip()), prof_status))
     typed.on_submit(safe(lambda _: show_profile(typed.value.strip()), prof_status))
     table.refresh()
@@ -296,9 +308,9 @@ def segment_figures(df: pd.DataFrame) -> list:
     "Size and revenue per segment, and the segment map (health against lifetime value, bubble size = customers)."
     import plotly.graph_objects as go
     figs = []
-    bar = go.Figure(go.Bar(x=df.segment, y=df.customers, name="customers", hovertemplate="%{x}: %{y} customers<extra></extra>"))
+    bar = go.Figure(go.Bar(x=df.segment, y=df.customers, name="customers", offsetgroup=1, hovertemplate="%{x}: %{y} customers<extra></extra>"))
     if "revenue" in df:
-        bar.add_trace(go.Bar(x=df.segment, y=df.revenue, name="revenue", yaxis="y2", hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
+        bar.add_trace(go.Bar(x=df.segment, y=df.revenue, name="revenue", yaxis="y2", offsetgroup=2, hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
         bar.update_layout(barmode="group", yaxis2=dict(overlaying="y", side="right", title="revenue", showgrid=False), yaxis=dict(title="customers"))
     figs.append(("sizes", style(bar, "Size and revenue per segment")))
     if {"avg_health", "avg_clv"} <= set(df.columns):
@@ -338,13 +350,17 @@ def segments_page(uri: str | None = None):
         state["df"] = df
         summary.value = table_html(df, {k: v for k, v in SEGMENT_COLUMNS.items() if k in df.columns}, SEGMENT_FORMATS)
         figs.children = [chart(f, name) for name, f in segment_figures(df)]
-        pick.unobserve_all("value")
-        pick.options = list(df.segment)
-        pick.value = df.segment.iloc[0] if len(df) else None
-        pick.observe(safe(show, status), "value")
+        state["quiet"] = True
+        try:
+            pick.options = list(df.segment)
+            pick.value = df.segment.iloc[0] if len(df) else None
+        finally:
+            state["quiet"] = False
         show()
 
     def show(_=None):
+        if state.get("quiet"):
+            return
         link.value = ""
         df = state["df"]
         if pick.value is None:
@@ -365,6 +381,7 @@ def segments_page(uri: str | None = None):
         link.value = CSS + "<div class='aima' style='margin:6px 0'>" + download_link(df, f"segment_{name}.csv", f"Save {pick.value}.csv") + "</div>"
 
     kind.observe(safe(load, status), "value")
+    pick.observe(safe(show, status), "value")
     export.on_click(safe(do_export, status))
     load()
     head = [W.HTML(CSS + "<div class='aima'>" + "".join(f"<div class='alert warn'>{_e(a)}</div>" for a in alerts) + "</div>")] if alerts else []
