@@ -423,6 +423,21 @@ def _wait_for_request() -> None:
         from voila.utils import wait_for_request
         wait_for_request()
 
+def _after_cell(fn: Callable) -> bool:
+    "In a Jupyter kernel (a Voilà page), run `fn` just after the current cell and return True; elsewhere return False."
+    try:
+        import asyncio
+        from IPython import get_ipython
+        if getattr(get_ipython(), "kernel", None) is None:
+            return False
+        loop = asyncio.get_event_loop()
+        if not loop.is_running():
+            return False
+        loop.call_later(0.01, fn)
+        return True
+    except Exception:
+        return False
+
 def page(slug: str, uri: str | None = None):
     "A dashboard page: nav bar, heading, Refresh and the body built by the page's function; never a traceback."
     import ipywidgets as W
@@ -437,7 +452,7 @@ def page(slug: str, uri: str | None = None):
     uri = str(uri or default_workspace())
     head = W.HTML(CSS + nav_html(slug) + f"<div class='aima'><h1>{_e(spec['heading'] if spec else 'AIMA')}</h1>"
                   f"<div class='sub'>workspace {_e(uri)}</div></div>")
-    body = W.VBox()
+    body = W.VBox([W.HTML(CSS + "<div class='aima aima-loading'><p class='sub'>Reading the workspace…</p></div>")])
     body.add_class("aima-body")
     refresh = W.Button(description="Refresh", tooltip="Read the workspace again")
     refresh.add_class("aima-refresh")
@@ -454,7 +469,8 @@ def page(slug: str, uri: str | None = None):
                 body.children = [W.HTML(message_html(str(e)) if _unavailable(e) else
                                         message_html(f"This page could not be built: {plain(e)}", "error"))]
     refresh.on_click(load)
-    load()
+    if not _after_cell(load):
+        load()
     root = W.VBox([head, refresh, body])
     root.add_class("aima-page")
     root.add_class(f"aima-page-{slug}")
@@ -549,7 +565,7 @@ def serve(dashboards: str | os.PathLike = "dashboards", workspace: str | None = 
 
 # %% ../nbs/90_dash.ipynb #a40a8145
 PAGE_READY_JS = """() => { const b = document.querySelector('.aima-page .aima-body');
-  if (!b || !b.children.length) return false;
+  if (!b || !b.children.length || b.querySelector('.aima-loading')) return false;
   for (const c of document.querySelectorAll('.aima-chart')) if (!c.querySelector('.js-plotly-plot')) return false;
   return true; }"""
 CHROMIUM = os.environ.get("AIMA_CHROMIUM", "/usr/bin/chromium")
