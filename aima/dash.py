@@ -6,10 +6,10 @@
 __all__ = ['log', 'RESULTS', 'AT_RISK', 'RFM_AT_RISK', 'CSS', 'COLORS', 'PLOTLY_CONFIG', 'PAGES', 'FILL_DELAY',
            'FRONTEND_EXTENSIONS', 'PAGE_READY_JS', 'CHROMIUM', 'CHROMIUM_ARGS', 'default_workspace', 'Unavailable',
            'read_workspace', 'needs_message', 'need', 'latest', 'attach', 'at_risk_filter', 'alerts',
-           'workspace_overview', 'plain', 'message_html', 'cards_html', 'fmt_value', 'table_html', 'download_link',
-           'style', 'show_figure', 'chart', 'safe', 'PagedTable', 'frame_fetch', 'ibis_fetch', 'register_page',
-           'nav_html', 'page', 'home_html', 'home_page', 'home', 'voila_command', 'free_port', 'dash_env', 'serve',
-           'default_dashboards', 'voila_server', 'register']
+           'workspace_overview', 'plain', 'redact', 'message_html', 'cards_html', 'fmt_value', 'table_html',
+           'download_link', 'style', 'show_figure', 'chart', 'safe', 'PagedTable', 'frame_fetch', 'ibis_fetch',
+           'register_page', 'nav_html', 'page', 'home_html', 'home_page', 'home', 'voila_command', 'free_port',
+           'dash_env', 'serve', 'default_dashboards', 'voila_server', 'register']
 
 # %% ../nbs/90_dash.ipynb #e59cb595
 import base64
@@ -20,6 +20,7 @@ import importlib
 import json
 import math
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -66,7 +67,9 @@ def read_workspace(uri: str | os.PathLike | None = None):
         ws = Workspace(uri, read_only=True)
     except WorkspaceLockedError as e:
         raise Unavailable(f"The workspace is being updated by another program ({e}). Refresh in a minute.", "busy") from None
-    except AimaError:
+    except AimaError as e:
+        if not str(e).startswith("No workspace at"):
+            raise Unavailable(f"Cannot open the workspace: {e}", "missing") from None
         raise Unavailable(f"There is no workspace at {uri} yet. Run `make demo` for the demo data, or "
                           f"`aima import YOUR_FILE.csv --workspace {uri}` to load your own.", "missing") from None
     try:
@@ -234,8 +237,18 @@ CSS = """<style>
 .aima a.aima-download {display: inline-block; padding: 5px 12px; background: #3e7bfa; color: white; border-radius: 6px; text-decoration: none}
 </style>"""
 
+_SECRET_RES = [(re.compile(r"(\w+://[^/:@\s]*:)[^@/\s]+@"), r"\1***@"),                      # scheme://user:password@host
+               (re.compile(r"((?:password|passwd|pwd|token|secret|api_?key|access_key)=)[^&;\s'\"]+", re.I), r"\1***")]
+
+def redact(text: str) -> str:
+    "`text` with passwords, tokens and keys in URLs replaced by ***; pages show nothing else."
+    for rx, rep in _SECRET_RES:
+        text = rx.sub(rep, text)
+    return text
+
 def _e(v) -> str:
-    return html.escape("" if v is None else str(v))
+    "Escaped, redacted text for HTML: every value a page shows goes through here."
+    return html.escape(redact("" if v is None else str(v)))
 
 def _md_code(msg: str) -> str:
     parts = _e(msg).split("`")

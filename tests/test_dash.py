@@ -86,6 +86,15 @@ def test_pages_say_what_to_run(tmp_path, shop):
         assert "Traceback" not in text and "aima-message'><b>That did not work" not in text, slug
 
 
+def test_pages_never_show_credentials():
+    secret = "postgres://ana:s3cr3t@127.0.0.1:1/shop?sslpassword=hunter2"
+    for slug in PAGES:
+        p = page(slug, secret)
+        text = _all_html(p)
+        assert "s3cr3t" not in text and "hunter2" not in text and "Traceback" not in text, slug
+        assert "ana:***@127.0.0.1" in text, slug
+
+
 def test_customers_page_search_sort_profile(results):
     from aima.dash_customers import customer_query
     from aima.dash import read_workspace
