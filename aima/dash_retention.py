@@ -172,8 +172,10 @@ def retention_page(uri: str | None = None):
         hs = horizons(latest(ws, "churn_predictions"))
         segments = sorted(x for x in d.segment if x != "(no segment)") if ws.exists("rfm") else []
         actions = [a["action"] for a in s.get("actions", [])]
-        have = risk_table(ws).columns
-        cols = {k: v for k, v in RISK_COLUMNS.items() if k in have}
+        rt = risk_table(ws, 0, include_lapsed=True)
+        optional = [c for c in ("action_cost", "expected_profit", "profit_low", "profit_high") if c in rt.columns]
+        filled = rt.aggregate(**{c: rt[c].count() for c in optional}).to_pandas().iloc[0] if optional else {}
+        cols = {k: v for k, v in RISK_COLUMNS.items() if k in rt.columns and (k not in optional or filled[k] > 0)}   # no all-empty columns
         notes = [needs_message(ws, n) for n in ("clv_predictions", "retention_actions", "rfm") if not ws.exists(n)]
     cards = {"Customers scored": s["customers"], "At risk (active, P(churn 90d) ≥ 50%)": s["at_risk"], "Already lapsed": s["lapsed"]}
     cards.update({f"Mean P(churn {h}d)": f"{v:.0%}" for h, v in s["mean_p"].items()})
