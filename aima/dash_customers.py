@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .core import Workspace
-from .dash import (CSS, RESULTS, PagedTable, Unavailable, _e, _md_code, attach, cards_html, chart, download_link, fmt_value,
-                       ibis_fetch, latest, message_html, need, needs_message, read_workspace, safe, show_figure, style, table_html)
+from .dash_kit import (CSS, RESULTS, PagedTable, Unavailable, _e, _md_code, attach, cards_html, chart, download_link, fmt_value,
+                           ibis_fetch, latest, message_html, need, needs_message, read_workspace, safe, show_figure, style, table_html)
 
 # %% ../nbs/95_dash_customers.ipynb #ded46959
 CUSTOMER_COLUMNS = {"customer_id": "Customer", "name": "Name", "email": "Email", "country": "Country", "segment": "Segment",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .core import Workspace, WorkspaceLockedError, parse_uri
-from .dash import CSS, Unavailable, _e, _md_code, default_workspace, message_html, plain, safe, table_html
+from .dash_kit import CSS, Unavailable, _e, _md_code, default_workspace, message_html, plain, safe, table_html
 from .data.detect import FIELDS
 from .data.imports import import_source, sheet_csv_url
 

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from .core import Workspace
-from .dash import (AT_RISK, CSS, PagedTable, _e, _md_code, _p90, attach, cards_html, chart, download_link, ibis_fetch, latest,
-                       need, needs_message, read_workspace, safe, show_figure, style)
+from .dash import AT_RISK, _p90
+from .dash_kit import (CSS, PagedTable, _e, _md_code, attach, cards_html, chart, download_link, ibis_fetch, latest, need,
+                           needs_message, read_workspace, safe, show_figure, style)
 
 # %% ../nbs/96_dash_retention.ipynb #de46b07c
 def horizons(t) -> list[int]:

@@ -68,6 +68,7 @@ class Page:
         self.pg.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
         self.pg.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
         self.pg.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.pg.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text and self.errors.append(m.text[:300]))
         self.pg.goto(f"{base}/voila/render/{PAGES[slug]['notebook']}")
         self.pg.wait_for_function(PAGE_READY_JS, timeout=120_000)
 
@@ -82,6 +83,7 @@ class Page:
         assert self.pg.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0, "stderr output on the page"
         bad = [f for f in self.failed if not FONTS_CDN.search(f)]
         assert not bad, bad
+        assert "javascript error" not in text and not self.errors, self.errors          # every widget rendered
 
     def shot(self, name: str):
         h = self.pg.evaluate("Math.ceil(document.querySelector('.aima-page').getBoundingClientRect().bottom)")

@@ -97,7 +97,7 @@ def test_pages_never_show_credentials():
 
 def test_customers_page_search_sort_profile(results):
     from aima.dash_customers import customer_query
-    from aima.dash import read_workspace
+    from aima.dash_kit import read_workspace
     with read_workspace(results) as ws:
         n_lost = customer_query(ws, segment="Lost").count().execute()
     body = _body(page("customers", results))
@@ -120,7 +120,7 @@ def test_customers_page_search_sort_profile(results):
 
 
 def test_paged_table_pages_in_the_engine(results):
-    from aima.dash import PagedTable, ibis_fetch
+    from aima.dash_kit import PagedTable, ibis_fetch
     from aima.dash_customers import customer_query
     t = PagedTable(ibis_fetch(lambda ws: customer_query(ws), results), {"customer_id": "Customer", "clv": "CLV"}, sort="clv", page_size=20)
     t.refresh()
@@ -133,7 +133,7 @@ def test_paged_table_pages_in_the_engine(results):
 
 
 def test_segments_page_and_export(results):
-    from aima.dash import read_workspace
+    from aima.dash_kit import read_workspace
     from aima.dash_customers import segment_summary
     with read_workspace(results) as ws:
         seg = segment_summary(ws).set_index("segment")
@@ -150,7 +150,7 @@ def test_segments_page_and_export(results):
 
 
 def test_retention_page_filters_and_totals(results):
-    from aima.dash import read_workspace
+    from aima.dash_kit import read_workspace
     from aima.dash_retention import risk_table
     with read_workspace(results) as ws:
         rt = risk_table(ws).to_pandas()
