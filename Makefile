@@ -20,14 +20,14 @@ PYTEST_ARGS ?=
 PAPERS ?= $(patsubst papers/%/,%,$(sort $(wildcard papers/[0-9][0-9]_*/)))
 FULL ?= 0
 
-.PHONY: help install readme test test-slow test-all check-notebooks nbtest pytest demo dash lab docs bench papers clean
+.PHONY: help install readme test test-slow test-all check-notebooks nbtest pytest browser-deps demo dash lab docs bench papers clean
 
 help:
 	@echo "make demo    set up .venv, build $(WORKSPACE) from bundled data, serve dashboards on 127.0.0.1:$(PORT) (SERVE=0: no serving)"
 	@echo "make test    set up .venv, check notebooks are clean and exported, run nbdev_test and pytest"
 	@echo "make papers  run every paper's notebooks with --smoke into test-artifacts/papers and build its tables (what CI checks)"
 	@echo "             FULL=1: the full runs into papers/<paper>/results/ and the tables in their READMEs; PAPERS=06_clv_churn: one paper"
-	@echo "make lab | docs | dash | bench | test-slow | test-all | clean"
+	@echo "make lab | docs | dash | bench | browser-deps | test-slow | test-all | clean"
 
 $(STAMP): setup.py settings.ini
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "AIMA needs Python >= 3.10 (3.11 recommended); set PYTHON=/path/to/python3.11"'
@@ -53,10 +53,24 @@ nbtest: install
 pytest: install
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
+# The browser tests (tests/test_browser.py) drive Debian's chromium with playwright (never `playwright install`).
+# Installs chromium when it is missing and this shell may (root, or password-less sudo, with apt-get);
+# otherwise says how, and the browser tests skip with that reason.
+CHROMIUM ?= /usr/bin/chromium
+browser-deps:
+	@if [ -x "$(CHROMIUM)" ]; then echo "chromium: $(CHROMIUM)"; exit 0; fi
+	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"
+	if command -v apt-get >/dev/null && { [ -z "$$SUDO" ] || sudo -n true 2>/dev/null; }; then
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium
+	else
+		echo "note: no chromium at $(CHROMIUM) and no way to install it here; browser tests will skip. Install it: sudo apt-get install chromium"
+	fi
+
 test: install
 	@start=$$(date +%s)
 	$(MAKE) --no-print-directory check-notebooks
 	$(MAKE) --no-print-directory nbtest
+	$(MAKE) --no-print-directory browser-deps
 	$(MAKE) --no-print-directory pytest
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
 

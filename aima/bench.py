@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['log', 'BENCHMARKS', 'measure', 'environment', 'compare', 'benchmark', 'run', 'synthetic_orders',
            'bench_workspace_rfm', 'synthetic_export_csv', 'bench_import_csv', 'synthetic_shop_sql',
-           'bench_features_rfm', 'bench_features_full', 'clv_on_file', 'simulate_bgnbd', 'bench_clv', 'register']
+           'bench_features_rfm', 'bench_features_full', 'clv_on_file', 'simulate_bgnbd', 'bench_clv',
+           'dash_render_times', 'dash_workspace', 'bench_dash_render', 'register']
 
 # %% ../nbs/92_bench.ipynb #ff8cd82d
 import gc
@@ -356,6 +357,84 @@ def bench_clv(size: int) -> list[dict]:
             rec["pymc_marketing_map"] = f"not run: {type(e).__name__}: {e}"[:200]
     rec["env"] = environment()
     return [rec]
+
+# %% ../nbs/92_bench.ipynb #80294e5e
+def _wait_idle(pid: int, below: float = 0.15, quiet: float = 2.0, timeout: float = 90) -> float:
+    "Wait until process `pid` and its children use under `below` of one core for `quiet` seconds; returns seconds waited."
+    t0, calm_since = time.monotonic(), None
+    root = psutil.Process(pid)
+    while time.monotonic() - t0 < timeout:
+        procs = [root] + root.children(recursive=True)
+        before = sum(p.cpu_times().user + p.cpu_times().system for p in procs if p.is_running())
+        time.sleep(0.5)
+        after = sum(p.cpu_times().user + p.cpu_times().system for p in procs if p.is_running())
+        if (after - before) / 0.5 < below:
+            calm_since = calm_since or time.monotonic()
+            if time.monotonic() - calm_since >= quiet:
+                break
+        else:
+            calm_since = None
+    return round(time.monotonic() - t0, 1)
+
+def dash_render_times(base: str, slugs: Iterable[str] | None = None, repeat: int = 1, server_pid: int | None = None) -> list[dict]:
+    "Seconds to first render of each page at Voilà server `base` in headless chromium (best and median of `repeat`)."
+    from playwright.sync_api import sync_playwright
+    from aima.dash import CHROMIUM, CHROMIUM_ARGS, FILL_DELAY, PAGE_READY_JS, PAGES
+    out = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for slug in list(slugs or PAGES):
+                ready, load = [], []
+                for _ in range(repeat):
+                    if server_pid:                                    # the page's preheated kernel is back: idle past the refill delay
+                        _wait_idle(server_pid, quiet=FILL_DELAY + 2)
+                    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+                    page = ctx.new_page()
+                    t0 = time.perf_counter()
+                    page.goto(f"{base}/voila/render/{PAGES[slug]['notebook']}", wait_until="load", timeout=120_000)
+                    load.append(time.perf_counter() - t0)
+                    page.wait_for_function(PAGE_READY_JS, timeout=120_000)
+                    ready.append(time.perf_counter() - t0)
+                    ctx.close()
+                out.append({"page": slug, "seconds": round(min(ready), 3), "median_seconds": round(float(np.median(ready)), 3),
+                            "load_seconds": round(min(load), 3), "repeat": repeat})
+        finally:
+            browser.close()
+    return out
+
+def dash_workspace(path: str | Path, customers: int, seed: int = 1) -> dict:
+    "A synthetic shop of `customers` at `path` with features, RFM, CLV, churn and recommended actions; rows per table."
+    from aima.core import Workspace
+    from aima.data.synth import generate_shop
+    from aima.demo import DEMO_STEPS, _resolve
+    with Workspace(path) as ws:
+        generate_shop(customers, seed=seed, tables=["customers", "orders", "order_items", "events"]).to_workspace(ws, truth=False)
+        for _, step in DEMO_STEPS + [("interventions", "aima.retention.uplift:recommend_actions")]:
+            _resolve(step)(ws)
+        return ws.row_counts()
+
+@benchmark("dash_render", sizes=[1_000], description="first render of each Voilà dashboard page in headless chromium, synthetic shop of SIZE customers (target < 5 s)")
+def bench_dash_render(size: int, repeat: int = 2) -> list[dict]:
+    from aima.dash import CHROMIUM, voila_server
+    base_rec = {"benchmark": "dash_render", "size": size, "target_seconds": 5.0}
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return [{**base_rec, "skipped": "playwright is not installed (pip install -e '.[dev]')"}]
+    if not Path(CHROMIUM).exists():
+        return [{**base_rec, "skipped": f"no chromium at {CHROMIUM} (make browser-deps)"}]
+    with tempfile.TemporaryDirectory() as d:
+        ws = Path(d) / "shop.duckdb"
+        t0 = time.perf_counter()
+        rows = dash_workspace(ws, size)
+        build = round(time.perf_counter() - t0, 1)
+        with voila_server(ws) as base:
+            pid = next((p.pid for p in psutil.Process().children() if "voila" in " ".join(p.cmdline())), None)
+            times = dash_render_times(base, repeat=repeat, server_pid=pid)
+    env = environment()
+    return [{**base_rec, **t, "meets_target": t["seconds"] < 5.0, "orders": rows.get("orders"), "workspace_build_seconds": build, "env": env}
+            for t in times]
 
 # %% ../nbs/92_bench.ipynb #8e679048
 def register(app) -> None:

@@ -20,6 +20,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes minutes; runs with --runslow (make test-slow)")
+    config.addinivalue_line("markers", "browser: drives Debian's chromium with playwright (skips when either is missing)")
 
 
 def pytest_collection_modifyitems(config, items):

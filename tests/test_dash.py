@@ -1,16 +1,17 @@
-"""Dashboards: the Home page's data states, and a real Voilà server rendering it on 127.0.0.1."""
-import os
+"""Dashboards without a browser: the pages' data states, search, filters, exports and the import flow on a small
+synthetic shop, and a real Voilà server rendering every page on 127.0.0.1 (the browser tests are in test_browser.py)."""
+import base64
+import re
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pandas as pd
 import pytest
 
 from aima.core import Workspace
-from aima.dash import free_port, home_html, voila_command, workspace_overview
-from conftest import ROOT
+from aima.dash import PAGES, home_html, page, voila_server, workspace_overview
+from conftest import ROOT, local_http_server
 
 HOLD = "import sys, time\nfrom aima.core import Workspace\nw = Workspace(sys.argv[1])\nprint('ready', flush=True)\ntime.sleep(120)\n"
 
@@ -43,21 +44,161 @@ def test_overview_states(tmp_path, shop):
         holder.wait()
 
 
-def test_voila_serves_home_without_errors(shop):
-    port = free_port()
-    env = {**os.environ, "AIMA_WORKSPACE": str(shop)}
-    proc = subprocess.Popen(voila_command(ROOT / "dashboards", port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        page, deadline = None, time.time() + 90
-        while time.time() < deadline and page is None:
-            try:
-                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/render/home.ipynb", timeout=60).read().decode()
-            except OSError:
-                time.sleep(1)
-        assert page is not None, "Voilà did not answer within 90 s"
-        for text in ("AIMA workspace", "Customers", "20.00", "march.csv", "is not a date"):
-            assert text in page, text
-        assert "Traceback" not in page and "from aima.dash" not in page          # no errors, no source cells
-    finally:
-        proc.terminate()
-        proc.wait(20)
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    "A 300-customer synthetic shop with features, RFM, CLV, churn and recommended actions."
+    from aima.customers.features import build_features
+    from aima.customers.rfm import build_rfm
+    from aima.data.synth import generate_shop
+    from aima.retention.churn import score_churn
+    from aima.retention.clv import score_clv
+    from aima.retention.uplift import recommend_actions
+    path = tmp_path_factory.mktemp("dash") / "shop.duckdb"
+    with Workspace(path) as ws:
+        generate_shop(300, seed=1, tables=["customers", "orders", "order_items", "events"]).to_workspace(ws, truth=False)
+        for step in (build_features, build_rfm, score_clv, score_churn, recommend_actions):
+            step(ws)
+    return str(path)
+
+
+def _body(p):
+    "The page body widget (or the message that replaced it)."
+    return p.children[2].children[0]
+
+
+def _all_html(w) -> str:
+    "Every HTML string in a widget tree (what the page shows as text)."
+    out = [getattr(w, "value", "")] if isinstance(getattr(w, "value", None), str) else []
+    for c in getattr(w, "children", ()):
+        out.append(_all_html(c))
+    return "\n".join(out)
+
+
+def test_pages_say_what_to_run(tmp_path, shop):
+    missing = tmp_path / "none.duckdb"
+    for slug in PAGES:
+        if slug != "import":
+            assert "make demo" in _all_html(page(slug, missing)), slug
+    texts = {slug: _all_html(page(slug, shop)) for slug in PAGES}
+    assert "aima rfm" in texts["segments"] and "aima churn fit-score" in texts["retention"]
+    assert "aima features" in texts["customers"] and "x" in texts["customers"]       # the table still lists the customers
+    for slug, text in texts.items():
+        assert "Traceback" not in text and "aima-message'><b>That did not work" not in text, slug
+
+
+def test_pages_never_show_credentials():
+    secret = "postgres://ana:s3cr3t@127.0.0.1:1/shop?sslpassword=hunter2"
+    for slug in PAGES:
+        p = page(slug, secret)
+        text = _all_html(p)
+        assert "s3cr3t" not in text and "hunter2" not in text and "Traceback" not in text, slug
+        assert "ana:***@127.0.0.1" in text, slug
+
+
+def test_customers_page_search_sort_profile(results):
+    from aima.dash_customers import customer_query
+    from aima.dash_kit import read_workspace
+    with read_workspace(results) as ws:
+        n_lost = customer_query(ws, segment="Lost").count().execute()
+    body = _body(page("customers", results))
+    search, segment = body.children[1].children
+    table_html = body.children[3].children[1]
+    assert "of 300" in body.children[3].children[2].children[1].value
+    segment.value = "Lost"
+    assert f"of {n_lost} " in body.children[3].children[2].children[1].value and "Lost" in table_html.value
+    segment.value = ""
+    search.value = "C007"
+    assert "1-1 of 1 " in body.children[3].children[2].children[1].value and "C007" in table_html.value
+    pick = body.children[6].children[0]
+    pick.value = "C007"
+    assert "Every feature" in body.children[8].value and "C007" in body.children[8].value
+    assert body.children[9].outputs                                           # the survival curve
+    typed, open_btn = body.children[6].children[1:]
+    typed.value = "nobody"
+    open_btn.click()
+    assert "No customer &#x27;nobody&#x27;" in body.children[7].value and "Traceback" not in body.children[7].value
+
+
+def test_paged_table_pages_in_the_engine(results):
+    from aima.dash_kit import PagedTable, ibis_fetch
+    from aima.dash_customers import customer_query
+    t = PagedTable(ibis_fetch(lambda ws: customer_query(ws), results), {"customer_id": "Customer", "clv": "CLV"}, sort="clv", page_size=20)
+    t.refresh()
+    first = t.df
+    t.move(1)
+    assert (t.total, len(first), len(t.df)) == (300, 20, 20)
+    assert first.clv.min() >= t.df.clv.max() and not set(first.customer_id) & set(t.df.customer_id)
+    t.move(100)
+    assert t.offset == 280 and t.next.disabled
+
+
+def test_segments_page_and_export(results):
+    from aima.dash_kit import read_workspace
+    from aima.dash_customers import segment_summary
+    with read_workspace(results) as ws:
+        seg = segment_summary(ws).set_index("segment")
+    assert seg.customers.sum() == 300 and abs(seg.share.sum() - 1) < 1e-9
+    body = _body(page("segments", results))
+    pick, export = body.children[4].children
+    pick.value = "Lost"
+    assert "Who they are." in body.children[5].value and "Lost" in body.children[5].value
+    export.click()
+    link = body.children[6].value
+    assert "segment_lost.csv" in link
+    rows = pd.read_csv(pd.io.common.StringIO(base64.b64decode(re.search(r"base64,([^']+)", link).group(1)).decode()))
+    assert len(rows) == seg.customers["Lost"] and set(rows.segment) == {"Lost"}
+
+
+def test_retention_page_filters_and_totals(results):
+    from aima.dash_kit import read_workspace
+    from aima.dash_retention import risk_table
+    with read_workspace(results) as ws:
+        rt = risk_table(ws).to_pandas()
+        high = risk_table(ws, 0.9).to_pandas()
+    assert set(rt.columns) >= {"p_churn_30", "p_churn_60", "p_churn_90", "clv", "value_at_risk", "action", "expected_profit"}
+    assert (rt.p_churn_90 >= 0.5).all() and (rt.status == "active").all() and len(high) < len(rt)
+    body = _body(page("retention", results))
+    text = _all_html(body)
+    for s in ("Customers scored", "CLV at risk", "Already lapsed"):
+        assert s in text, s
+    filters, totals = body.children[-5], body.children[-4]
+    assert f"<b>{len(rt):,}</b> customers" in totals.value
+    filters.children[0].value = 0.9
+    assert f"<b>{len(high):,}</b> customers" in totals.value
+    action = filters.children[2].options[1][1]
+    filters.children[2].value = action
+    assert f"<b>{int((high.action == action).sum()):,}</b> customers" in totals.value
+
+
+def test_import_page_flow(tmp_path):
+    from aima.dash_import import dry_run, fetch_link, run_import
+    csv = tmp_path / "march.csv"
+    csv.write_text("Order No,Customer Email,Order Date,Grand Total\nA1,ann@example.com,2024-01-05,12.50\n"
+                   "A2,bob@example.com,2024-01-06,7.00\nA3,cat@example.com,soon,3.00\n")
+    d = dry_run(csv)
+    assert (d["imported"], d["quarantined"], list(d["quarantine_rows"].column)) == (2, 1, ["Order Date"])
+    with pytest.raises(ValueError, match="Fix a column"):
+        dry_run(csv, {"Grand Total": None})
+    ws = tmp_path / "w.duckdb"
+    out = run_import(ws, csv)
+    assert out["imported"] == 2 and "soon" in out["quarantine_rows"].reason.iloc[0]
+    assert "already imported" in run_import(ws, csv)["skipped"]
+    with local_http_server(tmp_path) as base:                    # a pasted link (Google Sheet links become CSV export links)
+        got = fetch_link(f"{base}/march.csv", tmp_path / "uploads")
+        assert got.read_bytes() == csv.read_bytes() and dry_run(got)["imported"] == 2
+        (tmp_path / "page.html").write_text("<!DOCTYPE html><html>sign in</html>")
+        with pytest.raises(ValueError, match="web page, not data"):
+            fetch_link(f"{base}/page.html", tmp_path / "uploads")
+        with pytest.raises(ValueError, match="Could not download"):
+            fetch_link(f"{base}/nothing.csv", tmp_path / "uploads")
+
+
+def test_voila_serves_every_page_without_errors(shop):
+    with voila_server(shop, ROOT / "dashboards") as base:
+        for slug, spec in PAGES.items():
+            html = urllib.request.urlopen(f"{base}/voila/render/{spec['notebook']}", timeout=120).read().decode()
+            assert "application/vnd.jupyter.widget-view+json" in html, slug       # the page widget was rendered
+            assert "Traceback" not in html and "from aima.dash" not in html, slug  # no errors, no source cells
+        for path in ("/voila/files/home.ipynb", "/voila/render/../tests/conftest.py"):
+            with pytest.raises(urllib.error.HTTPError):
+                urllib.request.urlopen(base + path, timeout=30)
