@@ -236,7 +236,7 @@ def _with_numgrad(loglik):
         return ll, np.stack(gs)
     return f
 
-def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float = 0.0, sums=None) -> dict:
+def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float = 0.0, sums=None, hessian: bool = True) -> dict:
     """Maximum likelihood on log-parameters; returns params, log-likelihood, covariance of log-params and the optimiser result.
 
     `sums(p) -> (total loglik, total gradient)` replaces the per-customer path when a fused kernel exists."""
@@ -250,21 +250,26 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
             ll, g = f_ll(p, *data, grad=True)
             ll_sum, g_sum = (weights * ll).sum(), (g * weights).sum(axis=1)
         return -ll_sum / W + penalizer * (p ** 2).sum(), -g_sum / W * p + 2 * penalizer * p * p
-    res = minimize(obj, np.log(np.asarray(x0, dtype=float)), jac=True, method="L-BFGS-B",
-                   options={"maxiter": 5000, "gtol": 1e-9, "ftol": 1e-13})
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(1):               # 4-parameter BLAS calls: threads only spin (2x slower on a busy machine)
+        res = minimize(obj, np.log(np.asarray(x0, dtype=float)), jac=True, method="L-BFGS-B",
+                       options={"maxiter": 5000, "gtol": 1e-9, "ftol": 1e-13})
     theta = res.x
     k = len(theta)
-    H = np.zeros((k, k))
-    for i in range(k):                       # Hessian of the total negative log-likelihood, by differences of the gradient
-        e = np.zeros(k); e[i] = 1e-5
-        H[:, i] = (obj(theta + e)[1] - obj(theta - e)[1]) / 2e-5 * W
-    H = (H + H.T) / 2
-    try:
-        cov = np.linalg.inv(H)
-    except np.linalg.LinAlgError:
-        cov = np.full((k, k), np.nan)
+    cov = np.full((k, k), np.nan)
+    if hessian:
+        H = np.zeros((k, k))
+        for i in range(k):                   # Hessian of the total negative log-likelihood, by differences of the gradient
+            e = np.zeros(k); e[i] = 1e-5
+            H[:, i] = (obj(theta + e)[1] - obj(theta - e)[1]) / 2e-5 * W
+        H = (H + H.T) / 2
+        try:
+            cov = np.linalg.inv(H)
+        except np.linalg.LinAlgError:
+            pass
     p = np.exp(theta)
-    return {"params": p, "loglik": float((weights * loglik(p, *data)).sum()), "cov_log": cov, "result": res}
+    ll = sums(p)[0] if sums is not None else float((weights * loglik(p, *data)).sum())
+    return {"params": p, "loglik": float(ll), "cov_log": cov, "result": res}
 
 # %% ../../nbs/60_retention.clv.ipynb #d91d8f44
 def _cols(data, names):
@@ -317,17 +322,19 @@ class _BTYD:
         t0 = time.perf_counter()
         (xa, ta, Ta), w = _collapse(x, tx, T, weights=weights)
 
-        def run(xa, ta, Ta, w, x0):
+        def run(xa, ta, Ta, w, x0, hessian=True):
             loglik, sums = self._loglik, None
             if loglik is bgnbd_loglik:
-                xu = np.unique(xa, return_inverse=True)
+                codes, ux = pd.factorize(xa, sort=True)         # hashing, not a sort of every row: np.unique's result, faster
+                xu = (np.asarray(ux, dtype=float), codes)
                 loglik = lambda p, *d, grad=False: bgnbd_loglik(p, *d, grad=grad, xu=xu)
                 sums = lambda p: bgnbd_sums(p, xa, ta, Ta, w, xu)
-            return mle(loglik, x0, (xa, ta, Ta), w, analytic_grad=self._analytic, penalizer=self.penalizer, sums=sums)
+            return mle(loglik, x0, (xa, ta, Ta), w, analytic_grad=self._analytic, penalizer=self.penalizer, sums=sums,
+                       hessian=hessian)
         x0 = self._x0
         if len(xa) > 50_000:     # warm start from a 20k-row subsample: the full-data fit then needs a few iterations
             idx = np.random.default_rng(self.random_state).choice(len(xa), 20_000, replace=False)
-            x0 = run(xa[idx], ta[idx], Ta[idx], w[idx], x0)["params"]
+            x0 = run(xa[idx], ta[idx], Ta[idx], w[idx], x0, hessian=False)["params"]
         out = run(xa, ta, Ta, w, x0)
         self.params_, self.loglik_, self.cov_log_ = out["params"], out["loglik"], out["cov_log"]
         self.posterior_ = None
