@@ -215,7 +215,8 @@ def _collapse(*cols, weights=None):
     n = len(cols[0])
     if n > 20_000:       # collapse only when rows repeat (integer-week data); continuous times make it a pure cost
         k = min(n, 20_000)
-        if len(np.unique(np.stack([np.asarray(c[:k], dtype=float) for c in cols], axis=1), axis=0)) > 0.5 * k:
+        head = pd.DataFrame({i: np.asarray(c[:k], dtype=float) for i, c in enumerate(cols)})
+        if (~head.duplicated()).sum() > 0.5 * k:      # hashing: a sort of the rows costs more than the fit saves
             w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
             return tuple(np.asarray(c, dtype=float) for c in cols), w
     df = pd.DataFrame({f"c{i}": np.asarray(c, dtype=float) for i, c in enumerate(cols)})
@@ -250,8 +251,10 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
             ll, g = f_ll(p, *data, grad=True)
             ll_sum, g_sum = (weights * ll).sum(), (g * weights).sum(axis=1)
         return -ll_sum / W + penalizer * (p ** 2).sum(), -g_sum / W * p + 2 * penalizer * p * p
+    import contextlib
     from threadpoolctl import threadpool_limits
-    with threadpool_limits(1):               # 4-parameter BLAS calls: threads only spin (2x slower on a busy machine)
+    # 4-parameter BLAS calls: extra threads only spin (2x slower on a busy machine); the limit itself costs ~2 ms
+    with threadpool_limits(1) if len(weights) > 50_000 else contextlib.nullcontext():
         res = minimize(obj, np.log(np.asarray(x0, dtype=float)), jac=True, method="L-BFGS-B",
                        options={"maxiter": 5000, "gtol": 1e-9, "ftol": 1e-13})
     theta = res.x
