@@ -13,30 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..log import get_logger
-from .clv import (BetaGeoBetaBinomModel, GammaGammaModel, _check_summary, _collapse, _cols, _with_numgrad,
-                                bgbb_loglik, gg_loglik)
+from .clv import _with_numgrad
 
 log = get_logger(__name__)
 
 # %% ../../nbs/64_retention.bayes.ipynb #0af0cb86
 def _problem(model, data, *more, weights=None):
-    "(log-likelihood with gradient, collapsed data, weights) for `model` on `data`."
-    if isinstance(model, GammaGammaModel):
-        x, m = _cols(data, ["frequency", "monetary_value"]) if isinstance(data, pd.DataFrame) else _cols((data, *more), None)
-        keep = (x > 0) & (m > 0)
-        if keep.sum() < 2:
-            raise ValueError("Gamma-Gamma needs customers with repeat purchases and positive spend; found fewer than 2.")
-        cols, w = _collapse(x[keep], m[keep], weights=None if weights is None else np.asarray(weights)[keep])
-        return gg_loglik, cols, w
-    if isinstance(model, BetaGeoBetaBinomModel):
-        x, tx, n = _cols(data, ["frequency", "recency", "n_periods"]) if isinstance(data, pd.DataFrame) else _cols((data, *more), None)
-        if weights is None and isinstance(data, pd.DataFrame) and "weights" in data:
-            weights = data["weights"].to_numpy(float)
-        cols, w = _collapse(x, tx, n, weights=weights)
-        return _with_numgrad(bgbb_loglik), cols, w
-    x, tx, T = _cols(data, ["frequency", "recency", "T"]) if isinstance(data, pd.DataFrame) else _cols((data, *more), None)
-    _check_summary(x, tx, T)
-    cols, w = _collapse(x, tx, T, weights=weights)
+    "(log-likelihood with gradient, collapsed data, weights) for `model` on `data`: the same data its `fit` uses."
+    cols, w = model._data(data, *more, weights=weights)
     return (model._loglik if model._analytic else _with_numgrad(model._loglik)), cols, w
 
 def _logp_op(loglik, cols, w, prior_sd: float):

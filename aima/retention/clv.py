@@ -287,23 +287,14 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
     theta = res.x
     k = len(theta)
     cov = np.full((k, k), np.nan)
-    if hessian and getattr(res, "message", "") == "Newton from the warm start":
-        H = np.zeros((k, k))                 # forward differences from the converged gradient: k evaluations, not 2k
+    if hessian:     # of the total negative log-likelihood, by differences of the gradient: forward from the converged
+        g0 = res.jac if getattr(res, "message", "") == "Newton from the warm start" else None   # gradient (k evaluations)
+        H = np.zeros((k, k))                                                                   # or central (2k)
         for i in range(k):
             e = np.zeros(k); e[i] = 1e-5
-            H[:, i] = (obj(theta + e)[1] - res.jac) / 1e-5 * W
+            H[:, i] = ((obj(theta + e)[1] - g0) / 1e-5 if g0 is not None else (obj(theta + e)[1] - obj(theta - e)[1]) / 2e-5) * W
         try:
             cov = np.linalg.inv((H + H.T) / 2)
-        except np.linalg.LinAlgError:
-            pass
-    elif hessian:
-        H = np.zeros((k, k))
-        for i in range(k):                   # Hessian of the total negative log-likelihood, by differences of the gradient
-            e = np.zeros(k); e[i] = 1e-5
-            H[:, i] = (obj(theta + e)[1] - obj(theta - e)[1]) / 2e-5 * W
-        H = (H + H.T) / 2
-        try:
-            cov = np.linalg.inv(H)
         except np.linalg.LinAlgError:
             pass
     p = np.exp(theta)
@@ -354,12 +345,16 @@ class _BTYD:
         se = self.params_ * np.sqrt(np.clip(np.diag(self.cov_log_), 0, None))
         return pd.DataFrame({"estimate": self.params_, "se": se}, index=list(self._names))
 
-    def fit(self, data, *more, weights=None):
-        "Fit on a summary DataFrame (frequency, recency, T) or on the three arrays."
+    def _data(self, data, *more, weights=None):
+        "Validated (frequency, recency, T), collapsed, and their weights: what `fit` and `fit_bayes` work on."
         x, tx, T = _cols(data, ["frequency", "recency", "T"]) if isinstance(data, pd.DataFrame) else _cols((data, *more), None)
         _check_summary(x, tx, T)
+        return _collapse(x, tx, T, weights=weights)
+
+    def fit(self, data, *more, weights=None):
+        "Fit on a summary DataFrame (frequency, recency, T) or on the three arrays."
         t0 = time.perf_counter()
-        (xa, ta, Ta), w = _collapse(x, tx, T, weights=weights)
+        (xa, ta, Ta), w = self._data(data, *more, weights=weights)
 
         def run(xa, ta, Ta, w, x0, hessian=True, start_hessian=None):
             loglik, sums = self._loglik, None
@@ -466,8 +461,8 @@ class BetaGeoBetaBinomModel(_BTYD):
     _analytic = False
     _loglik = staticmethod(bgbb_loglik)
 
-    def fit(self, data, *more, weights=None):
-        "Fit on a DataFrame with frequency, recency, n_periods (and optional weights) or on the arrays."
+    def _data(self, data, *more, weights=None):
+        "Validated (frequency, recency, n_periods), collapsed, and their weights (a `weights` column counts)."
         if isinstance(data, pd.DataFrame):
             x, tx, n = _cols(data, ["frequency", "recency", "n_periods"])
             weights = data["weights"].to_numpy(float) if weights is None and "weights" in data else weights
@@ -475,8 +470,12 @@ class BetaGeoBetaBinomModel(_BTYD):
             x, tx, n = _cols((data, *more), None)
         if np.any(x > tx) or np.any(tx > n) or np.any(x < 0):
             raise ValueError("Invalid BG/BB data: need 0 <= frequency <= recency <= n_periods.")
+        return _collapse(x, tx, n, weights=weights)
+
+    def fit(self, data, *more, weights=None):
+        "Fit on a DataFrame with frequency, recency, n_periods (and optional weights) or on the arrays."
         t0 = time.perf_counter()
-        (xa, ta, na), w = _collapse(x, tx, n, weights=weights)
+        (xa, ta, na), w = self._data(data, *more, weights=weights)
         out = mle(self._loglik, self._x0, (xa, ta, na), w, analytic_grad=False, penalizer=self.penalizer)
         self.params_, self.loglik_, self.cov_log_ = out["params"], out["loglik"], out["cov_log"]
         self.posterior_ = None
@@ -505,14 +504,18 @@ class GammaGammaModel(_BTYD):
     _names, _x0 = ("p", "q", "gamma"), (1.0, 1.0, 1.0)
     _loglik = staticmethod(gg_loglik)
 
-    def fit(self, data, *more, weights=None):
-        "Fit on a summary (frequency, monetary_value) using customers with frequency > 0."
+    def _data(self, data, *more, weights=None):
+        "(frequency, monetary_value) of customers with repeat purchases and positive spend, collapsed, and weights."
         x, m = _cols(data, ["frequency", "monetary_value"]) if isinstance(data, pd.DataFrame) else _cols((data, *more), None)
         keep = (x > 0) & (m > 0)
         if keep.sum() < 2:
             raise ValueError("Gamma-Gamma needs customers with repeat purchases and positive spend; found fewer than 2.")
+        return _collapse(x[keep], m[keep], weights=None if weights is None else np.asarray(weights)[keep])
+
+    def fit(self, data, *more, weights=None):
+        "Fit on a summary (frequency, monetary_value) using customers with frequency > 0."
         t0 = time.perf_counter()
-        (xa, ma), w = _collapse(x[keep], m[keep], weights=None if weights is None else np.asarray(weights)[keep])
+        (xa, ma), w = self._data(data, *more, weights=weights)
         out = mle(self._loglik, self._x0, (xa, ma), w, analytic_grad=True, penalizer=self.penalizer)
         self.params_, self.loglik_, self.cov_log_ = out["params"], out["loglik"], out["cov_log"]
         self.posterior_ = None
