@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['log', 'BENCHMARKS', 'measure', 'environment', 'compare', 'benchmark', 'run', 'synthetic_orders',
            'bench_workspace_rfm', 'synthetic_export_csv', 'bench_import_csv', 'synthetic_shop_sql',
-           'bench_features_rfm', 'bench_features_full', 'clv_on_file', 'simulate_bgnbd', 'bench_clv',
+           'bench_features_rfm', 'bench_features_full', 'clv_on_file', 'bgbb_on_file', 'simulate_bgnbd', 'bench_clv',
            'dash_render_times', 'dash_workspace', 'bench_dash_render', 'register']
 
 # %% ../nbs/92_bench.ipynb #ff8cd82d
@@ -318,6 +318,31 @@ def clv_on_file(path, calibration_end: str = "1997-09-30", repeat: int = 5) -> d
             out["models"][name]["lifetimes"] = {"params": {k: round(float(v), 4) for k, v in f.params_.items()},
                                                 "loglik": round(ll, 2), "fit_seconds": round(min(secs), 4)}
             out["models"][name]["ratio_vs_lifetimes"] = round(min(secs) / out["models"][name]["fit_seconds"], 1)
+    except ImportError:
+        out["lifetimes"] = "not installed (pip install lifetimes)"
+    return out
+
+def bgbb_on_file(path, repeat: int = 5) -> dict:
+    "BG/BB on a donations-format CSV (frequency, recency, periods or n_periods, weights): parameters, log-likelihood, best-of-`repeat` time, with lifetimes'."
+    from aima.retention.clv import BetaGeoBetaBinomModel
+    don = pd.read_csv(path).rename(columns={"periods": "n_periods"})
+    def best(fit):
+        secs = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            f = fit()
+            secs.append(time.perf_counter() - t0)
+        return f, min(secs)
+    m, secs = best(lambda: BetaGeoBetaBinomModel().fit(don))
+    out = {"data": str(path), "rows": len(don), "customers": int(don["weights"].sum()) if "weights" in don else len(don),
+           "params": {k: round(float(v), 4) for k, v in m.params.items()}, "loglik": round(m.loglik_, 2), "fit_seconds": round(secs, 4)}
+    try:
+        import lifetimes
+        f, theirs = best(lambda: lifetimes.BetaGeoBetaBinomFitter().fit(don.frequency, don.recency, don.n_periods, weights=don.get("weights")))
+        ll = float(np.sum(don.get("weights", 1) * m._loglik(f.params_.to_numpy(float), don.frequency, don.recency, don.n_periods)))
+        out["lifetimes"] = {"params": {k: round(float(v), 4) for k, v in f.params_.items()}, "loglik": round(ll, 2),
+                            "fit_seconds": round(theirs, 4)}
+        out["ratio_vs_lifetimes"] = round(theirs / secs, 1)
     except ImportError:
         out["lifetimes"] = "not installed (pip install lifetimes)"
     return out

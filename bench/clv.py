@@ -1,17 +1,19 @@
 """BTYD models: AIMA vs lifetimes (and pymc-marketing MAP) on CDNOW and simulated customers. Prints JSON lines.
 
-Usage: python bench/clv.py [SIZE ...]    (default 100k and 1M simulated customers; CDNOW from the lifetimes wheel)
+Usage: python bench/clv.py [SIZE ...]    (default 100k and 1M simulated customers; CDNOW and the BG/BB donations data from the lifetimes wheel)
 """
 import json
 import sys
 from pathlib import Path
 
-from aima.bench import clv_on_file, run
+from aima.bench import bgbb_on_file, clv_on_file, run
 
 if __name__ == "__main__":
     try:
         import lifetimes
-        print(json.dumps({"benchmark": "clv_cdnow", **clv_on_file(Path(lifetimes.__file__).parent / "datasets" / "CDNOW_sample.txt")}))
+        ds = Path(lifetimes.__file__).parent / "datasets"
+        print(json.dumps({"benchmark": "clv_cdnow", **clv_on_file(ds / "CDNOW_sample.txt")}))
+        print(json.dumps({"benchmark": "bgbb_donations", **bgbb_on_file(ds / "donations.csv")}))
     except ImportError:
-        print(json.dumps({"benchmark": "clv_cdnow", "skipped": "pip install lifetimes for the CDNOW file"}))
+        print(json.dumps({"benchmark": "clv_cdnow", "skipped": "pip install lifetimes for the CDNOW and donations files"}))
     run("clv", sizes=[int(s) for s in sys.argv[1:]] or None)

@@ -13,27 +13,30 @@ import numpy as np
 import pandas as pd
 
 from ..log import get_logger
-from .clv import _with_numgrad
+
 
 log = get_logger(__name__)
 
 # %% ../../nbs/64_retention.bayes.ipynb #0af0cb86
 def _problem(model, data, *more, weights=None):
-    "(log-likelihood with gradient, collapsed data, weights) for `model` on `data`: the same data its `fit` uses."
+    "`p -> (log-likelihood sum, gradient)` over `model`'s collapsed data: the same data and kernel its `fit` uses."
     cols, w = model._data(data, *more, weights=weights)
-    return (model._loglik if model._analytic else _with_numgrad(model._loglik)), cols, w
+    return model._sums(cols, w)
 
-def _logp_op(loglik, cols, w, prior_sd: float):
+def _logp_op(sums, prior_sd: float):
     "A PyTensor Op computing log posterior(theta = log params) and one for its gradient."
     import pytensor.tensor as pt
     from pytensor.graph.basic import Apply
     from pytensor.graph.op import Op
+    last = {}
 
     def f(theta):
-        p = np.exp(theta)
-        ll, g = loglik(p, *cols, grad=True)
-        lp = float((w * ll).sum() - 0.5 * ((theta / prior_sd) ** 2).sum())
-        return lp, (g * w).sum(axis=1) * p - theta / prior_sd ** 2
+        key = theta.tobytes()               # NUTS asks for the value and the gradient at the same point: compute once
+        if key not in last:
+            ll, g = sums(np.exp(theta))
+            last.clear()
+            last[key] = (float(ll - 0.5 * ((theta / prior_sd) ** 2).sum()), g * np.exp(theta) - theta / prior_sd ** 2)
+        return last[key]
 
     class Grad(Op):
         def make_node(self, theta):
@@ -62,12 +65,12 @@ def fit_bayes(model, data, *more, weights=None, draws: int = 1000, tune: int = 1
     import pymc as pm
     if not prior_sd > 0:
         raise ValueError(f"prior_sd must be > 0, got {prior_sd}.")
-    loglik, cols, w = _problem(model, data, *more, weights=weights)
+    sums = _problem(model, data, *more, weights=weights)
     t0 = time.perf_counter()
     if not hasattr(model, "params_"):        # start the chains at the MLE: short warm-up, no wandering in flat tails
         model.fit(data, *more, weights=weights)
     start = np.log(model.params_)
-    op, k = _logp_op(loglik, cols, w, prior_sd), len(model._names)
+    op, k = _logp_op(sums, prior_sd), len(model._names)
     with pm.Model():
         theta = pm.Flat("theta", shape=k, initval=start)
         pm.Potential("logp", op(theta))
@@ -79,9 +82,11 @@ def fit_bayes(model, data, *more, weights=None, draws: int = 1000, tune: int = 1
     model.posterior_ = np.exp(th.reshape(-1, k))
     model.params_ = model.posterior_.mean(0)
     model.cov_log_ = np.cov(th.reshape(-1, k).T)
-    model.loglik_ = float((w * loglik(model.params_, *cols)).sum())
-    within, between = th.var(1, ddof=1).mean(0), th.mean(1).var(0, ddof=1) * draws
-    model.rhat_ = dict(zip(model._names, np.sqrt(((draws - 1) / draws * within + between / draws) / within))) if chains > 1 else {}
+    model.loglik_ = float(sums(model.params_)[0])
+    model.rhat_ = {}
+    if chains > 1:                                               # split-free R-hat needs at least two chains
+        within, between = th.var(1, ddof=1).mean(0), th.mean(1).var(0, ddof=1) * draws
+        model.rhat_ = dict(zip(model._names, np.sqrt(((draws - 1) / draws * within + between / draws) / within)))
     model.divergences_ = int(idata.sample_stats["diverging"].sum())
     model.method_, model.fit_seconds_ = "bayes", time.perf_counter() - t0
     return model

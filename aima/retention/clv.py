@@ -262,15 +262,33 @@ def pnbd_sums(params, x, tx, T, w, xu):
 def bgbb_loglik(params, x, tx, n, grad: bool = False):
     "BG/BB log-likelihood for discrete-time data: x transactions in n opportunities, last at t_x (Fader, Hardie & Shang 2010)."
     alpha, beta, gamma, delta = params
+    x, tx, n = (np.asarray(v, dtype=float) for v in (x, tx, n))
     l1 = betaln(alpha + x, beta + n - x) - betaln(alpha, beta) + betaln(gamma, delta + n) - betaln(gamma, delta)
     imax = int(np.max(n - tx)) if len(n) else 0
-    if imax <= 0:
-        return l1
-    i = np.arange(imax)[:, None]
-    terms = (betaln(alpha + x, beta + tx - x + i) - betaln(alpha, beta)
-             + betaln(gamma + 1, delta + tx + i) - betaln(gamma, delta))
-    terms = np.where(i <= n - tx - 1, terms, -np.inf)
-    return np.logaddexp(l1, logsumexp(terms, axis=0))
+    ll, i = l1, None
+    if imax > 0:                  # + the ways to have died after opportunity tx + i, i = 0 .. n - tx - 1
+        i = np.arange(imax)[:, None]
+        terms = (betaln(alpha + x, beta + tx - x + i) - betaln(alpha, beta)
+                 + betaln(gamma + 1, delta + tx + i) - betaln(gamma, delta))
+        terms = np.where(i <= n - tx - 1, terms, -np.inf)
+        ll = np.logaddexp(l1, logsumexp(terms, axis=0))
+    if not grad:
+        return ll
+    # each term's share of the likelihood times the term's derivative (digammas of the beta functions' arguments)
+    dal, dbe = digamma(alpha + beta) - digamma(alpha), digamma(alpha + beta) - digamma(beta)     # from -B(alpha, beta)
+    dga, dde = digamma(gamma + delta) - digamma(gamma), digamma(gamma + delta) - digamma(delta)  # from -B(gamma, delta)
+    s1 = np.exp(l1 - ll)
+    dax, abn, gdn = digamma(alpha + x), digamma(alpha + beta + n), digamma(gamma + delta + n)
+    g = [dal + s1 * (dax - abn), dbe + s1 * (digamma(beta + n - x) - abn),
+         dga + s1 * (digamma(gamma) - gdn), dde + s1 * (digamma(delta + n) - gdn)]
+    if i is not None:
+        st = np.exp(terms - ll)                       # 0 where the term does not exist
+        abt, gdt = digamma(alpha + beta + tx + i), digamma(gamma + delta + 1 + tx + i)
+        g[0] = g[0] + (st * (dax - abt)).sum(0)
+        g[1] = g[1] + (st * (digamma(beta + tx - x + i) - abt)).sum(0)
+        g[2] = g[2] + (st * (digamma(gamma + 1) - gdt)).sum(0)
+        g[3] = g[3] + (st * (digamma(delta + tx + i) - gdt)).sum(0)
+    return ll, np.stack(g)
 
 def gg_loglik(params, x, m, grad: bool = False):
     "Gamma-Gamma log-likelihood of mean spend `m` over `x` repeat transactions (Fader, Hardie & Lee 2005); optional gradient."
@@ -457,37 +475,35 @@ class _BTYD:
         _check_summary(x, tx, T)
         return _collapse(x, tx, T, weights=weights)
 
-    def _start(self, x, tx, T, w):
+    def _start(self, cols, w):
         "Where the optimiser starts: r = 1 and alpha = 1 / (repeat purchases per unit time), whatever the time unit."
+        x, tx, T = cols
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = float(w @ x) / float(w @ T)
         return (1.0, 1 / rate, *self._x0[2:]) if 1e-12 < rate < 1e12 else self._x0
 
+    def _sums(self, cols, w):
+        "`p -> (weighted log-likelihood sum, its gradient)` over the collapsed data: what `fit` and `fit_bayes` evaluate."
+        loglik = self._loglik if self._analytic else _with_numgrad(self._loglik)
+        def sums(p):
+            ll, g = loglik(p, *cols, grad=True)
+            return float(w @ ll), g @ w
+        return sums
+
     def fit(self, data, *more, weights=None):
         "Fit on a summary DataFrame (frequency, recency, T) or on the three arrays."
         t0 = time.perf_counter()
-        (xa, ta, Ta), w = self._data(data, *more, weights=weights)
-
-        def run(xa, ta, Ta, w, x0, hessian=True, start_hessian=None):
-            loglik, sums = self._loglik, None
-            if loglik is bgnbd_loglik or loglik is pnbd_loglik:
-                codes, ux = pd.factorize(xa, sort=True)         # hashing, not a sort of every row: np.unique's result, faster
-                xu = (np.asarray(ux, dtype=float), codes.astype(np.int64, copy=False))
-                if loglik is bgnbd_loglik:
-                    loglik = lambda p, *d, grad=False: bgnbd_loglik(p, *d, grad=grad, xu=xu)
-                    sums = lambda p: bgnbd_sums(p, xa, ta, Ta, w, xu)
-                else:
-                    sums = lambda p: pnbd_sums(p, xa, ta, Ta, w, xu)
-            return mle(loglik, x0, (xa, ta, Ta), w, analytic_grad=self._analytic, penalizer=self.penalizer, sums=sums,
-                       hessian=hessian, start_hessian=start_hessian)
-        x0, H0 = self._start(xa, ta, Ta, w), None
-        if len(xa) > 50_000:     # warm start from a 20k-row subsample; Newton steps with its Hessian finish on all rows
-            idx = np.random.default_rng(self.random_state).choice(len(xa), 20_000, replace=False)
-            sub = run(xa[idx], ta[idx], Ta[idx], w[idx], x0)
+        cols, w = self._data(data, *more, weights=weights)
+        run = lambda cols, w, x0, start_hessian=None: mle(self._loglik, x0, cols, w, penalizer=self.penalizer,
+                                                          sums=self._sums(cols, w), start_hessian=start_hessian)
+        x0, H0 = self._start(cols, w), None
+        if len(w) > 50_000:     # warm start from a 20k-row subsample; Newton steps with its Hessian finish on all rows
+            idx = np.random.default_rng(self.random_state).choice(len(w), 20_000, replace=False)
+            sub = run(tuple(c[idx] for c in cols), w[idx], x0)
             x0 = sub["params"]
             if np.all(np.isfinite(sub["cov_log"])):
                 H0 = np.linalg.inv(sub["cov_log"]) / w[idx].sum()
-        out = run(xa, ta, Ta, w, x0, start_hessian=H0)
+        out = run(cols, w, x0, start_hessian=H0)
         self.params_, self.loglik_, self.cov_log_ = out["params"], out["loglik"], out["cov_log"]
         self.posterior_ = None
         self.n_customers_, self.converged_ = int(w.sum()), bool(out["result"].success)
@@ -498,6 +514,13 @@ class BetaGeoModel(_BTYD):
     "BG/NBD: purchases at Poisson rate lambda ~ Gamma(r, alpha) while alive; after each purchase the customer leaves with p ~ Beta(a, b)."
     _names, _x0 = ("r", "alpha", "a", "b"), (1.0, 1.0, 1.0, 1.0)
     _loglik = staticmethod(bgnbd_loglik)
+    _kernel = staticmethod(bgnbd_sums)
+
+    def _sums(self, cols, w):
+        "The fused kernel over (frequency, recency, T), with the frequency's distinct values found once."
+        codes, ux = pd.factorize(cols[0], sort=True)         # hashing, not a sort of every row
+        xu = (np.asarray(ux, dtype=float), codes.astype(np.int64, copy=False))
+        return lambda p: self._kernel(p, *cols, w, xu)
 
     def _p_alive(self, p, x, tx, T):
         r, alpha, a, b = p
@@ -547,6 +570,7 @@ class ParetoNBDModel(BetaGeoModel):
     "Pareto/NBD: Poisson purchases at lambda ~ Gamma(r, alpha) and an exponential lifetime with mu ~ Gamma(s, beta)."
     _names, _x0 = ("r", "alpha", "s", "beta"), (1.0, 1.0, 1.0, 1.0)
     _loglik = staticmethod(pnbd_loglik)
+    _kernel = staticmethod(pnbd_sums)
 
     def _p_alive(self, p, x, tx, T):
         r, alpha, s, beta = p
@@ -573,7 +597,6 @@ class ParetoNBDModel(BetaGeoModel):
 class BetaGeoBetaBinomModel(_BTYD):
     "BG/BB for discrete opportunities: p ~ Beta(alpha, beta) to transact at each, theta ~ Beta(gamma, delta) to leave."
     _names, _x0 = ("alpha", "beta", "gamma", "delta"), (1.0, 1.0, 1.0, 1.0)
-    _analytic = False
     _loglik = staticmethod(bgbb_loglik)
 
     def _data(self, data, *more, weights=None):
@@ -583,19 +606,19 @@ class BetaGeoBetaBinomModel(_BTYD):
             weights = data["weights"].to_numpy(float) if weights is None and "weights" in data else weights
         else:
             x, tx, n = _cols((data, *more), None)
+        bad = [k for k, c in (("frequency", x), ("recency", tx), ("n_periods", n)) if not np.all(np.isfinite(c))]
+        if bad:
+            raise ValueError(f"BG/BB data has missing or infinite values in {bad}; drop or fill those rows first.")
         if np.any(x > tx) or np.any(tx > n) or np.any(x < 0):
             raise ValueError("Invalid BG/BB data: need 0 <= frequency <= recency <= n_periods.")
         return _collapse(x, tx, n, weights=weights)
 
+    def _start(self, cols, w):
+        return self._x0
+
     def fit(self, data, *more, weights=None):
         "Fit on a DataFrame with frequency, recency, n_periods (and optional weights) or on the arrays."
-        t0 = time.perf_counter()
-        (xa, ta, na), w = self._data(data, *more, weights=weights)
-        out = mle(self._loglik, self._x0, (xa, ta, na), w, analytic_grad=False, penalizer=self.penalizer)
-        self.params_, self.loglik_, self.cov_log_ = out["params"], out["loglik"], out["cov_log"]
-        self.posterior_ = None
-        self.n_customers_, self.converged_, self.fit_seconds_ = int(w.sum()), bool(out["result"].success), time.perf_counter() - t0
-        return self
+        return super().fit(data, *more, weights=weights)
 
     def p_alive(self, x, tx, n):
         "Probability of being alive at opportunity n + 1."
@@ -627,18 +650,18 @@ class GammaGammaModel(_BTYD):
             raise ValueError("Gamma-Gamma needs customers with repeat purchases and positive spend; found fewer than 2.")
         return _collapse(x[keep], m[keep], weights=None if weights is None else np.asarray(weights)[keep])
 
+    def _start(self, cols, w):
+        "p = 1, q = 3 and gamma such that p * gamma / (q - 1) is the mean spend: the currency unit drops out."
+        return (1.0, 3.0, 2 * float(w @ cols[1]) / float(w.sum()))
+
+    def _sums(self, cols, w):
+        codes, ux = pd.factorize(cols[0])
+        xu = (np.asarray(ux, dtype=float), codes)
+        return lambda p: gg_sums(p, *cols, w, xu)
+
     def fit(self, data, *more, weights=None):
         "Fit on a summary (frequency, monetary_value) using customers with frequency > 0."
-        t0 = time.perf_counter()
-        (xa, ma), w = self._data(data, *more, weights=weights)
-        codes, ux = pd.factorize(xa)
-        xu = (np.asarray(ux, dtype=float), codes)
-        x0 = (1.0, 3.0, 2 * float(w @ ma) / float(w.sum()))      # p / (q - 1) * gamma = the mean spend: the currency unit drops out
-        out = mle(self._loglik, x0, (xa, ma), w, penalizer=self.penalizer, sums=lambda p: gg_sums(p, xa, ma, w, xu))
-        self.params_, self.loglik_, self.cov_log_ = out["params"], out["loglik"], out["cov_log"]
-        self.posterior_ = None
-        self.n_customers_, self.converged_, self.fit_seconds_ = int(w.sum()), bool(out["result"].success), time.perf_counter() - t0
-        return self
+        return super().fit(data, *more, weights=weights)
 
     def expected_spend(self, frequency, monetary_value):
         "Expected spend per future transaction (the population mean p*gamma/(q-1) for customers without repeats)."
