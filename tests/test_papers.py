@@ -10,7 +10,7 @@ import yaml
 
 from conftest import BIN, ROOT
 from aima.papers import (PaperError, build_tables, check_parameters, expand_grid, load_run_config, paper_notebooks,
-                         plan_runs, run_paper)
+                         plan_runs, portable_notebook, run_paper)
 
 AIMA = str(BIN / "aima")
 PAPER6 = ROOT / "papers" / "06_clv_churn"
@@ -53,6 +53,8 @@ def test_paper6_smoke_run_and_tables(tmp_path):
     cfg = yaml.safe_load((out / "config.yaml").read_text())
     assert cfg["loop"]["rounds"] == 2 and cfg["btyd"]["max_customers"] == 400       # smoke overrides applied and recorded
     assert len(list((out / "figures").glob("*.png"))) == 3
+    for nb in out.glob("*.ipynb"):                                   # executed notebooks name no machine's folders
+        assert str(ROOT.resolve()) + os.sep not in nb.read_text(), nb
     r = aima("papers", "tables", "6", "--results", str(tmp_path), "--json")
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
@@ -173,3 +175,15 @@ def test_committed_paper_notebooks_follow_the_contract():
         nb = nbformat.read(nb_path, as_version=4)
         assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{nb_path} has outputs: run nbdev_clean"
     assert [p.name for p in paper_notebooks(PAPER6)] == ["01_btyd.ipynb", "02_churn.ipynb", "03_uplift_loop.ipynb"]
+
+
+def test_portable_notebook(tmp_path):
+    root = tmp_path / "proj"
+    nb = tmp_path / "run.ipynb"
+    nb.write_text(json.dumps({"metadata": {"papermill": {"input_path": f"{root}/papers/x/01.ipynb"}},
+                              "out": f"{root}2/other {root}/papers/x/results/r1"}))
+    assert portable_notebook(nb, root) == 2
+    d = json.loads(nb.read_text())
+    assert d["metadata"]["papermill"]["input_path"] == "papers/x/01.ipynb"
+    assert d["out"] == f"{root}2/other papers/x/results/r1"           # a sibling folder sharing the prefix is left alone
+    assert portable_notebook(tmp_path / "missing.ipynb", root) == 0
