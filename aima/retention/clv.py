@@ -58,12 +58,20 @@ def bgnbd_loglik(params, x, tx, T, grad: bool = False, xu: tuple | None = None):
     dal = r / alpha - w2 * rx / (alpha + T) - w3 * np.where(pos, rx / (alpha + tx), 0)
     return ll, np.stack([dr, dal, w2 * da2 + w3 * da3, w2 * db2 + w3 * db3])
 
-def _bgnbd_kernel():
-    "A fused, compiled pass over customers returning the weighted log-likelihood and gradient sums (numba when installed)."
-    try:
-        import numba
-    except ImportError:
-        return None
+_KERNELS: dict = {}
+
+def _compiled(factory):
+    "The kernel `factory(numba)` builds, built once per process; None when numba is not installed (NumPy path)."
+    if factory not in _KERNELS:
+        try:
+            import numba
+        except ImportError:
+            numba = None
+        _KERNELS[factory] = factory(numba) if numba is not None else None
+    return _KERNELS[factory]
+
+def _bgnbd_kernel(numba):
+    "A fused, compiled pass over customers returning the weighted log-likelihood and gradient sums."
     @numba.njit(cache=True)
     def sums(r, alpha, inv, x, tx, T, w, g_rx, b_2, b_3, d_rx, da2, da3, db2, db3):
         ll = 0.0
@@ -103,14 +111,10 @@ def _bgnbd_kernel():
         return ll, np.array([g0, g1, g2, g3])
     return sums
 
-_BGNBD_SUMS = None
-
 def bgnbd_sums(params, x, tx, T, w, xu):
     "Weighted sums of the BG/NBD log-likelihood and its gradient in one compiled pass (NumPy fallback without numba)."
-    global _BGNBD_SUMS
-    if _BGNBD_SUMS is None:
-        _BGNBD_SUMS = _bgnbd_kernel() or False
-    if not _BGNBD_SUMS:
+    kernel = _compiled(_bgnbd_kernel)
+    if kernel is None:
         ll, g = bgnbd_loglik(params, x, tx, T, grad=True, xu=xu)
         return float((w * ll).sum()), (g * w).sum(axis=1)
     r, alpha, a, b = params
@@ -119,7 +123,7 @@ def bgnbd_sums(params, x, tx, T, w, xu):
     ubx1 = np.where(upos, b + ux - 1, 1.0)
     dab = digamma(a + b)
     d_abx = digamma(a + b + ux)
-    return _BGNBD_SUMS(float(r), float(alpha), inv.astype(np.int64), x, tx, T, w,
+    return kernel(float(r), float(alpha), np.asarray(inv, dtype=np.int64), x, tx, T, w,
                        gammaln(r + ux) - gammaln(r), betaln(a, b + ux) - betaln(a, b),
                        np.where(upos, betaln(a + 1, ubx1) - betaln(a, b), -np.inf), digamma(r + ux) - digamma(r),
                        dab - d_abx, np.where(upos, digamma(a + 1) - d_abx - digamma(a) + dab, 0.0),
@@ -187,12 +191,8 @@ def pnbd_loglik(params, x, tx, T, grad: bool = False, chunk: int = 65_536):
         return np.concatenate(parts)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts], axis=1)
 
-def _pnbd_kernel():
+def _pnbd_kernel(numba):
     "The Pareto/NBD quadrature fused into one compiled pass per customer: weighted log-likelihood and gradient sums."
-    try:
-        import numba
-    except ImportError:
-        return None
     @numba.njit(cache=True)
     def sums(r, alpha, s, beta, inv, x, tx, T, w, g_rx, d_rx, nodes, logw):
         ll = 0.0
@@ -244,19 +244,15 @@ def _pnbd_kernel():
         return ll, np.array([g0, g1, g2, g3])
     return sums
 
-_PNBD_SUMS = None
-
 def pnbd_sums(params, x, tx, T, w, xu):
     "Weighted sums of the Pareto/NBD log-likelihood and its gradient in one compiled pass (NumPy fallback without numba)."
-    global _PNBD_SUMS
-    if _PNBD_SUMS is None:
-        _PNBD_SUMS = _pnbd_kernel() or False
-    if not _PNBD_SUMS:
+    kernel = _compiled(_pnbd_kernel)
+    if kernel is None:
         ll, g = pnbd_loglik(params, x, tx, T, grad=True)
         return float((w * ll).sum()), (g * w).sum(axis=1)
     r, alpha, s, beta = (float(v) for v in params)
     ux, inv = xu
-    return _PNBD_SUMS(r, alpha, s, beta, np.asarray(inv, dtype=np.int64), x, tx, T, w, gammaln(r + ux) - gammaln(r),
+    return kernel(r, alpha, s, beta, np.asarray(inv, dtype=np.int64), x, tx, T, w, gammaln(r + ux) - gammaln(r),
                       digamma(r + ux) - digamma(r), _GL_NODES, np.log(_GL_WEIGHTS))
 
 def bgbb_loglik(params, x, tx, n, grad: bool = False):
