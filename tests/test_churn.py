@@ -47,6 +47,8 @@ def test_online_retail_noncontractual():
     assert res.loc["km", "ibs"] < 0.3                  # IPCW from the test window: a finite, sane Brier score
     for m in ("cox", "weibull", "deephit"):
         assert res.loc[m, "c_index"] > 0.65, res
+    # DeepHit's defaults train to convergence on a few hundred customers (0.785 here; it early-stopped at 0.662 before)
+    assert res.loc["deephit", "c_index"] > 0.74, res
 
 
 def test_ibs_matches_hand_computation():

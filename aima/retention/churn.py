@@ -372,9 +372,9 @@ class DeepHitModel(SurvivalModel):
     "DeepHit (Lee et al. 2018): an MLP over a discrete time grid trained on the PMF likelihood + ranking loss."
     name = "deephit"
 
-    def __init__(self, n_bins: int = 30, hidden: Sequence[int] = (64, 64), dropout: float = 0.2, alpha: float = 0.2,
+    def __init__(self, n_bins: int = 10, hidden: Sequence[int] = (32, 32), dropout: float = 0.5, alpha: float = 0.2,
                  sigma: float = 0.1, lr: float = 1e-3, weight_decay: float = 1e-4, batch_size: int = 256,
-                 max_epochs: int = 100, patience: int = 10, validation_fraction: float = 0.2,
+                 max_epochs: int = 2000, patience: int = 50, validation_fraction: float = 0.2,
                  accelerator: str = "auto", random_state: int = 0):
         self.n_bins, self.hidden, self.dropout, self.alpha, self.sigma = n_bins, tuple(hidden), dropout, alpha, sigma
         self.lr, self.weight_decay, self.batch_size, self.max_epochs, self.patience = lr, weight_decay, batch_size, max_epochs, patience
