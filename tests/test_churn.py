@@ -31,7 +31,6 @@ def test_telco_contractual(external_dataset):
     for m in ("cox", "weibull", "deephit"):
         assert res.loc[m, "c_index"] > 0.75, res
         assert res.loc[m, "ibs"] < res.loc["km", "ibs"], res
-    assert res.loc["deephit", "fit_seconds"] < 60
 
 
 def test_online_retail_noncontractual():
