@@ -6,7 +6,7 @@
 __all__ = ['log', 'BENCHMARKS', 'measure', 'environment', 'compare', 'benchmark', 'run', 'synthetic_orders',
            'bench_workspace_rfm', 'synthetic_export_csv', 'bench_import_csv', 'synthetic_shop_sql',
            'bench_features_rfm', 'bench_features_full', 'clv_on_file', 'bgbb_on_file', 'simulate_bgnbd', 'bench_clv',
-           'dash_render_times', 'dash_workspace', 'bench_dash_render', 'register']
+           'bench_clv_pareto', 'dash_render_times', 'dash_workspace', 'bench_dash_render', 'register']
 
 # %% ../nbs/92_bench.ipynb #ff8cd82d
 import gc
@@ -388,6 +388,30 @@ def bench_clv(size: int) -> list[dict]:
             rec["ratio_vs_pymc_marketing_map"] = round(rec["pymc_marketing_map"]["seconds"] / rec["aima"]["seconds"], 1)
         except Exception as e:          # optional reference: report why it did not run
             rec["pymc_marketing_map"] = f"not run: {type(e).__name__}: {e}"[:200]
+    rec["env"] = environment()
+    return [rec]
+
+@benchmark("clv_pareto", sizes=[100_000], description="Pareto/NBD fit: AIMA vs lifetimes on the same simulated customers")
+def bench_clv_pareto(size: int) -> list[dict]:
+    "Fit Pareto/NBD on `size` simulated customers (continuous recency: no rows collapse), with lifetimes' fit and the log-likelihood both reach."
+    from aima.retention.clv import ParetoNBDModel
+    data = simulate_bgnbd(size)
+    cols = [data[c].to_numpy(float) for c in ("frequency", "recency", "T")]
+    ParetoNBDModel().fit(data.head(100))                      # load the compiled kernel outside the timing
+    fits = []
+    rec = {"benchmark": "clv_pareto", "size": size, "aima": measure(lambda: fits.append(ParetoNBDModel().fit(data)), repeat=1)}
+    m = fits[-1]
+    rec["aima_params"], rec["aima_loglik"] = {k: round(float(v), 4) for k, v in m.params.items()}, round(m.loglik_, 3)
+    try:
+        import lifetimes
+        theirs = []
+        rec["lifetimes"] = measure(lambda: theirs.append(lifetimes.ParetoNBDFitter().fit(*cols)), repeat=1)
+        p = theirs[-1].params_
+        rec["lifetimes_params"] = {k: round(float(v), 4) for k, v in p.items()}
+        rec["lifetimes_loglik"] = round(float(m._loglik(p.to_numpy(float), *cols).sum()), 3)     # on AIMA's (unscaled) scale
+        rec["ratio_vs_lifetimes"] = round(rec["lifetimes"]["seconds"] / rec["aima"]["seconds"], 1)
+    except ImportError:
+        rec["lifetimes"] = "not installed"
     rec["env"] = environment()
     return [rec]
 
