@@ -14,7 +14,6 @@ import pandas as pd
 
 from ..log import get_logger
 
-
 log = get_logger(__name__)
 
 # %% ../../nbs/64_retention.bayes.ipynb #0af0cb86

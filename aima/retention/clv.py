@@ -332,12 +332,11 @@ def _collapse(*cols, weights=None):
         np.any([c[1:] != c[:-1] for c in s], axis=0, out=new[1:])
         starts = np.flatnonzero(new)
         return tuple(c[starts] for c in s), np.add.reduceat(w[order], starts)
-    if n > 20_000:       # collapse only when rows repeat (integer-week data); continuous times make it a pure cost
-        k = min(n, 20_000)
-        head = pd.DataFrame({i: np.asarray(c[:k], dtype=float) for i, c in enumerate(cols)})
-        if (~head.duplicated()).sum() > 0.5 * k:      # hashing: a sort of the rows costs more than the fit saves
-            w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-            return tuple(np.asarray(c, dtype=float) for c in cols), w
+    # large inputs: collapse only when rows repeat (integer-week data); continuous times make it a pure cost
+    head = pd.DataFrame({i: np.asarray(c[:20_000], dtype=float) for i, c in enumerate(cols)})
+    if (~head.duplicated()).sum() > 0.5 * len(head):      # hashing: a sort of the rows costs more than the fit saves
+        w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+        return tuple(np.asarray(c, dtype=float) for c in cols), w
     df = pd.DataFrame({f"c{i}": np.asarray(c, dtype=float) for i, c in enumerate(cols)})
     df["w"] = 1.0 if weights is None else np.asarray(weights, dtype=float)
     g = df.groupby([f"c{i}" for i in range(len(cols))], sort=False, as_index=False).w.sum()
@@ -377,7 +376,7 @@ def _newton(obj, theta, H, gtol: float, max_iter: int = 10):
         theta, f, g = theta - t * step, f2, g2
     return None
 
-def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float = 0.0, sums=None, hessian: bool = True,
+def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float = 0.0, sums=None,
         start_hessian: np.ndarray | None = None) -> dict:
     """Maximum likelihood on log-parameters; returns params, log-likelihood, covariance of log-params and the optimiser result.
 
@@ -404,16 +403,14 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
                            options={"maxiter": 5000, "gtol": 1e-9, "ftol": 1e-13})
     theta = res.x
     k = len(theta)
-    cov = np.full((k, k), np.nan)
-    if hessian:     # of the total negative log-likelihood: forward differences of the gradient from the converged one
-        H = np.zeros((k, k))
-        for i in range(k):
-            e = np.zeros(k); e[i] = 1e-5
-            H[:, i] = (obj(theta + e)[1] - res.jac) / 1e-5 * W
-        try:
-            cov = np.linalg.inv((H + H.T) / 2)
-        except np.linalg.LinAlgError:
-            pass
+    H = np.zeros((k, k))      # of the total negative log-likelihood: forward differences of the gradient from the converged one
+    for i in range(k):
+        e = np.zeros(k); e[i] = 1e-5
+        H[:, i] = (obj(theta + e)[1] - res.jac) / 1e-5 * W
+    try:
+        cov = np.linalg.inv((H + H.T) / 2)
+    except np.linalg.LinAlgError:
+        cov = np.full((k, k), np.nan)
     p = np.exp(theta)
     ll = -(float(res.fun) - penalizer * (p ** 2).sum()) * W      # the objective at the optimum, unscaled
     return {"params": p, "loglik": float(ll), "cov_log": cov, "result": res}
@@ -437,7 +434,6 @@ def _check_summary(x, tx, T):
 class _BTYD:
     _names: tuple = ()
     _x0: tuple = ()
-    _analytic = True
 
     def __init__(self, penalizer: float = 0.0, random_state: int = 0):
         self.penalizer, self.random_state = penalizer, random_state
@@ -480,9 +476,8 @@ class _BTYD:
 
     def _sums(self, cols, w):
         "`p -> (weighted log-likelihood sum, its gradient)` over the collapsed data: what `fit` and `fit_bayes` evaluate."
-        loglik = self._loglik if self._analytic else _with_numgrad(self._loglik)
         def sums(p):
-            ll, g = loglik(p, *cols, grad=True)
+            ll, g = self._loglik(p, *cols, grad=True)
             return float(w @ ll), g @ w
         return sums
 
@@ -730,7 +725,7 @@ def tracking_table(model: BetaGeoModel, tx, calibration_end, observation_end, cu
     r_day, r_n = repeats._d.to_numpy(), repeats.n.to_numpy()
     actual = np.array([r_n[r_day < e].sum() for e in ends], dtype=float)
     f, n = births._f.to_numpy(), births.n.to_numpy()
-    expected = np.array([(n * np.array([model.expected_purchases_new(max(0.0, (e - fi) / period_days)) for fi in f])).sum() for e in ends])
+    expected = np.array([n @ model.expected_purchases_new(np.maximum(0.0, (e - f) / period_days)) for e in ends])
     end_dates = pd.to_datetime(ends * 86400, unit="s", utc=True)
     return pd.DataFrame({"period": np.arange(1, len(ends) + 1), "period_end": end_dates, "actual": actual, "expected": expected,
                          "calibration": end_dates <= cal + pd.Timedelta(days=1)})
