@@ -10,7 +10,6 @@ __all__ = ['log', 'AT_RISK', 'RFM_AT_RISK', 'PAGES', 'FILL_DELAY', 'FRONTEND_EXT
 
 # %% ../nbs/90_dash.ipynb #e59cb595
 import contextlib
-import importlib
 import os
 import shutil
 import socket
@@ -25,6 +24,7 @@ import ibis
 import pandas as pd
 
 from .core import Workspace
+from .demo import _resolve
 from .dash_kit import (CSS, RESULTS, Unavailable, _e, _md_code, _table, _unavailable, cards_html, default_workspace, latest,
                            message_html, plain, read_workspace)
 from .log import get_logger
@@ -44,7 +44,7 @@ def _p90(t) -> str | None:
     return "p_churn_90" if "p_churn_90" in cols else (cols[-1] if cols else None)
 
 def at_risk_filter(t):
-    "The at-risk rows of a churn table: active customers with P(churn) at the longest horizon >= `AT_RISK`."
+    "The at-risk rows of a churn table: active customers with P(churn) at 90 days (else the longest scored horizon) >= `AT_RISK`."
     p = _p90(t)
     cond = t[p] >= AT_RISK
     return t.filter(cond & (t.status != "lapsed")) if "status" in t.columns else t.filter(cond)
@@ -143,12 +143,6 @@ def nav_html(active: str | None = None) -> str:
     links = "".join(f"<a href='{_e(p['notebook'])}' class='aima-nav-{_e(s)}{' active' if s == active else ''}'>{_e(p['title'])}</a>"
                     for s, p in sorted(PAGES.items(), key=lambda kv: kv[1]["order"]))
     return f"<nav class='aima-nav'><span class='brand'>AIMA</span>{links}</nav>"
-
-def _resolve(target: str | Callable) -> Callable:
-    if callable(target):
-        return target
-    mod, fn = target.split(":")
-    return getattr(importlib.import_module(mod), fn)
 
 def _wait_for_request() -> None:
     if os.environ.get("VOILA_PREHEAT", "False") != "False":      # a preheated Voilà kernel: read the data when someone asks

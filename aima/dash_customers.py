@@ -183,7 +183,8 @@ def customers_page(uri: str | None = None):
         segments = sorted(s for s in t.select("segment").distinct().to_pandas().segment.dropna()) if "segment" in cols else []
         notes = [needs_message(ws, n) for n in ("customer_features", "rfm", "clv_predictions", "churn_predictions") if not ws.exists(n)]
         hist = health_histogram(t)
-    search = W.Text(placeholder="Search by id, name or email", description="Search", layout=W.Layout(width="360px"))
+    search = W.Text(placeholder="Search by id, name or email", description="Search", layout=W.Layout(width="360px"),
+                    continuous_update=False)      # query on Enter or leaving the box, not on every keystroke
     search.add_class("aima-search")
     segment = W.Dropdown(options=[("All segments", "")] + [(s, s) for s in segments], value="", description="Segment")
     segment.add_class("aima-segment-filter")

@@ -9,7 +9,6 @@ __all__ = ['UPLOAD_TYPES', 'upload_dir', 'save_upload', 'fetch_link', 'dry_run',
 import json
 import re
 import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +16,7 @@ import pandas as pd
 from .core import Workspace, WorkspaceLockedError, parse_uri
 from .dash_kit import CSS, Unavailable, _e, _md_code, default_workspace, message_html, plain, safe, table_html
 from .data.detect import FIELDS
-from .data.imports import import_source, sheet_csv_url
+from .data.imports import _fetch, import_source, sheet_csv_url
 
 # %% ../nbs/97_dash_import.ipynb #9800f227
 UPLOAD_TYPES = ".csv,.tsv,.txt,.gz,.xlsx,.xlsm,.xls,.json,.ndjson,.jsonl,.parquet"
@@ -55,12 +54,7 @@ def fetch_link(link: str, folder: str | Path, timeout: float = 60) -> Path:
         name = f"google_sheet_{m.group(1)[:16]}" + (f"_{gid.group(1)}" if gid else "") + ".csv"
     else:
         url, name = link, Path(link.split("?")[0].rstrip("/")).name or "download.csv"
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            raw = r.read()
-    except OSError as e:
-        raise ValueError(f"Could not download {url}: {getattr(e, 'reason', e)}. Check the link (a Google Sheet must be shared "
-                         "as 'anyone with the link can view') and that this machine can reach it.") from None
+    raw = _fetch(url, timeout)           # the importer's downloader: "Could not download ..." with the sharing hint
     if raw[:15].lower().lstrip().startswith((b"<!doctype html", b"<html")):
         raise ValueError(f"{url} returned a web page, not data. For a Google Sheet, share it as 'anyone with the link can view'.")
     return save_upload(name, raw, folder)
@@ -122,10 +116,9 @@ def run_import(uri: str | None, path: str | Path, mapping: dict | None = None, w
 def update_results(uri: str | None = None) -> list[dict]:
     "Recompute features, RFM, CLV, churn and recommended actions; one `{step, ok, message}` per step."
     from aima.demo import DEMO_STEPS, _resolve
-    steps = list(DEMO_STEPS) + [("interventions", "aima.retention.uplift:recommend_actions")]
     out = []
     with Workspace(str(uri or default_workspace())) as ws:
-        for name, target in steps:
+        for name, target in DEMO_STEPS:
             t0 = time.perf_counter()
             try:
                 _resolve(target)(ws)

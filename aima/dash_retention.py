@@ -91,7 +91,7 @@ def risk_table(ws: Workspace, min_p: float = AT_RISK, segment: str | None = None
 
 # %% ../nbs/96_dash_retention.ipynb #f2eb93bb
 def risk_histogram(ws: Workspace, horizon: int | None = None):
-    "Active customers per 5-point bin of P(churn within `horizon` days) (default: the longest horizon)."
+    "Active customers per 5-point bin of P(churn within `horizon` days) (default: 90 days, else the longest scored horizon)."
     import plotly.graph_objects as go
     ch = _active(latest(ws, "churn_predictions"))
     col = f"p_churn_{horizon}" if horizon else _p90(ch)
