@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from aima.bench import bgbb_on_file, clv_on_file, run
+from aima.workbench.bench import bgbb_on_file, clv_on_file, run
 
 if __name__ == "__main__":
     try:

@@ -5,7 +5,7 @@ Needs chromium (`make browser-deps`) and playwright (dev extra). Target: every p
 """
 import sys
 
-from aima.bench import run
+from aima.workbench.bench import run
 
 if __name__ == "__main__":
     run("dash_render", sizes=[int(s) for s in sys.argv[1:]] or None)

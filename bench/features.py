@@ -2,7 +2,7 @@
 
 Usage: python bench/features.py    Prints JSON lines.
 """
-from aima.bench import run
+from aima.workbench.bench import run
 
 if __name__ == "__main__":
     run(["features_rfm", "features_full"])

@@ -4,7 +4,7 @@ Usage: python bench/import_csv.py [SIZE ...]   (default 100k and 1M rows). Print
 """
 import sys
 
-from aima.bench import run
+from aima.workbench.bench import run
 
 if __name__ == "__main__":
     run("import_csv", sizes=[int(s) for s in sys.argv[1:]] or None)

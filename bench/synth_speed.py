@@ -10,7 +10,7 @@ import gc
 import json
 import sys
 
-from aima.bench import environment, measure
+from aima.workbench.bench import environment, measure
 from aima.data.schema import SCHEMA
 from aima.data.synth import generate_shop
 

@@ -4,7 +4,7 @@ Usage: python bench/workspace_rfm.py [SIZE ...]   (default sizes: 100k and 1M or
 """
 import sys
 
-from aima.bench import run
+from aima.workbench.bench import run
 
 if __name__ == "__main__":
     run("workspace_rfm", sizes=[int(s) for s in sys.argv[1:]] or None)

@@ -33,7 +33,7 @@ PYTHON_ERROR = re.compile(r"Traceback|\b[A-Z]\w*(Error|Exception)\b:")
 def demo(tmp_path_factory):
     "The demo workspace (`make demo`'s build) with recommended actions."
     from aima.core import Workspace
-    from aima.demo import build_demo
+    from aima.app.demo import build_demo
     path = tmp_path_factory.mktemp("dash") / "demo.duckdb"
     out = build_demo(path)
     with Workspace(path) as ws:

@@ -96,8 +96,8 @@ def test_pages_never_show_credentials():
 
 
 def test_customers_page_search_sort_profile(results):
-    from aima.dash_customers import customer_query
-    from aima.dash_kit import read_workspace
+    from aima.dash.customers import customer_query
+    from aima.dash.kit import read_workspace
     with read_workspace(results) as ws:
         n_lost = customer_query(ws, segment="Lost").count().execute()
     body = _body(page("customers", results))
@@ -120,8 +120,8 @@ def test_customers_page_search_sort_profile(results):
 
 
 def test_paged_table_pages_in_the_engine(results):
-    from aima.dash_kit import PagedTable, ibis_fetch
-    from aima.dash_customers import customer_query
+    from aima.dash.kit import PagedTable, ibis_fetch
+    from aima.dash.customers import customer_query
     t = PagedTable(ibis_fetch(lambda ws: customer_query(ws), results), {"customer_id": "Customer", "clv": "CLV"}, sort="clv", page_size=20)
     t.refresh()
     first = t.df
@@ -133,8 +133,8 @@ def test_paged_table_pages_in_the_engine(results):
 
 
 def test_segments_page_and_export(results):
-    from aima.dash_kit import read_workspace
-    from aima.dash_customers import segment_summary
+    from aima.dash.kit import read_workspace
+    from aima.dash.customers import segment_summary
     with read_workspace(results) as ws:
         seg = segment_summary(ws).set_index("segment")
     assert seg.customers.sum() == 300 and abs(seg.share.sum() - 1) < 1e-9
@@ -150,8 +150,8 @@ def test_segments_page_and_export(results):
 
 
 def test_retention_page_filters_and_totals(results):
-    from aima.dash_kit import read_workspace
-    from aima.dash_retention import risk_table
+    from aima.dash.kit import read_workspace
+    from aima.dash.retention import risk_table
     with read_workspace(results) as ws:
         rt = risk_table(ws).to_pandas()
         high = risk_table(ws, 0.9).to_pandas()
@@ -171,7 +171,7 @@ def test_retention_page_filters_and_totals(results):
 
 
 def test_import_page_flow(tmp_path):
-    from aima.dash_import import dry_run, fetch_link, run_import
+    from aima.dash.imports import dry_run, fetch_link, run_import
     csv = tmp_path / "march.csv"
     csv.write_text("Order No,Customer Email,Order Date,Grand Total\nA1,ann@example.com,2024-01-05,12.50\n"
                    "A2,bob@example.com,2024-01-06,7.00\nA3,cat@example.com,soon,3.00\n")

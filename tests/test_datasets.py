@@ -1,4 +1,4 @@
-"""aima.datasets on the real shared files (reference numbers from each README), the download/checksum
+"""aima.data.datasets on the real shared files (reference numbers from each README), the download/checksum
 contract against a local HTTP server, idempotent loads into a workspace, and the CLI commands."""
 import json
 import shutil
@@ -10,7 +10,7 @@ import pytest
 
 from aima.core import Workspace
 from aima.data.schema import SCHEMA
-from aima.datasets import (DATASETS, _LOADERS, ChecksumError, DatasetError, DatasetNotFoundError, Parts, _f, dataset,
+from aima.data.datasets import (DATASETS, _LOADERS, ChecksumError, DatasetError, DatasetNotFoundError, Parts, _f, dataset,
                            list_datasets, load, locate, sha256_file)
 from conftest import EXTERNAL, ROOT, local_http_server
 
@@ -342,7 +342,7 @@ def toy(tmp_path, monkeypatch):
     body = b"customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,9.99\n2,1997-02-01,2,20.0\n"
     monkeypatch.delenv("AIMA_DATA_DIR", raising=False)
     monkeypatch.setenv("AIMA_PATHS__EXTERNAL_DATASETS", str(tmp_path / "no_external"))
-    from aima.datasets import _cdnow
+    from aima.data.datasets import _cdnow
 
     def register(url=None):
         dataset("toy_cdnow", title="Toy CDNOW", licence="CC0", redistributable=True, source="this test", citation="",
@@ -468,7 +468,7 @@ def test_rejects_go_to_the_workspace_quarantine(external_dataset, tmp_path):
 def test_cli_list_and_load(tmp_path):
     import typer
     from typer.testing import CliRunner
-    from aima.datasets import register
+    from aima.data.datasets import register
     app = typer.Typer()
     app.command("noop")(lambda: None)
     register(app)

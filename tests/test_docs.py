@@ -107,7 +107,7 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    from aima.docs import build_site
+    from aima.workbench.docs import build_site
     base = tmp_path_factory.mktemp("docs")
     cwd = os.getcwd()
     os.chdir(ROOT)  # nbdev finds settings.ini from the working directory
@@ -208,7 +208,7 @@ def test_nothing_loads_from_the_web(pages):
 def test_flagged_and_failing_cells(tmp_path):
     from execnb.nbio import mk_cell, new_nb, read_nb, write_nb
 
-    from aima.docs import DocsBuildError, process_nb
+    from aima.workbench.docs import DocsBuildError, process_nb
     cells = [mk_cell("# Flags\n\n> Which cells run.", "markdown"),
              mk_cell("#| export\ndef half(x: float) -> float:\n    \"Half of `x`.\"\n    return x / 2"),
              mk_cell("print('lesson', half(3))"),
@@ -233,7 +233,7 @@ def test_flagged_and_failing_cells(tmp_path):
 
 
 def test_refuses_to_wipe_a_project_folder(tmp_path):
-    from aima.docs import DocsBuildError, build_site
+    from aima.workbench.docs import DocsBuildError, build_site
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
@@ -250,7 +250,7 @@ def test_refuses_to_wipe_a_project_folder(tmp_path):
 def test_cli_has_docs_build():
     from typer.testing import CliRunner
 
-    from aima.cli import app, load_plugins
+    from aima.app.cli import app, load_plugins
     load_plugins()
     res = CliRunner().invoke(app, ["docs", "build", "--help"])
     assert res.exit_code == 0, res.output
@@ -261,7 +261,7 @@ def test_any_notebook_set(tmp_path):
     "Tutorials in a subfolder, links between notebooks, images, Quarto cell options, flags and rich outputs, offline."
     from execnb.nbio import mk_cell, new_nb, write_nb
 
-    from aima.docs import build_site
+    from aima.workbench.docs import build_site
     nbs = tmp_path / "nbs"
     (nbs / "tutorials").mkdir(parents=True)
     (nbs / "images").mkdir()

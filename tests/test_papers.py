@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import BIN, ROOT
-from aima.papers import (PaperError, build_tables, check_parameters, expand_grid, load_run_config, paper_notebooks,
+from aima.workbench.papers import (PaperError, build_tables, check_parameters, expand_grid, load_run_config, paper_notebooks,
                          plan_runs, portable_notebook, run_paper)
 
 AIMA = str(BIN / "aima")
@@ -26,7 +26,7 @@ def cli(*args):
     "`aima papers ...` in process (no interpreter start-up): exit code, stdout, stderr."
     import typer
     from typer.testing import CliRunner
-    from aima.papers import register
+    from aima.workbench.papers import register
     app = typer.Typer()
     app.callback()(lambda: None)
     register(app)
@@ -123,7 +123,7 @@ def _toy_project(tmp_path, params_src, body="record('fit', {'ok': True})", tags=
     (proj / "configs" / "papers" / "01_toy" / "full.yaml").write_text("seed: 1\n")
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "python3", "language": "python"}})
     nb.cells = [nbformat.v4.new_code_cell(params_src, metadata={"tags": list(tags)}),
-                nbformat.v4.new_code_cell("from aima.papers import start_run, record\n"
+                nbformat.v4.new_code_cell("from aima.workbench.papers import start_run, record\n"
                                           "run = start_run(config, seed, output_dir, smoke, notebook='01_fit')\n" + body)]
     nbformat.write(nb, proj / "papers" / "01_toy" / "01_fit.ipynb")
     return proj
