@@ -33,6 +33,16 @@ class BTYDModel(AimaEstimator):
         if self.random_state is not None:
             check_param("random_state", self.random_state, low=0, integer=True)
 
+    def __setstate__(self, state):
+        "Artifacts saved before this base (no `method_`, `n_samples_`) load as the fits they were."
+        state = dict(state)
+        if "params_" in state:
+            state.setdefault("method_", "mle" if state.get("posterior_") is None else "bayes")
+            state.setdefault("n_samples_", state.get("n_customers_"))
+            if state.get("posterior_") is None:
+                state.pop("posterior_", None)
+        super().__setstate__(state)
+
     @property
     def params(self) -> dict:
         "The fitted parameters by name."
