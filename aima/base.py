@@ -139,13 +139,13 @@ def _is_numeric(s: pd.Series) -> bool:
     return pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s)
 
 def _numeric_columns(X: pd.DataFrame) -> list:
-    "Numbers and flags."
-    return [c for c in X.columns if _is_numeric(X[c])]
+    "Numbers and flags with at least one value."
+    return [c for c in X.columns if _is_numeric(X[c]) and X[c].notna().any()]
 
 def _text_columns(X: pd.DataFrame) -> list:
-    "Everything that is neither a number, a flag nor a date or duration: categories."
-    return [c for c in X.columns if not (_is_numeric(X[c]) or pd.api.types.is_datetime64_any_dtype(X[c])
-                                         or pd.api.types.is_timedelta64_dtype(X[c]))]
+    "Columns with a value that are neither numbers, flags, dates nor durations: categories."
+    return [c for c in X.columns if X[c].notna().any() and not (
+        _is_numeric(X[c]) or pd.api.types.is_datetime64_any_dtype(X[c]) or pd.api.types.is_timedelta64_dtype(X[c]))]
 
 def _as_float(X: pd.DataFrame) -> pd.DataFrame:
     "Numbers and nullable flags as float, missing as NaN."
