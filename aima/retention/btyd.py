@@ -160,6 +160,7 @@ class PurchaseModel(BTYDModel):
             out["lo"], out["hi"] = self._interval(lambda p: self.expected_purchases_given(p, t, x, tx, T), n_samples, interval)
         return out
 
+# %% ../../nbs/60_retention/03_btyd.ipynb #3b7d0101
 class BetaGeoModel(PurchaseModel):
     "BG/NBD: purchases at Poisson rate lambda ~ Gamma(r, alpha) while alive; after each purchase the customer leaves with p ~ Beta(a, b)."
     _names, _x0 = ("r", "alpha", "a", "b"), (1.0, 1.0, 1.0, 1.0)
@@ -196,6 +197,7 @@ class BetaGeoModel(PurchaseModel):
         r, alpha, a, b = self.params_
         return (alpha + T) * ((1 - q) ** (-1 / (r + x)) - 1), self.p_alive_given(self.params_, x, tx, T)
 
+# %% ../../nbs/60_retention/03_btyd.ipynb #3b7d0102
 class ParetoNBDModel(PurchaseModel):
     "Pareto/NBD: Poisson purchases at lambda ~ Gamma(r, alpha) and an exponential lifetime with mu ~ Gamma(s, beta)."
     _names, _x0 = ("r", "alpha", "s", "beta"), (1.0, 1.0, 1.0, 1.0)
@@ -279,6 +281,7 @@ class BetaGeoBetaBinomModel(BTYDModel):
             out["lo"], out["hi"] = self._interval(lambda p: self.expected_purchases_given(p, n_future, x, tx, n), n_samples, interval)
         return out
 
+# %% ../../nbs/60_retention/03_btyd.ipynb #3b7d0103
 class GammaGammaModel(BTYDModel):
     "Gamma-Gamma spend: per-transaction spend ~ Gamma(p, nu) with nu ~ Gamma(q, gamma), for customers with repeat purchases."
     _names, _x0 = ("p", "q", "gamma"), (1.0, 1.0, 1.0)

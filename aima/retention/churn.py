@@ -95,6 +95,7 @@ class SurvivalModel(AimaEstimator):
         "Harrell's C-index on (X, duration, event)."
         return concordance(duration, self.predict_risk(X), event)
 
+# %% ../../nbs/60_retention/06_churn.ipynb #6c0a0101
 class KaplanMeierModel(SurvivalModel):
     "Population Kaplan-Meier curve (ignores features): the baseline every model must beat."
     name = "km"
@@ -103,6 +104,7 @@ class KaplanMeierModel(SurvivalModel):
     def _survival(self, Z, times):
         return np.broadcast_to(step_value(self.times_, self.survival_, times), (len(Z), len(times)))
 
+# %% ../../nbs/60_retention/06_churn.ipynb #6c0a0102
 class CoxPHModel(SurvivalModel):
     "Cox proportional hazards (lifelines) with an elastic-net penalty on standardised, imputed features."
     name = "cox"
@@ -118,6 +120,7 @@ class CoxPHModel(SurvivalModel):
     def _survival(self, Z, times):
         return self.lifelines_.predict_survival_function(Z, times=times).to_numpy().T
 
+# %% ../../nbs/60_retention/06_churn.ipynb #6c0a0103
 class WeibullAFTModel(SurvivalModel):
     "Weibull accelerated failure time model (lifelines) with an L2 penalty."
     name = "weibull"
