@@ -77,7 +77,9 @@ def test_cli_fit_score(tmp_path):
     with Workspace(wsf, read_only=True) as ws:
         cp = ws.table("churn_predictions").to_pandas()
     assert {"customer_id", "as_of", "p_churn_30", "p_churn_60", "p_churn_90", "model"} <= set(cp.columns)
-    assert cp.p_churn_90.between(0, 1).all()
+    scored = cp[cp.status != "no purchases"]                 # customers with only returns have no P(churn)
+    assert scored.p_churn_90.between(0, 1).all() and cp[cp.status == "no purchases"].p_churn_90.isna().all()
+    assert len(scored) == res["customers"] - res["no_purchases"] > 900
 
 
 def test_returns_only_customer_is_not_at_risk():
