@@ -77,4 +77,30 @@ def test_cli_fit_score(tmp_path):
     with Workspace(wsf, read_only=True) as ws:
         cp = ws.table("churn_predictions").to_pandas()
     assert {"customer_id", "as_of", "p_churn_30", "p_churn_60", "p_churn_90", "model"} <= set(cp.columns)
-    assert cp.p_churn_90.between(0, 1).all()
+    scored = cp[cp.status != "no purchases"]                 # customers with only returns have no P(churn)
+    assert scored.p_churn_90.between(0, 1).all() and cp[cp.status == "no purchases"].p_churn_90.isna().all()
+    assert len(scored) == res["customers"] - res["no_purchases"] > 900
+
+
+def test_returns_only_customer_is_not_at_risk():
+    "A customer whose only order is a return has no purchase to lapse from: no P(churn), not at risk, no win-back offer."
+    from aima.core import Workspace
+    from aima.dash import at_risk_filter
+    from aima.data.synth import generate_shop
+    from aima.retention.uplift import recommend_actions
+    with Workspace(":memory:") as ws:
+        generate_shop(300, seed=4).to_workspace(ws, truth=False)
+        o = ws.read("orders")
+        ws.write("customers", ws.read("customers").iloc[[0]].assign(customer_id="r"), mode="append")
+        ws.write("orders", o.iloc[[0]].assign(order_id="r-only-1", customer_id="r", is_return=True,
+                                              ordered_at=o.ordered_at.max()), mode="append")
+        out = score_churn(ws, "cox")
+        t = ws.table("churn_predictions")
+        row = t.filter(t.customer_id == "r").to_pandas().iloc[0]
+        assert (row.status, pd.isna(row.p_churn_90), out["no_purchases"]) == ("no purchases", True, 1)
+        assert "r" not in set(at_risk_filter(t).customer_id.execute())
+        top = t.order_by(t.p_churn_90.desc()).limit(5).customer_id.execute().tolist()
+        assert "r" not in top                                     # it no longer sorts first
+        rec = recommend_actions(ws)
+        ra = ws.table("retention_actions").to_pandas().set_index("customer_id").loc["r"]
+        assert (rec["policy"], ra.risk_band, ra.action) == ("risk_band", "no purchases", "no_action")

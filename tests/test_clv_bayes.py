@@ -27,7 +27,7 @@ def cdnow():
     (ParetoNBDModel, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}),
     (GammaGammaModel, {"p": 6.25, "q": 3.74, "gamma": 15.44})])
 def test_posterior_covers_published_mle(cdnow, cls, published):
-    m = fit_bayes(cls(), cdnow, draws=300, tune=300, chains=2)
+    m = cls().fit(cdnow, method="bayes", draws=300, tune=300, chains=2)
     s = posterior_summary(m, level=0.95)
     print("\n", cls.__name__, f"{m.fit_seconds_:.1f} s\n", s.round(4).to_string())
     for k, v in published.items():
@@ -37,19 +37,27 @@ def test_posterior_covers_published_mle(cdnow, cls, published):
 
 def test_bgbb_donations():
     don = pd.read_csv(_lifetimes_file("donations.csv")).rename(columns={"periods": "n_periods"})
-    m = fit_bayes(BetaGeoBetaBinomModel(), don, draws=300, tune=300, chains=2)
+    m = BetaGeoBetaBinomModel().fit(don, method="bayes", draws=300, tune=300, chains=2)
     s = posterior_summary(m, level=0.95)
     for k, v in {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}.items():
         assert s.loc[k, "lo"] < v < s.loc[k, "hi"], (k, v, s)
 
 
 def test_intervals_use_posterior_and_refit_resets(cdnow):
-    m = fit_bayes(GammaGammaModel(), cdnow, draws=100, tune=100, chains=1)
-    draws = m._sample_params(50)
+    m = GammaGammaModel().fit(cdnow, method="bayes", draws=100, tune=100, chains=1)
+    assert type(m.idata_).__name__ == "InferenceData" and set(m.rhat_) == {"p", "q", "gamma"}
+    draws = m.sample_params(50)
     assert all((m.posterior_ == d).all(1).any() for d in draws)      # intervals now draw from the posterior
-    m.fit(cdnow)                                      # a maximum-likelihood refit drops the posterior
-    assert m.posterior_ is None
-    with pytest.raises(ValueError, match="fit_bayes"):
+    m.fit(cdnow)                                      # a maximum-likelihood refit drops the posterior and its diagnostics
+    assert m.method_ == "mle"
+    assert [k for k in ("idata_", "posterior_", "rhat_", "ess_", "divergences_") if hasattr(m, k)] == []
+    with pytest.raises(ValueError, match="method='bayes'"):
         posterior_summary(m)
     with pytest.raises(ValueError, match="prior_sd"):
-        fit_bayes(GammaGammaModel(), cdnow, prior_sd=0)
+        GammaGammaModel().fit(cdnow, method="bayes", prior_sd=0)
+
+
+def test_fit_bayes_is_a_deprecated_wrapper(cdnow):
+    with pytest.warns(DeprecationWarning, match="fit_bayes"):
+        m = fit_bayes(GammaGammaModel(), cdnow, draws=50, tune=50, chains=1)
+    assert m.method_ == "bayes" and m.posterior_.shape == (50, 3)
