@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import Workspace, check_fitted
+from ..data.schema import write_result
 from ..log import get_logger, progress_enabled
 
 log = get_logger(__name__)
@@ -519,7 +520,7 @@ def score_churn(ws: Workspace, model: str | SurvivalModel = "cox", as_of=None, i
         df[_horizon_name(h)] = np.where(lapsed, 1.0, 1 - S[float(h)].to_numpy())
     df["survival_curve"] = [json.dumps([round(float(v), 4) for v in row]) for row in S[curve_t.astype(float)].to_numpy()]
     df["model_run_id"] = run_id
-    n = ws.write(table, df, mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
+    n = write_result(ws, table, df, "churn_predictions", mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
     ws.save_artifact(f"churn_{est.name}", est, data=X, config={"model": est.name, "model_run_id": run_id, "as_of": str(ts),
                                                               "inactivity_days": I, "horizons": horizons})
     out.update(model=est.name, customers=n, lapsed=int(lapsed.sum()),

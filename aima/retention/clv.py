@@ -21,6 +21,7 @@ from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1, logsumexp
 
 from ..core import check_fitted
+from ..data.schema import write_result
 
 # %% ../../nbs/60_retention/00_clv.ipynb #8a508c27
 def bgnbd_loglik(params, x, tx, T, grad: bool = False, xu: tuple | None = None):
@@ -810,7 +811,7 @@ def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_day
         days = np.where(np.isfinite(t50) & (t50 * period_days <= 3650), t50 * period_days, np.nan)   # beyond 10 years: unknown
     out["next_purchase_at"] = (ts + pd.to_timedelta(np.round(days * 86400), unit="s")).floor("s")
     out["model_run_id"] = run_id
-    ws.write(table, out, mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
+    write_result(ws, table, out, "clv_predictions", mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
     cfg = {"model": model, "months": months, "period_days": period_days, "annual_discount_rate": rate, "as_of": str(ts),
            "model_run_id": run_id, "method": method, **({"draws": draws} if method == "bayes" else {})}
     ws.save_artifact(f"clv_{model}", m, config=cfg, data=summ)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..config import RetentionConfig
 from ..core import Workspace, check_fitted
+from ..data.schema import latest_run, write_result
 from ..log import get_logger
 
 log = get_logger(__name__)
@@ -360,9 +361,7 @@ _NOT_FEATURES = {"customer_id", "as_of", "feature_set_version", "segment_stabili
                  "next_purchase_date", "predicted_clv"}
 
 def _latest(ws: Workspace, table: str, cols: list[str]) -> pd.DataFrame:
-    t = ws.table(table)
-    t = t.filter(t.as_of == t.as_of.max())
-    return t.select("customer_id", *cols).to_pandas().drop_duplicates("customer_id").set_index("customer_id")
+    return latest_run(ws, table).select("customer_id", *cols).to_pandas().set_index("customer_id")   # one rule with the pages
 
 def _features(ws: Workspace, as_of) -> pd.DataFrame:
     from aima.customers.features import feature_table
@@ -435,7 +434,7 @@ def recommend_actions(ws: Workspace, learner: str = "dr", min_per_action: int = 
     rows = rows.assign(model_run_id=run_id, scored_at=pd.Timestamp.now("UTC").tz_convert(None).floor("s"), as_of=ts.tz_convert(None))
     cols = ["customer_id", "action", "action_cost", "expected_profit", "profit_low", "profit_high", "uplift", "risk_band",
             "p_churn_90d", "clv", "policy", "model_run_id", "as_of", "scored_at"]
-    ws.write(table, rows[cols], mode="replace")
+    write_result(ws, table, rows[cols], "retention_actions", mode="replace")
     out.update(customers=len(rows), mix={str(k): int(v) for k, v in rows.action.value_counts().items()},
                seconds=round(time.perf_counter() - t0, 3))
     return out
