@@ -88,10 +88,13 @@ def resolve(target: Target) -> Callable:
     except AttributeError:
         raise ManifestError(f"Target {target!r}: module {mod} has no {fn}.") from None
 
+def _is_module(m) -> bool:          # by name: the class defined in this notebook and in the package are both meant
+    return type(m).__name__ == "Module"
+
 def _declared(obj: Any, source: str) -> list[Module]:
-    found = getattr(obj, "MODULES", None) or ([obj.MODULE] if hasattr(obj, "MODULE") else None) if not isinstance(obj, (Module, list, tuple)) else obj
-    found = [found] if isinstance(found, Module) else list(found or [])
-    if not found or not all(isinstance(m, Module) for m in found):
+    found = obj if _is_module(obj) or isinstance(obj, (list, tuple)) else getattr(obj, "MODULES", None) or getattr(obj, "MODULE", None)
+    found = [found] if _is_module(found) else list(found or [])
+    if not found or not all(map(_is_module, found)):
         raise ManifestError(f"{source} declares no aima.manifest.Module (give it MODULE = Module(...) or MODULES = [...]).")
     return found
 
