@@ -407,7 +407,7 @@ def _members(spec: ResultSpec, cols: list[str]) -> dict[str, list[str]]:
     return {c.name: [n for n in cols if fnmatchcase(n, c.name)] if "*" in c.name else [n] * (c.name in cols)
             for c in spec.columns for n in [c.name]}
 
-def check_result(name: str, data: Any, contract: str | None = None, writer: str | None = None) -> ResultSpec:
+def check_result(name: str, data: Any, contract: str | None = None, writer: str | None = None, values: bool = True) -> ResultSpec:
     "Raise `ResultSchemaError` at the first way `data` breaks result table `contract` (default `name`); returns the spec."
     writer = writer or _caller()
     if (contract or name) not in RESULT_SCHEMA:
@@ -439,7 +439,7 @@ def check_result(name: str, data: Any, contract: str | None = None, writer: str 
         covered = {n for v in members.values() for n in v}
         if extra := [n for n in t.columns if n not in covered]:
             raise fail(extra[0], f"is not in the contract (columns: {spec.names}; this table takes no extra columns)")
-    if checks:
+    if checks and values:           # keys, allowed values, ranges: one query
         counts = t.aggregate(**{f"c{i}": e for i, e in enumerate(checks.values())}).execute().iloc[0]
         for (col, msg), k in zip(checks, counts):
             if k:
@@ -449,12 +449,17 @@ def check_result(name: str, data: Any, contract: str | None = None, writer: str 
 def write_result(ws, name: str, data: Any, contract: str | None = None, *, mode: str = "replace",
                  keys: list[str] | None = None, add_columns: bool = False, writer: str | None = None) -> int:
     "Check `data` against its contract, stamp `written_at` (stamped tables), write it to `ws` as `name`; returns the rows written."
-    spec = check_result(name, data, contract, writer or _caller())
+    writer, lazy = writer or _caller(), isinstance(data, ibis.expr.types.Table) and mode == "replace"
+    spec = check_result(name, data, contract, writer, values=not lazy)   # a lazy replace: values checked on the stored rows
     if spec.stamped:
         now = pd.Timestamp.now(tz="UTC")
         data = data.mutate(written_at=ibis.literal(now)) if isinstance(data, ibis.expr.types.Table) else data.assign(written_at=now)
-    return ws.write(name, data, mode=mode, keys=list(keys or spec.keys) if mode == "upsert" else keys,
-                    add_columns=add_columns or (spec.stamped and mode != "replace"))
+    with ws.transaction():          # DuckDB: a failed check leaves the old table in place
+        n = ws.write(name, data, mode=mode, keys=list(keys or spec.keys) if mode == "upsert" else keys,
+                     add_columns=add_columns or (spec.stamped and mode != "replace"))
+        if lazy:                    # the query ran once, to write; the checks scan what it wrote
+            check_result(name, ws.table(name), contract, writer)
+    return n
 
 # %% ../../nbs/05_data/00_schema.ipynb #9083f801
 def latest_run(ws, name: str) -> ibis.expr.types.Table:
