@@ -104,8 +104,14 @@ def _installed() -> tuple[tuple[str, Module], ...]:
     out = []
     for info in pkgutil.iter_modules(aima.__path__):
         name = f"aima.{info.name}.manifest"
-        if info.ispkg and importlib.util.find_spec(name) is not None:
-            out += [(name, m) for m in _declared(importlib.import_module(name), name)]
+        try:
+            if not info.ispkg or importlib.util.find_spec(name) is None:
+                continue
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as e:        # a block whose optional dependencies are not installed
+            log.debug("AIMA module %s skipped: %s missing", name, e.name)
+            continue
+        out += [(name, m) for m in _declared(mod, name)]
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             out += [(f"entry point {ep.name} ({ep.value})", m) for m in _declared(ep.load(), f"entry point {ep.value}")]
