@@ -84,3 +84,72 @@ def test_bench_prints_json_lines():
     assert r.returncode == 0, r.stderr
     recs = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(recs) == 1 and recs[0]["same_result"] is True and recs[0]["ratio"] > 0
+
+
+TOY = '''
+from aima.manifest import Module, Page, Step, Table
+
+
+def register(app):
+    @app.command("toy")
+    def toy():
+        "Say hello from the toy module."
+        print("toy!")
+
+
+def score(ws):
+    import pandas as pd
+    ws.write("toy_scores", pd.DataFrame({"customer_id": ["a"], "score": [1.0]}))
+    return {"rows": 1}
+
+
+def page(uri):
+    import ipywidgets as W
+    return W.HTML("<p>toy page</p>")
+
+
+MODULE = Module("toy", "A third-party module.", cli=("toy_module",), steps=(Step("toy", "toy_module:score", 45),),
+                tables=(Table("toy_scores", "toy scores", "aima toy"),), pages=(Page("toy", "Toy", "toy_module:page", order=45),))
+'''
+
+
+@pytest.fixture
+def toy(tmp_path, monkeypatch):
+    "A module installed the way a third-party package is: a manifest behind an `aima.modules` entry point."
+    from aima import manifest
+    (tmp_path / "toy_module.py").write_text(TOY)
+    dist = tmp_path / "toy_module-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: toy-module\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[aima.modules]\ntoy = toy_module:MODULE\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    manifest.refresh()
+    yield tmp_path
+    manifest.refresh()
+
+
+def test_a_module_registers_in_one_place(toy, tmp_path):
+    from aima.app.demo import DEMO_STEPS, run_pipeline
+    from aima.core import Workspace
+    from aima.dash import PAGES, nav_html, page
+    from aima.dash.kit import RESULTS, needs_message
+    env = {"PYTHONPATH": os.pathsep.join([str(toy), os.environ.get("PYTHONPATH", ""), str(ROOT)])}
+    r = aima("--help", env=env)
+    assert r.returncode == 0 and "Say hello from the toy module." in r.stdout, r.stderr
+    assert aima("toy", env=env).stdout == "toy!\n"
+    assert [name for name, _ in DEMO_STEPS] == ["features", "rfm", "clv", "churn", "toy", "interventions", "alerts"]
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        assert run_pipeline(ws, only=["toy"])["toy"]["rows"] == 1
+        assert ws.read("toy_scores").score.tolist() == [1.0]
+        assert needs_message(ws, "toy_scores").startswith("No toy scores yet: run `aima toy --workspace")
+    assert RESULTS["toy_scores"] == ("toy scores", "aima toy")
+    assert list(PAGES)[-1] == "toy" and "aima-nav-toy" in nav_html()
+    assert "toy page" in page("toy", str(tmp_path / "w.duckdb")).children[2].children[0].value
+
+
+def test_pipeline_command(tmp_path):
+    r = aima("pipeline", "--step", "nope", "--workspace", str(tmp_path / "w.duckdb"))
+    assert r.returncode == 1 and "Unknown pipeline step(s) ['nope']" in r.stderr
+    r = aima("pipeline", "--step", "alerts", "--workspace", str(tmp_path / "w.duckdb"), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["alerts"]["alerts"] == 0

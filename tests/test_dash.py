@@ -202,3 +202,21 @@ def test_voila_serves_every_page_without_errors(shop):
         for path in ("/voila/files/home.ipynb", "/voila/render/../tests/conftest.py"):
             with pytest.raises(urllib.error.HTTPError):
                 urllib.request.urlopen(base + path, timeout=30)
+
+
+def test_pages_and_recommendations_read_the_same_churn_model(tmp_path):
+    "One latest-run rule: the latest as_of, then the model written last (not the alphabetically first one)."
+    from aima.dash.kit import latest, read_workspace
+    from aima.data.schema import write_result
+    from aima.retention.uplift import recommend_actions
+    day, ids = pd.Timestamp("2024-06-01"), ["a", "b", "c"]
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        for model, p in (("cox", [0.1, 0.2, 0.3]), ("weibull", [0.9, 0.8, 0.7])):        # weibull is scored last
+            write_result(ws, "churn_predictions", pd.DataFrame({"customer_id": ids, "as_of": day, "model": model, "status": "active",
+                                                                "p_churn_90": p, "model_run_id": model}), mode="upsert")
+        recommend_actions(ws, as_of=day)
+        actions = ws.read("retention_actions").set_index("customer_id").p_churn_90d.sort_index()
+    with read_workspace(tmp_path / "w.duckdb") as ws:
+        shown = latest(ws, "churn_predictions").to_pandas().set_index("customer_id").sort_index()
+    assert shown.model.unique().tolist() == ["weibull"]
+    assert actions.tolist() == shown.p_churn_90.tolist() == [0.9, 0.8, 0.7]

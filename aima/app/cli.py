@@ -15,6 +15,7 @@ import typer
 
 from .. import __version__
 from ..log import get_logger, setup_logging
+from ..manifest import LiveList, cli_targets, config_sections, resolve
 
 log = get_logger(__name__)
 
@@ -132,46 +133,55 @@ def workspace_tables(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
 @config_app.command("show")
 def config_show(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
                 files: Annotated[Optional[list[str]], typer.Argument(help="Extra YAML files layered over configs/base.yaml.")] = None):
-    "The effective configuration, and which layer set each key."
+    "The effective configuration, which layer set each key, and which module owns each section (`owners`)."
     from aima.config import ConfigError, load_config
     try:
         cfg = load_config(*(files or []), **({"workspace__uri": workspace} if workspace else {}))
     except ConfigError as e:
         fail(str(e))
-    out = {"config": cfg.model_dump(mode="json"), "sources": dict(sorted(cfg._sources.items()))}
+    out = {"config": cfg.model_dump(mode="json"), "sources": dict(sorted(cfg._sources.items())), "owners": config_sections()}
     emit(out, json_out, lambda o: json.dumps(o["config"], indent=2) + "\n\nset by:\n" +
          ("\n".join(f"  {k}: {v}" for k, v in o["sources"].items()) or "  (all defaults)"))
 
 # %% ../../nbs/80_app/00_cli.ipynb #fb55ed48
-PLUGINS: list[str] = ["aima.data.imports", "aima.customers.features", "aima.customers.rfm", "aima.customers.profile", "aima.data.datasets", "aima.retention.churn", "aima.retention.clv", "aima.retention.uplift", "aima.retention.loop", "aima.app.demo", "aima.dash", "aima.workbench.bench", "aima.workbench.docs", "aima.workbench.papers"]
+PLUGINS = LiveList(cli_targets)          # deprecated view of the manifests' CLI targets
 ENTRY_POINT_GROUP = "aima.plugins"
 
-def load_plugins(target: typer.Typer | None = None, modules: list[str] | None = None) -> list[str]:
-    "Import each plug-in module and call its `register(app)`; returns the names registered."
+def _register_fn(target) -> Callable | None:
+    "The function that adds `target`'s commands (a module's `register`, a 'module:function', a function)."
+    if callable(target):
+        return target
+    if ":" in target:
+        return resolve(target)
+    return getattr(importlib.import_module(target), "register", None)
+
+def load_plugins(target: typer.Typer | None = None, modules: list | None = None) -> list[str]:
+    "Add the commands of every module in the manifests (or of `modules`) to `target`; returns the names registered."
     target = app if target is None else target
-    names = list(PLUGINS if modules is None else modules)
+    names = list(cli_targets() if modules is None else modules)
     if modules is None:
         names += [ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)]
     done = getattr(target, "_aima_plugins", set())
     loaded = []
     for name in names:
-        if name in done:
+        key = name if isinstance(name, str) else f"{name.__module__}.{name.__qualname__}"
+        if key in done:
             continue
         try:
-            mod = importlib.import_module(name)
+            register = _register_fn(name)
         except ModuleNotFoundError as e:
-            if e.name and (e.name == name or name.startswith(e.name + ".")):
-                log.debug("plug-in %s not present", name)
+            if e.name and (e.name == key or key.startswith(e.name + ".") or key.startswith(e.name + ":")):
+                log.debug("plug-in %s not present", key)
             else:
-                log.debug("plug-in %s skipped: optional dependency %s missing", name, e.name)
+                log.debug("plug-in %s skipped: optional dependency %s missing", key, e.name)
             continue
         except Exception as e:
-            typer.echo(f"warning: AIMA plug-in {name} failed to load: {e}", err=True)
+            typer.echo(f"warning: AIMA plug-in {key} failed to load: {e}", err=True)
             continue
-        if hasattr(mod, "register"):
-            mod.register(target)
-            loaded.append(name)
-        done.add(name)
+        if register is not None:
+            register(target)
+            loaded.append(key)
+        done.add(key)
     target._aima_plugins = done
     return loaded
 

@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from ..core import Workspace
+from ..data.schema import write_result
 from ..log import get_logger
 
 log = get_logger(__name__)
@@ -338,7 +339,7 @@ def build_features(ws: Workspace, as_of=None, table: str = "customer_features") 
     "Compute the features at `as_of` and write them to `table`; returns a summary (customers, columns, availability)."
     t0 = time.perf_counter()
     ft = feature_table(ws, as_of)
-    n = ws.write(table, ft)
+    n = write_result(ws, table, ft, "customer_features")
     res = ws.table(table)
     flags = [c for c in res.columns if c.startswith("has_")]
     avail = res.aggregate(**{c: res[c].cast("int64").sum() for c in flags}).to_pandas().iloc[0].to_dict()

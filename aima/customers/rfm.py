@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from ..core import Workspace
+from ..data.schema import write_result
 from .features import DAY, _orders, resolve_as_of, transactional
 
 # %% ../../nbs/10_customers/01_rfm.ipynb #9e13219a
@@ -67,7 +68,7 @@ def rfm_table(ws: Workspace, as_of=None) -> ir.Table:
 def build_rfm(ws: Workspace, as_of=None, table: str = "rfm") -> dict:
     "Write RFM scores and segments to `table`; returns customers per segment with their revenue share."
     t0 = time.perf_counter()
-    n = ws.write(table, rfm_table(ws, as_of))
+    n = write_result(ws, table, rfm_table(ws, as_of), "rfm")
     t = ws.table(table)
     seg = t.group_by("segment").aggregate(customers=t.count(), monetary=t.monetary.sum()).to_pandas()
     total = seg.monetary.sum() or 1.0

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import Workspace
-from .kit import (CSS, RESULTS, PagedTable, Unavailable, _e, _md_code, attach, cards_html, chart, download_link, fmt_value,
+from .kit import (CSS, RESULTS, PagedTable, Unavailable, escape, code_html, attach, cards_html, chart, download_link, fmt_value,
                            ibis_fetch, latest, message_html, need, needs_message, read_workspace, safe, show_figure, style, table_html)
 
 # %% ../../nbs/85_dash/02_customers.ipynb #ded46959
@@ -116,12 +116,12 @@ def profile_html(p: dict) -> str:
     from aima.customers.features import FEATURES
     ident, f, rfm = p.get("identity") or {}, p.get("features") or {}, p.get("rfm") or {}
     name = ident.get("full_name") or " ".join(x for x in (ident.get("first_name"), ident.get("last_name")) if x) or p["customer_id"]
-    out = [CSS, f"<div class='aima aima-profile'><h2>{_e(name)} <span class='tag'>{_e(p['customer_id'])}</span>"]
+    out = [CSS, f"<div class='aima aima-profile'><h2>{escape(name)} <span class='tag'>{escape(p['customer_id'])}</span>"]
     if rfm.get("segment"):
-        out.append(f" <span class='tag'>{_e(rfm['segment'])}</span>")
-    out.append("</h2><div class='sub'>" + " · ".join(_e(ident[k]) for k in ("email", "phone", "city", "country") if ident.get(k)) + "</div>")
+        out.append(f" <span class='tag'>{escape(rfm['segment'])}</span>")
+    out.append("</h2><div class='sub'>" + " · ".join(escape(ident[k]) for k in ("email", "phone", "city", "country") if ident.get(k)) + "</div>")
     if rfm.get("segment_description"):
-        out.append(f"<p>{_e(rfm['segment_description'])}</p>")
+        out.append(f"<p>{escape(rfm['segment_description'])}</p>")
     cards = {}
     if f.get("health_score") is not None:
         cards["Health (0-100)"] = f"{f['health_score']:.0f}"
@@ -147,16 +147,16 @@ def profile_html(p: dict) -> str:
             cards["Expected profit"] = f"{a['expected_profit']:,.2f}"
     out.append(cards_html(cards))
     if a is None:
-        out.append(f"<p class='sub'>{_md_code('No recommended action yet: run `aima interventions recommend`.')}</p>")
+        out.append(f"<p class='sub'>{code_html('No recommended action yet: run `aima interventions recommend`.')}</p>")
     if f:
         rows = [(FEATURES.get(k, ("other", ""))[0], k, v, FEATURES.get(k, ("", ""))[1]) for k, v in f.items()
                 if k not in ("customer_id", "as_of", "feature_set_version")]
         rows.sort(key=lambda r: (r[0], r[1]))
         out.append("<h3>Every feature</h3><table class='aima-features'><tr><th>group</th><th>feature</th><th class='num'>value</th><th>meaning</th></tr>"
-                   + "".join(f"<tr><td>{_e(g)}</td><td>{_e(k)}</td><td class='num'>{_e(fmt_value(v, _num if isinstance(v, float) else None))}</td>"
-                             f"<td class='sub'>{_e(d)}</td></tr>" for g, k, v, d in rows) + "</table>")
+                   + "".join(f"<tr><td>{escape(g)}</td><td>{escape(k)}</td><td class='num'>{escape(fmt_value(v, _num if isinstance(v, float) else None))}</td>"
+                             f"<td class='sub'>{escape(d)}</td></tr>" for g, k, v, d in rows) + "</table>")
     else:
-        out.append(f"<p class='sub'>{_md_code('No features yet: run `aima features`.')}</p>")
+        out.append(f"<p class='sub'>{code_html('No features yet: run `aima features`.')}</p>")
     tl = p.get("timeline") or []
     out.append(f"<h3>Timeline (latest {len(tl)})</h3>" + (table_html(pd.DataFrame(tl), {"at": "when", "kind": "what", "detail": "detail"},
                                                                            {"at": lambda v: str(v)[:16].replace("T", " ")}) if tl else "<p class='sub'>No orders or events.</p>"))
@@ -246,7 +246,7 @@ def customers_page(uri: str | None = None):
     typed.on_submit(safe(lambda _: show_profile(typed.value.strip()), prof_status))
     table.refresh()
     on_table()
-    note = W.HTML(CSS + "<div class='aima'>" + "".join(f"<p class='sub'>{_md_code(n)}</p>" for n in notes) + "</div>") if notes else W.HTML()
+    note = W.HTML(CSS + "<div class='aima'>" + "".join(f"<p class='sub'>{code_html(n)}</p>" for n in notes) + "</div>") if notes else W.HTML()
     return W.VBox([note, W.HBox([search, segment]), status, table.widget, hist_out,
                    W.HTML(CSS + "<div class='aima'><h2>Customer profile</h2><p class='sub'>Pick a customer from the table's page, or type an id.</p></div>"),
                    W.HBox([pick, typed, open_btn]), prof_status, prof_html, prof_chart])
@@ -372,8 +372,8 @@ def segments_page(uri: str | None = None):
         for col, label in (("revenue", "Revenue"), ("avg_health", "Avg health"), ("avg_clv", "Avg CLV"), ("avg_p_churn_90", "Avg P(churn 90d)"), ("trend", "Orders trend (90d)")):
             if col in r and pd.notna(r[col]):
                 cards[label] = fmt_value(r[col], SEGMENT_FORMATS.get(col))
-        detail.value = (CSS + f"<div class='aima aima-segment'><h3>{_e(pick.value)}</h3><p><b>Who they are.</b> {_e(r.persona)}</p>"
-                        f"<p><b>What to do.</b> {_e(r.strategy)}</p>{cards_html(cards)}</div>")
+        detail.value = (CSS + f"<div class='aima aima-segment'><h3>{escape(pick.value)}</h3><p><b>Who they are.</b> {escape(r.persona)}</p>"
+                        f"<p><b>What to do.</b> {escape(r.strategy)}</p>{cards_html(cards)}</div>")
 
     def do_export(_=None):
         with read_workspace(uri) as ws:
@@ -385,7 +385,7 @@ def segments_page(uri: str | None = None):
     pick.observe(safe(show, status), "value")
     export.on_click(safe(do_export, status))
     load()
-    head = [W.HTML(CSS + "<div class='aima'>" + "".join(f"<div class='alert warn'>{_e(a)}</div>" for a in alerts) + "</div>")] if alerts else []
+    head = [W.HTML(CSS + "<div class='aima'>" + "".join(f"<div class='alert warn'>{escape(a)}</div>" for a in alerts) + "</div>")] if alerts else []
     note = "" if "learned" in kinds else "<p class='sub'>Learned segments (behavioural clusters) join these RFM segments when the segmentation model has run.</p>"
     return W.VBox(head + [W.HBox([kind]) if len(kinds) > 1 else W.HTML(CSS + f"<div class='aima'>{note}</div>"), summary, figs,
                           W.HTML(CSS + "<div class='aima'><h2>One segment</h2></div>"), W.HBox([pick, export]), detail, link, status])

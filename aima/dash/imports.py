@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..core import Workspace, WorkspaceLockedError, parse_uri
-from .kit import CSS, Unavailable, _e, _md_code, default_workspace, message_html, plain, safe, table_html
+from .kit import CSS, Unavailable, escape, code_html, default_workspace, message_html, plain, safe, table_html
 from ..data.detect import FIELDS
-from ..data.imports import _fetch, import_source, sheet_csv_url
+from ..data.imports import fetch_url, import_source, sheet_csv_url
 
 # %% ../../nbs/85_dash/04_imports.ipynb #9800f227
 UPLOAD_TYPES = ".csv,.tsv,.txt,.gz,.xlsx,.xlsm,.xls,.json,.ndjson,.jsonl,.parquet"
@@ -54,7 +54,7 @@ def fetch_link(link: str, folder: str | Path, timeout: float = 60) -> Path:
         name = f"google_sheet_{m.group(1)[:16]}" + (f"_{gid.group(1)}" if gid else "") + ".csv"
     else:
         url, name = link, Path(link.split("?")[0].rstrip("/")).name or "download.csv"
-    raw = _fetch(url, timeout)           # the importer's downloader: "Could not download ..." with the sharing hint
+    raw = fetch_url(url, timeout)        # the importer's downloader: "Could not download ..." with the sharing hint
     if raw[:15].lower().lstrip().startswith((b"<!doctype html", b"<html")):
         raise ValueError(f"{url} returned a web page, not data. For a Google Sheet, share it as 'anyone with the link can view'.")
     return save_upload(name, raw, folder)
@@ -114,18 +114,12 @@ def run_import(uri: str | None, path: str | Path, mapping: dict | None = None, w
 
 # %% ../../nbs/85_dash/04_imports.ipynb #63c1a03b
 def update_results(uri: str | None = None) -> list[dict]:
-    "Recompute features, RFM, CLV, churn and recommended actions; one `{step, ok, message}` per step."
-    from aima.app.demo import DEMO_STEPS, _resolve
-    out = []
+    "Run the pipeline (features, RFM, CLV, churn, recommended actions, alerts); one `{step, ok, message}` per step."
+    from aima.app.demo import run_pipeline
     with Workspace(str(uri or default_workspace())) as ws:
-        for name, target in DEMO_STEPS:
-            t0 = time.perf_counter()
-            try:
-                _resolve(target)(ws)
-                out.append({"step": name, "ok": True, "message": f"done in {time.perf_counter() - t0:.1f} s"})
-            except Exception as e:
-                out.append({"step": name, "ok": False, "message": plain(e)})
-    return out
+        done = run_pipeline(ws, keep_going=True)
+    return [{"step": name, "ok": "error" not in r, "message": r["error"] if "error" in r else f"done in {r['seconds']:.1f} s"}
+            for name, r in done.items()]
 
 # %% ../../nbs/85_dash/04_imports.ipynb #3538ee40
 def _summary_html(out: dict, done: bool) -> str:
@@ -180,7 +174,7 @@ def import_page(uri: str | None = None):
         mapping.value = (CSS + "<div class='aima'><h3>Detected mapping</h3></div>"
                          + table_html(out["mapping_frame"], {"column": "your column", "field": "AIMA field", "confidence": "confidence",
                                                              "evidence": "why"}, {"confidence": "{:.0%}"}))
-        samples.value = "".join(CSS + f"<div class='aima'><h3>First rows of {_e(t)}</h3></div>" + table_html(df) for t, df in out["samples"].items())
+        samples.value = "".join(CSS + f"<div class='aima'><h3>First rows of {escape(t)}</h3></div>" + table_html(df) for t, df in out["samples"].items())
         quarantine.value = _quarantine_html(out["quarantine_rows"])
         keep = column.value if column.value in out["columns"] else (out["columns"][0] if out["columns"] else None)
         column.options, column.value = out["columns"], keep
@@ -188,7 +182,7 @@ def import_page(uri: str | None = None):
 
     def got(path: Path):
         state["path"], state["mapping"] = path, {}
-        status.value = CSS + f"<div class='aima'><p class='sub'>File: {_e(path.name)} ({path.stat().st_size:,} bytes)</p></div>"
+        status.value = CSS + f"<div class='aima'><p class='sub'>File: {escape(path.name)} ({path.stat().st_size:,} bytes)</p></div>"
         preview()
 
     def on_upload(change):
@@ -220,7 +214,7 @@ def import_page(uri: str | None = None):
         update.disabled = True
         result.value = message_html("Updating features, segments, CLV, churn and actions…", "empty", "Working.")
         steps = update_results(uri)
-        lines = "".join(f"<li>{_e(s['step'])}: {'✓ ' if s['ok'] else '✗ '}{_md_code(s['message'])}</li>" for s in steps)
+        lines = "".join(f"<li>{escape(s['step'])}: {'✓ ' if s['ok'] else '✗ '}{code_html(s['message'])}</li>" for s in steps)
         ok = all(s["ok"] for s in steps)
         result.value = (CSS + f"<div class='aima'><div class='{'ok' if ok else 'empty'} aima-message'><b>Results updated.</b><ul>{lines}</ul>"
                         "Open the other pages (or press their Refresh) to see them.</div></div>")

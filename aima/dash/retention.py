@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..core import Workspace
-from . import AT_RISK, _p90
-from .kit import (CSS, PagedTable, _e, _md_code, attach, cards_html, chart, download_link, ibis_fetch, latest, need,
+from ..retention.manifest import AT_RISK, churn_column
+from .kit import (CSS, PagedTable, escape, code_html, attach, cards_html, chart, download_link, ibis_fetch, latest, need,
                            needs_message, read_workspace, safe, show_figure, style)
 
 # %% ../../nbs/85_dash/03_retention.ipynb #de46b07c
@@ -30,7 +30,7 @@ def retention_summary(ws: Workspace) -> dict:
     "Headline numbers of the CLV & churn page."
     need(ws, "churn_predictions")
     ch = latest(ws, "churn_predictions")
-    p, hs = _p90(ch), horizons(ch)
+    p, hs = churn_column(ch), horizons(ch)
     if ws.exists("clv_predictions"):
         ch = attach(ch, latest(ws, "clv_predictions"), ["clv"])
     active = (ch.status != "lapsed") if "status" in ch.columns else ibis.literal(True)
@@ -71,7 +71,7 @@ def risk_table(ws: Workspace, min_p: float = AT_RISK, segment: str | None = None
     "At-risk customers with value at risk and recommended action (lazy Ibis table)."
     need(ws, "churn_predictions")
     ch = latest(ws, "churn_predictions")
-    p = _p90(ch)
+    p = churn_column(ch)
     t = ch.select("customer_id", *[c for c in ("status",) if c in ch.columns], *[f"p_churn_{h}" for h in horizons(ch)])
     t = t.filter(t[p] >= float(min_p))
     if not include_lapsed:
@@ -94,7 +94,7 @@ def risk_histogram(ws: Workspace, horizon: int | None = None):
     "Active customers per 5-point bin of P(churn within `horizon` days) (default: 90 days, else the longest scored horizon)."
     import plotly.graph_objects as go
     ch = _active(latest(ws, "churn_predictions"))
-    col = f"p_churn_{horizon}" if horizon else _p90(ch)
+    col = f"p_churn_{horizon}" if horizon else churn_column(ch)
     h = ch.mutate(bin=(ibis.least(ch[col], 0.99999) * 20).floor().cast("int64"))
     d = h.group_by("bin").aggregate(customers=h.count()).order_by("bin").to_pandas()
     colors = ["#e12d39" if b >= AT_RISK * 20 else "#3ebd93" for b in d.bin]
@@ -184,9 +184,9 @@ def retention_page(uri: str | None = None):
         cards.update({"CLV, next 12 months": f"{s['total_clv']:,.0f}", "CLV at risk": f"{s['clv_at_risk']:,.0f}"})
     if s.get("expected_profit") is not None:
         cards["Expected profit of the actions"] = f"{s['expected_profit']:,.0f}"
-    head = (CSS + "<div class='aima'>" + f"<p class='sub'>Scored at {_e(s['as_of'])} with the {_e(s['model'])} model. "
+    head = (CSS + "<div class='aima'>" + f"<p class='sub'>Scored at {escape(s['as_of'])} with the {escape(s['model'])} model. "
             "At risk: still active, at least a 50% chance of no purchase within 90 days.</p>" + cards_html(cards)
-            + "".join(f"<p class='sub'>{_md_code(n)}</p>" for n in notes) + "</div>")
+            + "".join(f"<p class='sub'>{code_html(n)}</p>" for n in notes) + "</div>")
     horizon = W.ToggleButtons(options=[(f"{h} days", h) for h in hs], value=hs[-1], description="Horizon")
     horizon.add_class("aima-horizon")
     hist = chart(first, "risk")
@@ -228,7 +228,7 @@ def retention_page(uri: str | None = None):
             parts.append(f"expected profit of the recommended actions <b>{r.expected_profit:,.0f}</b> "
                          f"(interval {r.profit_low:,.0f} to {r.profit_high:,.0f})")
         elif "action" in cols and s.get("policy") == "risk_band":
-            parts.append(_md_code("actions chosen by risk band; expected profit needs recorded outcomes (`aima interventions record`, then `aima interventions recommend`)"))
+            parts.append(code_html("actions chosen by risk band; expected profit needs recorded outcomes (`aima interventions record`, then `aima interventions recommend`)"))
         totals.value = CSS + "<div class='aima aima-risk-totals'><p>" + " · ".join(parts) + "</p></div>"
 
     def do_export(_=None):

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['log', 'DATASETS', 'MAPPING_VERSION', 'DatasetError', 'DatasetNotFoundError', 'ChecksumError', 'DataFile',
            'DatasetCard', 'Parts', 'dataset', 'get_card', 'sha256_file', 'cache_dir', 'dataset_roots', 'download',
-           'locate', 'Loaded', 'load', 'list_datasets', 'register']
+           'locate', 'find_dataset', 'Loaded', 'load', 'list_datasets', 'register']
 
 # %% ../../nbs/05_data/05_datasets.ipynb #f3435ed6
 import difflib
@@ -221,6 +221,18 @@ def locate(name: str, path: str | os.PathLike | None = None, *, keys: list[str] 
                 f"'{Path(f.path).parent}/' under AIMA_DATA_DIR or paths.external_datasets, or pass path=... (CLI --path)"
                 + (f", or url=... (CLI --url); the card's URL is {f.url}." if f.url else " or url=... (CLI --url)."))
     return out
+
+# %% ../../nbs/05_data/05_datasets.ipynb #ef59ed42
+def find_dataset(relpath: str, config: AimaConfig | None = None, missing: str = "raise") -> Path | None:
+    "Path of data file `relpath` in the first of `dataset_roots` holding it; `missing='none'` returns None instead of raising."
+    roots = [root for _, root in dataset_roots(config)]
+    for root in roots:
+        if (root / relpath).is_file():
+            return (root / relpath).resolve()
+    if missing == "none":
+        return None
+    raise DatasetNotFoundError(f"Dataset file {relpath} not found in {', '.join(str(r) for r in roots)}. Run from the project root, "
+                               f"or set paths.datasets (AIMA_PATHS__DATASETS) or AIMA_DATA_DIR to the folder that holds it.")
 
 # %% ../../nbs/05_data/05_datasets.ipynb #39480653
 MAPPING_VERSION = 1

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['log', 'SOURCE_COL', 'ESSENTIAL', 'Source', 'sheet_csv_url', 'decode_bytes', 'sniff_delimiter', 'read_delimited',
-           'read_source', 'Transformed', 'transform', 'import_source', 'parse_map', 'register']
+           'fetch_url', 'read_source', 'Transformed', 'transform', 'import_source', 'parse_map', 'register']
 
 # %% ../../nbs/05_data/02_imports.ipynb #fdc18444
 import codecs
@@ -125,6 +125,10 @@ def _fetch(url: str, timeout: float = 60) -> bytes:
     except Exception as e:
         hint = " Share the sheet as 'Anyone with the link can view'." if "/spreadsheets/" in url else ""
         raise ValueError(f"Could not download {url}: {e}.{hint}") from None
+
+def fetch_url(url: str, timeout: float = 60) -> bytes:
+    "The bytes at `url`; a failure is one `ValueError` ('Could not download ...', with the sharing hint for Google Sheets)."
+    return _fetch(url, timeout)
 
 def _read_json(text: str, name: str) -> Source:
     try:

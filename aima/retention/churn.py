@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..base import AimaEstimator, check_param, tabular_preprocessor
 from ..core import Workspace, check_fitted
+from ..data.schema import write_result
 from ..log import get_logger, progress_enabled
 from .survival import (DAY, NOT_FEATURES, SurvivalData, brier_score, churn_times, concordance, contractual_dataset,
                                      integrated_brier_score, kaplan_meier, noncontractual_dataset, out_of_time_split,
@@ -365,7 +366,7 @@ def score_churn(ws: Workspace, model: str | SurvivalModel = "cox", as_of=None, i
     df["survival_curve"] = [None if n else json.dumps([round(float(v), 4) for v in row])
                             for n, row in zip(none, S[curve_t.astype(float)].to_numpy())]
     df["model_run_id"] = run_id
-    n = ws.write(table, df, mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
+    n = write_result(ws, table, df, "churn_predictions", mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
     ws.save_artifact(f"churn_{est.name}", est, data=X, config={"model": est.name, "model_run_id": run_id, "as_of": str(ts),
                                                               "inactivity_days": I, "horizons": horizons})
     out.update(model=est.name, customers=n, lapsed=int(lapsed.sum()), no_purchases=int(none.sum()),

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import check_fitted
+from ..data.schema import write_result
 from .btyd import BetaGeoBetaBinomModel, BetaGeoModel, BTYDModel, GammaGammaModel, ParetoNBDModel, PurchaseModel
 from .btyd_fit import mle, summary_columns
 from .btyd_likelihoods import (bgbb_loglik, bgnbd_loglik, bgnbd_sums, gg_loglik, gg_sums, pnbd_loglik, pnbd_loglik_hyp2f1,
@@ -169,7 +170,7 @@ def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_day
         days = np.where(np.isfinite(t50) & (t50 * period_days <= 3650), t50 * period_days, np.nan)   # beyond 10 years: unknown
     out["next_purchase_at"] = (ts + pd.to_timedelta(np.round(days * 86400), unit="s")).floor("s")
     out["model_run_id"] = run_id
-    ws.write(table, out, mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
+    write_result(ws, table, out, "clv_predictions", mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
     cfg = {"model": model, "months": months, "period_days": period_days, "annual_discount_rate": rate, "as_of": str(ts),
            "model_run_id": run_id, "method": method, **({"draws": draws} if method == "bayes" else {})}
     ws.save_artifact(f"clv_{model}", m, config=cfg, data=summ)

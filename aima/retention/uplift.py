@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import Workspace
+from ..data.schema import latest_run, write_result
 from ..log import get_logger
 from .churn import NO_PURCHASES
 from .loop import add_commands
@@ -35,9 +36,7 @@ _all_ = ["ACTION_COSTS", "CONTROL", "RISK_BANDS", "BAND_PRICED_AS", "LEARNERS", 
 SUCCESS = ("retained", "purchased")
 
 def _latest(ws: Workspace, table: str, cols: list[str]) -> pd.DataFrame:
-    t = ws.table(table)
-    t = t.filter(t.as_of == t.as_of.max())
-    return t.select("customer_id", *cols).to_pandas().drop_duplicates("customer_id").set_index("customer_id")
+    return latest_run(ws, table).select("customer_id", *cols).to_pandas().set_index("customer_id")   # one rule with the pages
 
 def _features(ws: Workspace, as_of) -> pd.DataFrame:
     from aima.customers.features import feature_table
@@ -119,7 +118,7 @@ def recommend_actions(ws: Workspace, learner: str = "dr", min_per_action: int = 
     rows = rows.assign(model_run_id=run_id, scored_at=pd.Timestamp.now("UTC").tz_convert(None).floor("s"), as_of=ts.tz_convert(None))
     cols = ["customer_id", "action", "action_cost", "expected_profit", "profit_low", "profit_high", "uplift", "risk_band",
             "p_churn_90d", "clv", "policy", "model_run_id", "as_of", "scored_at"]
-    ws.write(table, rows[cols], mode="replace")
+    write_result(ws, table, rows[cols], "retention_actions", mode="replace")
     out.update(customers=len(rows), no_purchases=int(none.sum()), mix={str(k): int(v) for k, v in rows.action.value_counts().items()},
                seconds=round(time.perf_counter() - t0, 3))
     return out

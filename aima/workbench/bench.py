@@ -458,11 +458,10 @@ def dash_workspace(path: str | Path, customers: int, seed: int = 1) -> dict:
     "A synthetic shop of `customers` at `path` with features, RFM, CLV, churn and recommended actions; rows per table."
     from aima.core import Workspace
     from aima.data.synth import generate_shop
-    from aima.app.demo import DEMO_STEPS, _resolve
+    from aima.app.demo import run_pipeline
     with Workspace(path) as ws:
         generate_shop(customers, seed=seed, tables=["customers", "orders", "order_items", "events"]).to_workspace(ws, truth=False)
-        for _, step in DEMO_STEPS:              # features, RFM, CLV, churn and recommended actions
-            _resolve(step)(ws)
+        run_pipeline(ws)                        # features, RFM, CLV, churn, recommended actions, alerts
         return ws.row_counts()
 
 @benchmark("dash_render", sizes=[1_000], description="first render of each Voilà dashboard page in headless chromium, synthetic shop of SIZE customers (target < 5 s)")

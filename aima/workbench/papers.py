@@ -336,11 +336,8 @@ def track(metrics: dict, step: int | None = None) -> None:
 # %% ../../nbs/90_workbench/00_papers.ipynb #a2515b3f
 def find_data(relpath: str) -> Path | None:
     "Path of a dataset file under the bundled or external dataset folders, or None."
-    from aima.data.datasets import dataset_roots
-    for _, root in dataset_roots():
-        if (root / relpath).is_file():
-            return (root / relpath).resolve()
-    return None
+    from aima.data.datasets import find_dataset
+    return find_dataset(relpath, missing="none")
 
 def package_data(package: str, relpath: str) -> Path | None:
     "A data file shipped inside an installed package (found without importing it), or None."
