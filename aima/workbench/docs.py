@@ -5,6 +5,8 @@
 # %% ../../nbs/90_workbench/07_docs.ipynb #8ff55325
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -22,7 +24,8 @@ from .docs_pages import *
 log = get_logger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'DOCS_CSS', 'ASSET_SUFFIXES', 'build_site', 'register']
+__all__ = ['log', 'NB_CACHE', 'MATHJAX_CONFIG_NAME', 'MATHJAX_CONFIG', 'DOCS_CSS', 'ASSET_SUFFIXES', 'library_fingerprint',
+           'cache_key', 'mathjax_dir', 'build_site', 'register']
 
 # %% ../../nbs/90_workbench/07_docs.ipynb #a8a5ccd2
 def _build_page(job: dict) -> dict:
@@ -64,12 +67,68 @@ def _run_jobs(jobs: list[dict], n_workers: int, echo: Callable[[str], None]) -> 
         raise DocsBuildError(f"docs build failed in {len(errors)} notebook(s):\n\n" + "\n\n".join(errors))
     return [results[j["label"]] for j in jobs]
 
+# %% ../../nbs/90_workbench/07_docs.ipynb #03203507
+NB_CACHE = "_proc/_nbcache"  # under the project root; _proc/ is gitignored and `make clean` removes it
+
+def library_fingerprint(lib: str | os.PathLike) -> str:
+    "What executed outputs depend on besides the notebook: `lib`'s Python source, settings.ini, datasets/SHA256SUMS, the Python and package versions."
+    from importlib.metadata import distributions
+    lib, h = Path(lib).resolve(), hashlib.sha256(sys.version.encode())
+    for f in sorted(lib.rglob("*.py")):
+        h.update(f.relative_to(lib).as_posix().encode() + b"\0" + f.read_bytes())
+    for extra in ("settings.ini", "datasets/SHA256SUMS"):
+        if (lib.parent / extra).is_file():
+            h.update(extra.encode() + b"\0" + (lib.parent / extra).read_bytes())
+    h.update("\n".join(sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions() if d.metadata["Name"])).encode())
+    return h.hexdigest()
+
+def cache_key(job: dict, fingerprint: str) -> str:
+    "The key of one page in the cache: the notebook's bytes, its page, `execute`, the flags and `fingerprint`."
+    h = hashlib.sha256(Path(job["src"]).read_bytes())
+    h.update(json.dumps([str(job["page"]), bool(job["execute"]), sorted(job["flags"]), fingerprint]).encode())
+    return h.hexdigest()[:32]
+
+def _cache_load(cache: Path, key: str, dest: Path) -> dict | None:
+    "The cached result of `key` with its notebook copied to `dest`, or None."
+    d = cache / key
+    if not (d / "result.json").is_file():
+        return None
+    r = json.loads((d / "result.json").read_text(encoding="utf-8"))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(d / "page.ipynb", dest)
+    return {**r, "cached": True, "assets": {n: (d / "assets" / n).read_text(encoding="utf-8") for n in r["assets"]}}
+
+def _cache_store(cache: Path, key: str, dest: Path, result: dict) -> None:
+    "Keep processed notebook `dest` and its `result` under `key` (written aside, then renamed: never half an entry)."
+    tmp = cache / f".{key}.{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "assets").mkdir(parents=True)
+    shutil.copyfile(dest, tmp / "page.ipynb")
+    for name, text in result["assets"].items():
+        (tmp / "assets" / name).write_text(text, encoding="utf-8")
+    (tmp / "result.json").write_text(json.dumps({**result, "assets": sorted(result["assets"])}), encoding="utf-8")
+    shutil.rmtree(cache / key, ignore_errors=True)
+    tmp.rename(cache / key)
+
 # %% ../../nbs/90_workbench/07_docs.ipynb #0add59d4
 _re_url = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 _re_style = re.compile(r'<style type="text/css">([\s\S]*?)</style>')
 _re_cdn = [re.compile(r'<script src="' + MATHJAX_PLACEHOLDER + r'">\s*</script>'),
            re.compile(r"<style>\s*\[['\"][\s\S]*?\]\s*</style>"),  # mkdocs-jupyter writes a list's repr as CSS
            re.compile(r'<script[^>]*\ssrc="(https?:)?//[^"]*"[^>]*>\s*</script>')]
+MATHJAX_CONFIG_NAME = "TeX-AMS-MML_HTMLorMML-full,Safe"
+MATHJAX_CONFIG = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], '
+                  'preferredFont: null, webFont: "STIX-Web", imageFont: null}});</script>')  # the fonts the package ships
+
+def mathjax_dir() -> Path | None:
+    "MathJax 2.7 as the `jupyter-server-mathjax` package ships it (in the `docs` extra), or None when it is not installed."
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        return None
+    p = Path(jupyter_server_mathjax.__file__).parent / "static"
+    return p if (p / "MathJax.js").is_file() else None
+
 _re_mermaid = re.compile(r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded"[^<]*?\.jp-Mermaid'
                          r"[\s\S]*?<!-- End of mermaid configuration -->")
 
@@ -83,6 +142,7 @@ class _Site:
     root: Path | None = None
     blob: str | None = None
     shared: dict | None = None
+    mathjax: str | None = None  # the site's MathJax.js (site-relative), when bundled
 
 def _finish_html(html: str, page: Path, site: _Site) -> str:
     "A page that works offline: CDN tags dropped, big inline stylesheets shared, links resolved (see above)."
@@ -97,6 +157,8 @@ def _finish_html(html: str, page: Path, site: _Site) -> str:
         site.shared[name] = m.group(1)
         return f'<link rel="stylesheet" href="{up}{name}">'
     html = _re_style.sub(css, html)
+    if site.mathjax:  # nbconvert's MathJax tag -> the bundled copy, with its fonts
+        html = _re_cdn[0].sub(lambda m: MATHJAX_CONFIG + f'<script src="{up}{site.mathjax}?config={MATHJAX_CONFIG_NAME}"></script>', html)
     for r in _re_cdn + ([_re_mermaid] if "jp-Mermaid" not in html.replace(".jp-Mermaid", "") else []):
         html = r.sub("", html)
     def target(url: str) -> str | None:
@@ -129,13 +191,16 @@ ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".pdf", ".cs
 
 def build_site(out: str | os.PathLike = "_site", nbs_path: str | os.PathLike | None = None, execute: bool = True,
                flags: Iterable[str] | str = (), n_workers: int | None = None, timeout: int | None = 600,
-               work_dir: str | os.PathLike | None = None, echo: Callable[[str], None] | None = None) -> Path:
+               work_dir: str | os.PathLike | None = None, echo: Callable[[str], None] | None = None,
+               cache: bool | str | os.PathLike = True, refresh: bool = False) -> Path:
     """Build the docs site into `out` and return its path.
 
     Every notebook under `nbs_path` (default: `nbs_path` in settings.ini) is processed by nbdev and, with `execute`, run
     like `nbdev_test` (plus cells marked with test `flags`); `n_workers` processes run notebooks in parallel (default:
     CPU count, at most 4; 0 runs them in this process); `timeout` limits each cell (seconds). `work_dir` (default
-    `_proc/_mkdocs`) receives the processed notebooks and `mkdocs.yml`; `echo` receives progress lines."""
+    `_proc/_mkdocs`) receives the processed notebooks and `mkdocs.yml`; `echo` receives progress lines. `cache`: keep
+    processed notebooks in `NB_CACHE` (True), in another folder (a path), or not at all (False), and reuse an entry
+    whose key matches; `refresh` runs every notebook anyway (and rewrites its entry)."""
     import yaml
     from nbdev.config import get_config
     cfg, echo, start = get_config(), echo or log.info, time.time()
@@ -158,8 +223,24 @@ def build_site(out: str | os.PathLike = "_site", nbs_path: str | os.PathLike | N
     jobs = [dict(src=str(nbs / p.src), dest=str(docs / p.page), page=str(p.page), execute=execute, flags=flags,
                  timeout=timeout, label=rel(nbs / p.src) if root in nbs.parents else str(nbs / p.src)) for p in pages]
     n = min(4, os.cpu_count() or 1) if n_workers is None else n_workers
-    echo(f"docs: {len(jobs)} notebooks ({'executing' if execute else 'API docs only'}, {n or 'no'} worker processes)")
-    for p, r in zip(pages, _run_jobs(jobs, n, echo)):
+    store = (root / NB_CACHE if cache is True else Path(cache).resolve()) if cache else None
+    fp = library_fingerprint(cfg.lib_path) if store else ""
+    results, todo = {}, []
+    for j in jobs:
+        key = cache_key(j, fp) if store else ""
+        hit = None if refresh or not store else _cache_load(store, key, Path(j["dest"]))
+        if hit is None:
+            todo.append((j, key))
+        else:
+            results[j["label"]] = hit
+    echo(f"docs: {len(jobs)} notebooks, {len(jobs) - len(todo)} from the cache"
+         + (f" ({store})" if store else "") + f", {len(todo)} to {'run' if execute else 'process (API docs only)'}"
+         + (f" in {n} worker processes" if todo and n else ""))
+    for (j, key), r in zip(todo, _run_jobs([j for j, _ in todo], n, echo) if todo else []):
+        results[j["label"]] = r
+        if store:
+            _cache_store(store, key, Path(j["dest"]), r)
+    for p, r in zip(pages, [results[j["label"]] for j in jobs]):
         p.title = r["title"] or p.title
         for name, text in r["assets"].items():
             (docs / "assets" / name).write_text(text, encoding="utf-8")
@@ -176,18 +257,25 @@ def build_site(out: str | os.PathLike = "_site", nbs_path: str | os.PathLike | N
                          cwd=work, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     if res.returncode != 0:
         raise DocsBuildError(f"mkdocs build failed (config {yml}):\n{(res.stderr or res.stdout)[-4000:]}")
+    if (mj := mathjax_dir()) is not None:
+        shutil.copytree(mj, out / "assets" / "mathjax", ignore=shutil.ignore_patterns("SVG", "*.md"), dirs_exist_ok=True)
+    else:
+        echo("docs: MathJax not bundled (pip install -e '.[docs]' adds jupyter-server-mathjax): formulas show as TeX")
     site = _Site(links={rel(nbs / p.src): p.html.as_posix() for p in pages},
                  sources={p.html.as_posix(): rel((nbs / p.src).parent) for p in pages},
                  files={f.relative_to(out).as_posix() for f in out.rglob("*") if f.is_file()}, root=root, shared={},
                  doc_url=f"{cfg.doc_host.rstrip('/')}{cfg.get('doc_baseurl', '').rstrip('/')}/" if cfg.get("doc_host") else None,
-                 blob=f"{cfg.git_url.rstrip('/')}/blob/{cfg.get('branch', 'main')}" if cfg.get("git_url") else None)
+                 blob=f"{cfg.git_url.rstrip('/')}/blob/{cfg.get('branch', 'main')}" if cfg.get("git_url") else None,
+                 mathjax="assets/mathjax/MathJax.js" if mj is not None else None)
     for f in out.rglob("*.html"):
         html = f.read_text(encoding="utf-8")
         if (new := _finish_html(html, f.relative_to(out), site)) != html:
             f.write_text(new, encoding="utf-8")
     for name, text in site.shared.items():
         (out / name).write_text(text, encoding="utf-8")
-    echo(f"docs: {len(pages)} pages in {time.time() - start:.0f} s: {out / 'index.html'}")
+    ran = [r["seconds"] for r in results.values() if not r.get("cached")]
+    echo(f"docs: {len(pages)} pages in {time.time() - start:.0f} s ({len(ran)} notebooks run, {sum(ran):.0f} s of notebook "
+         f"time; {len(pages) - len(ran)} from the cache): {out / 'index.html'}")
     return out
 
 # %% ../../nbs/90_workbench/07_docs.ipynb #f5837bb7
@@ -203,11 +291,13 @@ def register(app: "typer.Typer") -> None:
         flags: str = typer.Option("", "--flags", help="Test flags whose cells also run, e.g. 'slow spark'."),
         workers: int | None = typer.Option(None, "--workers", "-n", help="Notebook processes in parallel (0: none)."),
         nbs: str | None = typer.Option(None, "--nbs", help="Notebook folder (default: nbs_path in settings.ini)."),
+        refresh: bool = typer.Option(False, "--refresh", help="Run every notebook even when the cache has it (make test)."),
+        no_cache: bool = typer.Option(False, "--no-cache", help=f"Neither read nor write the notebook cache ({NB_CACHE})."),
     ):
         "Run the notebooks, render them with mkdocs, and write a static site to --out."
         try:
             site = build_site(out, nbs_path=nbs, execute=not no_execute, flags=flags, n_workers=workers,
-                              echo=lambda s: typer.echo(s, err=True))
+                              echo=lambda s: typer.echo(s, err=True), cache=not no_cache, refresh=refresh)
         except DocsBuildError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(1)
