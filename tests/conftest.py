@@ -21,7 +21,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes minutes; runs with --runslow (make test-slow)")
+    config.addinivalue_line("markers", "slow: over ~20 s; runs with --runslow (make test-slow), like `#| slow` cells")
+    config.addinivalue_line("markers", "spark: needs local Spark (Java 17, pyspark); runs with --runslow, like `#| spark` cells")
     config.addinivalue_line("markers", "browser: drives Debian's chromium with playwright (skips when either is missing)")
 
 
@@ -66,10 +67,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--runslow"):
         return
-    skip = pytest.mark.skip(reason="slow: run with --runslow (make test-slow)")
     for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+        for flag in ("slow", "spark"):
+            if flag in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=f"{flag}: run with --runslow (make test-slow)"))
+                break
 
 
 @pytest.fixture
