@@ -236,9 +236,11 @@ def build_site(out: str | os.PathLike = "_site", nbs_path: str | os.PathLike | N
     echo(f"docs: {len(jobs)} notebooks, {len(jobs) - len(todo)} from the cache"
          + (f" ({store})" if store else "") + f", {len(todo)} to {'run' if execute else 'process (API docs only)'}"
          + (f" in {n} worker processes" if todo and n else ""))
-    for (j, key), r in zip(todo, _run_jobs([j for j, _ in todo], n, echo) if todo else []):
+    ran = _run_jobs([j for j, _ in todo], n, echo) if todo else []
+    fp_after = library_fingerprint(cfg.lib_path) if store and todo else fp
+    for (j, key), r in zip(todo, ran):
         results[j["label"]] = r
-        if store:
+        if store and fp_after == fp and cache_key(j, fp) == key:  # nothing changed while it ran: keep it
             _cache_store(store, key, Path(j["dest"]), r)
     for p, r in zip(pages, [results[j["label"]] for j in jobs]):
         p.title = r["title"] or p.title
