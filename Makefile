@@ -30,7 +30,8 @@ help:
 	@echo "make test    set up .venv, check notebooks are clean and exported, run nbdev_test and pytest"
 	@echo "make papers  run every paper's notebooks with --smoke into test-artifacts/papers and build its tables (what CI checks)"
 	@echo "             FULL=1: the full runs into papers/<paper>/results/ and the tables in their READMEs; PAPERS=06_clv_churn: one paper"
-	@echo "make lab | docs | dash | bench | browser-deps | test-slow | test-all | clean"
+	@echo "make test-slow | test-all   also the slow and Spark cells and tests (| GPU and LLM ones)"
+	@echo "make lab | docs | dash | bench | browser-deps | nbtest | nbdev-test | pytest | clean"
 
 $(STAMP): setup.py settings.ini
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "AIMA needs Python >= 3.10 (3.11 recommended); set PYTHON=/path/to/python3.11"'
