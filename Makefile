@@ -19,7 +19,7 @@ PORT ?= 8866
 SERVE ?= 1
 NBDEV_FLAGS ?=
 PYTEST_ARGS ?=
-SKIP_LOG := test-artifacts/skips.jsonl
+RUN_SKIPS := test-artifacts/skips.jsonl
 PAPERS ?= $(patsubst papers/%/,%,$(sort $(wildcard papers/[0-9][0-9]_*/)))
 FULL ?= 0
 
@@ -61,7 +61,7 @@ nbdev-test: install
 	$(BIN)/nbdev_test --n_workers 2 $(if $(strip $(NBDEV_FLAGS)),--flags "$(NBDEV_FLAGS)",)
 
 pytest: install
-	AIMA_TEST_FLAGS="$(NBDEV_FLAGS)" $(BIN)/python -m pytest tests --durations=15 $(PYTEST_ARGS)
+	NBDEV_FLAGS="$(NBDEV_FLAGS)" $(BIN)/python -m pytest tests --durations=15 $(PYTEST_ARGS)
 
 # The browser tests (tests/test_browser.py) drive Debian's chromium with playwright (never `playwright install`).
 # Installs chromium when it is missing and this shell may (root, or password-less sudo, with apt-get);
@@ -84,14 +84,14 @@ test:
 	trap 'rc=$$?; summary; [ $$rc = 0 ] || echo "make test: FAILED (exit $$rc) after $$(( $$(date +%s) - start )) s"' EXIT
 	step() { local t=$$(date +%s); $(MAKE) --no-print-directory "$$1"; local d=$$(( $$(date +%s) - t ))
 	         times="$$times$$(printf '  %-16s %5d s' "$$1" "$$d")\n"; echo "make test: $$1 took $$d s"; }
-	mkdir -p test-artifacts && rm -f $(SKIP_LOG)
-	export AIMA_SKIP_LOG="$$(pwd)/$(SKIP_LOG)"
+	mkdir -p test-artifacts && rm -f $(RUN_SKIPS)
+	export SKIP_LOG="$$(pwd)/$(RUN_SKIPS)"  # aima.workbench.skips logs here (AIMA_* would be config)
 	step install
 	step check-notebooks
 	step nbtest
 	step browser-deps
 	step pytest
-	$(BIN)/python tools/skip_report.py $(SKIP_LOG)
+	$(BIN)/python tools/skip_report.py $(RUN_SKIPS)
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
 
 test-slow:

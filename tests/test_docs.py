@@ -2,7 +2,7 @@
 
 The notebooks run once per `make test`: its nbtest step builds the site and fills the notebook cache
 (`_proc/_nbcache`), and the `site` fixture here builds again from that cache (with the same flags,
-`AIMA_TEST_FLAGS`), so only mkdocs runs. Run alone on a fresh checkout, the fixture executes them."""
+`NBDEV_FLAGS`), so only mkdocs runs. Run alone on a fresh checkout, the fixture executes them."""
 import json
 import os
 import re
@@ -118,7 +118,7 @@ def site(tmp_path_factory) -> Path:
     cwd = os.getcwd()
     os.chdir(ROOT)  # nbdev finds settings.ini from the working directory
     try:
-        return build_site(base / "site", work_dir=base / "work", flags=os.environ.get("AIMA_TEST_FLAGS", ""), echo=print)
+        return build_site(base / "site", work_dir=base / "work", flags=os.environ.get("NBDEV_FLAGS", ""), echo=print)
     finally:
         os.chdir(cwd)
 

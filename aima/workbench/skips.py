@@ -18,7 +18,7 @@ __all__ = ['SKIPS_FILE_ENV', 'SKIP_LOG_ENV', 'UnexpectedSkip', 'in_ci', 'checkou
            'is_expected', 'record_skip', 'requires', 'read_skip_log', 'skip_report']
 
 # %% ../../nbs/90_workbench/08_skips.ipynb #19d86923
-SKIPS_FILE_ENV, SKIP_LOG_ENV = "AIMA_EXPECTED_SKIPS", "AIMA_SKIP_LOG"
+SKIPS_FILE_ENV, SKIP_LOG_ENV = "EXPECTED_SKIPS", "SKIP_LOG"  # not AIMA_*: those are configuration keys
 
 class UnexpectedSkip(AssertionError):
     "CI skipped something the allow-list does not expect; the message names the reason and the file to edit."
@@ -37,7 +37,7 @@ def shared_datasets() -> Path:
     return Path(env).expanduser() if env else checkout_root().parent / "shared" / "datasets"
 
 def expected_skips(path: str | os.PathLike | None = None) -> list[tuple[str | None, re.Pattern]]:
-    "The allow-list as `(condition, pattern)` pairs: `path`, `$AIMA_EXPECTED_SKIPS` or the checkout's `tests/expected_skips.txt`."
+    "The allow-list as `(condition, pattern)` pairs: `path`, `$EXPECTED_SKIPS` or the checkout's `tests/expected_skips.txt`."
     p = Path(path or os.environ.get(SKIPS_FILE_ENV) or checkout_root() / "tests" / "expected_skips.txt")
     if not p.is_file():
         return []
@@ -61,7 +61,7 @@ def is_expected(reason: str, patterns: list | None = None, shared: bool | None =
 
 # %% ../../nbs/90_workbench/08_skips.ipynb #d09a3f7c
 def record_skip(reason: str, where: str | None = None, kind: str = "notebook") -> None:
-    "Append the skip to the log `$AIMA_SKIP_LOG` (one JSON line each), when that variable is set."
+    "Append the skip to the log `$SKIP_LOG` (one JSON line each), when that variable is set."
     log = os.environ.get(SKIP_LOG_ENV)
     if log:
         Path(log).parent.mkdir(parents=True, exist_ok=True)
