@@ -31,8 +31,8 @@ EXTRAS = {
     "dash": ["voila==0.5.13", "ipywidgets==8.1.9", "plotly==7.1.0"],
     # Research workflow: lab, papermill sweeps, experiment tracking.
     "lab": ["jupyterlab==4.6.6", "papermill==2.7.0", "wandb==0.31.0", "ipykernel>=6.29"],
-    # Docs site (offline; Quarto optional).
-    "docs": ["mkdocs==1.6.1", "mkdocs-material>=9.5", "mkdocs-jupyter>=0.25", "nbconvert>=7"],
+    # Docs site (offline; Quarto optional). jupyter-server-mathjax ships MathJax 2.7, bundled into the site.
+    "docs": ["mkdocs==1.6.1", "mkdocs-material>=9.5", "mkdocs-jupyter>=0.25", "nbconvert>=7", "jupyter-server-mathjax==0.2.6"],
     # Reference libraries that benchmarks compare against (lifetimes is archived but still the baseline people use).
     "bench": ["lifetimes==0.11.3"],
 }

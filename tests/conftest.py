@@ -1,4 +1,6 @@
-"""Shared pytest setup: the project root, flags for slow tests, the external datasets folder, a local HTTP server."""
+"""Shared pytest setup: the project root, flags for slow tests, the external datasets folder, a local HTTP server,
+and the skip check: every skip is listed at the end, and on CI (`CI=true`) a skip whose reason is not in
+tests/expected_skips.txt fails the run (see `aima.workbench.skips`)."""
 import contextlib
 import functools
 import http.server
@@ -19,17 +21,57 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes minutes; runs with --runslow (make test-slow)")
+    config.addinivalue_line("markers", "slow: over ~20 s; runs with --runslow (make test-slow), like `#| slow` cells")
+    config.addinivalue_line("markers", "spark: needs local Spark (Java 17, pyspark); runs with --runslow, like `#| spark` cells")
     config.addinivalue_line("markers", "browser: drives Debian's chromium with playwright (skips when either is missing)")
+
+
+_SKIPS: list[tuple[str, str]] = []  # (test id, reason) of every skipped test in this session
+
+
+def _reason(report) -> str:
+    lr = report.longrepr
+    text = lr[2] if isinstance(lr, tuple) and len(lr) == 3 else str(lr)
+    return text.removeprefix("Skipped: ")
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _SKIPS.append((report.nodeid, _reason(report)))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    from aima.workbench.skips import in_ci, is_expected, record_skip
+    for nodeid, reason in _SKIPS:
+        record_skip(reason, nodeid, kind="pytest")
+    session.config._aima_unexpected = bad = [(n, r) for n, r in _SKIPS if not is_expected(r)]
+    if bad and in_ci() and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not _SKIPS:
+        return
+    from aima.workbench.skips import in_ci
+    bad = getattr(config, "_aima_unexpected", [])
+    tr = terminalreporter
+    tr.section(f"skips: {len(_SKIPS)}, {len(bad)} not in tests/expected_skips.txt")
+    for nodeid, reason in _SKIPS:
+        tr.write_line(f"{'UNEXPECTED ' if (nodeid, reason) in bad else ''}{nodeid}: {reason}")
+    if bad and in_ci():
+        tr.write_line(f"FAILED: {len(bad)} unexpected skip(s) on CI (CI=true). Provide what they need, or add the reason "
+                      "to tests/expected_skips.txt if the skip is expected there.", red=True, bold=True)
 
 
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--runslow"):
         return
-    skip = pytest.mark.skip(reason="slow: run with --runslow (make test-slow)")
     for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+        for flag in ("slow", "spark"):
+            if flag in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=f"{flag}: run with --runslow (make test-slow)"))
+                break
 
 
 @pytest.fixture

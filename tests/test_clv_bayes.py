@@ -24,7 +24,7 @@ def cdnow():
 
 
 @pytest.mark.parametrize("cls,published", [
-    (ParetoNBDModel, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}),
+    pytest.param(ParetoNBDModel, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}, marks=pytest.mark.slow),
     (GammaGammaModel, {"p": 6.25, "q": 3.74, "gamma": 15.44})])
 def test_posterior_covers_published_mle(cdnow, cls, published):
     m = cls().fit(cdnow, method="bayes", draws=300, tune=300, chains=2)
@@ -35,6 +35,7 @@ def test_posterior_covers_published_mle(cdnow, cls, published):
     assert m.divergences_ == 0 and max(m.rhat_.values()) < 1.05
 
 
+@pytest.mark.slow
 def test_bgbb_donations():
     don = pd.read_csv(_lifetimes_file("donations.csv")).rename(columns={"periods": "n_periods"})
     m = BetaGeoBetaBinomModel().fit(don, method="bayes", draws=300, tune=300, chains=2)

@@ -1,4 +1,8 @@
-"""The docs site (`make docs` / `aima docs build`): built once from every notebook, then checked page by page."""
+"""The docs site (`make docs` / `aima docs build`): built from every notebook, then checked page by page.
+
+The notebooks run once per `make test`: its nbtest step builds the site and fills the notebook cache
+(`_proc/_nbcache`), and the `site` fixture here builds again from that cache (with the same flags,
+`NBDEV_FLAGS`), so only mkdocs runs. Run alone on a fresh checkout, the fixture executes them."""
 import json
 import os
 import re
@@ -10,9 +14,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT / "nbs"
-# The sidebar groups, by the first digit of a notebook's number (DESIGN.md's module blocks).
-BLOCKS = {"0": "Core & data", "1": "Customers", "2": "Campaigns", "3": "Content", "4": "Brand", "5": "Attribution",
-          "6": "CLV & churn", "7": "Agent", "9": "Dashboards, CLI & tools"}
+# The sidebar groups, by a notebook's folder (nbs/<NN>_<block>/, DESIGN.md's module blocks).
+BLOCKS = {"core": "Core", "data": "Data", "connectors": "Connectors", "customers": "Customers", "campaigns": "Campaigns",
+          "content": "Content", "brand": "Brand", "attribution": "Attribution", "retention": "CLV & churn", "agent": "Agent",
+          "app": "CLI & app", "dash": "Dashboards", "workbench": "Workbench", "tutorials": "Tutorials"}
+NUMBER = re.compile(r"^\d+[a-zA-Z0-9]*_")
 
 
 def library_notebooks() -> list[Path]:
@@ -22,8 +28,8 @@ def library_notebooks() -> list[Path]:
 
 
 def expected_html(rel: Path) -> Path:
-    "nbdev's page name: numeric prefix dropped, lower case."
-    return rel.with_name(re.sub(r"^\d+[a-zA-Z0-9]*_", "", rel.name.lower())).with_suffix(".html")
+    "nbdev's page name: numeric prefixes of the folders and the file dropped, lower case."
+    return Path(*[NUMBER.sub("", part.lower()) for part in rel.parts]).with_suffix(".html")
 
 
 def first_title(rel: Path) -> str:
@@ -112,7 +118,7 @@ def site(tmp_path_factory) -> Path:
     cwd = os.getcwd()
     os.chdir(ROOT)  # nbdev finds settings.ini from the working directory
     try:
-        return build_site(base / "site", work_dir=base / "work")
+        return build_site(base / "site", work_dir=base / "work", flags=os.environ.get("NBDEV_FLAGS", ""), echo=print)
     finally:
         os.chdir(cwd)
 
@@ -151,14 +157,14 @@ def test_internal_links_resolve(site, pages):
 
 
 def test_api_docs_and_executed_outputs(pages):
-    config = pages["config.html"]
+    config = pages["core/config.html"]
     assert "load_config" in config.ids, "no show_doc heading for load_config"
     assert re.search(r"def\s+load_config\s*\(\s*\*\s*files", config.all_text), "load_config's signature is not rendered"
     outs = config.output_texts
     assert any("keyword argument" in o for o in outs), "the executed lesson output of 01_config is missing"
-    docs = pages["docs.html"]
+    docs = pages["workbench/docs.html"]
     assert "build_site" in docs.ids and re.search(r"def\s+build_site\s*\(", docs.all_text)
-    assert any("Docs site" in o or "Tiny" in o for o in docs.output_texts), "94_docs lesson outputs are missing"
+    assert any("Tiny" in o for o in pages["workbench/docs_pages.html"].output_texts), "docs_pages lesson outputs are missing"
 
 
 def _norm(code: str) -> str:
@@ -186,15 +192,12 @@ def test_hidden_and_exported_cells_stay_out(pages):
 def test_sidebar_groups(pages):
     home = pages["index.html"]
     nav = home.all_text
-    present = {BLOCKS[p.name[0]] for p in library_notebooks() if len(p.parts) == 1 and re.match(r"^\d\d", p.name)
-               and p.name[0] in BLOCKS}
-    assert "Core & data" in present
+    present = {BLOCKS[NUMBER.sub("", p.parts[0])] for p in library_notebooks() if len(p.parts) > 1}
+    assert {"Core", "Data", "Workbench"} <= present
     for group in present:
         assert group in home.nav_sections, f"sidebar group {group!r} missing: {home.nav_sections}"
     for group in set(BLOCKS.values()) - present:
         assert group not in home.nav_sections, f"empty group {group!r} in the sidebar"
-    if any(p.parts[0] == "tutorials" for p in library_notebooks() if len(p.parts) > 1):
-        assert "Tutorials" in home.nav_sections
     assert "Configuration" in nav
 
 
@@ -258,46 +261,129 @@ def test_cli_has_docs_build():
 
 
 def test_any_notebook_set(tmp_path):
-    "Tutorials in a subfolder, links between notebooks, images, Quarto cell options, flags and rich outputs, offline."
+    "Block folders and tutorials, links between notebooks, images, Quarto cell options, flags, rich outputs, math, offline; cached."
     from execnb.nbio import mk_cell, new_nb, write_nb
 
     from aima.workbench.docs import build_site
     nbs = tmp_path / "nbs"
     (nbs / "tutorials").mkdir(parents=True)
+    (nbs / "90_workbench").mkdir()
     (nbs / "images").mkdir()
     (nbs / "images" / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
     (nbs / "_draft.ipynb").write_text("not a notebook: skipped")
     write_nb(new_nb([mk_cell("# Mini\n\n> Home.", "markdown"),
-                     mk_cell("[Tour](tutorials/01_tour.ipynb), [tools](95_tools.ipynb#twice), ![dot](images/dot.svg)", "markdown")]),
-             nbs / "index.ipynb")
+                     mk_cell("[Tour](tutorials/01_tour.ipynb), [tools](90_workbench/05_tools.ipynb#twice), ![dot](images/dot.svg)",
+                             "markdown")]), nbs / "index.ipynb")
     write_nb(new_nb([mk_cell("# Tools\n\n> Small tools.", "markdown"),
                      mk_cell("#| export\ndef twice(x: int) -> int:\n    \"Two times `x`.\"\n    return 2 * x"),
                      mk_cell("#| echo: false\nprint('only the output', twice(2))"),
                      mk_cell("#| output: false\nprint('only the code')"),
                      mk_cell("#| include: false\nprint('neither')"),
                      mk_cell("#| gpu\nraise RuntimeError('gpu cells do not run')"),
-                     mk_cell("import plotly.express as px\npx.bar(x=['a', 'b'], y=[1, 2])")]), nbs / "95_tools.ipynb")
+                     mk_cell("import plotly.express as px\npx.bar(x=['a', 'b'], y=[1, 2])")]), nbs / "90_workbench" / "05_tools.ipynb")
     write_nb(new_nb([mk_cell("# Tour\n\n> A walk-through.", "markdown"),
-                     mk_cell("Back [home](../index.ipynb); ![dot](../images/dot.svg)", "markdown"),
+                     mk_cell("Back [home](../index.ipynb); ![dot](../images/dot.svg). Euler: $e^{i\\pi} + 1 = 0$.", "markdown"),
                      mk_cell("import plotly.express as px\npx.scatter(x=[1, 2], y=[3, 4])")]), nbs / "tutorials" / "01_tour.ipynb")
-    cwd = os.getcwd()
+    cwd, said = os.getcwd(), []
     os.chdir(ROOT)
     try:
-        site = build_site(tmp_path / "site", nbs_path=nbs, work_dir=tmp_path / "work", n_workers=1)
+        build = lambda out: build_site(tmp_path / out, nbs_path=nbs, work_dir=tmp_path / "work", n_workers=1,
+                                       cache=tmp_path / "cache", echo=said.append)
+        site = build("site")
+        assert said[0].startswith(f"docs: 3 notebooks, 0 from the cache ({tmp_path / 'cache'}), 3 to run")
+        again = build("again")                      # nothing changed: every page from the cache, the same site
+        assert said[-1].startswith("docs: 3 pages") and "0 notebooks run" in said[-1] and "3 from the cache" in said[-1]
+        assert (again / "tutorials" / "tour.html").read_text() == (site / "tutorials" / "tour.html").read_text()
     finally:
         os.chdir(cwd)
     pages = {f.relative_to(site).as_posix(): Page(f.read_text(encoding="utf-8")) for f in site.rglob("*.html")}
-    assert {"index.html", "tools.html", "tutorials/tour.html"} <= set(pages) and "_draft.html" not in pages
+    assert {"index.html", "workbench/tools.html", "tutorials/tour.html"} <= set(pages) and "_draft.html" not in pages
     assert not broken_links(site, pages)
-    home, tools, tour = pages["index.html"], pages["tools.html"], pages["tutorials/tour.html"]
-    assert ("a", "tutorials/tour.html") in home.urls and ("a", "tools.html#twice") in home.urls
+    home, tools, tour = pages["index.html"], pages["workbench/tools.html"], pages["tutorials/tour.html"]
+    assert ("a", "tutorials/tour.html") in home.urls and ("a", "workbench/tools.html#twice") in home.urls
     assert ("a", "../index.html") in tour.urls and ("img", "../images/dot.svg") in tour.urls
-    assert home.nav_sections == ["Dashboards, CLI & tools", "Tutorials"]
+    assert home.nav_sections == ["Workbench", "Tutorials"]
     assert "twice" in tools.ids and any("only the output 4" in o for o in tools.output_texts)
     codes = " ".join(tools.code_cells)
     assert "only the code" in codes and "only the output" not in codes and "neither" not in tools.all_text
     assert "gpu: not run in the docs" in tools.all_text and "gpu cells do not run" in codes
     assert (site / "assets" / "plotly.min.js").stat().st_size > 1_000_000
-    assert "../assets/plotly.min.js" in tour.scripts and "assets/plotly.min.js" in tools.scripts
+    assert "../assets/plotly.min.js" in tour.scripts and "../assets/plotly.min.js" in tools.scripts
+    # math: the TeX stays in the page for the bundled MathJax, which the page loads from the site with its fonts
+    assert r"$e^{i\pi} + 1 = 0$" in tour.all_text
+    assert [s for s in tour.scripts if "MathJax" in s] == ["../assets/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"]
+    assert (site / "assets/mathjax/config/TeX-AMS-MML_HTMLorMML-full.js").is_file()
+    assert list((site / "assets/mathjax/fonts/HTML-CSS/STIX-Web/woff").rglob("*.woff"))
     for page in pages.values():
         assert not [s for s in page.scripts + page.styles if re.match(r"^(https?:)?//", s)]
+
+
+MATH = re.compile(r"\$\$?[^$\s`][^$`]*?(?<=[^\s\\])\$")  # $x$ or $$x$$ in prose (code spans and $VARIABLES aside)
+
+
+def notebooks_with_math() -> list[Path]:
+    "Library notebooks with a formula in a markdown cell (code spans and fenced code removed first)."
+    out = []
+    for rel in library_notebooks():
+        for cell in json.loads((NBS / rel).read_text(encoding="utf-8"))["cells"]:
+            prose = re.sub(r"```[\s\S]*?```|`[^`]*`", "", "".join(cell["source"])) if cell["cell_type"] == "markdown" else ""
+            if MATH.search(prose):
+                out.append(rel)
+                break
+    return out
+
+
+def test_formulas_of_the_notebooks_load_mathjax(site, pages):
+    "Every page whose notebook has a formula in its prose loads the site's own MathJax (nothing from the web)."
+    with_math = notebooks_with_math()
+    assert with_math, "no notebook has a formula"
+    for rel in with_math:
+        page = pages[expected_html(rel).as_posix()]
+        up = "../" * (len(rel.parts) - 1)
+        assert f"{up}assets/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe" in page.scripts, rel
+    assert (site / "assets/mathjax/MathJax.js").is_file()
+
+
+@pytest.mark.browser
+def test_formulas_render_in_a_browser(site):
+    "Debian's chromium opens a page with formulas from a local server: MathJax typesets them, every request stays local."
+    from conftest import local_http_server
+    sync_playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')").sync_playwright
+    from aima.dash import CHROMIUM, CHROMIUM_ARGS
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: run `make browser-deps` (apt-get install chromium) or set AIMA_CHROMIUM")
+    rel = notebooks_with_math()[0]
+    artifacts = Path(os.environ.get("AIMA_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    with local_http_server(site) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page, requests, failed = browser.new_page(), [], []
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.goto(f"{base}/{expected_html(rel).as_posix()}", wait_until="load")
+            page.wait_for_function("() => window.MathJax && MathJax.isReady && MathJax.Hub.queue.pending === 0"
+                                   " && document.querySelectorAll('.MathJax, .MathJax_Display').length > 0", timeout=60_000)
+            typeset = page.evaluate("() => document.querySelectorAll('.MathJax, .MathJax_Display').length")
+            errors = page.evaluate("() => document.querySelectorAll('.MathJax_Error, [data-mjx-error]').length")
+            page.screenshot(path=str(artifacts / "docs-math.png"), full_page=False)
+        finally:
+            browser.close()
+    assert typeset > 0 and errors == 0, (typeset, errors)
+    assert [u for u in requests if not u.startswith(base)] == [] and failed == [], (failed, requests[:5])
+
+
+def test_readme_links_point_at_the_site(site):
+    "README's links to the docs site (settings.ini's doc_host + doc_baseurl) name pages the build writes."
+    import configparser
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "settings.ini", encoding="utf-8")
+    d = cfg["DEFAULT"]
+    base = d["doc_host"].rstrip("/") + d["doc_baseurl"].rstrip("/") + "/"
+    user, repo = d["user"], d["repo"]
+    assert base == f"https://{user}.github.io/{repo}/", f"doc_host/doc_baseurl {base} is not the GitHub Pages site of {user}/{repo}"
+    assert d["git_url"] == f"https://github.com/{user}/{repo}"
+    links = re.findall(re.escape(base) + r"([^)\s#\"']*)", (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert links, f"README.md has no link to the docs site {base}"
+    missing = sorted({l for l in links if not (site / (l or "index.html")).is_file()})
+    assert not missing, f"README.md links to pages the site does not have: {missing}"

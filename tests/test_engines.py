@@ -20,6 +20,7 @@ def _exercise(ws):
     return ws.read("orders").sort_values("order_id").reset_index(drop=True), per_customer, ws.row_counts()
 
 
+@pytest.mark.spark
 @pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17 on PATH")
 def test_duckdb_and_spark_agree(tmp_path):
     pytest.importorskip("pyspark", reason="install aima[spark]")

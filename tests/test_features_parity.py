@@ -14,6 +14,7 @@ from conftest import ROOT
 SAMPLE = ROOT / "datasets/online_retail_sample/online_retail_sample_1000_customers.csv.gz"
 
 
+@pytest.mark.spark
 @pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17 on PATH")
 def test_features_duckdb_equals_spark(tmp_path):
     pytest.importorskip("pyspark", reason="install aima[spark]")
