@@ -4,10 +4,12 @@
 
 # %% auto #0
 __all__ = ['log', 'SOURCE_COL', 'ESSENTIAL', 'Source', 'sheet_csv_url', 'decode_bytes', 'sniff_delimiter', 'read_delimited',
-           'read_source', 'Transformed', 'transform', 'import_source', 'parse_map', 'register']
+           'fetch_url', 'sniff_content', 'read_source', 'Transformed', 'transform', 'import_source', 'parse_map',
+           'register']
 
 # %% ../../nbs/05_data/02_imports.ipynb #fdc18444
 import codecs
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -16,6 +18,8 @@ import json
 import re
 import time
 import urllib.request
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -25,10 +29,10 @@ import pandas as pd
 
 from ..config import config_hash
 from ..core import Workspace, WorkspaceError, fingerprint
-from .detect import (STR, ColumnMatch, FIELDS, blank, detect_columns, normalize_email, normalize_phone,
-                              parse_dates, parse_money, parse_number)
+from .detect import (STR, ColumnMatch, FIELDS, blank, detect_columns, normalize_email, normalize_ids,
+                              normalize_phone, parse_dates, parse_money, parse_number)
 from .schema import SCHEMA, ensure_tables, to_canonical, validate
-from ..log import get_logger
+from ..log import get_logger, progress
 
 log = get_logger(__name__)
 
@@ -100,7 +104,10 @@ def read_delimited(text: str, name: str, delimiter: str | None = None) -> Source
         rows = np.arange(2, len(df) + 2)
         malformed = []
     except pd.errors.ParserError:
-        recs = list(csv.reader(io.StringIO(text), delimiter=sep))
+        try:
+            recs = list(csv.reader(io.StringIO(text), delimiter=sep))
+        except csv.Error as e:
+            raise ValueError(f"{name}: not readable as delimited text ({e}); export it again as CSV.") from None
         header, good, rows, malformed = recs[0], [], [], []
         for i, r in enumerate(recs[1:], start=2):
             if len(r) == len(header) or not any(x.strip() for x in r):
@@ -113,18 +120,27 @@ def read_delimited(text: str, name: str, delimiter: str | None = None) -> Source
         rows = np.array(rows, dtype="int64")
     except pd.errors.EmptyDataError:
         raise ValueError(f"{name}: the file is empty; export it again with a header row.") from None
-    keep = ~(df.apply(lambda c: c.astype(str).str.strip().eq("")).all(axis=1)) if len(df.columns) else np.ones(len(df), bool)
-    df, rows = df[keep].reset_index(drop=True), np.asarray(rows)[np.asarray(keep)]
+    empty = np.full(len(df), len(df.columns) > 0)        # blank lines: every field empty (checked column by column)
+    for c in range(len(df.columns)):
+        idx = np.flatnonzero(empty)
+        if not len(idx):
+            break
+        empty[idx] = df.iloc[idx, c].astype(STR).str.strip().eq("").fillna(True).to_numpy()
+    keep = ~empty
+    df, rows = df[keep].reset_index(drop=True).astype(STR), np.asarray(rows)[np.asarray(keep)]   # Arrow strings, once
     return Source(name, df, rows, malformed, info={"delimiter": sep})
 
 # %% ../../nbs/05_data/02_imports.ipynb #9b3eecb5
-def _fetch(url: str, timeout: float = 60) -> bytes:
+def fetch_url(url: str, timeout: float = 60) -> bytes:
+    "Download `url`; a failure becomes one clear error (with the sharing fix for Google Sheet links)."
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.read()
     except Exception as e:
         hint = " Share the sheet as 'Anyone with the link can view'." if "/spreadsheets/" in url else ""
         raise ValueError(f"Could not download {url}: {e}.{hint}") from None
+
+_fetch = fetch_url   # the old private name, kept for callers that still use it
 
 def _read_json(text: str, name: str) -> Source:
     try:
@@ -152,6 +168,61 @@ def _read_json(text: str, name: str) -> Source:
     df = pd.json_normalize(recs) if recs else pd.DataFrame()
     return Source(name, df, rows, bad)
 
+# %% ../../nbs/05_data/02_imports.ipynb #b7e2c4a1
+_MAGIC = {b"\x1f\x8b": "gzip", b"PK\x03\x04": "zip", b"PK\x05\x06": "zip", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "xls", b"PAR1": "parquet"}
+_EXCEL = ("xlsx", "xlsm", "xls")
+
+def sniff_content(raw: bytes) -> str:
+    "What the bytes are, whatever the file is called: 'gzip', 'zip', 'xls', 'parquet', 'binary' or 'text'."
+    for magic, kind in _MAGIC.items():
+        if raw.startswith(magic):
+            return kind
+    head = raw[:65536]
+    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head.count(b"\x00") > len(head) // 4:
+        return "text"                       # with a BOM, or UTF-16 without one
+    ctrl = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13))
+    return "binary" if ctrl > max(2, len(head) // 50) else "text"
+
+def _read_excel(raw: bytes, kind: str, name: str, fp: str, sheet: str | None) -> list[Source]:
+    if kind == "zip":
+        try:
+            inside = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+        except zipfile.BadZipFile:
+            raise ValueError(f"{name}: the workbook is damaged or cut short (it is not a complete zip archive); "
+                             "save or download it again.") from None
+        if "[Content_Types].xml" not in inside or not any(n.startswith("xl/") for n in inside):
+            raise ValueError(f"{name}: this is a zip archive, not an Excel workbook (it holds {', '.join(inside[:5]) or 'nothing'}); "
+                             "unzip it and import the files inside.")
+    try:
+        books = pd.read_excel(io.BytesIO(raw), sheet_name=sheet if sheet is not None else None, dtype=str, keep_default_na=False,
+                              engine="xlrd" if kind == "xls" else "openpyxl")
+    except ImportError:
+        raise ValueError(f"{name}: an old-style .xls workbook needs the xlrd package; `pip install xlrd`, "
+                         "or save it as .xlsx or CSV.") from None
+    except ValueError as e:
+        if sheet is not None and "not found" in str(e):
+            raise ValueError(f"{name}: no sheet named {sheet!r}; leave out --sheet to import every sheet.") from None
+        raise ValueError(f"{name}: the workbook could not be read ({e}); save it again as .xlsx or CSV.") from None
+    except Exception as e:
+        raise ValueError(f"{name}: the workbook is damaged and could not be read ({type(e).__name__}: {e}); "
+                         "save it again as .xlsx or CSV.") from None
+    books = books if isinstance(books, dict) else {sheet: books}
+    out = []
+    for sname, df in books.items():
+        if not len(df.columns):
+            continue
+        keep = ~(df.astype(str).apply(lambda c: c.str.strip().eq("")).all(axis=1)).to_numpy()
+        df = df[keep].reset_index(drop=True)
+        df[SOURCE_COL] = f"{name}[{sname}]"
+        out.append(Source(f"{name}[{sname}]", df, np.arange(2, len(keep) + 2)[keep], fingerprint=f"{fp}:{sname}"))
+    if not out:
+        raise ValueError(f"{name}: every sheet is empty; put a header row and the data on a sheet and save it again.")
+    out = [o for o in out if len(o.df)] or out[:1]      # sheets with only a header add nothing
+    if len(out) > 1 and len({tuple(o.df.columns) for o in out}) == 1:   # same layout on every sheet: one table
+        out = [Source(f"{name}[{','.join(str(n) for n in books)}]", pd.concat([o.df for o in out], ignore_index=True),
+                      np.concatenate([o.rows for o in out]), fingerprint=fp)]
+    return out
+
 def read_source(source: str | Path, *, sheet: str | None = None, table: str | None = None, query: str | None = None,
                 encoding: str | None = None, delimiter: str | None = None) -> list[Source]:
     "Read a file path, URL, Google Sheet link or SQL source (`table`/`query` with an Ibis URL) into `Source`s."
@@ -165,7 +236,7 @@ def read_source(source: str | Path, *, sheet: str | None = None, table: str | No
         return [Source(name, df, np.arange(1, len(df) + 1), fingerprint=fingerprint(df))]
     if s.startswith(("http://", "https://")):
         url = sheet_csv_url(s) or s
-        raw = _fetch(url)
+        raw = fetch_url(url)
         suffix = ".csv" if url != s else Path(s.split("?")[0]).suffix.lower()
     else:
         path = Path(s).expanduser()
@@ -173,33 +244,37 @@ def read_source(source: str | Path, *, sheet: str | None = None, table: str | No
             raise FileNotFoundError(f"{path}: no such file. Check the path (relative paths start at {Path.cwd()}).")
         raw, suffix = path.read_bytes(), "".join(path.suffixes[-2:]).lower()
     fp = hashlib.sha256(raw).hexdigest()[:16]
-    if suffix.endswith(".gz"):
-        raw, suffix = gzip.decompress(raw), suffix[:-3]
+    kind = sniff_content(raw)
+    if kind == "gzip":
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as e:
+            raise ValueError(f"{s}: the gzip file is damaged or cut short ({e}); download or compress it again.") from None
+        kind = sniff_content(raw)
+    suffix = suffix[:-3] if suffix.endswith(".gz") else suffix
     suffix = suffix.split(".")[-1] if "." in suffix else suffix
-    if suffix in ("xlsx", "xlsm", "xls"):
-        books = pd.read_excel(io.BytesIO(raw), sheet_name=sheet if sheet is not None else None, dtype=str, keep_default_na=False)
-        books = books if isinstance(books, dict) else {sheet: books}
-        out = []
-        for name, df in books.items():
-            if not len(df.columns):
-                continue
-            keep = ~(df.astype(str).apply(lambda c: c.str.strip().eq("")).all(axis=1)).to_numpy()
-            df = df[keep].reset_index(drop=True)
-            df[SOURCE_COL] = f"{s}[{name}]"
-            out.append(Source(f"{s}[{name}]", df, np.arange(2, len(keep) + 2)[keep], fingerprint=f"{fp}:{name}"))
-        if len(out) > 1 and len({tuple(o.df.columns) for o in out}) == 1:   # same layout on every sheet: one table
-            out = [Source(f"{s}[{','.join(str(n) for n in books)}]", pd.concat([o.df for o in out], ignore_index=True),
-                          np.concatenate([o.rows for o in out]), fingerprint=fp)]
-        return out
-    if suffix == "parquet":
-        df = pd.read_parquet(io.BytesIO(raw))
+    if kind in ("zip", "xls") or (suffix in _EXCEL and kind not in ("text", "parquet")):
+        return _read_excel(raw, kind, s, fp, sheet)
+    if kind == "parquet" or (suffix == "parquet" and kind != "text"):
+        try:
+            df = pd.read_parquet(io.BytesIO(raw))
+        except Exception as e:
+            raise ValueError(f"{s}: the Parquet file is damaged or cut short ({type(e).__name__}); write it again.") from None
         return [Source(s, df, np.arange(1, len(df) + 1), fingerprint=fp)]
+    if kind == "binary":
+        raise ValueError(f"{s}: this is not a text file (binary content) and not a workbook, Parquet or gzip file either; "
+                         "export the data as CSV, Excel or JSON and import that file.")
     text, enc = decode_bytes(raw, encoding)
     if suffix in ("json", "ndjson", "jsonl"):
         src = _read_json(text, s)
     else:
         src = read_delimited(text, s, delimiter)
     src.fingerprint, src.info["encoding"] = fp, enc
+    if suffix in _EXCEL + ("parquet",):     # plain text under a spreadsheet's name: fine if it is a table
+        if not len(src.df):
+            raise ValueError(f"{s}: named .{suffix} but it is plain text, not a {'workbook' if suffix in _EXCEL else 'Parquet file'}; "
+                             f"save it again as .{suffix}, or rename it .csv if it is a CSV export.")
+        src.info["note"] = f"named .{suffix} but holds delimited text: read as CSV"
     return [src]
 
 # %% ../../nbs/05_data/02_imports.ipynb #0f7d94ac
@@ -228,6 +303,17 @@ def _first(g, col):
     return g[col].first() if col in g.obj.columns else None
 
 # %% ../../nbs/05_data/02_imports.ipynb #20f7ebd0
+def _distinct(fn, s: pd.Series, *args, **kwargs):
+    "Run the column parser `fn` on the distinct values of `s` (exports repeat dates, prices, e-mails) and spread its Series back to every row."
+    codes, uniq = pd.factorize(s, use_na_sentinel=False)
+    if len(uniq) > 0.8 * len(s):
+        return fn(s, *args, **kwargs)
+    res = fn(pd.Series(uniq, dtype=s.dtype), *args, **kwargs)
+    spread = lambda r: r.iloc[codes].set_axis(s.index) if isinstance(r, pd.Series) else r
+    return tuple(spread(r) for r in res) if isinstance(res, tuple) else spread(res)
+
+_ID_FIELDS = ("customer_id", "order_id", "sku", "campaign")
+
 def _parse_fields(df: pd.DataFrame, by_field: dict[str, str]) -> tuple[pd.DataFrame, pd.Series, pd.Series, dict, bool | None]:
     "Parse mapped columns: (values by field, problems, first bad column, invalid optional values, dayfirst)."
     n = len(df)
@@ -251,27 +337,29 @@ def _parse_fields(df: pd.DataFrame, by_field: dict[str, str]) -> tuple[pd.DataFr
     for f, col in by_field.items():
         s = df[col]
         if f in ("order_date", "timestamp"):
-            v, bad, dayfirst = parse_dates(s)
+            v, bad, dayfirst = _distinct(parse_dates, s)
             flag(bad, f, col, "is not a date")
         elif f in ("amount", "unit_price", "discount"):
-            v, cur, bad = parse_money(s)
+            v, cur, bad = _distinct(parse_money, s)
             flag(bad, f, col, "is not an amount of money")
             if f != "discount" and "currency" not in by_field and cur.notna().any():
                 vals["currency"] = cur if "currency" not in vals else vals["currency"].fillna(cur)
         elif f in ("quantity", "rating"):
-            v, bad = parse_number(s, integer=f == "quantity")
+            v, bad = _distinct(parse_number, s, integer=f == "quantity")
             flag(bad, f, col, "is not a whole number" if f == "quantity" else "is not a number")
         elif f == "email":
-            v, bad = normalize_email(s)
+            v, bad = _distinct(normalize_email, s)
             flag(bad, f, col, "is not an e-mail address")
         elif f == "phone":
-            v, bad = normalize_phone(s)
+            v, bad = _distinct(normalize_phone, s)
             flag(bad, f, col, "is not a phone number")
         elif f == "event_type":
             low = s.astype(STR).str.strip().str.lower()
             v = low.map(lambda x: _EVENT_ALIASES.get(x, x) if isinstance(x, str) else x).astype(STR)
             from aima.data.schema import EVENT_TYPES
             flag(v.notna() & ~v.isin(EVENT_TYPES).fillna(False), f, col, "is not a known event type")
+        elif f in _ID_FIELDS:
+            v = _distinct(normalize_ids, s)
         else:
             v = s.astype(STR).str.strip().mask(blank(s))
         if f in ESSENTIAL and f not in ("customer_id",):
@@ -449,48 +537,14 @@ def import_source(ws: Workspace | None, source: str | Path, *, mapping: dict[str
     "Import `source` into `ws` (or preview it); returns the summary `{rows, imported, quarantined, mapping, tables, ...}`."
     t0 = time.perf_counter()
     started = pd.Timestamp.now(tz="UTC")
+    sources = read_source(source, sheet=sheet, table=table, query=query, encoding=encoding, delimiter=delimiter)
+    writing = ws is not None and not preview
     results = []
-    for src in read_source(source, sheet=sheet, table=table, query=query, encoding=encoding, delimiter=delimiter):
-        if not len(src.df.columns):
-            raise ValueError(f"{src.name}: no columns found. Is the first row a header?")
-        src.df.columns = [str(c) for c in src.df.columns]
-        matches = detect_columns(src.df.drop(columns=[SOURCE_COL], errors="ignore"), overrides=mapping)
-        fp = f"{src.fingerprint}:{config_hash({c: m.field for c, m in matches.items()})}"
-        summary = {"source": src.name, "rows": src.n_input,
-                   "mapping": {c: {"field": m.field, "confidence": m.confidence, "evidence": m.evidence} for c, m in matches.items()}}
-        if ws is not None and not preview and ws.exists("_aima_imports"):
-            prev = ws.table("_aima_imports")
-            if prev.filter((prev.fingerprint == fp) & (prev.status == "ok")).count().execute():
-                results.append({**summary, "imported": 0, "quarantined": 0, "tables": {}, "skipped": "already imported (same content and mapping)"})
-                continue
-        tr = transform(src, matches, None if ws is None else _known_identities(ws))
-        row_of = tr.tables.pop("_order_of_row", None)
-        canon, rejected = {}, [tr.quarantine]
-        for name in ("customers", "orders", "order_items", "events", "mentions"):
-            if name in tr.tables:
-                v = validate(name, tr.tables[name], source=src.name)
-                canon[name] = v.valid
-                if len(v.rejected):
-                    raise ValueError(f"{src.name}: {len(v.rejected)} {name} row(s) failed the schema after parsing, first: "
-                                     f"{v.rejected.reason.iloc[0]}. Please report this with the file.")
-        summary.update({"kind": tr.kind, "dayfirst": tr.dayfirst, "imported": tr.imported_rows, "quarantined": len(tr.quarantine),
-                        "tables": {k: len(v) for k, v in canon.items()}})
-        if preview or ws is None:
-            summary["preview"] = {k: json.loads(v.head(5).to_json(orient="records", date_format="iso")) for k, v in canon.items()}
-            results.append(summary)
-            continue
-        if "customers" in canon:
-            canon["customers"] = _merge_customers(ws, canon["customers"])
-        with ws.transaction():
-            ensure_tables(ws, canon)
-            for name, frame in canon.items():
-                ws.write(name, to_canonical(name, frame), mode="upsert", keys=list(SCHEMA[name].keys))
-            iid = ws.record_import(src.name, tables=list(canon), rows=src.n_input, imported=tr.imported_rows,
-                                   quarantined=len(tr.quarantine), fingerprint=fp, started_at=started)
-            if len(tr.quarantine):
-                ws.quarantine(tr.quarantine.assign(import_id=iid))
-        summary["import_id"] = iid
-        results.append(summary)
+    bar = progress(total=4 * len(sources), desc=f"import {Path(str(source)).name}", unit="step")
+    # one transaction for every sheet of the source: a failure anywhere leaves the workspace as it was
+    with (ws.transaction() if writing else contextlib.nullcontext()), pd.option_context("mode.string_storage", "pyarrow"), bar:
+        for src in sources:
+            results.append(_import_one(ws if writing else None, src, mapping, started, bar))
     out = results[0] if len(results) == 1 else {
         "rows": sum(r["rows"] for r in results), "imported": sum(r["imported"] for r in results),
         "quarantined": sum(r["quarantined"] for r in results), "sources": results,
@@ -498,6 +552,56 @@ def import_source(ws: Workspace | None, source: str | Path, *, mapping: dict[str
         "tables": {k: sum(r["tables"].get(k, 0) for r in results) for r in results for k in r["tables"]}}
     out["seconds"] = round(time.perf_counter() - t0, 3)
     return out
+
+def _import_one(ws: Workspace | None, src: Source, mapping: dict | None, started, bar) -> dict:
+    "Detect, transform, validate and (with a workspace) write one source; `bar` advances once per step."
+    if not len(src.df.columns):
+        raise ValueError(f"{src.name}: no columns found. Is the first row a header?")
+    if not len(src.df) and not src.malformed:
+        raise ValueError(f"{src.name}: a header row ({len(src.df.columns.drop(SOURCE_COL, errors='ignore'))} columns) and no data rows, so there is nothing to import; "
+                         "export the file again with its rows.")
+    src.df.columns = [str(c) for c in src.df.columns]
+    bar.set_postfix_str("detect"); matches = detect_columns(src.df.drop(columns=[SOURCE_COL], errors="ignore"), overrides=mapping); bar.update()
+    fp = f"{src.fingerprint}:{config_hash({c: m.field for c, m in matches.items()})}"
+    summary = {"source": src.name, "rows": src.n_input,
+               "mapping": {c: {"field": m.field, "confidence": m.confidence, "evidence": m.evidence} for c, m in matches.items()}}
+    if ws is not None and ws.exists("_aima_imports"):
+        prev = ws.table("_aima_imports")
+        if prev.filter((prev.fingerprint == fp) & (prev.status == "ok")).count().execute():
+            bar.update(3)
+            return {**summary, "imported": 0, "quarantined": 0, "tables": {}, "skipped": "already imported (same content and mapping)"}
+    bar.set_postfix_str("parse"); tr = transform(src, matches, None if ws is None else _known_identities(ws)); bar.update()
+    tr.tables.pop("_order_of_row", None)
+    canon = {}
+    bar.set_postfix_str("validate")
+    for name in ("customers", "orders", "order_items", "events", "mentions"):
+        if name in tr.tables:
+            v = validate(name, tr.tables[name], source=src.name)
+            canon[name] = v.valid
+            if len(v.rejected):
+                raise ValueError(f"{src.name}: {len(v.rejected)} {name} row(s) failed the schema after parsing, first: "
+                                 f"{v.rejected.reason.iloc[0]}. Please report this with the file.")
+    bar.update()
+    summary.update({"kind": tr.kind, "dayfirst": tr.dayfirst, "imported": tr.imported_rows, "quarantined": len(tr.quarantine),
+                    "tables": {k: len(v) for k, v in canon.items()}})
+    if src.info.get("note"):
+        summary["note"] = src.info["note"]
+    if ws is None:
+        summary["preview"] = {k: json.loads(v.head(5).to_json(orient="records", date_format="iso")) for k, v in canon.items()}
+        bar.update()
+        return summary
+    bar.set_postfix_str("write")
+    if "customers" in canon:
+        canon["customers"] = _merge_customers(ws, canon["customers"])
+    ensure_tables(ws, canon)
+    for name, frame in canon.items():
+        ws.write(name, to_canonical(name, frame), mode="upsert", keys=list(SCHEMA[name].keys))
+    iid = ws.record_import(src.name, tables=list(canon), rows=src.n_input, imported=tr.imported_rows,
+                           quarantined=len(tr.quarantine), fingerprint=fp, started_at=started)
+    if len(tr.quarantine):
+        ws.quarantine(tr.quarantine.assign(import_id=iid))
+    bar.update()
+    return {**summary, "import_id": iid}
 
 # %% ../../nbs/05_data/02_imports.ipynb #202d1fa4
 def parse_map(items: list[str] | None) -> dict[str, str | None]:
