@@ -112,8 +112,9 @@ def _import_one(ws: Workspace | None, src: Source, mapping: dict | None, started
     if "customers" in canon:
         canon["customers"] = _merge_customers(ws, canon["customers"])
     ensure_tables(ws, canon)
-    for name, frame in canon.items():
-        ws.write(name, to_canonical(name, frame), mode="upsert", keys=list(SCHEMA[name].keys))
+    for name, frame in canon.items():     # keys are unique after validation: into an empty table, appending is the upsert
+        mode = "upsert" if ws.table(name).count().execute() else "append"
+        ws.write(name, to_canonical(name, frame), mode=mode, keys=list(SCHEMA[name].keys))
     iid = ws.record_import(src.name, tables=list(canon), rows=src.n_input, imported=tr.imported_rows,
                            quarantined=len(tr.quarantine), fingerprint=fp, started_at=started)
     if len(tr.quarantine):

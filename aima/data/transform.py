@@ -138,7 +138,7 @@ def _customer_ids(vals: pd.DataFrame, known: pd.DataFrame | None) -> pd.Series:
             if known is not None and len(known) and f in known:
                 lookup = known.dropna(subset=[f]).drop_duplicates(f).set_index(f)["customer_id"]
                 cid = cid.fillna(vals[f].map(lookup))
-            cid = cid.fillna(f + ":" + vals[f])
+            cid = (f + ":" + vals[f]).where(cid.isna(), cid)      # fillna, without pandas' slow path for Arrow strings
     return cid
 
 # %% ../../nbs/05_data/02b_transform.ipynb #7b1d2f07
@@ -161,15 +161,16 @@ def _order_tables(v: pd.DataFrame, extra_json) -> dict[str, pd.DataFrame]:
         for f in ("sku", "product_name", "category", "brand", "unit_price", "discount", "currency"):
             if f in v:
                 items[f] = v[f]
-        items["extra"] = extra_json(v.index)
+        if (extra := extra_json(v.index)) is not None:
+            items["extra"] = extra
         tables["order_items"] = items
     o = pd.DataFrame({"order_id": v["order_id"], "ordered_at": v["order_date"], "line_amount": line_amount, "is_return": is_ret,
                       "qty": qty}, index=v.index)
     for f in ("customer_id", "currency", "status", "channel", "city", "country", "discount", "amount"):
         if f in v:
             o[f] = v[f]
-    if not lines:
-        o["extra"] = extra_json(v.index)
+    if not lines and (extra := extra_json(v.index)) is not None:
+        o["extra"] = extra
     g = o.groupby("order_id", sort=False)
     orders = pd.DataFrame({"ordered_at": g["ordered_at"].min(), "is_return": g["is_return"].any(), "items": g["qty"].sum()})
     if "amount" in o and "unit_price" not in v:
@@ -195,7 +196,8 @@ def _event_table(v: pd.DataFrame, extra_json) -> pd.DataFrame:
         if f in v:
             ev[c] = v[f]
     ev["event_id"] = _row_id(ev, "evt_")
-    ev["extra"] = extra_json(v.index)
+    if (extra := extra_json(v.index)) is not None:
+        ev["extra"] = extra
     return ev
 
 def _mention_table(v: pd.DataFrame, extra_json) -> pd.DataFrame:
@@ -207,7 +209,8 @@ def _mention_table(v: pd.DataFrame, extra_json) -> pd.DataFrame:
     if "full_name" in v:
         mn["author"] = v["full_name"]
     mn["mention_id"] = _row_id(mn, "men_")
-    mn["extra"] = extra_json(v.index)
+    if (extra := extra_json(v.index)) is not None:
+        mn["extra"] = extra
     return mn
 
 def _customer_table(who: pd.DataFrame, dates: pd.Series | None, extra: list | None) -> pd.DataFrame:
