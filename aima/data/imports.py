@@ -62,7 +62,7 @@ def import_source(ws: Workspace | None, source: str | Path, *, mapping: dict[str
     # one transaction for every sheet of the source: a failure anywhere leaves the workspace as it was
     with (ws.transaction() if writing else contextlib.nullcontext()), pd.option_context("mode.string_storage", "pyarrow"), bar:
         for src in sources:
-            results.append(_import_one(ws if writing else None, src, mapping, started, bar))
+            results.append(_import_one(ws, src, mapping, started, bar, write=writing))
     out = results[0] if len(results) == 1 else {
         "rows": sum(r["rows"] for r in results), "imported": sum(r["imported"] for r in results),
         "quarantined": sum(r["quarantined"] for r in results), "sources": results,
@@ -71,24 +71,29 @@ def import_source(ws: Workspace | None, source: str | Path, *, mapping: dict[str
     out["seconds"] = round(time.perf_counter() - t0, 3)
     return out
 
-def _import_one(ws: Workspace | None, src: Source, mapping: dict | None, started, bar) -> dict:
-    "Detect, transform, validate and (with a workspace) write one source; `bar` advances once per step."
+def _import_one(ws: Workspace | None, src: Source, mapping: dict | None, started, bar, write: bool) -> dict:
+    "Detect, transform, validate and (if `write`) write one source into `ws`; `bar` advances once per step."
     if not len(src.df.columns):
         raise ValueError(f"{src.name}: no columns found. Is the first row a header?")
     if not len(src.df) and not src.malformed:
-        raise ValueError(f"{src.name}: a header row ({len(src.df.columns.drop(SOURCE_COL, errors='ignore'))} columns) and no data rows, so there is nothing to import; "
+        n_cols = len(src.df.columns.drop(SOURCE_COL, errors="ignore"))
+        raise ValueError(f"{src.name}: a header row ({n_cols} columns) and no data rows, so there is nothing to import; "
                          "export the file again with its rows.")
     src.df.columns = [str(c) for c in src.df.columns]
-    bar.set_postfix_str("detect"); matches = detect_columns(src.df.drop(columns=[SOURCE_COL], errors="ignore"), overrides=mapping); bar.update()
+    bar.set_postfix_str("detect")
+    matches = detect_columns(src.df.drop(columns=[SOURCE_COL], errors="ignore"), overrides=mapping)
+    bar.update()
     fp = f"{src.fingerprint}:{config_hash({c: m.field for c, m in matches.items()})}"
     summary = {"source": src.name, "rows": src.n_input,
                "mapping": {c: {"field": m.field, "confidence": m.confidence, "evidence": m.evidence} for c, m in matches.items()}}
-    if ws is not None and ws.exists("_aima_imports"):
+    if write and ws.exists("_aima_imports"):
         prev = ws.table("_aima_imports")
         if prev.filter((prev.fingerprint == fp) & (prev.status == "ok")).count().execute():
             bar.update(3)
             return {**summary, "imported": 0, "quarantined": 0, "tables": {}, "skipped": "already imported (same content and mapping)"}
-    bar.set_postfix_str("parse"); tr = transform(src, matches, None if ws is None else _known_identities(ws)); bar.update()
+    bar.set_postfix_str("parse")
+    tr = transform(src, matches, None if ws is None else _known_identities(ws))
+    bar.update()
     tr.tables.pop("_order_of_row", None)
     canon = {}
     bar.set_postfix_str("validate")
@@ -104,7 +109,7 @@ def _import_one(ws: Workspace | None, src: Source, mapping: dict | None, started
                     "tables": {k: len(v) for k, v in canon.items()}})
     if src.info.get("note"):
         summary["note"] = src.info["note"]
-    if ws is None:
+    if not write:
         summary["preview"] = {k: json.loads(v.head(5).to_json(orient="records", date_format="iso")) for k, v in canon.items()}
         bar.update()
         return summary
