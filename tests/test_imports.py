@@ -412,3 +412,43 @@ def test_fuzz_damaged_files_clear_error_or_no_loss(tmp_path_factory, data):
             return
         assert out["imported"] + out["quarantined"] == out["rows"]
         assert len(ws.read("quarantine")) == out["quarantined"]
+
+
+# ---------------------------------------------------------------- DuckDB and pandas parse alike
+def _money_text():
+    number = st.floats(-1e7, 1e7, allow_nan=False).map(lambda v: round(v, 2))
+    shapes = [lambda v: f"{v}", lambda v: f"{v:,.2f}", lambda v: f"£{v:,.2f}", lambda v: f"${abs(v):.2f}", lambda v: f"{v:.0f}",
+              lambda v: f"({abs(v):.2f})", lambda v: f"€ {v:.3f}", lambda v: f"{v:,.2f} GBP",
+              lambda v: f"{v:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."), lambda v: f"৳{abs(v):,.0f}"]
+    return st.one_of(st.tuples(number, st.sampled_from(shapes)).map(lambda t: t[1](t[0])),
+                     st.sampled_from(["", " ", "abc", "12..5", "£", "1,23,4", "-", " 7 ", "1e3"]))
+
+
+def _date_text():
+    day = st.dates(pd.Timestamp("1990-01-01").date(), pd.Timestamp("2030-12-31").date())
+    fmts = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S+02:00", "%d/%m/%Y", "%m/%d/%Y", "%d/%m/%Y %H:%M", "%d-%m-%Y",
+            "%d.%m.%Y", "%d %b %Y", "%Y/%m/%d", "%d/%m/%y"]
+    return st.one_of(st.tuples(day, st.sampled_from(fmts)).map(lambda t: t[0].strftime(t[1])),
+                     st.sampled_from(["", "soon", "2024-13-45", "31/31/2024", "2024-02-30", "3000-01-01"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(_money_text(), min_size=1, max_size=30))
+def test_money_parsed_in_duckdb_equals_the_pandas_path(values):
+    from aima.data.detect import parse_money
+    s = pd.Series(values, dtype="object")
+    fast, slow = parse_money(s), parse_money(s, engine="pandas")
+    pd.testing.assert_series_equal(fast[0], slow[0], check_names=False)
+    assert fast[1].fillna("-").tolist() == slow[1].fillna("-").tolist()
+    assert fast[2].tolist() == slow[2].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(_date_text(), min_size=1, max_size=30))
+def test_dates_parsed_in_duckdb_equal_the_pandas_path(values):
+    from aima.data.detect import parse_dates
+    s = pd.Series(values, dtype="object")
+    fast, slow = parse_dates(s), parse_dates(s, engine="pandas")
+    assert fast[2] == slow[2]                                             # the same day-first decision
+    pd.testing.assert_series_equal(fast[0], slow[0], check_names=False)
+    assert fast[1].tolist() == slow[1].tolist()

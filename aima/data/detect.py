@@ -80,10 +80,13 @@ def _money_text(s: pd.Series, us_hint: bool = False) -> tuple[pd.Series, pd.Seri
     v = v.where(~neg, -v.abs())
     return v.astype("float64"), cur.astype(STR), v.isna() & ~b, bool(euro and not us)
 
-def parse_money(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    "Amounts like `£1,234.50`, `1.234,50 €`, `(12.00)`, `BDT 1,200`: (float values, currency codes, failed mask)."
+def parse_money(s: pd.Series, engine: str = "duckdb") -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Amounts like `£1,234.50`, `1.234,50 €`, `(12.00)`, `BDT 1,200`: (float values, currency codes, failed mask).
+    `engine="pandas"` skips DuckDB (same results, slower)."""
     if pd.api.types.is_numeric_dtype(s):
         return s.astype("float64"), pd.Series(pd.NA, index=s.index, dtype=STR), pd.Series(False, index=s.index)
+    if engine == "pandas":
+        return _money_text(s)[:3]
     p = _FAST_MONEY
     fast = in_duckdb(s, f"""nullif(regexp_extract(x, '{p}', 1), '') AS sym,
         TRY_CAST(replace(regexp_extract(x, '{p}', 2), ',', '') AS DOUBLE) AS v,
@@ -114,19 +117,24 @@ def _fast_dates(txt: pd.Series, dayfirst: bool) -> pd.Series:
     ok = v.between(pd.Timestamp("1678-01-01", tz="UTC"), pd.Timestamp("2262-01-01", tz="UTC"))   # nanosecond range
     return v.where(ok).astype("datetime64[ns, UTC]")
 
-def parse_dates(s: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Series, pd.Series, bool | None]:
-    "Parse a column of dates/times to UTC, choosing day-first or month-first for the whole column: (values, failed mask, dayfirst)."
+def parse_dates(s: pd.Series, dayfirst: bool | None = None, engine: str = "duckdb") -> tuple[pd.Series, pd.Series, bool | None]:
+    """Parse a column of dates/times to UTC, choosing day-first or month-first for the whole column: (values, failed mask, dayfirst).
+    `engine="pandas"` skips DuckDB (same results, slower)."""
     b = blank(s)
     if pd.api.types.is_datetime64_any_dtype(s):
         ts = s.dt.tz_localize("UTC") if s.dt.tz is None else s.dt.tz_convert("UTC")
         return ts, ts.isna() & ~b, None
     txt = s.astype(STR).str.strip().mask(b)
-    if dayfirst is None:    # a first part above 12 anywhere means day-first; a second part above 12, month-first
+    if dayfirst is None and engine == "pandas":
+        parts = txt[~txt.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False)].str.extract(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}")
+        a, c = pd.to_numeric(parts[0], errors="coerce").max(), pd.to_numeric(parts[1], errors="coerce").max()
+    elif dayfirst is None:
         top = in_duckdb(txt, f"max(TRY_CAST({_DM_SQL % 1} AS INT)) AS a, max(TRY_CAST({_DM_SQL % 2} AS INT)) AS c",
                         where=f"NOT {_ISO_SQL}")
         a, c = top.a[0], top.c[0]
+    if dayfirst is None:    # a first part above 12 anywhere means day-first; a second part above 12, month-first
         dayfirst = True if pd.notna(a) and a > 12 else (False if pd.notna(c) and c > 12 else None)
-    out = _fast_dates(txt, bool(dayfirst))
+    out = _fast_dates(txt, bool(dayfirst)) if engine == "duckdb" else pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
     left = out.isna() & ~b
     if left.any():          # the pandas path for what DuckDB could not read
         iso = txt.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False) & left
