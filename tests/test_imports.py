@@ -243,3 +243,212 @@ def test_fuzz_no_crash_no_loss_idempotent(tmp_path_factory, data):
         assert "already imported" in again["skipped"]
         for t, df in snapshot.items():
             assert len(ws.read(t)) == len(df)
+
+
+# ---------------------------------------------------------------- whole-file garbage
+def _hostile_files(d):
+    "Files a new user might hand over by mistake: name -> (bytes, error text expected, or None when it must import)."
+    import gzip
+    import io
+    import zipfile
+    good = ORDERS.to_csv(index=False).encode()
+    xlsx = io.BytesIO()
+    ORDERS.to_excel(xlsx, index=False)
+    xlsx = xlsx.getvalue()
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("orders.csv", good)
+    empty_sheet, header_sheet = io.BytesIO(), io.BytesIO()
+    pd.DataFrame().to_excel(empty_sheet, index=False)
+    ORDERS.iloc[:0].to_excel(header_sheet, index=False)
+    gz = gzip.compress(good)
+    return {
+        "random.csv": (np.random.default_rng(7).integers(0, 256, 20_000, dtype=np.uint8).tobytes(), "not a text file"),
+        "header_only.csv": (b"Order No,Buyer Email,Order Placed,Qty,Unit Price\n", "a header row (5 columns) and no data rows"),
+        "empty.csv": (b"", "the file is empty"),
+        "truncated.csv.gz": (gz[: len(gz) // 2], "gzip file is damaged or cut short"),
+        "truncated.xlsx": (xlsx[: len(xlsx) // 2], "workbook is damaged or cut short"),
+        "archive.xlsx": (zipped.getvalue(), "a zip archive, not an Excel workbook (it holds orders.csv)"),
+        "empty_sheet.xlsx": (empty_sheet.getvalue(), "every sheet is empty"),
+        "header_only.xlsx": (header_sheet.getvalue(), "a header row (6 columns) and no data rows"),
+        "note.xlsx": (b"just a note, not a workbook\n", "plain text, not a workbook"),
+        "old.xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "xlrd"),
+        "broken.parquet": (b"PAR1" + b"\x00" * 64, "Parquet file is damaged"),
+        # the wrong extension for a readable file simply works
+        "workbook_named.csv": (xlsx, None),
+        "csv_named.xlsx": (good, None),
+        "gzip_named.csv": (gz, None),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_hostile_files(".")))
+def test_whole_file_garbage_one_clear_error_nothing_written(tmp_path, name):
+    raw, error = _hostile_files(tmp_path)[name]
+    (tmp_path / name).write_bytes(raw)
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        import_source(ws, _write_orders(tmp_path))           # a workspace that already holds data
+        before = ws.row_counts(include_meta=True)
+        if error is None:
+            out = import_source(ws, tmp_path / name)
+            assert (out["rows"], out["imported"], out["quarantined"]) == (4, 4, 0)
+            return
+        with pytest.raises(ValueError) as e:
+            import_source(ws, tmp_path / name)
+        msg = str(e.value)
+        assert error in msg and msg.startswith(str(tmp_path / name)) and "\n" not in msg
+        assert ws.row_counts(include_meta=True) == before   # nothing half-written
+
+
+def _write_orders(d):
+    ORDERS.assign(**{"Order No": ["B-1", "B-2", "B-2", "B-3"]}).to_csv(d / "first.csv", index=False)
+    return d / "first.csv"
+
+
+def test_cli_hostile_file_is_one_line_error(tmp_path):
+    (tmp_path / "random.csv").write_bytes(np.random.default_rng(1).integers(0, 256, 5000, dtype=np.uint8).tobytes())
+    r = subprocess.run([str(BIN / "aima"), "import", str(tmp_path / "random.csv"), "--workspace", str(tmp_path / "w.duckdb")],
+                       capture_output=True, text=True, env={**os.environ, "CI": "true"}, timeout=300)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == [f"error: {tmp_path / 'random.csv'}: this is not a text file (binary content) and "
+                                             "not a workbook, Parquet or gzip file either; export the data as CSV, Excel or JSON "
+                                             "and import that file."]
+
+
+def test_a_failing_sheet_rolls_back_the_whole_workbook(tmp_path):
+    with pd.ExcelWriter(tmp_path / "two.xlsx") as xw:
+        ORDERS.to_excel(xw, sheet_name="orders", index=False)
+        pd.DataFrame({"Colour": ["red", "blue"], "Size": ["S", "M"]}).to_excel(xw, sheet_name="notes", index=False)
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        with pytest.raises(ValueError, match="cannot tell what these rows are"):
+            import_source(ws, tmp_path / "two.xlsx")
+        assert [t for t in ("orders", "order_items", "customers") if ws.exists(t) and len(ws.read(t))] == []
+
+
+# ---------------------------------------------------------------- ids
+def test_whole_number_float_ids_are_stored_as_written_integers(tmp_path):
+    df = pd.DataFrame({"InvoiceNo": ["536365", "536365", "536366", "536367"],
+                       "InvoiceDate": ["2010-12-01 08:26", "2010-12-01 08:26", "2010-12-01 08:28", "2010-12-01 08:34"],
+                       "UnitPrice": ["2.55", "3.39", "1.85", "1.69"], "Quantity": ["6", "6", "6", "32"],
+                       "CustomerID": ["17850.0", "17850.0", "", "13047.0"]})
+    df.to_csv(tmp_path / "retail.csv", index=False)
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        import_source(ws, tmp_path / "retail.csv")
+        assert sorted(ws.read("customers").customer_id) == ["13047", "17850"]
+        assert sorted(ws.read("orders").customer_id.dropna()) == ["13047", "17850"]
+    df.assign(CustomerID=["17850.0", "17850.0", "C-1", "13047.0"]).to_csv(tmp_path / "mixed.csv", index=False)
+    df.assign(CustomerID=["17850.5", "17850.5", "", "13047.0"]).to_csv(tmp_path / "fraction.csv", index=False)
+    for name, ids in [("mixed.csv", ["13047.0", "17850.0", "C-1"]), ("fraction.csv", ["13047.0", "17850.5"])]:
+        with Workspace(tmp_path / f"{name}.duckdb") as ws:
+            import_source(ws, tmp_path / name)
+            assert sorted(ws.read("customers").customer_id) == ids, name
+    pd.DataFrame({"order": ["1", "2"], "date": ["2024-01-01", "2024-01-02"], "total": [5.0, 6.0], "customer": [12503.0, np.nan]}
+                 ).to_parquet(tmp_path / "float_ids.parquet")
+    with Workspace(tmp_path / "p.duckdb") as ws:
+        import_source(ws, tmp_path / "float_ids.parquet", mapping={"customer": "customer_id"})
+        assert ws.read("customers").customer_id.tolist() == ["12503"]
+
+
+# ---------------------------------------------------------------- CDNOW files
+@pytest.mark.parametrize("text,ids", [
+    (" customer_id  date number_of_cds  dollar_value\n 00001 19970101  1   11.77\n 00002 19970112  1   12.00\n", ["00001", "00002"]),
+    (" 00001 19970101  1   11.77\n 00002 19970112  1   12.00\n", ["00001", "00002"]),
+    (" 00001 0001 19970101  1   11.77\n 00002 0001 19970112  1   12.00\n", ["00001", "00002"]),
+    ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,11.77\n2,1997-01-12,1,12.0\n", ["1", "2"]),
+])
+def test_read_cdnow_every_distributed_shape(tmp_path, text, ids):
+    from aima.retention.clv import read_cdnow
+    (tmp_path / "cdnow.txt").write_text(text)
+    tx = read_cdnow(tmp_path / "cdnow.txt")
+    assert tx.customer_id.tolist() == ids
+    assert tx.date.dt.strftime("%Y-%m-%d").tolist() == ["1997-01-01", "1997-01-12"]
+    assert (tx.quantity.tolist(), tx.amount.tolist()) == ([1, 1], [11.77, 12.0])
+
+
+def test_read_cdnow_wrong_file_is_one_clear_error(tmp_path):
+    from aima.retention.clv import read_cdnow
+    (tmp_path / "x.txt").write_text("a b c\n1 2 3\n")
+    with pytest.raises(ValueError, match=r"x.txt: expected CDNOW's 4 columns"):
+        read_cdnow(tmp_path / "x.txt")
+    (tmp_path / "y.txt").write_text(" 00001 1997-13-01  1   11.77\n")
+    with pytest.raises(ValueError, match=r"y.txt: row 1 is not a CDNOW transaction"):
+        read_cdnow(tmp_path / "y.txt")
+
+
+@st.composite
+def damaged_file(draw):
+    "A valid export (CSV, gzip CSV or workbook) under a right or wrong name, cut short and/or with bytes overwritten."
+    import gzip
+    import io
+    fmt = draw(st.sampled_from(["csv", "csv.gz", "xlsx"]))
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        ORDERS.to_excel(buf, index=False)
+        raw = buf.getvalue()
+    else:
+        raw = ORDERS.to_csv(index=False).encode()
+        raw = gzip.compress(raw) if fmt == "csv.gz" else raw
+    cut = draw(st.integers(0, len(raw)))
+    raw = bytearray(raw[:cut])
+    for pos, byte in draw(st.lists(st.tuples(st.integers(0, max(len(raw) - 1, 0)), st.integers(0, 255)), max_size=3)):
+        if raw:
+            raw[pos] = byte
+    return bytes(raw), draw(st.sampled_from([fmt, "csv", "xlsx", "parquet", "json"]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=damaged_file())
+def test_fuzz_damaged_files_clear_error_or_no_loss(tmp_path_factory, data):
+    raw, ext = data
+    d = tmp_path_factory.mktemp("damaged")
+    path = d / f"export.{ext}"
+    path.write_bytes(raw)
+    with Workspace(d / "w.duckdb") as ws:
+        before = ws.row_counts(include_meta=True)
+        try:
+            out = import_source(ws, path)
+        except ValueError as e:           # one clear line that names the file, and nothing written
+            assert str(e).startswith(str(path)) and "\n" not in str(e).strip(), str(e)
+            assert ws.row_counts(include_meta=True) == before
+            return
+        assert out["imported"] + out["quarantined"] == out["rows"]
+        assert len(ws.read("quarantine")) == out["quarantined"]
+
+
+# ---------------------------------------------------------------- DuckDB and pandas parse alike
+def _money_text():
+    number = st.floats(-1e7, 1e7, allow_nan=False).map(lambda v: round(v, 2))
+    shapes = [lambda v: f"{v}", lambda v: f"{v:,.2f}", lambda v: f"£{v:,.2f}", lambda v: f"${abs(v):.2f}", lambda v: f"{v:.0f}",
+              lambda v: f"({abs(v):.2f})", lambda v: f"€ {v:.3f}", lambda v: f"{v:,.2f} GBP",
+              lambda v: f"{v:,.2f}".replace(",", "X").replace(".", ",").replace("X", "."), lambda v: f"৳{abs(v):,.0f}"]
+    return st.one_of(st.tuples(number, st.sampled_from(shapes)).map(lambda t: t[1](t[0])),
+                     st.sampled_from(["", " ", "abc", "12..5", "£", "1,23,4", "-", " 7 ", "1e3"]))
+
+
+def _date_text():
+    day = st.dates(pd.Timestamp("1990-01-01").date(), pd.Timestamp("2030-12-31").date())
+    fmts = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S+02:00", "%d/%m/%Y", "%m/%d/%Y", "%d/%m/%Y %H:%M", "%d-%m-%Y",
+            "%d.%m.%Y", "%d %b %Y", "%Y/%m/%d", "%d/%m/%y"]
+    return st.one_of(st.tuples(day, st.sampled_from(fmts)).map(lambda t: t[0].strftime(t[1])),
+                     st.sampled_from(["", "soon", "2024-13-45", "31/31/2024", "2024-02-30", "3000-01-01"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(_money_text(), min_size=1, max_size=30))
+def test_money_parsed_in_duckdb_equals_the_pandas_path(values):
+    from aima.data.detect import parse_money
+    s = pd.Series(values, dtype="object")
+    fast, slow = parse_money(s), parse_money(s, engine="pandas")
+    pd.testing.assert_series_equal(fast[0], slow[0], check_names=False)
+    assert fast[1].fillna("-").tolist() == slow[1].fillna("-").tolist()
+    assert fast[2].tolist() == slow[2].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(_date_text(), min_size=1, max_size=30))
+def test_dates_parsed_in_duckdb_equal_the_pandas_path(values):
+    from aima.data.detect import parse_dates
+    s = pd.Series(values, dtype="object")
+    fast, slow = parse_dates(s), parse_dates(s, engine="pandas")
+    assert fast[2] == slow[2]                                             # the same day-first decision
+    pd.testing.assert_series_equal(fast[0], slow[0], check_names=False)
+    assert fast[1].tolist() == slow[1].tolist()

@@ -6,21 +6,46 @@
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .schema import EVENT_TYPES
 
 STR = "string[pyarrow]"   # Arrow-backed strings: string operations run vectorised in C++
 
 # %% auto #0
-__all__ = ['STR', 'EMAIL_RE', 'COUNTRIES', 'STATUSES', 'EVENT_WORDS', 'FIELDS', 'blank', 'parse_money', 'parse_dates',
-           'normalize_email', 'normalize_phone', 'parse_number', 'norm_header', 'Field', 'ColumnMatch', 'score_column',
-           'detect_columns']
+__all__ = ['STR', 'EMAIL_RE', 'COUNTRIES', 'STATUSES', 'EVENT_WORDS', 'FIELDS', 'in_duckdb', 'blank', 'parse_money',
+           'parse_dates', 'normalize_email', 'normalize_phone', 'parse_number', 'normalize_ids', 'norm_header', 'Field',
+           'ColumnMatch', 'score_column', 'detect_columns']
+
+# %% ../../nbs/05_data/01_detect.ipynb #a1d0c3e1
+_LOCAL = threading.local()
+
+def in_duckdb(s: pd.Series, select: str, where: str | None = None) -> pd.DataFrame:
+    "`SELECT {select} FROM t [WHERE {where}]` in a private in-memory DuckDB (UTC) where `t.x` is `s` as text; rows in order."
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        import duckdb
+        con = _LOCAL.con = duckdb.connect(config={"preserve_insertion_order": True})
+        try:
+            con.execute("SET TimeZone = 'UTC'")    # with ICU loaded; without it DuckDB's zone is UTC already
+        except duckdb.Error:
+            pass
+    t = pa.table({"x": pa.array(s.astype(STR), type=pa.large_string())})
+    con.register("t", t)
+    try:
+        out = con.execute(f"SELECT {select} FROM t" + (f" WHERE {where}" if where else "")).df()
+    finally:
+        con.unregister("t")
+    if len(out) == len(s) and where is None:
+        out.index = s.index
+    return out
 
 # %% ../../nbs/05_data/01_detect.ipynb #d4a7ac9a
 def blank(s: pd.Series) -> pd.Series:
@@ -31,13 +56,12 @@ _CURRENCY_SIGNS = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "₹": "I
 _CURRENCY_CODES = ("GBP", "USD", "EUR", "JPY", "INR", "BDT", "PKR", "NGN", "KRW", "BRL", "CAD", "AUD", "CHF", "CNY",
                    "SEK", "NOK", "DKK", "PLN", "SGD", "HKD", "NZD", "ZAR", "AED", "SAR", "MXN", "TRY", "IDR", "MYR", "THB", "PHP", "VND", "EGP", "KES")
 _CUR_RE = r"(?i)(R\$|[£$€¥₹৳₨₦₩]|\b(?:%s)\b|\bTk\.?)" % "|".join(_CURRENCY_CODES)
+# the common shape, read in DuckDB: an optional one-character sign, then 1234 / 1,234 with optional decimals
+_FAST_MONEY = r"^\s*([£$€¥₹৳])?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*$"
 
-def parse_money(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    "Amounts like `£1,234.50`, `1.234,50 €`, `(12.00)`, `BDT 1,200`: (float values, currency codes, failed mask)."
+def _money_text(s: pd.Series, us_hint: bool = False) -> tuple[pd.Series, pd.Series, pd.Series, bool]:
+    "The pandas path for any amount text: (values, currencies, failed mask, European convention used)."
     b = blank(s)
-    plain = pd.to_numeric(s, errors="coerce") if not pd.api.types.is_numeric_dtype(s) else s.astype("float64")
-    if plain.notna().sum() == (~b).sum():       # fast path: already plain numbers
-        return plain.astype("float64"), pd.Series(pd.NA, index=s.index, dtype=STR), pd.Series(False, index=s.index)
     txt = s.astype(STR).str.strip().str.replace("\u00a0", " ", regex=False)
     sym = txt.str.extract(_CUR_RE, expand=False).str.upper()
     codes = {v: ("BDT" if v.startswith("TK") else _CURRENCY_SIGNS.get(v, _CURRENCY_SIGNS.get(v.title(), v))) for v in sym.dropna().unique()}
@@ -47,42 +71,83 @@ def parse_money(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True).str.rstrip("-")
     # column-level decimal convention: European when any value ends in ,dd or has '.' thousands before ','
     euro = (t.str.contains(r"^-?\d{1,3}(?:\.\d{3})+,\d+$") | t.str.contains(r"^-?\d+,\d{1,2}$")).fillna(False).any()
-    us = t.str.contains(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$").fillna(False).any() | t.str.contains(r"^-?\d+\.\d{1,2}$").fillna(False).any()
+    us = us_hint or t.str.contains(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$").fillna(False).any() | t.str.contains(r"^-?\d+\.\d{1,2}$").fillna(False).any()
     if euro and not us:
         t = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         t = t.str.replace(",", "", regex=False)
     v = pd.to_numeric(t.where(t.str.match(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$").fillna(False)), errors="coerce")
     v = v.where(~neg, -v.abs())
-    bad = v.isna() & ~b
-    return v.astype("float64"), cur.astype(STR), bad
+    return v.astype("float64"), cur.astype(STR), v.isna() & ~b, bool(euro and not us)
+
+def parse_money(s: pd.Series, engine: str = "duckdb") -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Amounts like `£1,234.50`, `1.234,50 €`, `(12.00)`, `BDT 1,200`: (float values, currency codes, failed mask).
+    `engine="pandas"` skips DuckDB (same results, slower)."""
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype("float64"), pd.Series(pd.NA, index=s.index, dtype=STR), pd.Series(False, index=s.index)
+    if engine == "pandas":
+        return _money_text(s)[:3]
+    p = _FAST_MONEY
+    fast = in_duckdb(s, f"""nullif(regexp_extract(x, '{p}', 1), '') AS sym,
+        TRY_CAST(replace(regexp_extract(x, '{p}', 2), ',', '') AS DOUBLE) AS v,
+        regexp_matches(regexp_extract(x, '{p}', 2), '(,|\\.\\d{{1,2}}$)') AS us""")
+    v = fast["v"].astype("float64")
+    cur = fast["sym"].map(_CURRENCY_SIGNS).astype(STR)
+    rest = v.isna() & ~blank(s)
+    if rest.any():                      # the hard ones: codes, European decimals, brackets, trailing minus
+        rv, rcur, rbad, euro = _money_text(s[rest], us_hint=bool(fast["us"].fillna(False).any()))
+        if euro:                        # a European column: '12.345' means 12345, so read every value that way
+            v, cur, bad, _ = _money_text(s)
+            return v, cur, bad
+        v[rest], cur[rest] = rv, rcur
+    return v, cur, v.isna() & ~blank(s)
 
 # %% ../../nbs/05_data/01_detect.ipynb #27d87c64
 _DATEISH = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+_ISO_SQL = r"regexp_matches(x, '^\d{4}-\d{2}-\d{2}')"
+_DM_SQL = r"regexp_extract(x, '^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}', %d)"
 
-def parse_dates(s: pd.Series, dayfirst: bool | None = None) -> tuple[pd.Series, pd.Series, bool | None]:
-    "Parse a column of dates/times to UTC, choosing day-first or month-first for the whole column: (values, failed mask, dayfirst)."
+def _fast_dates(txt: pd.Series, dayfirst: bool) -> pd.Series:
+    "ISO and numeric day/month/year dates (with optional hh:mm[:ss]) read in DuckDB; NaT where it cannot."
+    dm = "%d{0}%m{0}%Y" if dayfirst else "%m{0}%d{0}%Y"
+    fmts = ", ".join(f"'{dm.format(sep)}{tm}'" for sep in "/-." for tm in ("", " %H:%M", " %H:%M:%S"))
+    v = in_duckdb(txt, f"""CASE WHEN {_ISO_SQL} THEN TRY_CAST(x AS TIMESTAMPTZ)
+                                ELSE CAST(try_strptime(x, [{fmts}]) AS TIMESTAMPTZ) END AS v""")["v"]
+    v = pd.to_datetime(v, utc=True)
+    ok = v.between(pd.Timestamp("1678-01-01", tz="UTC"), pd.Timestamp("2262-01-01", tz="UTC"))   # nanosecond range
+    return v.where(ok).astype("datetime64[ns, UTC]")
+
+def parse_dates(s: pd.Series, dayfirst: bool | None = None, engine: str = "duckdb") -> tuple[pd.Series, pd.Series, bool | None]:
+    """Parse a column of dates/times to UTC, choosing day-first or month-first for the whole column: (values, failed mask, dayfirst).
+    `engine="pandas"` skips DuckDB (same results, slower)."""
     b = blank(s)
     if pd.api.types.is_datetime64_any_dtype(s):
         ts = s.dt.tz_localize("UTC") if s.dt.tz is None else s.dt.tz_convert("UTC")
         return ts, ts.isna() & ~b, None
     txt = s.astype(STR).str.strip().mask(b)
-    iso = txt.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False)
-    if dayfirst is None:
-        parts = txt[~iso].str.extract(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}")
-        a, c = pd.to_numeric(parts[0], errors="coerce"), pd.to_numeric(parts[1], errors="coerce")
-        dayfirst = bool((a > 12).any()) if ((a > 12).any() or (c > 12).any()) else None
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
-    if iso.any():
-        out[iso] = pd.to_datetime(txt[iso], errors="coerce", utc=True, format="ISO8601")
-    rest = ~iso & ~b
-    if rest.any():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            out[rest] = pd.to_datetime(txt[rest], errors="coerce", utc=True, dayfirst=bool(dayfirst))
-            left = rest & out.isna()
-            if left.any():
-                out[left] = pd.to_datetime(txt[left], errors="coerce", utc=True, dayfirst=bool(dayfirst), format="mixed")
+    if dayfirst is None and engine == "pandas":
+        parts = txt[~txt.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False)].str.extract(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}")
+        a, c = pd.to_numeric(parts[0], errors="coerce").max(), pd.to_numeric(parts[1], errors="coerce").max()
+    elif dayfirst is None:
+        top = in_duckdb(txt, f"max(TRY_CAST({_DM_SQL % 1} AS INT)) AS a, max(TRY_CAST({_DM_SQL % 2} AS INT)) AS c",
+                        where=f"NOT {_ISO_SQL}")
+        a, c = top.a[0], top.c[0]
+    if dayfirst is None:    # a first part above 12 anywhere means day-first; a second part above 12, month-first
+        dayfirst = True if pd.notna(a) and a > 12 else (False if pd.notna(c) and c > 12 else None)
+    out = _fast_dates(txt, bool(dayfirst)) if engine == "duckdb" else pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+    left = out.isna() & ~b
+    if left.any():          # the pandas path for what DuckDB could not read
+        iso = txt.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False) & left
+        if iso.any():
+            out[iso] = pd.to_datetime(txt[iso], errors="coerce", utc=True, format="ISO8601")
+        rest = left & ~iso
+        if rest.any():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                out[rest] = pd.to_datetime(txt[rest], errors="coerce", utc=True, dayfirst=bool(dayfirst))
+                more = rest & out.isna()
+                if more.any():
+                    out[more] = pd.to_datetime(txt[more], errors="coerce", utc=True, dayfirst=bool(dayfirst), format="mixed")
     return out, out.isna() & ~b, dayfirst
 
 # %% ../../nbs/05_data/01_detect.ipynb #5e2a94dd
@@ -113,6 +178,17 @@ def parse_number(s: pd.Series, integer: bool = False) -> tuple[pd.Series, pd.Ser
         bad = bad | frac
         v = v.where(~frac)
     return v, bad
+
+# %% ../../nbs/05_data/01_detect.ipynb #a1d0c3e4
+def normalize_ids(s: pd.Series) -> pd.Series:
+    "Identifiers as trimmed text; whole numbers stored as floats (`12503.0`) lose the `.0` when every id in the column is one."
+    if pd.api.types.is_float_dtype(s) and (s.dropna() % 1 == 0).all():
+        return s.astype("Int64").astype(STR)
+    t = s.astype(STR).str.strip().mask(blank(s))
+    filled = t.dropna()
+    if len(filled) and filled.str.fullmatch(r"-?\d+\.0+").any() and filled.str.fullmatch(r"-?\d+(?:\.0+)?").all():
+        t = t.str.replace(r"\.0+$", "", regex=True)
+    return t
 
 # %% ../../nbs/05_data/01_detect.ipynb #37501ffe
 def norm_header(h) -> str:

@@ -241,11 +241,11 @@ def validate(table: str | TableSpec, df: pd.DataFrame, source: str = "data",
     problems = pd.Series("", index=df.index, dtype="object")
     first_col = pd.Series(None, index=df.index, dtype="object")
 
-    def flag(mask: pd.Series, colname: str, messages: pd.Series | str):
+    def flag(mask: pd.Series, colname: str, messages: str | Any):   # a message, or mask -> messages of those rows
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
-        msg = messages if isinstance(messages, str) else messages[mask]
+        msg = messages if isinstance(messages, str) else messages(mask)    # messages only for the flagged rows
         problems.loc[mask] = problems.loc[mask] + np.where(problems.loc[mask] == "", "", "; ") + msg
         first_col.loc[mask & first_col.isna()] = colname
 
@@ -258,16 +258,16 @@ def validate(table: str | TableSpec, df: pd.DataFrame, source: str = "data",
         raw = df[col.name]
         vals, bad, word = _coerce(col, raw)
         if bad.any():
-            flag(bad, col.name, raw.map(lambda v: f"{col.name} {_fmt(v)} {word}"))
+            flag(bad, col.name, lambda m: raw[m].map(lambda v: f"{col.name} {_fmt(v)} {word}"))
         if col.required:
             flag(vals.isna() & ~bad, col.name, f"{col.name} is required but empty")
         if col.values is not None:
             off = vals.notna() & ~vals.astype("string").isin(col.values).fillna(False)
-            flag(off, col.name, raw.map(lambda v: f"{col.name} {_fmt(v)} is not one of {', '.join(col.values[:8])}{'...' if len(col.values) > 8 else ''}"))
+            flag(off, col.name, lambda m: raw[m].map(lambda v: f"{col.name} {_fmt(v)} is not one of {', '.join(col.values[:8])}{'...' if len(col.values) > 8 else ''}"))
         if col.min is not None and col.dtype in ("int64", "float64"):
-            flag(vals.notna() & (vals < col.min), col.name, raw.map(lambda v: f"{col.name} {_fmt(v)} is below {col.min:g}"))
+            flag(vals.notna() & (vals < col.min), col.name, lambda m: raw[m].map(lambda v: f"{col.name} {_fmt(v)} is below {col.min:g}"))
         if col.max is not None and col.dtype in ("int64", "float64"):
-            flag(vals.notna() & (vals > col.max), col.name, raw.map(lambda v: f"{col.name} {_fmt(v)} is above {col.max:g}"))
+            flag(vals.notna() & (vals > col.max), col.name, lambda m: raw[m].map(lambda v: f"{col.name} {_fmt(v)} is above {col.max:g}"))
         out[col.name] = vals
     extra_cols = [c for c in df.columns if c not in spec.names and not str(c).startswith("_")]
     if "extra" in df.columns:

@@ -29,10 +29,25 @@ _all_ = ["bgnbd_loglik", "bgnbd_sums", "pnbd_loglik_hyp2f1", "pnbd_loglik", "pnb
 
 # %% ../../nbs/60_retention/04_clv.ipynb #c7eec8c2
 def read_cdnow(path) -> pd.DataFrame:
-    "The raw CDNOW file (whitespace: customer id, id, yyyymmdd, quantity, amount) as transactions."
-    df = pd.read_csv(path, sep=r"\s+", header=None, names=["customer_id", "cohort_id", "date", "quantity", "amount"],
-                     dtype={"customer_id": str, "date": str})
-    df["date"] = pd.to_datetime(df["date"], format="%Y%m%d", utc=True)
+    """A CDNOW file as transactions (customer_id, date, quantity, amount): the 1/10 sample (id, cohort, yyyymmdd, quantity,
+    amount), the master file (id, date, quantity, amount) with or without its header, whitespace- or comma-separated."""
+    import re
+    with open(path, encoding="utf-8", errors="replace") as f:
+        first = next((line for line in f if line.strip()), "")
+    sep = "," if "," in first else r"\s+"
+    header = 0 if re.search(r"[A-Za-z]", first) else None
+    df = pd.read_csv(path, sep=sep, header=header, dtype=str, skipinitialspace=True)
+    if df.shape[1] not in (4, 5):
+        raise ValueError(f"{path}: expected CDNOW's 4 columns (customer id, date, quantity, amount) or the sample's 5 "
+                         f"(with a cohort id), found {df.shape[1]}: {list(df.columns)[:6]}.")
+    df.columns = ["customer_id", "date", "quantity", "amount"] if df.shape[1] == 4 else ["customer_id", "cohort_id", "date", "quantity", "amount"]
+    raw = df["date"].str.strip()
+    df["date"] = pd.to_datetime(raw, format="%Y%m%d" if raw.str.fullmatch(r"\d{8}").all() else "ISO8601", utc=True, errors="coerce")
+    df[["quantity", "amount"]] = df[["quantity", "amount"]].apply(pd.to_numeric, errors="coerce")
+    if (bad := df[["date", "quantity", "amount"]].isna().any(axis=1)).any():
+        i = int(bad.to_numpy().argmax())
+        raise ValueError(f"{path}: row {i + 1 + (header is not None)} is not a CDNOW transaction ({raw.iloc[i]!r} as the date, "
+                         f"quantity and amount numbers): dates are yyyymmdd or yyyy-mm-dd.")
     return df[["customer_id", "date", "quantity", "amount"]]
 
 def calibration_summary(tx, calibration_end, observation_end=None, customer="customer_id", at="date", amount="amount",
