@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import datetime as dt
 import hashlib
 import json
 import os
@@ -26,7 +24,7 @@ from fastcore.basics import patch
 from sklearn.exceptions import NotFittedError as _SkNotFittedError
 
 from .. import __version__
-from ..config import AimaConfig, config_dict, config_hash, load_config
+from ..config import AimaConfig, load_config
 from ..log import get_logger
 
 log = get_logger(__name__)
