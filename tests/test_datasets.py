@@ -10,8 +10,9 @@ import pytest
 
 from aima.core import Workspace
 from aima.data.schema import SCHEMA
-from aima.data.datasets import (DATASETS, _LOADERS, ChecksumError, DatasetError, DatasetNotFoundError, Parts, _f, dataset,
-                           list_datasets, load, locate, sha256_file)
+from aima.data.datasets import (DATASETS, ChecksumError, DatasetError, DatasetNotFoundError, Parts, datafile, dataset,
+                                list_datasets, load, locate, sha256_file)
+from aima.data.datasets.core import _LOADERS
 from conftest import EXTERNAL, ROOT, local_http_server
 
 
@@ -342,12 +343,12 @@ def toy(tmp_path, monkeypatch):
     body = b"customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,9.99\n2,1997-02-01,2,20.0\n"
     monkeypatch.delenv("AIMA_DATA_DIR", raising=False)
     monkeypatch.setenv("AIMA_PATHS__EXTERNAL_DATASETS", str(tmp_path / "no_external"))
-    from aima.data.datasets import _cdnow
+    from aima.data.datasets.commerce import _cdnow
 
     def register(url=None):
         dataset("toy_cdnow", title="Toy CDNOW", licence="CC0", redistributable=True, source="this test", citation="",
                 tables=("customers", "orders"), extras=(), reference={},
-                files={"transactions": _f("toy_cdnow/tx.csv", __import__("hashlib").sha256(body).hexdigest(), len(body), url=url)})(_cdnow)
+                files={"transactions": datafile("toy_cdnow/tx.csv", __import__("hashlib").sha256(body).hexdigest(), len(body), url=url)})(_cdnow)
     yield body, register
     DATASETS.pop("toy_cdnow", None)
     _LOADERS.pop("toy_cdnow", None)

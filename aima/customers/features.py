@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['log', 'FEATURE_SET_VERSION', 'DAY', 'FEATURES', 'GROUPS', 'PROMO_CALENDAR', 'resolve_as_of', 'transactional',
-           'product', 'engagement', 'temporal', 'social', 'rfm_summary', 'health_score', 'feature_table',
+           'product', 'engagement', 'temporal', 'social', 'epoch_us', 'rfm_summary', 'health_score', 'feature_table',
            'build_features', 'evaluate_health', 'register']
 
 # %% ../../nbs/10_customers/00_features.ipynb #65b29db2
@@ -13,6 +13,7 @@ import time
 from typing import Annotated, Optional
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -258,6 +259,20 @@ def social(ws: Workspace, E: int) -> ir.Table | None:
         ticket_sentiment=e.sentiment.mean(where=e.event_type == "support_ticket"),
         nps_score=e.score.mean(where=e.event_type == "nps_response"), has_social=lambda t: t.count() > 0)
 
+# %% ../../nbs/10_customers/00_features.ipynb #e9a0c002
+@ibis.udf.scalar.builtin(name="epoch_us")
+def _duckdb_epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:
+    "DuckDB's EPOCH_US: microseconds since 1970-01-01 UTC, read from the stored value."
+
+def epoch_us(col: ir.TimestampValue) -> ir.IntegerValue:
+    "Microseconds since 1970-01-01 UTC of a time-stamp column; on DuckDB without a per-row time-zone cast."
+    try:
+        backend = ibis.get_backend(col).name
+    except Exception:                      # an unbound expression: the portable form
+        backend = None
+    return _duckdb_epoch_us(col) if backend == "duckdb" else (col.epoch_seconds() * 1_000_000).cast("int64")
+
+
 # %% ../../nbs/10_customers/00_features.ipynb #fbc94974
 def rfm_summary(tx: ir.Table, as_of, customer: str = "customer_id", at: str = "ordered_at", amount: str | None = "amount",
                 period_days: float = 1) -> ir.Table:
@@ -266,8 +281,9 @@ def rfm_summary(tx: ir.Table, as_of, customer: str = "customer_id", at: str = "o
     ts = ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
     P = int(period_days * DAY)
     E = int(ts.timestamp())
-    d = tx.filter(tx[customer].notnull() & (tx[at].epoch_seconds() <= E))
-    d = d.mutate(_p=(d[at].epoch_seconds() / P).floor().cast("int64"), _v=d[amount].cast("float64") if amount else ibis.literal(0.0))
+    us = epoch_us(tx[at])
+    d = tx.filter(tx[customer].notnull() & (us <= E * 1_000_000))
+    d = d.mutate(_p=(us / (P * 1_000_000)).floor().cast("int64"), _v=d[amount].cast("float64") if amount else ibis.literal(0.0))
     per = d.group_by([customer, "_p"]).aggregate(v=d._v.sum())
     s = per.group_by(customer).aggregate(first=per._p.min(), last=per._p.max(), n=per.count(), total=per.v.sum(),
                                          v_first=per.v.argmin(per._p))
