@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['log', 'FEATURE_SET_VERSION', 'DAY', 'FEATURES', 'GROUPS', 'PROMO_CALENDAR', 'resolve_as_of', 'transactional',
-           'product', 'engagement', 'temporal', 'social', 'epoch_us', 'rfm_summary', 'health_score', 'feature_table',
-           'build_features', 'evaluate_health', 'register']
+           'product', 'engagement', 'temporal', 'social', 'epoch_us', 'value_at_min', 'rfm_summary', 'health_score',
+           'feature_table', 'build_features', 'evaluate_health', 'register']
 
 # %% ../../nbs/10_customers/00_features.ipynb #65b29db2
 import math
@@ -264,13 +264,25 @@ def social(ws: Workspace, E: int) -> ir.Table | None:
 def _duckdb_epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:
     "DuckDB's EPOCH_US: microseconds since 1970-01-01 UTC, read from the stored value."
 
+@ibis.udf.agg.builtin(name="arg_min")
+def _duckdb_arg_min(arg: dt.float64, key: dt.int64) -> dt.float64:
+    "DuckDB's ARG_MIN: `arg` at the row with the smallest `key`, a plain (unordered) aggregate."
+
+def _backend_name(expr) -> str | None:
+    try:
+        return ibis.get_backend(expr).name
+    except Exception:                      # an unbound expression: use the portable forms
+        return None
+
 def epoch_us(col: ir.TimestampValue) -> ir.IntegerValue:
     "Microseconds since 1970-01-01 UTC of a time-stamp column; on DuckDB without a per-row time-zone cast."
-    try:
-        backend = ibis.get_backend(col).name
-    except Exception:                      # an unbound expression: the portable form
-        backend = None
-    return _duckdb_epoch_us(col) if backend == "duckdb" else (col.epoch_seconds() * 1_000_000).cast("int64")
+    return _duckdb_epoch_us(col) if _backend_name(col) == "duckdb" else (col.epoch_seconds() * 1_000_000).cast("int64")
+
+def value_at_min(value: ir.NumericValue, key: ir.IntegerValue) -> ir.FloatingScalar:
+    "Aggregate: `value` (as float) at the smallest `key` of each group, which must be unique within the group."
+    if _backend_name(value) == "duckdb":
+        return _duckdb_arg_min(value.cast("float64"), key.cast("int64"))
+    return value.cast("float64").argmin(key)
 
 
 # %% ../../nbs/10_customers/00_features.ipynb #fbc94974
@@ -286,7 +298,7 @@ def rfm_summary(tx: ir.Table, as_of, customer: str = "customer_id", at: str = "o
     d = d.mutate(_p=(us / (P * 1_000_000)).floor().cast("int64"), _v=d[amount].cast("float64") if amount else ibis.literal(0.0))
     per = d.group_by([customer, "_p"]).aggregate(v=d._v.sum())
     s = per.group_by(customer).aggregate(first=per._p.min(), last=per._p.max(), n=per.count(), total=per.v.sum(),
-                                         v_first=per.v.argmin(per._p))
+                                         v_first=value_at_min(per.v, per._p))
     end = E // P
     return s.select(customer, frequency=(s.n - 1).cast("float64"), recency=(s["last"] - s["first"]).cast("float64"),
                     T=(end - s["first"]).cast("float64"),
