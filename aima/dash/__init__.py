@@ -26,7 +26,7 @@ import aima
 from ..core import Workspace
 from ..customers.manifest import RFM_AT_RISK     # domain rules live in their module; importable from here too
 from ..data.schema import RESULT_SCHEMA
-from ..manifest import LiveMap, Page, resolve
+from ..manifest import LiveMap, Page, alert_rules, resolve
 from ..manifest import pages as manifest_pages
 from ..retention.manifest import AT_RISK, at_risk_filter
 from .kit import (CSS, RESULTS, Unavailable, escape, code_html, rows_html, is_unavailable, cards_html, default_workspace, latest,
@@ -47,13 +47,22 @@ def _utc(v) -> pd.Timestamp | None:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 def alerts(ws: Workspace, info: dict | None = None) -> list[dict]:
-    "Things to look at now: `{level, text, page}` dicts ('warn' first): the `alerts` table, then stale or missing results."
+    "Things to look at now: `{level, text, page}` dicts ('warn' first): the modules' alert rules, the `alerts` table, stale or missing results."
     info = info or ws.info()
-    out = []
-    if ws.exists("alerts"):                      # written by the pipeline from the modules' alert rules
+    out, ids = [], set()
+    for module, rule in alert_rules():           # the same rules the pipeline writes to the alerts table, read fresh
+        try:
+            found = resolve(rule)(ws)
+        except Exception:
+            log.debug("alert rule %s of %s failed", rule, module, exc_info=True)
+            continue
+        ids |= {a["id"] for a in found}
+        out += [{"level": a["level"], "text": a["message"], "page": a.get("page") or "home"} for a in found]
+    if ws.exists("alerts"):                      # what the pipeline or a watching module wrote that no rule raises now
         a = ws.table("alerts")
         for r in a.order_by([ibis.desc("at"), "alert_id"]).limit(10).to_pandas().itertuples():
-            out.append({"level": str(r.level), "text": str(r.message), "page": r.page or "home"})
+            if r.alert_id not in ids:
+                out.append({"level": str(r.level), "text": str(r.message), "page": r.page or "home"})
     last_import = max([t for i in info["imports"] if i.get("status") == "ok" and (t := _utc(i.get("finished_at"))) is not None], default=None)
     writes = {t["name"]: _utc(t["last_write"]) for t in info["tables"]}
     for name, (what, cmd) in RESULTS.items():
