@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..core import Workspace
 from ..data.schema import write_result
-from .features import DAY, _orders, resolve_as_of, transactional
+from .features import DAY, order_rows, resolve_as_of, transactional
 
 # %% ../../nbs/10_customers/01_rfm.ipynb #9e13219a
 #            FM:  1                      2                      3                      4                  5
@@ -60,7 +60,7 @@ def rfm_scores(t: ir.Table) -> ir.Table:
 def rfm_table(ws: Workspace, as_of=None) -> ir.Table:
     "R, F, M values, quintile scores, the RFM cell and the named segment of each customer, as a lazy Ibis table."
     E = int(resolve_as_of(ws, as_of).timestamp())
-    o = _orders(ws, E)
+    o = order_rows(ws, E)
     if o is None:
         raise ValueError(f"Workspace {ws.uri} has no orders: RFM needs purchases. Import orders first (`aima import FILE`).")
     t = transactional(o, E).select("customer_id", "recency_days", "frequency", "monetary")
