@@ -427,8 +427,9 @@ def _wait_idle(pid: int, below: float = 0.15, quiet: float = 2.0, timeout: float
             calm_since = None
     return round(time.monotonic() - t0, 1)
 
-def dash_render_times(base: str, slugs: Iterable[str] | None = None, repeat: int = 1, server_pid: int | None = None) -> list[dict]:
-    "Seconds to first render of each page at Voilà server `base` in headless chromium (best and median of `repeat`)."
+def dash_render_times(base: str, slugs: Iterable[str] | None = None, repeat: int = 1, server_pid: int | None = None,
+                      before: Callable[[str], Any] | None = None) -> list[dict]:
+    "Seconds to first render of each page at Voilà server `base` in headless chromium (best and median of `repeat`); `before(slug)` runs before each."
     from playwright.sync_api import sync_playwright
     from aima.dash import CHROMIUM, CHROMIUM_ARGS, FILL_DELAY, PAGE_READY_JS, PAGES
     out = []
@@ -440,6 +441,8 @@ def dash_render_times(base: str, slugs: Iterable[str] | None = None, repeat: int
                 for _ in range(repeat):
                     if server_pid:                                    # the page's preheated kernel is back: idle past the refill delay
                         _wait_idle(server_pid, quiet=FILL_DELAY + 2)
+                    if before:
+                        before(slug)
                     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
                     page = ctx.new_page()
                     t0 = time.perf_counter()
@@ -449,24 +452,40 @@ def dash_render_times(base: str, slugs: Iterable[str] | None = None, repeat: int
                     ready.append(time.perf_counter() - t0)
                     ctx.close()
                 out.append({"page": slug, "seconds": round(min(ready), 3), "median_seconds": round(float(np.median(ready)), 3),
-                            "load_seconds": round(min(load), 3), "repeat": repeat})
+                            "max_seconds": round(max(ready), 3), "load_seconds": round(min(load), 3), "repeat": repeat})
         finally:
             browser.close()
     return out
 
 def dash_workspace(path: str | Path, customers: int, seed: int = 1) -> dict:
-    "A synthetic shop of `customers` at `path` with features, RFM, CLV, churn and recommended actions; rows per table."
+    "A synthetic shop of `customers` at `path` with features, RFM, CLV, churn and recommended actions; rows per table (an existing one is reused)."
     from aima.core import Workspace
+    if Path(path).exists():
+        with Workspace(path, read_only=True) as ws:
+            if ws.exists("retention_actions"):
+                return ws.row_counts()
+        Path(path).unlink()                      # half-built: start again
+    for stale in (f"{path}.part", f"{path}.part.wal"):
+        Path(stale).unlink(missing_ok=True)
     from aima.data.synth import generate_shop
     from aima.app.demo import DEMO_STEPS, _resolve
-    with Workspace(path) as ws:
+    with Workspace(f"{path}.part") as ws:
         generate_shop(customers, seed=seed, tables=["customers", "orders", "order_items", "events"]).to_workspace(ws, truth=False)
         for _, step in DEMO_STEPS:              # features, RFM, CLV, churn and recommended actions
             _resolve(step)(ws)
-        return ws.row_counts()
+        rows = ws.row_counts()
+    os.replace(f"{path}.part", path)
+    return rows
 
-@benchmark("dash_render", sizes=[1_000], description="first render of each Voilà dashboard page in headless chromium, synthetic shop of SIZE customers (target < 5 s)")
+def _bump_version(path) -> None:
+    "Write to the workspace (an empty `kpis` rewritten), so the pages' cached numbers are out of date."
+    from aima.core import Workspace
+    with Workspace(path) as ws:
+        ws.write("kpis", ws.read("kpis"))
+
+@benchmark("dash_render", sizes=[1_000, 100_000], description="first render of each Voilà dashboard page in headless chromium, synthetic shop of SIZE customers (target < 5 s)")
 def bench_dash_render(size: int, repeat: int = 2) -> list[dict]:
+    "Per page: first render with the page's numbers prefetched by its preheated kernel, and `cold_seconds` right after a write (computed at the request)."
     from aima.dash import CHROMIUM, voila_server
     base_rec = {"benchmark": "dash_render", "size": size, "target_seconds": 5.0}
     try:
@@ -475,17 +494,20 @@ def bench_dash_render(size: int, repeat: int = 2) -> list[dict]:
         return [{**base_rec, "skipped": "playwright is not installed (pip install -e '.[dev]')"}]
     if not Path(CHROMIUM).exists():
         return [{**base_rec, "skipped": f"no chromium at {CHROMIUM} (make browser-deps)"}]
+    keep = os.environ.get("AIMA_BENCH_DASH_DIR")           # a folder to keep the built shops in and reuse (100k takes minutes)
     with tempfile.TemporaryDirectory() as d:
-        ws = Path(d) / "shop.duckdb"
+        ws = Path(keep or d) / f"dash_{size}.duckdb"
+        ws.parent.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
         rows = dash_workspace(ws, size)
         build = round(time.perf_counter() - t0, 1)
         with voila_server(ws) as base:
             pid = next((p.pid for p in psutil.Process().children() if "voila" in " ".join(p.cmdline())), None)
             times = dash_render_times(base, repeat=repeat, server_pid=pid)
+            cold = dash_render_times(base, repeat=1, server_pid=pid, before=lambda _: _bump_version(ws))
     env = environment()
-    return [{**base_rec, **t, "meets_target": t["seconds"] < 5.0, "orders": rows.get("orders"), "workspace_build_seconds": build, "env": env}
-            for t in times]
+    return [{**base_rec, **t, "cold_seconds": c["seconds"], "meets_target": max(t["max_seconds"], c["seconds"]) < 5.0,
+             "orders": rows.get("orders"), "workspace_build_seconds": build, "env": env} for t, c in zip(times, cold)]
 
 # %% ../../nbs/90_workbench/01_bench.ipynb #8e679048
 def register(app) -> None:
