@@ -98,8 +98,8 @@ def customers_overview(ws: Workspace) -> dict:
         t = customer_table(ws)
         seg = t.segment if "segment" in t.columns else ibis.null("string")
         hb = ((ibis.least(t.health_score, 99.999) / 5).floor().cast("int64") * 5) if "health_score" in t.columns else ibis.null("int64")
-        g = t.mutate(segment=seg, bin=hb).group_by("segment", "bin").aggregate(
-            customers=t.count(), **{f"has_{c}": t[c].count() for c in ("name", "email", "country")}).to_pandas()
+        m = t.mutate(segment=seg, bin=hb)
+        g = m.group_by("segment", "bin").aggregate(customers=m.count(), **{f"has_{c}": m[c].count() for c in ("name", "email", "country")}).to_pandas()
         cols = {k: v for k, v in CUSTOMER_COLUMNS.items() if k in t.columns and (k not in ("name", "email", "country") or g[f"has_{k}"].sum() > 0)}
         hist = (g.dropna(subset=["bin"]).groupby("bin", as_index=False).customers.sum().astype({"bin": "int64", "customers": "int64"})
                 if "health_score" in t.columns else pd.DataFrame({"bin": [], "customers": []}))
