@@ -170,6 +170,38 @@ def test_retention_page_filters_and_totals(results):
     assert f"<b>{int((high.action == action).sum()):,}</b> customers" in totals.value
 
 
+def test_pages_show_the_workspace_as_written_not_as_cached(tmp_path, shop, monkeypatch):
+    "Pages keep their numbers per workspace version: a write shows at once, and a preheated kernel's prefetch is what the page shows."
+    from aima.dash import _prefetch, home_page
+    from aima.dash.kit import _CACHE, clear_cache
+    clear_cache()
+    assert "<div class='v'>2</div><div class='k'>Customers</div>" in _all_html(page("home", shop))
+    assert "of 2 " in _all_html(page("customers", shop))
+    with Workspace(shop) as ws:
+        ws.write("customers", pd.DataFrame({"customer_id": ["x", "y", "z"]}))
+    assert "<div class='v'>3</div><div class='k'>Customers</div>" in _all_html(page("home", shop))
+    assert "of 3 " in _all_html(page("customers", shop))
+    clear_cache()
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    _prefetch(home_page, shop)
+    assert [k[1][0] for k in _CACHE] == ["workspace_overview"]
+    assert _CACHE[next(iter(_CACHE))][1]["headline"]["customers"] == 3
+
+
+@pytest.mark.parametrize("slug", ["home", "customers", "segments", "retention"])
+def test_prefetch_computes_what_the_page_reads(results, monkeypatch, slug):
+    "A preheated kernel's prefetch fills the cache with everything the page then reads (no key added at the request)."
+    from aima.dash import _prefetch, _resolve
+    from aima.dash.kit import _CACHE, clear_cache
+    clear_cache()
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    _prefetch(_resolve(PAGES[slug]["build"]), results)
+    monkeypatch.delenv("VOILA_PREHEAT")
+    before = set(_CACHE)
+    assert before
+    text = _all_html(page(slug, results))
+    assert set(_CACHE) == before and "That did not work" not in text
+
 def test_import_page_flow(tmp_path):
     from aima.dash.imports import dry_run, fetch_link, run_import
     csv = tmp_path / "march.csv"

@@ -31,6 +31,7 @@ from ..manifest import pages as manifest_pages
 from ..retention.manifest import AT_RISK, at_risk_filter
 from .kit import (CSS, RESULTS, Unavailable, escape, code_html, rows_html, is_unavailable, cards_html, default_workspace, latest,
                            message_html, plain, read_workspace)
+from .kit import cached
 from ..log import get_logger
 
 log = get_logger(__name__)
@@ -80,35 +81,50 @@ def workspace_overview(uri: str | None = None) -> dict:
     uri = str(uri or default_workspace())
     try:
         with read_workspace(uri) as ws:
-            info = ws.info()
-            head, segments = {}, []
-            if ws.exists("customers"):
-                head["customers"] = int(ws.table("customers").count().execute())
-            if ws.exists("orders"):
-                o = ws.table("orders")
-                head["orders"] = int(o.count().execute())
-                if "amount" in o.columns:
-                    head["revenue"] = float(_scalar(ws, o.amount.sum()) or 0.0)     # returns carry negative amounts
-            if ws.exists("rfm"):
-                r = ws.table("rfm")
-                head["segments"] = int(r.segment.nunique().execute())
-                segments = r.group_by("segment").aggregate(customers=r.count()).order_by(ibis.desc("customers")).to_pandas().to_dict("records")
-            if ws.exists("churn_predictions"):
-                head["at_risk"] = int(at_risk_filter(latest(ws, "churn_predictions")).count().execute())
-            elif ws.exists("rfm"):
-                r = ws.table("rfm")
-                head["at_risk"] = int(r.filter(r.segment.isin(RFM_AT_RISK)).count().execute())
-            head["quarantined"] = info["quarantine"]["rows"]
-            rows = sum(t["rows"] for t in info["tables"] if t["name"] != "quarantine")
-            state = "ok" if rows else "empty"
-            msg = None if rows else f"The workspace {uri} has no data yet. Import a file on the Import page, or run `aima import YOUR_FILE.csv --workspace {uri}`."
-            return {"state": state, "uri": uri, "message": msg, "headline": head, "tables": info["tables"], "segments": segments,
-                    "imports": info["imports"], "quarantine": info["quarantine"]["by_reason"],
-                    "alerts": alerts(ws, info) if rows else []}
+            def compute():
+                info = ws.info()
+                head, segments = {}, []
+                if ws.exists("customers"):
+                    head["customers"] = int(ws.table("customers").count().execute())
+                if ws.exists("orders"):
+                    o = ws.table("orders")
+                    head["orders"] = int(o.count().execute())
+                    if "amount" in o.columns:
+                        head["revenue"] = float(_scalar(ws, o.amount.sum()) or 0.0)     # returns carry negative amounts
+                if ws.exists("rfm"):
+                    r = ws.table("rfm")
+                    head["segments"] = int(r.segment.nunique().execute())
+                    segments = r.group_by("segment").aggregate(customers=r.count()).order_by(ibis.desc("customers")).to_pandas().to_dict("records")
+                if ws.exists("churn_predictions"):
+                    head["at_risk"] = int(at_risk_filter(latest(ws, "churn_predictions")).count().execute())
+                elif ws.exists("rfm"):
+                    r = ws.table("rfm")
+                    head["at_risk"] = int(r.filter(r.segment.isin(RFM_AT_RISK)).count().execute())
+                head["quarantined"] = info["quarantine"]["rows"]
+                rows = sum(t["rows"] for t in info["tables"] if t["name"] != "quarantine")
+                state = "ok" if rows else "empty"
+                msg = None if rows else f"The workspace {uri} has no data yet. Import a file on the Import page, or run `aima import YOUR_FILE.csv --workspace {uri}`."
+                return {"state": state, "uri": uri, "message": msg, "headline": head, "tables": info["tables"], "segments": segments,
+                        "imports": info["imports"], "quarantine": info["quarantine"]["by_reason"],
+                        "alerts": alerts(ws, info) if rows else []}
+            return cached(ws, ("workspace_overview", uri), compute)     # kept until the workspace is written
     except Unavailable as e:
         return {"state": e.state, "uri": uri, "message": str(e)}
     except Exception as e:            # a page must never show a traceback
         return {"state": "error", "uri": uri, "message": f"Could not read the workspace: {plain(e)}"}
+
+# %% ../../nbs/85_dash/01_dash.ipynb #ds1pre2
+def _prefetch(build, uri) -> None:
+    "In a preheated Voilà kernel, compute the page's data into the cache (`build.prefetch(uri)`) before anyone asks; problems show at the request."
+    fn = getattr(build, "prefetch", None)
+    if fn is None or os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fn(str(uri or default_workspace()))
+    except Exception:
+        log.debug("prefetch failed", exc_info=True)
 
 # %% ../../nbs/85_dash/01_dash.ipynb #1a7196b5
 _ADDED_PAGES: dict[str, dict] = {}
@@ -144,6 +160,7 @@ def page(slug: str, uri: str | None = None):
         problem = None if spec else f"There is no page '{slug}'. Pages: {', '.join(PAGES)}."
     except Exception as e:
         build, problem = None, f"The {spec['title']} page could not load: {plain(e)}. Is AIMA installed with the dash extra (`pip install aima[dash]`)?"
+    _prefetch(build, uri)
     _wait_for_request()
     uri = str(uri or default_workspace())
     head = W.HTML(CSS + nav_html(slug) + f"<div class='aima'><h1>{escape(spec['heading'] if spec else 'AIMA')}</h1>"
@@ -215,6 +232,9 @@ def home_page(uri: str | None = None):
 def home(uri: str | None = None):
     "The whole Home page (what `dashboards/home.ipynb` shows)."
     return page("home", uri)
+
+# %% ../../nbs/85_dash/01_dash.ipynb #ds1pre3
+home_page.prefetch = workspace_overview          # what a preheated kernel computes before the request
 
 # %% ../../nbs/85_dash/01_dash.ipynb #589900d1
 FILL_DELAY = 5          # seconds before Voilà starts the next preheated kernel for a page that was just opened

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['CUSTOMER_COLUMNS', 'CUSTOMER_FORMATS', 'SEGMENTATIONS', 'SEGMENT_COLUMNS', 'SEGMENT_FORMATS', 'customer_table',
-           'customer_query', 'health_histogram', 'health_figure', 'customer_profile', 'profile_html', 'survival_figure',
-           'customers_page', 'segment_persona', 'segment_summary', 'segment_customers', 'segment_figures',
-           'segments_page']
+           'customer_query', 'health_histogram', 'health_figure', 'customers_overview', 'customers_prefetch',
+           'customer_profile', 'profile_html', 'survival_figure', 'customers_page', 'segment_persona',
+           'segment_summary', 'segments_prefetch', 'segment_customers', 'segment_figures', 'segments_page']
 
 # %% ../../nbs/85_dash/02_customers.ipynb #b62fe10e
 import json
@@ -18,6 +18,7 @@ import pandas as pd
 from ..core import Workspace
 from .kit import (CSS, RESULTS, PagedTable, Unavailable, escape, code_html, attach, cards_html, chart, download_link, fmt_value,
                            ibis_fetch, latest, message_html, need, needs_message, read_workspace, safe, show_figure, style, table_html)
+from .kit import cached
 
 # %% ../../nbs/85_dash/02_customers.ipynb #ded46959
 CUSTOMER_COLUMNS = {"customer_id": "Customer", "name": "Name", "email": "Email", "country": "Country", "segment": "Segment",
@@ -89,6 +90,34 @@ def health_figure(hist: pd.DataFrame, title: str = "Health score distribution"):
     fig.update_xaxes(title="health score (0 = lapsed, 100 = buying on rhythm)", range=[0, 100])
     fig.update_yaxes(title="customers")
     return style(fig, title, height=300)
+
+# %% ../../nbs/85_dash/02_customers.ipynb #ds2over2
+def customers_overview(ws: Workspace) -> dict:
+    "The Customers page's `columns` (those with data), `segments`, `notes` (what to run) and `hist` (customers per health bin), cached."
+    def compute():
+        t = customer_table(ws)
+        seg = t.segment if "segment" in t.columns else ibis.null("string")
+        hb = ((ibis.least(t.health_score, 99.999) / 5).floor().cast("int64") * 5) if "health_score" in t.columns else ibis.null("int64")
+        m = t.mutate(segment=seg, bin=hb)
+        g = m.group_by("segment", "bin").aggregate(customers=m.count(), **{f"has_{c}": m[c].count() for c in ("name", "email", "country")}).to_pandas()
+        cols = {k: v for k, v in CUSTOMER_COLUMNS.items() if k in t.columns and (k not in ("name", "email", "country") or g[f"has_{k}"].sum() > 0)}
+        hist = (g.dropna(subset=["bin"]).groupby("bin", as_index=False).customers.sum().astype({"bin": "int64", "customers": "int64"})
+                if "health_score" in t.columns else pd.DataFrame({"bin": [], "customers": []}))
+        return {"columns": cols, "segments": sorted(g.segment.dropna().unique()) if "segment" in cols else [],
+                "notes": [needs_message(ws, n) for n in ("customer_features", "rfm", "clv_predictions", "churn_predictions") if not ws.exists(n)],
+                "hist": hist.reset_index(drop=True), "customers": int(g.customers.sum())}
+    return cached(ws, "customers_overview", compute)
+
+def _customer_sort(cols: dict) -> str:
+    return "health_score" if "health_score" in cols else "customer_id"
+
+def customers_prefetch(uri: str | None = None) -> None:
+    "Compute what the Customers page first shows (overview and the table's first page) into the cache."
+    with read_workspace(uri) as ws:
+        ov = customers_overview(ws)
+    cols = ov["columns"]
+    health_figure(ov["hist"])                  # and the chart code, loaded and warm
+    ibis_fetch(lambda ws: customer_query(ws), uri, key=lambda: ("customers", "", ""))(_customer_sort(cols), True, 0, 20)
 
 # %% ../../nbs/85_dash/02_customers.ipynb #35d01008
 def customer_profile(ws: Workspace, customer_id: str) -> dict:
@@ -177,20 +206,17 @@ def customers_page(uri: str | None = None):
     "The Customers page body."
     import ipywidgets as W
     with read_workspace(uri) as ws:
-        t = customer_table(ws)
-        filled = t.aggregate(**{c: t[c].count() for c in ("name", "email", "country")}).to_pandas().iloc[0]
-        cols = {k: v for k, v in CUSTOMER_COLUMNS.items() if k in t.columns and filled.get(k, 1) > 0}   # no empty identity columns
-        segments = sorted(s for s in t.select("segment").distinct().to_pandas().segment.dropna()) if "segment" in cols else []
-        notes = [needs_message(ws, n) for n in ("customer_features", "rfm", "clv_predictions", "churn_predictions") if not ws.exists(n)]
-        hist = health_histogram(t)
+        ov = customers_overview(ws)          # one grouped query, kept per workspace version
+    cols, segments, notes, hist = ov["columns"], ov["segments"], ov["notes"], ov["hist"]
     search = W.Text(placeholder="Search by id, name or email", description="Search", layout=W.Layout(width="360px"),
                     continuous_update=False)      # query on Enter or leaving the box, not on every keystroke
     search.add_class("aima-search")
     segment = W.Dropdown(options=[("All segments", "")] + [(s, s) for s in segments], value="", description="Segment")
     segment.add_class("aima-segment-filter")
     status = W.HTML()
-    table = PagedTable(ibis_fetch(lambda ws: customer_query(ws, search.value, segment.value), uri), cols,
-                       sort="health_score" if "health_score" in cols else "customer_id", ascending=True,
+    table = PagedTable(ibis_fetch(lambda ws: customer_query(ws, search.value, segment.value), uri,
+                                  key=lambda: ("customers", search.value.strip().lower(), segment.value)), cols,
+                       sort=_customer_sort(cols), ascending=True,
                        formats=CUSTOMER_FORMATS, name="customers", empty="No customer matches the search.")
     hist_out = chart(health_figure(hist), "health")
     pick = W.Dropdown(options=[], description="Profile of", layout=W.Layout(width="360px"))
@@ -277,7 +303,16 @@ def _segment_base(ws: Workspace, kind: str = "rfm"):
     return t
 
 def segment_summary(ws: Workspace, kind: str = "rfm") -> pd.DataFrame:
-    "Per segment: customers, share, revenue, average spend/health/CLV/P(churn), 90-day order trend, persona and strategy."
+    "Per segment: customers, share, revenue, average spend/health/CLV/P(churn), 90-day order trend, persona and strategy (cached)."
+    return cached(ws, ("segment_summary", kind), lambda: _segment_summary(ws, kind))
+
+def segments_prefetch(uri: str | None = None) -> None:
+    "Compute the Segments page summary into the cache."
+    with read_workspace(uri) as ws:
+        if ws.exists("rfm"):
+            segment_figures(segment_summary(ws))
+
+def _segment_summary(ws: Workspace, kind: str) -> pd.DataFrame:
     t = _segment_base(ws, kind)
     aggs = {"customers": t.count()}
     for col, name, fn in (("monetary", "revenue", "sum"), ("monetary", "avg_spend", "mean"), ("health_score", "avg_health", "mean"),
@@ -389,3 +424,7 @@ def segments_page(uri: str | None = None):
     note = "" if "learned" in kinds else "<p class='sub'>Learned segments (behavioural clusters) join these RFM segments when the segmentation model has run.</p>"
     return W.VBox(head + [W.HBox([kind]) if len(kinds) > 1 else W.HTML(CSS + f"<div class='aima'>{note}</div>"), summary, figs,
                           W.HTML(CSS + "<div class='aima'><h2>One segment</h2></div>"), W.HBox([pick, export]), detail, link, status])
+
+# %% ../../nbs/85_dash/02_customers.ipynb #ds2pre1
+customers_page.prefetch = customers_prefetch      # what a preheated kernel computes before the request
+segments_page.prefetch = segments_prefetch

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['RISK_COLUMNS', 'RISK_FORMATS', 'horizons', 'retention_summary', 'risk_table', 'risk_histogram', 'segment_risk',
-           'horizon_figure', 'clv_figure', 'survival_curves', 'survival_figure', 'retention_page']
+           'horizon_figure', 'clv_figure', 'survival_curves', 'survival_figure', 'retention_page', 'retention_prefetch']
 
 # %% ../../nbs/85_dash/03_retention.ipynb #34d2627f
 import json
@@ -17,6 +17,7 @@ from ..core import Workspace
 from ..retention.manifest import AT_RISK, churn_column
 from .kit import (CSS, PagedTable, escape, code_html, attach, cards_html, chart, download_link, ibis_fetch, latest, need,
                            needs_message, read_workspace, safe, show_figure, style)
+from .kit import cached
 
 # %% ../../nbs/85_dash/03_retention.ipynb #de46b07c
 def horizons(t) -> list[int]:
@@ -27,8 +28,11 @@ def _active(t):
     return t.filter(t.status != "lapsed") if "status" in t.columns else t
 
 def retention_summary(ws: Workspace) -> dict:
-    "Headline numbers of the CLV & churn page."
+    "Headline numbers of the CLV & churn page (cached per workspace version)."
     need(ws, "churn_predictions")
+    return cached(ws, "retention_summary", lambda: _retention_summary(ws))
+
+def _retention_summary(ws: Workspace) -> dict:
     ch = latest(ws, "churn_predictions")
     p, hs = churn_column(ch), horizons(ch)
     if ws.exists("clv_predictions"):
@@ -95,8 +99,10 @@ def risk_histogram(ws: Workspace, horizon: int | None = None):
     import plotly.graph_objects as go
     ch = _active(latest(ws, "churn_predictions"))
     col = f"p_churn_{horizon}" if horizon else churn_column(ch)
-    h = ch.mutate(bin=(ibis.least(ch[col], 0.99999) * 20).floor().cast("int64"))
-    d = h.group_by("bin").aggregate(customers=h.count()).order_by("bin").to_pandas()
+    def counts():
+        h = ch.mutate(bin=(ibis.least(ch[col], 0.99999) * 20).floor().cast("int64"))
+        return h.group_by("bin").aggregate(customers=h.count()).order_by("bin").to_pandas()
+    d = cached(ws, ("risk_histogram", col), counts)
     colors = ["#e12d39" if b >= AT_RISK * 20 else "#3ebd93" for b in d.bin]
     fig = go.Figure(go.Bar(x=d.bin * 5 + 2.5, y=d.customers, width=4.6, marker_color=colors,
                            hovertemplate="%{x:.0f}% ± 2.5: %{y} customers<extra></extra>"))
@@ -105,18 +111,21 @@ def risk_histogram(ws: Workspace, horizon: int | None = None):
     return style(fig, f"Churn risk distribution ({col.rsplit('_', 1)[1]} days)")
 
 def segment_risk(ws: Workspace) -> pd.DataFrame:
-    "Per segment: active customers, mean P(churn) per horizon, total and mean CLV."
+    "Per segment: active customers, mean P(churn) per horizon, total and mean CLV (one query, cached)."
+    return cached(ws, "segment_risk", lambda: _segment_risk(ws))
+
+def _segment_risk(ws: Workspace) -> pd.DataFrame:
     ch = latest(ws, "churn_predictions")
     t = attach(ch, ws.table("rfm"), ["segment"]) if ws.exists("rfm") else ch.mutate(segment=ibis.literal("all customers"))
     t = t.mutate(segment=t.segment.fill_null("(no segment)"))
     if ws.exists("clv_predictions"):
         t = attach(t, latest(ws, "clv_predictions"), ["clv"])
-    a = _active(t)
-    aggs = {"customers": a.count(), **{f"p_churn_{h}": a[f"p_churn_{h}"].mean() for h in horizons(ch)}}
-    d = a.group_by("segment").aggregate(**aggs).to_pandas()
-    if "clv" in t.columns:
-        v = t.group_by("segment").aggregate(total_clv=t.clv.sum(), avg_clv=t.clv.mean()).to_pandas()
-        d = v.merge(d, on="segment", how="left")
+    active = (t.status != "lapsed") if "status" in t.columns else ibis.literal(True)
+    aggs = {"total_clv": t.clv.sum(), "avg_clv": t.clv.mean()} if "clv" in t.columns else {}        # CLV: every customer
+    aggs.update(customers=t.count(where=active), **{f"p_churn_{h}": t[f"p_churn_{h}"].mean(where=active) for h in horizons(ch)})
+    d = t.group_by("segment").aggregate(**aggs).to_pandas()
+    if "clv" not in t.columns:
+        d = d[d.customers > 0]                  # without CLV a segment shows when it has active customers
     return d.sort_values("total_clv" if "total_clv" in d else "customers", ascending=False).reset_index(drop=True)
 
 def horizon_figure(d: pd.DataFrame):
@@ -136,21 +145,22 @@ def clv_figure(d: pd.DataFrame):
     fig.update_yaxes(title="CLV, next 12 months")
     return style(fig, "Lifetime value by segment")
 
-def survival_curves(ws: Workspace, max_customers: int = 20_000, step_days: int = 15) -> pd.DataFrame:
-    "Mean predicted survival per segment (rows: day, segment, survival), from a sample of customers' curves."
+def survival_curves(ws: Workspace, max_customers: int | None = None, step_days: int = 15) -> pd.DataFrame:
+    "Mean predicted survival per segment (rows: day, segment, survival) over active customers (a sample of `max_customers` if given), in the engine."
+    return cached(ws, ("survival_curves", max_customers, step_days), lambda: _survival_curves(ws, max_customers, step_days))
+
+def _survival_curves(ws: Workspace, max_customers: int | None, step_days: int) -> pd.DataFrame:
     ch = latest(ws, "churn_predictions")
     t = attach(ch, ws.table("rfm"), ["segment"]) if ws.exists("rfm") else ch.mutate(segment=ibis.literal("all customers"))
     t = _active(t).select("segment", "survival_curve")
-    n = int(t.count().execute())
-    if n > max_customers:
-        t = t.sample(max_customers / n, seed=0)
-    d = t.to_pandas()
-    if d.empty:
-        return pd.DataFrame(columns=["day", "segment", "survival"])
-    curves = np.array([json.loads(c) for c in d.survival_curve])
-    m = pd.DataFrame(curves).groupby(d.segment.fillna("(no segment)").to_numpy()).mean()
-    m.columns = np.arange(m.shape[1]) * step_days
-    return m.stack().rename("survival").rename_axis(["segment", "day"]).reset_index()[["day", "segment", "survival"]]
+    if max_customers:
+        n = int(t.count().execute())
+        if n > max_customers:
+            t = t.sample(max_customers / n, seed=0)
+    t = t.mutate(segment=t.segment.fill_null("(no segment)"), s=t.survival_curve.cast("array<float64>"))   # the JSON list, parsed in the engine
+    u = t.unnest("s", offset="i")
+    d = u.group_by("segment", "i").aggregate(survival=u.s.mean()).order_by("segment", "i").to_pandas()
+    return pd.DataFrame({"day": (d.i * step_days).astype("int64"), "segment": d.segment, "survival": d.survival.astype(float)})
 
 def survival_figure(curves: pd.DataFrame):
     "Mean survival curve per segment."
@@ -175,7 +185,7 @@ def retention_page(uri: str | None = None):
         actions = [a["action"] for a in s.get("actions", [])]
         rt = risk_table(ws, 0, include_lapsed=True)
         optional = [c for c in ("action_cost", "expected_profit", "profit_low", "profit_high") if c in rt.columns]
-        filled = rt.aggregate(**{c: rt[c].count() for c in optional}).to_pandas().iloc[0] if optional else {}
+        filled = _risk_filled(ws, rt, optional)
         cols = {k: v for k, v in RISK_COLUMNS.items() if k in rt.columns and (k not in optional or filled[k] > 0)}   # no all-empty columns
         notes = [needs_message(ws, n) for n in ("clv_predictions", "retention_actions", "rfm") if not ws.exists(n)]
     cards = {"Customers scored": s["customers"], "At risk (active, P(churn 90d) ≥ 50%)": s["at_risk"], "Already lapsed": s["lapsed"]}
@@ -205,7 +215,8 @@ def retention_page(uri: str | None = None):
     lapsed = W.Checkbox(value=False, description="include lapsed customers")
     lapsed.add_class("aima-risk-lapsed")
     make = lambda ws: risk_table(ws, min_p.value, seg.value or None, act.value or None, lapsed.value)
-    table = PagedTable(ibis_fetch(make, uri), cols, sort="value_at_risk" if "total_clv" in s else "p_churn_90",
+    key = lambda: _risk_key(min_p.value, seg.value, act.value, lapsed.value)
+    table = PagedTable(ibis_fetch(make, uri, key=key), cols, sort=_risk_sort(s),
                        formats=RISK_FORMATS, name="risk", empty="No customer matches these filters.")
     totals, link = W.HTML(), W.HTML()
     export = W.Button(description="Export list")
@@ -215,12 +226,7 @@ def retention_page(uri: str | None = None):
         link.value = ""
         table.refresh(reset=True)
         with read_workspace(uri) as ws:
-            t = make(ws)
-            agg = {"n": t.count()}
-            for c in ("value_at_risk", "expected_profit", "profit_low", "profit_high", "action_cost"):
-                if c in t.columns:
-                    agg[c] = t[c].sum()
-            r = t.aggregate(**agg).to_pandas().iloc[0]
+            r = pd.Series(cached(ws, ("risk_totals", key()), lambda: _risk_totals(make(ws))))
         parts = [f"<b>{int(r.n):,}</b> customers"]
         if "value_at_risk" in r and pd.notna(r.value_at_risk):
             parts.append(f"value at risk <b>{r.value_at_risk:,.0f}</b>")
@@ -244,6 +250,39 @@ def retention_page(uri: str | None = None):
     return W.VBox([W.HTML(head), horizon, hist, status, *figs,
                    W.HTML(CSS + "<div class='aima'><h2>At-risk customers and what to do</h2></div>"),
                    W.HBox([min_p, seg, act, lapsed]), totals, table.widget, W.HBox([export]), link])
+
+def _risk_key(min_p, segment, action, lapsed) -> tuple:
+    return ("risk", float(min_p), segment or "", action or "", bool(lapsed))
+
+def _risk_filled(ws: Workspace, rt, optional: list[str]) -> dict:
+    "Non-empty values per optional column of the at-risk table (all empty columns are not shown)."
+    return cached(ws, "risk_filled", lambda: rt.aggregate(**{c: rt[c].count() for c in optional}).to_pandas().iloc[0].to_dict()) if optional else {}
+
+def _risk_sort(summary: dict) -> str:
+    return "value_at_risk" if "total_clv" in summary else "p_churn_90"
+
+def _risk_totals(t) -> dict:
+    agg = {"n": t.count()}
+    for c in ("value_at_risk", "expected_profit", "profit_low", "profit_high", "action_cost"):
+        if c in t.columns:
+            agg[c] = t[c].sum()
+    return t.aggregate(**agg).to_pandas().iloc[0].to_dict()
+
+def retention_prefetch(uri: str | None = None) -> None:
+    "Compute what the CLV & churn page first shows (numbers, charts, the at-risk table's first page and totals) into the cache."
+    with read_workspace(uri) as ws:
+        if not ws.exists("churn_predictions"):
+            return
+        s = retention_summary(ws)
+        d, curves = segment_risk(ws), survival_curves(ws)
+        risk_histogram(ws), horizon_figure(d), survival_figure(curves), clv_figure(d) if "total_clv" in d else None     # the charts too
+        rt = risk_table(ws, 0, include_lapsed=True)
+        _risk_filled(ws, rt, [c for c in ("action_cost", "expected_profit", "profit_low", "profit_high") if c in rt.columns])
+        key = _risk_key(AT_RISK, "", "", False)
+        cached(ws, ("risk_totals", key), lambda: _risk_totals(risk_table(ws)))
+    ibis_fetch(lambda ws: risk_table(ws), uri, key=lambda: key)(_risk_sort(s), False, 0, 20)
+
+retention_page.prefetch = retention_prefetch
 
 def _with_ws(uri, fn):
     with read_workspace(uri) as ws:
