@@ -191,7 +191,8 @@ def test_pages_show_the_workspace_as_written_not_as_cached(tmp_path, shop, monke
 @pytest.mark.parametrize("slug", ["home", "customers", "segments", "retention"])
 def test_prefetch_computes_what_the_page_reads(results, monkeypatch, slug):
     "A preheated kernel's prefetch fills the cache with everything the page then reads (no key added at the request)."
-    from aima.dash import _prefetch, _resolve
+    from aima.dash import _prefetch
+    from aima.manifest import resolve as _resolve
     from aima.dash.kit import _CACHE, clear_cache
     clear_cache()
     monkeypatch.setenv("VOILA_PREHEAT", "True")
