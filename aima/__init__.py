@@ -14,16 +14,23 @@ import sys
 import warnings
 
 # %% ../nbs/00_core/09_package.ipynb #b707d9d7
-MOVED: dict[str, str] = {      # old import path -> new one (kept for one release after 0.1)
-    "aima.cli": "aima.app.cli", "aima.demo": "aima.app.demo",
-    "aima.bench": "aima.workbench.bench", "aima.papers": "aima.workbench.papers", "aima.docs": "aima.workbench.docs",
+MOVED: dict[str, str] = {  # old import path -> new one (kept for one release after 0.1)
+    "aima.cli": "aima.app.cli",
+    "aima.demo": "aima.app.demo",
+    "aima.bench": "aima.workbench.bench",
+    "aima.papers": "aima.workbench.papers",
+    "aima.docs": "aima.workbench.docs",
     "aima.datasets": "aima.data.datasets",
-    "aima.dash_kit": "aima.dash.kit", "aima.dash_customers": "aima.dash.customers",
-    "aima.dash_retention": "aima.dash.retention", "aima.dash_import": "aima.dash.imports",
+    "aima.dash_kit": "aima.dash.kit",
+    "aima.dash_customers": "aima.dash.customers",
+    "aima.dash_retention": "aima.dash.retention",
+    "aima.dash_import": "aima.dash.imports",
 }
+
 
 class MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     "Imports a module that moved (`MOVED`) from its old path: the new module itself, with a `DeprecationWarning`."
+
     def find_spec(self, fullname, path=None, target=None):
         return importlib.util.spec_from_loader(fullname, self) if fullname in MOVED else None
 
@@ -32,9 +39,13 @@ class MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module):
         new = MOVED[module.__name__]
-        warnings.warn(f"{module.__name__} moved to {new}; import it from there (the old path goes after 0.2).",
-                      DeprecationWarning, stacklevel=2)
-        sys.modules[module.__name__] = importlib.import_module(new)   # the import statement returns this entry
+        warnings.warn(
+            f"{module.__name__} moved to {new}; import it from there (the old path goes after 0.2).",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        sys.modules[module.__name__] = importlib.import_module(new)  # the import statement returns this entry
+
 
 if not any(isinstance(f, MovedModuleFinder) for f in sys.meta_path):
     sys.meta_path.insert(0, MovedModuleFinder())

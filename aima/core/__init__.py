@@ -12,4 +12,3 @@ from .artifacts import *  # noqa: F401,F403
 from .artifacts import __all__ as _art_all
 
 __all__ = [*_ws_all, *_art_all]
-

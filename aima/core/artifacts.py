@@ -20,9 +20,17 @@ from fastcore.basics import patch
 
 from .. import __version__
 from ..config import config_dict, config_hash
-from .workspace import (IMPORTS_TABLE, QUARANTINE_TABLE, WRITES_TABLE, ArtifactError, ArtifactMismatchError,
-                                 Workspace, check_writable, fingerprint, utcnow)
-
+from aima.core.workspace import (
+    IMPORTS_TABLE,
+    QUARANTINE_TABLE,
+    WRITES_TABLE,
+    ArtifactError,
+    ArtifactMismatchError,
+    Workspace,
+    check_writable,
+    fingerprint,
+    utcnow,
+)
 
 # %% auto #0
 __all__ = ['ArtifactInfo']
@@ -31,6 +39,7 @@ __all__ = ['ArtifactInfo']
 @dataclasses.dataclass
 class ArtifactInfo:
     "Metadata stored beside each artifact (`meta.json`)."
+
     name: str
     version: int
     path: str
@@ -42,6 +51,7 @@ class ArtifactInfo:
     data_fingerprint: str | None
     metadata: dict
 
+
 def _diff_keys(a: Any, b: Any, prefix: str = "") -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
@@ -49,6 +59,7 @@ def _diff_keys(a: Any, b: Any, prefix: str = "") -> list[str]:
             out += _diff_keys(a.get(k), b.get(k), f"{prefix}{k}.")
         return out
     return [] if a == b else [prefix.rstrip(".") or "<root>"]
+
 
 @patch(as_prop=True)
 def artifacts_dir(self: Workspace) -> Path:
@@ -70,8 +81,9 @@ def _compat_version(v: str) -> str:
 
 # %% ../../nbs/00_core/03_artifacts.ipynb #96a8cd88
 @patch
-def save_artifact(self: Workspace, name: str, obj: Any, *, config: Any = None, data: Any = None,
-                  metadata: dict | None = None) -> ArtifactInfo:
+def save_artifact(
+    self: Workspace, name: str, obj: Any, *, config: Any = None, data: Any = None, metadata: dict | None = None
+) -> ArtifactInfo:
     "Store fitted `obj` as the next version of artifact `name`, with its config and training-data fingerprint."
     check_writable(self, name)
     root = self.artifacts_dir / name
@@ -84,11 +96,18 @@ def save_artifact(self: Workspace, name: str, obj: Any, *, config: Any = None, d
         for _ in range(100):
             versions = [int(p.name[1:]) for p in root.glob("v[0-9]*") if p.name[1:].isdigit()]
             version = max(versions, default=0) + 1
-            info = ArtifactInfo(name=name, version=version, path=str(root / f"v{version:04d}"),
-                                model_class=f"{type(obj).__module__}.{type(obj).__qualname__}", config=cfg,
-                                config_hash=config_hash(cfg) if cfg is not None else None,
-                                package_version=__version__, created_at=utcnow().isoformat(),
-                                data_fingerprint=fingerprint(data), metadata=dict(metadata or {}))
+            info = ArtifactInfo(
+                name=name,
+                version=version,
+                path=str(root / f"v{version:04d}"),
+                model_class=f"{type(obj).__module__}.{type(obj).__qualname__}",
+                config=cfg,
+                config_hash=config_hash(cfg) if cfg is not None else None,
+                package_version=__version__,
+                created_at=utcnow().isoformat(),
+                data_fingerprint=fingerprint(data),
+                metadata=dict(metadata or {}),
+            )
             (staging / "meta.json").write_text(json.dumps(dataclasses.asdict(info), indent=2, default=str))
             try:
                 os.rename(staging, info.path)
@@ -99,6 +118,7 @@ def save_artifact(self: Workspace, name: str, obj: Any, *, config: Any = None, d
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
 
 @patch
 def artifact_info(self: Workspace, name: str, version: int | None = None) -> ArtifactInfo:
@@ -113,6 +133,7 @@ def artifact_info(self: Workspace, name: str, version: int | None = None) -> Art
     meta = json.loads((root / f"v{v:04d}" / "meta.json").read_text())
     return ArtifactInfo(**meta)
 
+
 @patch
 def load_artifact(self: Workspace, name: str, *, version: int | None = None, config: Any = None) -> Any:
     "Load artifact `name`; fails loudly if `config` or the AIMA major version differs from what it was saved with."
@@ -120,7 +141,8 @@ def load_artifact(self: Workspace, name: str, *, version: int | None = None, con
     if _compat_version(info.package_version) != _compat_version(__version__):
         raise ArtifactMismatchError(
             f"Artifact '{name}' v{info.version} was saved by AIMA {info.package_version}, incompatible with "
-            f"{__version__}. Refit it with this version (or install aima=={info.package_version}).")
+            f"{__version__}. Refit it with this version (or install aima=={info.package_version})."
+        )
     if config is not None:
         want = config_dict(config)
         if config_hash(want) != info.config_hash:
@@ -128,9 +150,11 @@ def load_artifact(self: Workspace, name: str, *, version: int | None = None, con
             raise ArtifactMismatchError(
                 f"Artifact '{name}' v{info.version} was fitted with config {info.config_hash}, not "
                 f"{config_hash(want)}; differing keys: {', '.join(keys[:10])}. Refit with this config, "
-                f"or load without config= to use it as saved.")
+                f"or load without config= to use it as saved."
+            )
     with open(Path(info.path) / "model.pkl", "rb") as f:
         return pickle.load(f)
+
 
 @patch
 def list_artifacts(self: Workspace) -> pd.DataFrame:
@@ -139,10 +163,24 @@ def list_artifacts(self: Workspace) -> pd.DataFrame:
     if self.artifacts_dir.exists():
         for meta in sorted(self.artifacts_dir.glob("*/v[0-9]*/meta.json")):
             m = json.loads(meta.read_text())
-            rows.append({k: m[k] for k in ("name", "version", "model_class", "config_hash", "package_version",
-                                            "created_at", "data_fingerprint")})
-    return pd.DataFrame(rows, columns=["name", "version", "model_class", "config_hash", "package_version",
-                                       "created_at", "data_fingerprint"])
+            rows.append(
+                {
+                    k: m[k]
+                    for k in (
+                        "name",
+                        "version",
+                        "model_class",
+                        "config_hash",
+                        "package_version",
+                        "created_at",
+                        "data_fingerprint",
+                    )
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["name", "version", "model_class", "config_hash", "package_version", "created_at", "data_fingerprint"],
+    )
 
 # %% ../../nbs/00_core/03_artifacts.ipynb #824d595b
 @patch
@@ -156,7 +194,9 @@ def info(self: Workspace) -> dict:
     tables = []
     for n in self.tables():
         t = self.con.table(n)
-        tables.append({"name": n, "rows": int(t.count().execute()), "columns": len(t.columns), "last_write": last.get(n)})
+        tables.append(
+            {"name": n, "rows": int(t.count().execute()), "columns": len(t.columns), "last_write": last.get(n)}
+        )
     imports = []
     if self.exists(IMPORTS_TABLE):
         imp = self.con.table(IMPORTS_TABLE).order_by(ibis.desc("finished_at")).limit(10).to_pandas()
@@ -164,10 +204,28 @@ def info(self: Workspace) -> dict:
     q = {"rows": 0, "by_reason": []}
     if self.exists(QUARANTINE_TABLE):
         qt = self.con.table(QUARANTINE_TABLE)
-        by = qt.group_by(["source", "column", "reason"]).aggregate(rows=qt.count()).order_by(ibis.desc("rows")).limit(20).to_pandas()
+        by = (
+            qt.group_by(["source", "column", "reason"])
+            .aggregate(rows=qt.count())
+            .order_by(ibis.desc("rows"))
+            .limit(20)
+            .to_pandas()
+        )
         q = {"rows": int(qt.count().execute()), "by_reason": by.to_dict("records")}
-    size = Path(self.target).stat().st_size if self.kind == "duckdb" and self.target and Path(self.target).exists() else None
+    size = (
+        Path(self.target).stat().st_size
+        if self.kind == "duckdb" and self.target and Path(self.target).exists()
+        else None
+    )
     arts = self.list_artifacts()
-    return {"uri": self.uri, "backend": self.backend, "read_only": self.read_only, "size_bytes": size,
-            "aima_version": __version__, "tables": tables, "imports": imports, "quarantine": q,
-            "artifacts": len(arts)}
+    return {
+        "uri": self.uri,
+        "backend": self.backend,
+        "read_only": self.read_only,
+        "size_bytes": size,
+        "aima_version": __version__,
+        "tables": tables,
+        "imports": imports,
+        "quarantine": q,
+        "artifacts": len(arts),
+    }

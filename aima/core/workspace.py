@@ -38,24 +38,33 @@ __all__ = ['log', 'WRITES_TABLE', 'IMPORTS_TABLE', 'QUARANTINE_TABLE', 'AimaErro
 class AimaError(Exception):
     "Base class of the errors AIMA raises on purpose."
 
+
 class WorkspaceError(AimaError):
     "A workspace cannot be opened, read or written as asked."
+
 
 class WorkspaceLockedError(WorkspaceError):
     "Another process holds the workspace."
 
+
 class TableNotFoundError(WorkspaceError, KeyError):
     "A table the caller asked for is not in the workspace."
-    def __str__(self): return str(self.args[0])
+
+    def __str__(self):
+        return str(self.args[0])
+
 
 class ArtifactError(AimaError):
     "An artifact is missing or unreadable."
 
+
 class ArtifactMismatchError(ArtifactError):
     "An artifact was saved under another config or an incompatible AIMA version."
 
+
 class NotFittedError(_SkNotFittedError, AimaError):
     "An estimator was used before `fit`."
+
 
 def check_fitted(estimator: Any, attributes: str | list[str] | None = None) -> None:
     "Raise `NotFittedError` unless `estimator` has the fitted `attributes` (default: any attribute ending in `_`)."
@@ -77,7 +86,7 @@ def parse_uri(uri: str | os.PathLike) -> tuple[str, Path | str | None]:
     if s in (":memory:", "duckdb://", "duckdb://:memory:", "memory://"):
         return "duckdb", None
     if s.startswith("duckdb://"):
-        return "duckdb", Path(s[len("duckdb://"):]).expanduser()
+        return "duckdb", Path(s[len("duckdb://") :]).expanduser()
     if s in ("pyspark", "pyspark://", "spark", "spark://local"):
         return "pyspark", None
     if "://" in s:
@@ -90,6 +99,7 @@ def _sha(*parts: bytes) -> str:
     for p in parts:
         h.update(p)
     return h.hexdigest()[:16]
+
 
 def fingerprint(data: Any) -> str | None:
     "A content hash of `data` (DataFrame, Series, Ibis table, ndarray, bytes, file path, or anything picklable)."
@@ -122,28 +132,61 @@ _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\
 WRITES_TABLE, IMPORTS_TABLE, QUARANTINE_TABLE = "_aima_writes", "_aima_imports", "quarantine"
 
 _META_SCHEMAS = {
-    WRITES_TABLE: ibis.schema({"table_name": "string", "mode": "string", "rows": "int64",
-                               "written_at": "timestamp('UTC')", "pid": "int64", "aima_version": "string"}),
-    IMPORTS_TABLE: ibis.schema({"import_id": "string", "source": "string", "fingerprint": "string",
-                                "tables": "string", "rows": "int64", "imported": "int64", "quarantined": "int64",
-                                "status": "string", "started_at": "timestamp('UTC')", "finished_at": "timestamp('UTC')"}),
-    QUARANTINE_TABLE: ibis.schema({"import_id": "string", "source": "string", "row_number": "int64",
-                                   "column": "string", "reason": "string", "raw": "string",
-                                   "quarantined_at": "timestamp('UTC')"}),
+    WRITES_TABLE: ibis.schema(
+        {
+            "table_name": "string",
+            "mode": "string",
+            "rows": "int64",
+            "written_at": "timestamp('UTC')",
+            "pid": "int64",
+            "aima_version": "string",
+        }
+    ),
+    IMPORTS_TABLE: ibis.schema(
+        {
+            "import_id": "string",
+            "source": "string",
+            "fingerprint": "string",
+            "tables": "string",
+            "rows": "int64",
+            "imported": "int64",
+            "quarantined": "int64",
+            "status": "string",
+            "started_at": "timestamp('UTC')",
+            "finished_at": "timestamp('UTC')",
+        }
+    ),
+    QUARANTINE_TABLE: ibis.schema(
+        {
+            "import_id": "string",
+            "source": "string",
+            "row_number": "int64",
+            "column": "string",
+            "reason": "string",
+            "raw": "string",
+            "quarantined_at": "timestamp('UTC')",
+        }
+    ),
 }
+
 
 def utcnow() -> pd.Timestamp:
     "Now, in UTC (the time stamps of the write log, imports and artifacts)."
     return pd.Timestamp.now(tz="UTC")
 
-
 # %% ../../nbs/00_core/00_core.ipynb #5eda01ea
 class Workspace:
     "The one owner of AIMA's storage: an Ibis connection plus an artifact store."
 
-    def __init__(self, uri: str | os.PathLike | None = None, *, read_only: bool | None = None,
-                 config: AimaConfig | None = None, artifacts_dir: str | os.PathLike | None = None,
-                 create: bool = True):
+    def __init__(
+        self,
+        uri: str | os.PathLike | None = None,
+        *,
+        read_only: bool | None = None,
+        config: AimaConfig | None = None,
+        artifacts_dir: str | os.PathLike | None = None,
+        create: bool = True,
+    ):
         self.config = config if config is not None else load_config()
         self.uri = str(uri if uri is not None else self.config.workspace.uri)
         self.read_only = self.config.workspace.read_only if read_only is None else bool(read_only)
@@ -153,8 +196,10 @@ class Workspace:
         self._closed = False
         if self.kind == "duckdb" and self.target is not None and not Path(self.target).exists():
             if self.read_only or not create:
-                raise WorkspaceError(f"No workspace at {self.target}. Create it with `aima workspace init --workspace {self.target}` "
-                                     "(or Workspace(..., create=True)), or check the path.")
+                raise WorkspaceError(
+                    f"No workspace at {self.target}. Create it with `aima workspace init --workspace {self.target}` "
+                    "(or Workspace(..., create=True)), or check the path."
+                )
         self.con = self._connect()
         if not self.read_only:
             self._ensure_meta()
@@ -163,6 +208,7 @@ class Workspace:
     def _connect(self):
         if self.kind == "duckdb":
             import duckdb
+
             if self.target is None:
                 return ibis.duckdb.connect()
             path = Path(self.target)
@@ -175,23 +221,32 @@ class Workspace:
                     raise WorkspaceLockedError(
                         f"workspace {path} is locked by PID {m['pid']} ({m['exe']}). Close that process "
                         f"(or shut down its notebook kernel) and retry; DuckDB allows one writer, or several "
-                        f"readers with read_only=True.") from None
+                        f"readers with read_only=True."
+                    ) from None
                 raise WorkspaceError(f"Cannot open workspace {path}: {e}") from None
         if self.kind == "pyspark":
             from pyspark.sql import SparkSession
+
             self._warehouse = tempfile.mkdtemp(prefix="aima-spark-")
-            spark = (SparkSession.builder.master("local[2]").appName("aima")
-                     .config("spark.ui.enabled", "false")
-                     .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-                     .config("spark.sql.warehouse.dir", self._warehouse)
-                     .config("spark.sql.session.timeZone", "UTC")
-                     .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
+            spark = (
+                SparkSession.builder.master("local[2]")
+                .appName("aima")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.sql.warehouse.dir", self._warehouse)
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                .getOrCreate()
+            )
             return ibis.pyspark.connect(spark)
         try:
             return ibis.connect(self.target)
         except Exception as e:
-            raise WorkspaceError(f"Cannot connect to workspace {self.uri}: {e}. Check the URL and that the "
-                                 f"Ibis backend is installed (e.g. pip install 'ibis-framework[postgres]').") from e
+            raise WorkspaceError(
+                f"Cannot connect to workspace {self.uri}: {e}. Check the URL and that the "
+                f"Ibis backend is installed (e.g. pip install 'ibis-framework[postgres]')."
+            ) from e
 
     def _ensure_meta(self):
         for name, schema in _META_SCHEMAS.items():
@@ -212,9 +267,14 @@ class Workspace:
             if getattr(self, "_warehouse", None):
                 shutil.rmtree(self._warehouse, ignore_errors=True)
 
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.close()
-    def __repr__(self): return f"Workspace({self.uri!r}, backend={self.kind!r}{', read_only' if self.read_only else ''})"
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return f"Workspace({self.uri!r}, backend={self.kind!r}{', read_only' if self.read_only else ''})"
 
 # %% ../../nbs/00_core/00_core.ipynb #8cfdeefe
 @patch
@@ -223,19 +283,24 @@ def tables(self: Workspace, include_meta: bool = False) -> list[str]:
     names = [n for n in self.con.list_tables() if not n.startswith("ibis_")]
     return sorted(n for n in names if include_meta or not n.startswith("_aima_"))
 
+
 @patch
 def exists(self: Workspace, name: str) -> bool:
     "Whether table `name` exists."
     return name in self.con.list_tables()
+
 
 @patch
 def table(self: Workspace, name: str) -> ibis.expr.types.Table:
     "A lazy Ibis table; raises `TableNotFoundError` listing what exists."
     if not self.exists(name):
         have = ", ".join(self.tables()) or "none yet"
-        raise TableNotFoundError(f"No table '{name}' in workspace {self.uri} (tables: {have}). "
-                                 f"Import data first (`aima import FILE --workspace {self.uri}`) or check the name.")
+        raise TableNotFoundError(
+            f"No table '{name}' in workspace {self.uri} (tables: {have}). "
+            f"Import data first (`aima import FILE --workspace {self.uri}`) or check the name."
+        )
     return self.con.table(name)
+
 
 @patch
 def read(self: Workspace, name: str, columns: list[str] | None = None, limit: int | None = None) -> pd.DataFrame:
@@ -249,6 +314,7 @@ def read(self: Workspace, name: str, columns: list[str] | None = None, limit: in
     if limit is not None:
         t = t.limit(limit)
     return t.to_pandas()
+
 
 @patch
 def sql(self: Workspace, query: str) -> ibis.expr.types.Table:
@@ -277,10 +343,12 @@ def _transaction(ws: Workspace) -> Iterator[None]:
     finally:
         ws._tx_depth -= 1
 
+
 @patch
 def transaction(self: Workspace):
     "Context manager: the writes inside commit together or not at all (DuckDB; other engines per statement)."
     return _transaction(self)
+
 
 def check_writable(ws: Workspace, name: str):
     "Raise `WorkspaceError` unless `ws` is writable and `name` is a valid table or artifact name."
@@ -288,6 +356,7 @@ def check_writable(ws: Workspace, name: str):
         raise WorkspaceError(f"Workspace {ws.uri} is open read-only; open it with read_only=False to write '{name}'.")
     if not _NAME_RE.match(name or ""):
         raise WorkspaceError(f"Bad table name {name!r}: use letters, digits and underscores, starting with a letter.")
+
 
 def _as_ibis(data: Any) -> ibis.expr.types.Table:
     if isinstance(data, ibis.expr.types.Table):
@@ -298,32 +367,44 @@ def _as_ibis(data: Any) -> ibis.expr.types.Table:
         return ibis.memtable(data)
     try:
         import pyarrow as pa
+
         if isinstance(data, pa.Table):
             return ibis.memtable(data)
     except ImportError:
         pass
-    raise WorkspaceError(f"Cannot write {type(data).__name__}: pass a pandas DataFrame, a pyarrow Table or an Ibis table.")
+    raise WorkspaceError(
+        f"Cannot write {type(data).__name__}: pass a pandas DataFrame, a pyarrow Table or an Ibis table."
+    )
+
 
 def _conform(ws: Workspace, name: str, new: ibis.expr.types.Table) -> ibis.expr.types.Table:
     "Cast `new` to the existing table's schema; fail on missing or extra columns."
     schema = ws.con.table(name).schema()
     missing, extra = [c for c in schema if c not in new.columns], [c for c in new.columns if c not in schema]
     if missing or extra:
-        raise WorkspaceError(f"Columns do not match table '{name}': missing {missing}, unexpected {extra}. "
-                             f"Write the same columns, or use mode='replace' to redefine the table.")
+        raise WorkspaceError(
+            f"Columns do not match table '{name}': missing {missing}, unexpected {extra}. "
+            f"Write the same columns, or use mode='replace' to redefine the table."
+        )
     return new.select([new[c].cast(schema[c]).name(c) for c in schema])
 
 # %% ../../nbs/00_core/00_core.ipynb #e71c6140
 @patch
-def write(self: Workspace, name: str, data: Any, mode: Literal["replace", "append", "upsert"] = "replace",
-          keys: str | list[str] | None = None, add_columns: bool = False) -> int:
+def write(
+    self: Workspace,
+    name: str,
+    data: Any,
+    mode: Literal["replace", "append", "upsert"] = "replace",
+    keys: str | list[str] | None = None,
+    add_columns: bool = False,
+) -> int:
     "Store `data` as table `name`; returns the number of rows written. See the modes above."
     check_writable(self, name)
     if mode not in ("replace", "append", "upsert"):
         raise WorkspaceError(f"Unknown write mode {mode!r}: use 'replace', 'append' or 'upsert'.")
     if isinstance(data, pd.DataFrame) and self.exists(name):
         schema = self.con.table(name).schema()
-        if set(map(str, data.columns)) == set(schema):     # keep the table's types (an empty frame has none)
+        if set(map(str, data.columns)) == set(schema):  # keep the table's types (an empty frame has none)
             data = ibis.memtable(data, schema={c: schema[c] for c in data.columns})
     new = _as_ibis(data)
     n = int(new.count().execute())
@@ -333,17 +414,23 @@ def write(self: Workspace, name: str, data: Any, mode: Literal["replace", "appen
             raise WorkspaceError(f"mode='upsert' needs keys=[...] naming the columns that identify a row of '{name}'.")
         bad = [k for k in keys if k not in new.columns]
         if bad:
-            raise WorkspaceError(f"Upsert keys {bad} are not columns of the data for '{name}' (columns: {list(new.columns)}).")
+            raise WorkspaceError(
+                f"Upsert keys {bad} are not columns of the data for '{name}' (columns: {list(new.columns)})."
+            )
         dup = new.group_by(keys).aggregate(_n=new.count()).filter(lambda t: t._n > 1).count().execute()
         if dup:
-            raise WorkspaceError(f"{dup} key value(s) of {keys} appear more than once in the data for '{name}'; "
-                                 f"deduplicate first so no row silently replaces another.")
+            raise WorkspaceError(
+                f"{dup} key value(s) of {keys} appear more than once in the data for '{name}'; "
+                f"deduplicate first so no row silently replaces another."
+            )
     with self.transaction():
         if add_columns and mode != "replace" and self.exists(name):
             old = self.con.table(name)
-            if extra := [c for c in new.columns if c not in old.columns]:   # widen: old rows get NULL there
+            if extra := [c for c in new.columns if c not in old.columns]:  # widen: old rows get NULL there
                 tmpname = f"_aima_tmp_{uuid.uuid4().hex[:12]}"
-                self.con.create_table(tmpname, old.mutate(**{c: ibis.null(new.schema()[c]) for c in extra}), overwrite=True)
+                self.con.create_table(
+                    tmpname, old.mutate(**{c: ibis.null(new.schema()[c]) for c in extra}), overwrite=True
+                )
                 self.con.create_table(name, self.con.table(tmpname), overwrite=True)
                 self.con.drop_table(tmpname)
         if mode == "replace" or not self.exists(name):
@@ -359,11 +446,24 @@ def write(self: Workspace, name: str, data: Any, mode: Literal["replace", "appen
             self.con.create_table(tmpname, merged, overwrite=True)
             self.con.create_table(name, self.con.table(tmpname), overwrite=True)
             self.con.drop_table(tmpname)
-        self.con.insert(WRITES_TABLE, pd.DataFrame([{
-            "table_name": name, "mode": mode, "rows": n, "written_at": utcnow(),
-            "pid": os.getpid(), "aima_version": __version__}]))
+        self.con.insert(
+            WRITES_TABLE,
+            pd.DataFrame(
+                [
+                    {
+                        "table_name": name,
+                        "mode": mode,
+                        "rows": n,
+                        "written_at": utcnow(),
+                        "pid": os.getpid(),
+                        "aima_version": __version__,
+                    }
+                ]
+            ),
+        )
     log.debug("wrote %s rows to %s (%s)", n, name, mode)
     return n
+
 
 @patch
 def drop(self: Workspace, name: str) -> None:
@@ -374,17 +474,43 @@ def drop(self: Workspace, name: str) -> None:
 
 # %% ../../nbs/00_core/00_core.ipynb #c7c0e745
 @patch
-def record_import(self: Workspace, source: str, *, tables: list[str], rows: int, imported: int,
-                  quarantined: int = 0, fingerprint: str | None = None, status: str = "ok",
-                  started_at: pd.Timestamp | None = None, import_id: str | None = None) -> str:
+def record_import(
+    self: Workspace,
+    source: str,
+    *,
+    tables: list[str],
+    rows: int,
+    imported: int,
+    quarantined: int = 0,
+    fingerprint: str | None = None,
+    status: str = "ok",
+    started_at: pd.Timestamp | None = None,
+    import_id: str | None = None,
+) -> str:
     "Log one import run; returns its id."
     check_writable(self, IMPORTS_TABLE)
     import_id = import_id or f"imp_{utcnow():%Y%m%d%H%M%S}_{uuid.uuid4().hex[:8]}"
-    self.con.insert(IMPORTS_TABLE, pd.DataFrame([{
-        "import_id": import_id, "source": str(source), "fingerprint": fingerprint, "tables": ",".join(tables),
-        "rows": int(rows), "imported": int(imported), "quarantined": int(quarantined), "status": status,
-        "started_at": started_at or utcnow(), "finished_at": utcnow()}]))
+    self.con.insert(
+        IMPORTS_TABLE,
+        pd.DataFrame(
+            [
+                {
+                    "import_id": import_id,
+                    "source": str(source),
+                    "fingerprint": fingerprint,
+                    "tables": ",".join(tables),
+                    "rows": int(rows),
+                    "imported": int(imported),
+                    "quarantined": int(quarantined),
+                    "status": status,
+                    "started_at": started_at or utcnow(),
+                    "finished_at": utcnow(),
+                }
+            ]
+        ),
+    )
     return import_id
+
 
 @patch
 def quarantine(self: Workspace, rows: pd.DataFrame) -> int:
@@ -406,4 +532,3 @@ def quarantine(self: Workspace, rows: pd.DataFrame) -> int:
 def row_counts(self: Workspace, include_meta: bool = False) -> dict[str, int]:
     "Rows per table."
     return {n: int(self.con.table(n).count().execute()) for n in self.tables(include_meta)}
-

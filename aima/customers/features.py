@@ -23,7 +23,7 @@ from ..log import get_logger
 
 log = get_logger(__name__)
 FEATURE_SET_VERSION = "1.0"
-DAY = 86400   # integer on purpose: Spark reads a literal like 86400.0 or 1.0 as DECIMAL and rounds results
+DAY = 86400  # integer on purpose: Spark reads a literal like 86400.0 or 1.0 as DECIMAL and rounds results
 
 # %% ../../nbs/10_customers/00_features.ipynb #f4c97bb7
 FEATURES: dict[str, tuple[str, str]] = {
@@ -40,8 +40,14 @@ FEATURES: dict[str, tuple[str, str]] = {
     "unique_products": ("transactional", "Distinct products (SKU, else name) bought."),
     "unique_categories": ("transactional", "Distinct categories bought."),
     "tenure_days": ("transactional", "Days from the first purchase to as_of."),
-    "mean_days_between_purchases": ("transactional", "(last - first purchase) / (frequency - 1); null below two purchases."),
-    "purchase_acceleration": ("transactional", "1 - mean of the last 3 gaps / mean of all gaps: > 0 when purchases come faster lately."),
+    "mean_days_between_purchases": (
+        "transactional",
+        "(last - first purchase) / (frequency - 1); null below two purchases.",
+    ),
+    "purchase_acceleration": (
+        "transactional",
+        "1 - mean of the last 3 gaps / mean of all gaps: > 0 when purchases come faster lately.",
+    ),
     "return_rate": ("transactional", "Share of the customer's orders that are returns or cancellations."),
     # product preference
     "top_category_spend": ("product", "Category with the most spend."),
@@ -71,7 +77,10 @@ FEATURES: dict[str, tuple[str, str]] = {
     "promo_share": ("temporal", "Share of purchases in promotional periods (Black Friday, Christmas; configurable)."),
     "purchases_last_90d": ("temporal", "Purchases in the 90 days up to as_of."),
     "purchases_prev_90d": ("temporal", "Purchases in the 90 days before those."),
-    "spend_trend_90d": ("temporal", "(spend last 90d - spend previous 90d) / their sum, in [-1, 1]; null when both are 0."),
+    "spend_trend_90d": (
+        "temporal",
+        "(spend last 90d - spend previous 90d) / their sum, in [-1, 1]; null when both are 0.",
+    ),
     # social and sentiment
     "review_count": ("social", "Reviews written."),
     "review_sentiment": ("social", "Mean review rating rescaled to [-1, 1] ((stars - 3) / 2)."),
@@ -86,11 +95,16 @@ FEATURES: dict[str, tuple[str, str]] = {
     "predicted_clv": ("composite", "Slot: predicted customer lifetime value (filled by M6)."),
 }
 GROUPS = ["transactional", "product", "email", "push", "sms", "web", "temporal", "social"]
-PROMO_CALENDAR = {"black_friday": [("11-20", "11-30")], "cyber_monday": [("12-01", "12-02")], "christmas": [("12-03", "12-24")]}
+PROMO_CALENDAR = {
+    "black_friday": [("11-20", "11-30")],
+    "cyber_monday": [("12-01", "12-02")],
+    "christmas": [("12-03", "12-24")],
+}
 
 # %% ../../nbs/10_customers/00_features.ipynb #1c1d8699
 def _src(ws: Workspace, name: str) -> ir.Table | None:
     return ws.table(name) if ws.exists(name) else None
+
 
 def resolve_as_of(ws: Workspace, as_of=None) -> pd.Timestamp:
     "The cut-off as a UTC timestamp: `as_of` if given, else the latest order or event in the workspace."
@@ -105,9 +119,12 @@ def resolve_as_of(ws: Workspace, as_of=None) -> pd.Timestamp:
             if v is not None and not pd.isna(v):
                 cands.append(pd.Timestamp(v))
     if not cands:
-        raise ValueError(f"Workspace {ws.uri} has no orders or events to compute features from. Import data first (`aima import FILE`).")
+        raise ValueError(
+            f"Workspace {ws.uri} has no orders or events to compute features from. Import data first (`aima import FILE`)."
+        )
     ts = max(cands)
     return ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
+
 
 def order_rows(ws: Workspace, E: int) -> ir.Table | None:
     "Orders with a customer up to epoch second `E` (lazy Ibis), with `ep` (epoch seconds) and `ret` (a return); None without orders."
@@ -117,6 +134,7 @@ def order_rows(ws: Workspace, E: int) -> ir.Table | None:
     o = o.filter(o.customer_id.notnull()).mutate(ep=o.ordered_at.epoch_seconds(), ret=o.is_return.fill_null(False))
     return o.filter(o.ep <= E)
 
+
 def _ratio(a, b):
     return a.cast("float64") / b.cast("float64").nullif(0)
 
@@ -125,20 +143,42 @@ def transactional(o: ir.Table, E: int) -> ir.Table:
     "Recency, frequency, monetary and the other order-level features."
     p = o.filter(~o.ret)
     w = ibis.window(group_by="customer_id", order_by="ep")
-    p = p.mutate(gap=(p.ep - p.ep.lag().over(w)) / DAY,
-                 rn_desc=ibis.row_number().over(ibis.window(group_by="customer_id", order_by=ibis.desc("ep"))))
+    p = p.mutate(
+        gap=(p.ep - p.ep.lag().over(w)) / DAY,
+        rn_desc=ibis.row_number().over(ibis.window(group_by="customer_id", order_by=ibis.desc("ep"))),
+    )
     a = p.group_by("customer_id").aggregate(
-        frequency=p.count(), monetary=p.amount.sum(), aov=p.amount.mean(), max_order_value=p.amount.max(),
-        min_order_value=p.amount.min(), order_value_std=p.amount.std(), total_items=p["items"].sum(),
-        first_ep=p.ep.min(), last_ep=p.ep.max(), mean_gap=p.gap.mean(), recent_gap=p.gap.mean(where=p.rn_desc <= 2))
+        frequency=p.count(),
+        monetary=p.amount.sum(),
+        aov=p.amount.mean(),
+        max_order_value=p.amount.max(),
+        min_order_value=p.amount.min(),
+        order_value_std=p.amount.std(),
+        total_items=p["items"].sum(),
+        first_ep=p.ep.min(),
+        last_ep=p.ep.max(),
+        mean_gap=p.gap.mean(),
+        recent_gap=p.gap.mean(where=p.rn_desc <= 2),
+    )
     r = o.group_by("customer_id").aggregate(n_orders=o.count(), n_returns=o.ret.cast("int64").sum())
     t = r.left_join(a, "customer_id").select(
         r.customer_id,
-        recency_days=(E - a.last_ep) / DAY, frequency=a.frequency.fill_null(0), monetary=a.monetary.fill_null(0.0),
-        aov=a.aov, max_order_value=a.max_order_value, min_order_value=a.min_order_value, order_value_std=a.order_value_std,
-        total_items=a.total_items, items_per_order=_ratio(a.total_items, a.frequency), tenure_days=(E - a.first_ep) / DAY,
-        mean_days_between_purchases=ibis.ifelse(a.frequency > 1, (a.last_ep - a.first_ep) / DAY / (a.frequency - 1), ibis.null()),
-        purchase_acceleration=1 - _ratio(a.recent_gap, a.mean_gap), return_rate=_ratio(r.n_returns, r.n_orders))
+        recency_days=(E - a.last_ep) / DAY,
+        frequency=a.frequency.fill_null(0),
+        monetary=a.monetary.fill_null(0.0),
+        aov=a.aov,
+        max_order_value=a.max_order_value,
+        min_order_value=a.min_order_value,
+        order_value_std=a.order_value_std,
+        total_items=a.total_items,
+        items_per_order=_ratio(a.total_items, a.frequency),
+        tenure_days=(E - a.first_ep) / DAY,
+        mean_days_between_purchases=ibis.ifelse(
+            a.frequency > 1, (a.last_ep - a.first_ep) / DAY / (a.frequency - 1), ibis.null()
+        ),
+        purchase_acceleration=1 - _ratio(a.recent_gap, a.mean_gap),
+        return_rate=_ratio(r.n_returns, r.n_orders),
+    )
     return t
 
 # %% ../../nbs/10_customers/00_features.ipynb #b214516b
@@ -150,25 +190,41 @@ def product(ws: Workspace, o: ir.Table) -> ir.Table | None:
     p = o.filter(~o.ret).select("order_id", "customer_id")
     it = items.join(p, "order_id").mutate(prod=ibis.coalesce(items.sku, items.product_name))
     base = it.group_by("customer_id").aggregate(
-        unique_products=it.prod.nunique(), unique_categories=it.category.nunique(),
-        price_sensitivity=ibis.ifelse(it.discount.fill_null(0) > 0, 1, 0).cast("float64").mean(where=it.discount.notnull()),
-        new_product_adoption=it.is_new_arrival.cast("float64").mean(where=it.is_new_arrival.notnull()))
-    cat = it.filter(it.category.notnull()).group_by(["customer_id", "category"]).aggregate(spend=it.amount.sum(), n=it.quantity.sum())
+        unique_products=it.prod.nunique(),
+        unique_categories=it.category.nunique(),
+        price_sensitivity=ibis.ifelse(it.discount.fill_null(0) > 0, 1, 0)
+        .cast("float64")
+        .mean(where=it.discount.notnull()),
+        new_product_adoption=it.is_new_arrival.cast("float64").mean(where=it.is_new_arrival.notnull()),
+    )
+    cat = (
+        it.filter(it.category.notnull())
+        .group_by(["customer_id", "category"])
+        .aggregate(spend=it.amount.sum(), n=it.quantity.sum())
+    )
     by = lambda col: ibis.window(group_by="customer_id", order_by=[ibis.desc(col), "category"])
-    tops = cat.mutate(rs=ibis.row_number().over(by("spend")), rc=ibis.row_number().over(by("n")),
-                      share=cat.n.cast("float64") / cat.n.sum().over(ibis.window(group_by="customer_id")))
+    tops = cat.mutate(
+        rs=ibis.row_number().over(by("spend")),
+        rc=ibis.row_number().over(by("n")),
+        share=cat.n.cast("float64") / cat.n.sum().over(ibis.window(group_by="customer_id")),
+    )
     tops = tops.group_by("customer_id").aggregate(
-        top_category_spend=tops.category.arbitrary(where=tops.rs == 0), top_category_count=tops.category.arbitrary(where=tops.rc == 0),
-        category_entropy=(-(tops.share * tops.share.log())).sum(where=tops.share > 0))
+        top_category_spend=tops.category.arbitrary(where=tops.rs == 0),
+        top_category_count=tops.category.arbitrary(where=tops.rc == 0),
+        category_entropy=(-(tops.share * tops.share.log())).sum(where=tops.share > 0),
+    )
     br = it.filter(it.brand.notnull()).group_by(["customer_id", "brand"]).aggregate(n=it.quantity.sum())
     br = br.group_by("customer_id").aggregate(brand_loyalty=br.n.max().cast("float64") / br.n.sum().nullif(0))
-    out = base.left_join(tops, "customer_id").select(base, *[tops[c] for c in ("top_category_spend", "top_category_count", "category_entropy")])
+    out = base.left_join(tops, "customer_id").select(
+        base, *[tops[c] for c in ("top_category_spend", "top_category_count", "category_entropy")]
+    )
     out = out.left_join(br, "customer_id").select(out, br.brand_loyalty)
     return out.mutate(unique_categories=ibis.ifelse(out.unique_categories > 0, out.unique_categories, ibis.null()))
 
 # %% ../../nbs/10_customers/00_features.ipynb #8e041a78
 def _count(e, kind):
     return ibis.ifelse(e.event_type == kind, 1, 0).sum()
+
 
 def engagement(ws: Workspace, E: int, o: ir.Table | None) -> ir.Table | None:
     "E-mail, push, SMS and web engagement features from events."
@@ -178,34 +234,85 @@ def engagement(ws: Workspace, E: int, o: ir.Table | None) -> ir.Table | None:
     e = ev.filter(ev.customer_id.notnull()).mutate(ep=ev.occurred_at.epoch_seconds())
     e = e.filter(e.ep <= E)
     c = e.group_by("customer_id").aggregate(
-        **{f"n_{k}": _count(e, k) for k in ("email_sent", "email_open", "email_click", "email_unsubscribe", "push_sent",
-                                            "push_response", "sms_sent", "sms_response", "session", "page_view", "add_to_cart",
-                                            "cart_abandon", "wishlist_add")},
-        first_event_ep=e.ep.min(), avg_session_duration_s=e.duration_s.mean(where=e.event_type == "session"))
-    sends = e.filter((e.event_type == "email_sent") & e.campaign_id.notnull()).group_by(["customer_id", "campaign_id"]).aggregate(sep=lambda t: t.ep.min())
-    opens = e.filter((e.event_type == "email_open") & e.campaign_id.notnull()).group_by(["customer_id", "campaign_id"]).aggregate(oep=lambda t: t.ep.min())
+        **{
+            f"n_{k}": _count(e, k)
+            for k in (
+                "email_sent",
+                "email_open",
+                "email_click",
+                "email_unsubscribe",
+                "push_sent",
+                "push_response",
+                "sms_sent",
+                "sms_response",
+                "session",
+                "page_view",
+                "add_to_cart",
+                "cart_abandon",
+                "wishlist_add",
+            )
+        },
+        first_event_ep=e.ep.min(),
+        avg_session_duration_s=e.duration_s.mean(where=e.event_type == "session"),
+    )
+    sends = (
+        e.filter((e.event_type == "email_sent") & e.campaign_id.notnull())
+        .group_by(["customer_id", "campaign_id"])
+        .aggregate(sep=lambda t: t.ep.min())
+    )
+    opens = (
+        e.filter((e.event_type == "email_open") & e.campaign_id.notnull())
+        .group_by(["customer_id", "campaign_id"])
+        .aggregate(oep=lambda t: t.ep.min())
+    )
     so = sends.join(opens, ["customer_id", "campaign_id"])
-    so = so.filter(so.oep >= so.sep).group_by("customer_id").aggregate(mean_hours_to_open=((so.oep - so.sep) / 3600).mean())
-    pv = e.filter((e.event_type == "page_view") & e.session_id.notnull()).group_by(["customer_id", "session_id"]).aggregate(pv=lambda t: t.count())
+    so = (
+        so.filter(so.oep >= so.sep)
+        .group_by("customer_id")
+        .aggregate(mean_hours_to_open=((so.oep - so.sep) / 3600).mean())
+    )
+    pv = (
+        e.filter((e.event_type == "page_view") & e.session_id.notnull())
+        .group_by(["customer_id", "session_id"])
+        .aggregate(pv=lambda t: t.count())
+    )
     ss = e.filter((e.event_type == "session") & e.session_id.notnull()).select("customer_id", "session_id").distinct()
     sb = ss.left_join(pv, ["customer_id", "session_id"]).select(ss.customer_id, pv=pv.pv.fill_null(0))
     sb = sb.group_by("customer_id").aggregate(bounce_rate=ibis.ifelse(sb.pv <= 1, 1, 0).cast("float64").mean())
     out = c.select(
-        "customer_id", "avg_session_duration_s", "first_event_ep",
-        email_open_rate=_ratio(c.n_email_open, c.n_email_sent), email_click_rate=_ratio(c.n_email_click, c.n_email_sent),
+        "customer_id",
+        "avg_session_duration_s",
+        "first_event_ep",
+        email_open_rate=_ratio(c.n_email_open, c.n_email_sent),
+        email_click_rate=_ratio(c.n_email_click, c.n_email_sent),
         unsubscribed=ibis.ifelse(c.n_email_sent + c.n_email_unsubscribe > 0, c.n_email_unsubscribe > 0, ibis.null()),
-        push_response_rate=_ratio(c.n_push_response, c.n_push_sent), sms_response_rate=_ratio(c.n_sms_response, c.n_sms_sent),
-        n_session=c.n_session, pages_per_session=_ratio(c.n_page_view, c.n_session),
+        push_response_rate=_ratio(c.n_push_response, c.n_push_sent),
+        sms_response_rate=_ratio(c.n_sms_response, c.n_sms_sent),
+        n_session=c.n_session,
+        pages_per_session=_ratio(c.n_page_view, c.n_session),
         cart_abandonment_rate=_ratio(c.n_cart_abandon, c.n_add_to_cart),
         wishlist_adds=ibis.ifelse(c.n_session + c.n_page_view + c.n_wishlist_add > 0, c.n_wishlist_add, ibis.null()),
-        n_email_click=c.n_email_click, has_email=(c.n_email_sent > 0), has_push=(c.n_push_sent > 0),
-        has_sms=(c.n_sms_sent > 0), has_web=(c.n_session + c.n_page_view > 0))
+        n_email_click=c.n_email_click,
+        has_email=(c.n_email_sent > 0),
+        has_push=(c.n_push_sent > 0),
+        has_sms=(c.n_sms_sent > 0),
+        has_web=(c.n_session + c.n_page_view > 0),
+    )
     if o is not None:
         clicks = e.filter(e.event_type == "email_click").select("customer_id", "event_id", cep="ep")
         buys = o.filter(~o.ret).select(bc="customer_id", bep="ep")
-        conv = clicks.join(buys, [clicks.customer_id == buys.bc, buys.bep >= clicks.cep, buys.bep <= clicks.cep + 7 * DAY])
-        conv = conv.select("customer_id", "event_id").distinct().group_by("customer_id").aggregate(n_conv=lambda t: t.count())
-        out = out.left_join(conv, "customer_id").select(out, email_conversion_rate=_ratio(conv.n_conv.fill_null(0), out.n_email_click))
+        conv = clicks.join(
+            buys, [clicks.customer_id == buys.bc, buys.bep >= clicks.cep, buys.bep <= clicks.cep + 7 * DAY]
+        )
+        conv = (
+            conv.select("customer_id", "event_id")
+            .distinct()
+            .group_by("customer_id")
+            .aggregate(n_conv=lambda t: t.count())
+        )
+        out = out.left_join(conv, "customer_id").select(
+            out, email_conversion_rate=_ratio(conv.n_conv.fill_null(0), out.n_email_click)
+        )
     else:
         out = out.mutate(email_conversion_rate=ibis.null("float64"))
     out = out.left_join(so, "customer_id").select(out, so.mean_hours_to_open)
@@ -216,25 +323,35 @@ def engagement(ws: Workspace, E: int, o: ir.Table | None) -> ir.Table | None:
 def temporal(o: ir.Table, E: int, calendar: dict | None = None) -> ir.Table:
     "Timing features: preferred day and hour, seasonality, promotional response, 90-day trend."
     p = o.filter(~o.ret)
-    p = p.mutate(dow=p.ordered_at.day_of_week.index(), hour=p.ordered_at.hour(),
-                 yq=p.ordered_at.year() * 10 + p.ordered_at.quarter(), md=p.ordered_at.month() * 100 + p.ordered_at.day())
+    p = p.mutate(
+        dow=p.ordered_at.day_of_week.index(),
+        hour=p.ordered_at.hour(),
+        yq=p.ordered_at.year() * 10 + p.ordered_at.quarter(),
+        md=p.ordered_at.month() * 100 + p.ordered_at.day(),
+    )
     promo = ibis.literal(False)
     for windows in (calendar or PROMO_CALENDAR).values():
         for lo, hi in windows:
             a, b = int(lo.replace("-", "")), int(hi.replace("-", ""))
             promo = promo | ((p.md >= a) & (p.md <= b))
     p = p.mutate(promo=promo)
+
     def mode(col):
         cnt = p.group_by(["customer_id", col]).aggregate(n=lambda t: t.count())
         cnt = cnt.mutate(r=ibis.row_number().over(ibis.window(group_by="customer_id", order_by=[ibis.desc("n"), col])))
         return cnt.filter(cnt.r == 0).select("customer_id", **{f"preferred_{col}": cnt[col]})
+
     q = p.group_by(["customer_id", "yq"]).aggregate(n=lambda t: t.count())
     q = q.group_by("customer_id").aggregate(quarter_concentration=q.n.max().cast("float64") / q.n.sum())
-    last = (p.ep > E - 90 * DAY)
+    last = p.ep > E - 90 * DAY
     prev = (p.ep > E - 180 * DAY) & (p.ep <= E - 90 * DAY)
     a = p.group_by("customer_id").aggregate(
-        promo_share=ibis.ifelse(p.promo, 1, 0).cast("float64").mean(), purchases_last_90d=ibis.ifelse(last, 1, 0).sum(),
-        purchases_prev_90d=ibis.ifelse(prev, 1, 0).sum(), s_last=p.amount.sum(where=last), s_prev=p.amount.sum(where=prev))
+        promo_share=ibis.ifelse(p.promo, 1, 0).cast("float64").mean(),
+        purchases_last_90d=ibis.ifelse(last, 1, 0).sum(),
+        purchases_prev_90d=ibis.ifelse(prev, 1, 0).sum(),
+        s_last=p.amount.sum(where=last),
+        s_prev=p.amount.sum(where=prev),
+    )
     sl, sp = a.s_last.fill_null(0), a.s_prev.fill_null(0)
     a = a.mutate(spend_trend_90d=((sl - sp) / (sl.abs() + sp.abs()).nullif(0)).clip(-1, 1)).drop("s_last", "s_prev")
     out = a.left_join(mode("dow"), "customer_id").select(a, "preferred_dow")
@@ -245,6 +362,7 @@ def temporal(o: ir.Table, E: int, calendar: dict | None = None) -> ir.Table:
 def _num_prop(col, key):
     return col.re_extract(rf'"{key}"\s*:\s*"?(-?[0-9.]+)', 1).nullif("").cast("float64")
 
+
 def social(ws: Workspace, E: int) -> ir.Table | None:
     "Reviews, support tickets and NPS answers recorded as events."
     ev = _src(ws, "events")
@@ -252,32 +370,42 @@ def social(ws: Workspace, E: int) -> ir.Table | None:
         return None
     e = ev.filter(ev.customer_id.notnull() & ev.event_type.isin(["review", "support_ticket", "nps_response"]))
     e = e.filter(e.occurred_at.epoch_seconds() <= E)
-    e = e.mutate(rating=_num_prop(e.properties, "rating"), sentiment=_num_prop(e.properties, "sentiment"), score=_num_prop(e.properties, "score"))
+    e = e.mutate(
+        rating=_num_prop(e.properties, "rating"),
+        sentiment=_num_prop(e.properties, "sentiment"),
+        score=_num_prop(e.properties, "score"),
+    )
     return e.group_by("customer_id").aggregate(
         review_count=ibis.ifelse(e.event_type == "review", 1, 0).sum(),
         review_sentiment=((e.rating - 3) / 2).mean(where=e.event_type == "review"),
         ticket_count=ibis.ifelse(e.event_type == "support_ticket", 1, 0).sum(),
         ticket_sentiment=e.sentiment.mean(where=e.event_type == "support_ticket"),
-        nps_score=e.score.mean(where=e.event_type == "nps_response"), has_social=lambda t: t.count() > 0)
+        nps_score=e.score.mean(where=e.event_type == "nps_response"),
+        has_social=lambda t: t.count() > 0,
+    )
 
 # %% ../../nbs/10_customers/00_features.ipynb #e9a0c002
 @ibis.udf.scalar.builtin(name="epoch_us")
 def _duckdb_epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:
     "DuckDB's EPOCH_US: microseconds since 1970-01-01 UTC, read from the stored value."
 
+
 @ibis.udf.agg.builtin(name="arg_min")
 def _duckdb_arg_min(arg: dt.float64, key: dt.int64) -> dt.float64:
     "DuckDB's ARG_MIN: `arg` at the row with the smallest `key`, a plain (unordered) aggregate."
 
+
 def _backend_name(expr) -> str | None:
     try:
         return ibis.get_backend(expr).name
-    except Exception:                      # an unbound expression: use the portable forms
+    except Exception:  # an unbound expression: use the portable forms
         return None
+
 
 def epoch_us(col: ir.TimestampValue) -> ir.IntegerValue:
     "Microseconds since 1970-01-01 UTC of a time-stamp column; on DuckDB without a per-row time-zone cast."
     return _duckdb_epoch_us(col) if _backend_name(col) == "duckdb" else (col.epoch_seconds() * 1_000_000).cast("int64")
+
 
 def value_at_min(value: ir.NumericValue, key: ir.IntegerValue) -> ir.FloatingScalar:
     "Aggregate: `value` (as float) at the smallest `key` of each group, which must be unique within the group."
@@ -285,10 +413,15 @@ def value_at_min(value: ir.NumericValue, key: ir.IntegerValue) -> ir.FloatingSca
         return _duckdb_arg_min(value.cast("float64"), key.cast("int64"))
     return value.cast("float64").argmin(key)
 
-
 # %% ../../nbs/10_customers/00_features.ipynb #fbc94974
-def rfm_summary(tx: ir.Table, as_of, customer: str = "customer_id", at: str = "ordered_at", amount: str | None = "amount",
-                period_days: float = 1) -> ir.Table:
+def rfm_summary(
+    tx: ir.Table,
+    as_of,
+    customer: str = "customer_id",
+    at: str = "ordered_at",
+    amount: str | None = "amount",
+    period_days: float = 1,
+) -> ir.Table:
     "lifetimes-compatible frequency / recency / T / monetary_value per customer from a transaction table."
     ts = pd.Timestamp(as_of)
     ts = ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
@@ -296,14 +429,21 @@ def rfm_summary(tx: ir.Table, as_of, customer: str = "customer_id", at: str = "o
     E = int(ts.timestamp())
     us = epoch_us(tx[at])
     d = tx.filter(tx[customer].notnull() & (us <= E * 1_000_000))
-    d = d.mutate(_p=(us / (P * 1_000_000)).floor().cast("int64"), _v=d[amount].cast("float64") if amount else ibis.literal(0.0))
+    d = d.mutate(
+        _p=(us / (P * 1_000_000)).floor().cast("int64"), _v=d[amount].cast("float64") if amount else ibis.literal(0.0)
+    )
     per = d.group_by([customer, "_p"]).aggregate(v=d._v.sum())
-    s = per.group_by(customer).aggregate(first=per._p.min(), last=per._p.max(), n=per.count(), total=per.v.sum(),
-                                         v_first=value_at_min(per.v, per._p))
+    s = per.group_by(customer).aggregate(
+        first=per._p.min(), last=per._p.max(), n=per.count(), total=per.v.sum(), v_first=value_at_min(per.v, per._p)
+    )
     end = E // P
-    return s.select(customer, frequency=(s.n - 1).cast("float64"), recency=(s["last"] - s["first"]).cast("float64"),
-                    T=(end - s["first"]).cast("float64"),
-                    monetary_value=ibis.ifelse(s.n > 1, (s.total - s.v_first) / (s.n - 1), 0).cast("float64"))
+    return s.select(
+        customer,
+        frequency=(s.n - 1).cast("float64"),
+        recency=(s["last"] - s["first"]).cast("float64"),
+        T=(end - s["first"]).cast("float64"),
+        monetary_value=ibis.ifelse(s.n > 1, (s.total - s.v_first) / (s.n - 1), 0).cast("float64"),
+    )
 
 # %% ../../nbs/10_customers/00_features.ipynb #7981b842
 def health_score(t: ir.Table) -> ir.Value:
@@ -340,7 +480,9 @@ def feature_table(ws: Workspace, as_of=None, promo_calendar: dict | None = None)
         ids = s if ids is None else ids.union(s)
     t = ids.distinct()
     for p in parts:
-        t = t.left_join(p, "customer_id").select(t, *[p[c] for c in p.columns if c != "customer_id" and c not in t.columns])
+        t = t.left_join(p, "customer_id").select(
+            t, *[p[c] for c in p.columns if c != "customer_id" and c not in t.columns]
+        )
     cols = set(t.columns)
     null_f = lambda: ibis.null("float64")
     fill = {name: null_f() for name, (g, _) in FEATURES.items() if name not in cols and g != "composite"}
@@ -351,17 +493,42 @@ def feature_table(ws: Workspace, as_of=None, promo_calendar: dict | None = None)
         fill["unsubscribed"] = ibis.null("boolean")
     t = t.mutate(**fill)
     first = [x for x in ("first_event_ep",) if x in t.columns]
-    seen_days = (E - ibis.least(*(x for x in [t.tenure_days.negate() * DAY + E if "tenure_days" in cols else None,
-                                               t[first[0]] if first else None] if x is not None))) / DAY
-    t = t.mutate(visit_frequency_30d=(t.n_session.cast("float64") / ibis.greatest(seen_days, 1.0) * 30) if "n_session" in cols else null_f())
-    flags = {f"has_{g}": (t[f"has_{g}"].fill_null(False) if f"has_{g}" in t.columns else ibis.literal(False))
-             for g in ("product", "email", "push", "sms", "web", "social")}
+    seen_days = (
+        E
+        - ibis.least(
+            *(
+                x
+                for x in [
+                    t.tenure_days.negate() * DAY + E if "tenure_days" in cols else None,
+                    t[first[0]] if first else None,
+                ]
+                if x is not None
+            )
+        )
+    ) / DAY
+    t = t.mutate(
+        visit_frequency_30d=(t.n_session.cast("float64") / ibis.greatest(seen_days, 1.0) * 30)
+        if "n_session" in cols
+        else null_f()
+    )
+    flags = {
+        f"has_{g}": (t[f"has_{g}"].fill_null(False) if f"has_{g}" in t.columns else ibis.literal(False))
+        for g in ("product", "email", "push", "sms", "web", "social")
+    }
     flags["has_transactional"] = t.frequency.notnull() if "frequency" in cols else ibis.literal(False)
     t = t.mutate(**flags)
-    t = t.mutate(health_score=health_score(t), segment_stability=null_f(), predicted_churn_90d=null_f(),
-                 next_purchase_date=ibis.null("timestamp"), predicted_clv=null_f(),
-                 as_of=ibis.literal(ts.tz_convert(None).to_pydatetime()), feature_set_version=ibis.literal(FEATURE_SET_VERSION))
-    return t.select("customer_id", "as_of", "feature_set_version", *FEATURES, *sorted(c for c in t.columns if c.startswith("has_")))
+    t = t.mutate(
+        health_score=health_score(t),
+        segment_stability=null_f(),
+        predicted_churn_90d=null_f(),
+        next_purchase_date=ibis.null("timestamp"),
+        predicted_clv=null_f(),
+        as_of=ibis.literal(ts.tz_convert(None).to_pydatetime()),
+        feature_set_version=ibis.literal(FEATURE_SET_VERSION),
+    )
+    return t.select(
+        "customer_id", "as_of", "feature_set_version", *FEATURES, *sorted(c for c in t.columns if c.startswith("has_"))
+    )
 
 # %% ../../nbs/10_customers/00_features.ipynb #8d4ebe56
 def build_features(ws: Workspace, as_of=None, table: str = "customer_features") -> dict:
@@ -372,14 +539,21 @@ def build_features(ws: Workspace, as_of=None, table: str = "customer_features") 
     res = ws.table(table)
     flags = [c for c in res.columns if c.startswith("has_")]
     avail = res.aggregate(**{c: res[c].cast("int64").sum() for c in flags}).to_pandas().iloc[0].to_dict()
-    return {"table": table, "customers": n, "feature_columns": len(FEATURES), "as_of": str(resolve_as_of(ws, as_of)),
-            "feature_set_version": FEATURE_SET_VERSION, "availability": {k[4:]: int(v) for k, v in avail.items()},
-            "seconds": round(time.perf_counter() - t0, 3)}
+    return {
+        "table": table,
+        "customers": n,
+        "feature_columns": len(FEATURES),
+        "as_of": str(resolve_as_of(ws, as_of)),
+        "feature_set_version": FEATURE_SET_VERSION,
+        "availability": {k[4:]: int(v) for k, v in avail.items()},
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
 
 # %% ../../nbs/10_customers/00_features.ipynb #7f1e23c0
 def evaluate_health(ws: Workspace, as_of, horizon_days: int = 90) -> dict:
     "AUROC of the health score for 'no purchase in the next `horizon_days`' with a time split at `as_of`."
     from sklearn.metrics import roc_auc_score
+
     ts = resolve_as_of(ws, as_of)
     E, H = int(ts.timestamp()), int(ts.timestamp()) + horizon_days * DAY
     ft = feature_table(ws, ts)
@@ -389,9 +563,14 @@ def evaluate_health(ws: Workspace, as_of, horizon_days: int = 90) -> dict:
     future = o.filter((o.ep > E) & (o.ep <= H)).select("customer_id").distinct().mutate(bought=ibis.literal(True))
     df = ft.left_join(future, "customer_id").select(ft, future.bought).to_pandas()
     y = ~df.bought.astype("boolean").fillna(False).astype(bool)
-    return {"as_of": str(ts.date()), "horizon_days": horizon_days, "customers": len(df), "no_purchase_rate": round(float(y.mean()), 4),
-            "auroc_health": round(float(roc_auc_score(y, 100 - df.health_score)), 4),
-            "auroc_recency_only": round(float(roc_auc_score(y, df.recency_days)), 4)}
+    return {
+        "as_of": str(ts.date()),
+        "horizon_days": horizon_days,
+        "customers": len(df),
+        "no_purchase_rate": round(float(y.mean()), 4),
+        "auroc_health": round(float(roc_auc_score(y, 100 - df.health_score)), 4),
+        "auroc_recency_only": round(float(roc_auc_score(y, df.recency_days)), 4),
+    }
 
 # %% ../../nbs/10_customers/00_features.ipynb #573ddd6a
 def register(app) -> None:
@@ -400,9 +579,21 @@ def register(app) -> None:
     from aima.app.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
 
     @app.command("features")
-    def features_cmd(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
-                     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Cut-off date (default: latest order/event).")] = None):
+    def features_cmd(
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+        as_of: Annotated[
+            Optional[str], typer.Option("--as-of", help="Cut-off date (default: latest order/event).")
+        ] = None,
+    ):
         "Compute 45+ behavioural features per customer into the customer_features table."
         out = on_workspace(workspace, lambda ws: build_features(ws, as_of))
-        emit(out, json_out, lambda o: f"{o['customers']} customers x {o['feature_columns']} features at {o['as_of']} "
-             f"-> {o['table']} ({o['seconds']} s)\navailability: " + ", ".join(f"{k} {v}" for k, v in o["availability"].items()))
+        emit(
+            out,
+            json_out,
+            lambda o: (
+                f"{o['customers']} customers x {o['feature_columns']} features at {o['as_of']} "
+                f"-> {o['table']} ({o['seconds']} s)\navailability: "
+                + ", ".join(f"{k} {v}" for k, v in o["availability"].items())
+            ),
+        )

@@ -13,12 +13,21 @@ RFM_AT_RISK = ["At Risk", "Can't Lose Them", "About to Sleep"]
 
 # %% ../../nbs/10_customers/09_manifest.ipynb #7207ff27
 MODULE = Module(
-    "customers", "Customer features, health scores, RFM segments and profiles.",
+    "customers",
+    "Customer features, health scores, RFM segments and profiles.",
     cli=("aima.customers.features", "aima.customers.rfm", "aima.customers.profile"),
-    steps=(Step("features", "aima.customers.features:build_features", 10, "customer features and health scores"),
-           Step("rfm", "aima.customers.rfm:build_rfm", 20, "RFM scores and segments")),
-    tables=(Table("customer_features", "customer features and health scores", "aima features"),
-            Table("rfm", "RFM segments", "aima rfm")),
-    pages=(Page("customers", "Customers", "aima.dash.customers:customers_page", order=20),
-           Page("segments", "Segments", "aima.dash.customers:segments_page", order=30)),
-    config="customers", order=10)
+    steps=(
+        Step("features", "aima.customers.features:build_features", 10, "customer features and health scores"),
+        Step("rfm", "aima.customers.rfm:build_rfm", 20, "RFM scores and segments"),
+    ),
+    tables=(
+        Table("customer_features", "customer features and health scores", "aima features"),
+        Table("rfm", "RFM segments", "aima rfm"),
+    ),
+    pages=(
+        Page("customers", "Customers", "aima.dash.customers:customers_page", order=20),
+        Page("segments", "Segments", "aima.dash.customers:segments_page", order=30),
+    ),
+    config="customers",
+    order=10,
+)

@@ -17,13 +17,22 @@ from .features import feature_table
 from .rfm import SEGMENTS, rfm_table
 
 # %% ../../nbs/10_customers/02_profile.ipynb #9a282747
-PROFILE_TABLES = {"segments": "customer_segments", "segment_history": "segment_history",
-                  "churn": "churn_predictions", "clv": "clv_predictions", "interventions": "interventions"}
+PROFILE_TABLES = {
+    "segments": "customer_segments",
+    "segment_history": "segment_history",
+    "churn": "churn_predictions",
+    "clv": "clv_predictions",
+    "interventions": "interventions",
+}
+
 
 def _records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records", date_format="iso"))
 
-def _rows(ws: Workspace, name: str, customer_id: str, order_by: str | None = None, limit: int | None = None) -> list[dict]:
+
+def _rows(
+    ws: Workspace, name: str, customer_id: str, order_by: str | None = None, limit: int | None = None
+) -> list[dict]:
     if not ws.exists(name):
         return []
     t = ws.table(name)
@@ -34,15 +43,31 @@ def _rows(ws: Workspace, name: str, customer_id: str, order_by: str | None = Non
         t = t.order_by(ibis.desc(order_by))
     return _records((t.limit(limit) if limit else t).to_pandas())
 
+
 def profile(ws: Workspace, customer_id: str, as_of=None, timeline_limit: int = 50) -> dict:
     "A JSON-able profile of one customer."
     customer_id = str(customer_id)
-    known = any(ws.exists(t) and ws.table(t).filter(lambda x: x.customer_id == customer_id).count().execute()
-                for t in ("customers", "orders", "events"))
+    known = any(
+        ws.exists(t) and ws.table(t).filter(lambda x: x.customer_id == customer_id).count().execute()
+        for t in ("customers", "orders", "events")
+    )
     if not known:
-        ids = (ws.table("orders").filter(lambda t: t.customer_id.notnull()).select("customer_id").distinct().limit(3)
-               .to_pandas().customer_id.tolist()) if ws.exists("orders") else []
-        raise ValueError(f"No customer '{customer_id}' in workspace {ws.uri}. Customer ids look like: {ids or 'none yet (import data first)'}.")
+        ids = (
+            (
+                ws.table("orders")
+                .filter(lambda t: t.customer_id.notnull())
+                .select("customer_id")
+                .distinct()
+                .limit(3)
+                .to_pandas()
+                .customer_id.tolist()
+            )
+            if ws.exists("orders")
+            else []
+        )
+        raise ValueError(
+            f"No customer '{customer_id}' in workspace {ws.uri}. Customer ids look like: {ids or 'none yet (import data first)'}."
+        )
     ident = _rows(ws, "customers", customer_id)
     if ws.exists("customer_features") and as_of is None:
         feats = _rows(ws, "customer_features", customer_id)
@@ -58,14 +83,31 @@ def profile(ws: Workspace, customer_id: str, as_of=None, timeline_limit: int = 5
         rfm[0]["segment_description"] = SEGMENTS.get(rfm[0].get("segment"), None)
     timeline = []
     for o in _rows(ws, "orders", customer_id, "ordered_at", timeline_limit):
-        timeline.append({"at": o["ordered_at"], "kind": "return" if o.get("is_return") else "order",
-                         "detail": f"{o['order_id']}: {o['amount']:.2f} {o.get('currency') or ''}".strip(), "id": o["order_id"]})
+        timeline.append(
+            {
+                "at": o["ordered_at"],
+                "kind": "return" if o.get("is_return") else "order",
+                "detail": f"{o['order_id']}: {o['amount']:.2f} {o.get('currency') or ''}".strip(),
+                "id": o["order_id"],
+            }
+        )
     for e in _rows(ws, "events", customer_id, "occurred_at", timeline_limit):
-        timeline.append({"at": e["occurred_at"], "kind": e["event_type"],
-                         "detail": " ".join(str(e[k]) for k in ("channel", "campaign_id", "page") if e.get(k)), "id": e["event_id"]})
+        timeline.append(
+            {
+                "at": e["occurred_at"],
+                "kind": e["event_type"],
+                "detail": " ".join(str(e[k]) for k in ("channel", "campaign_id", "page") if e.get(k)),
+                "id": e["event_id"],
+            }
+        )
     timeline = sorted(timeline, key=lambda x: x["at"] or "", reverse=True)[:timeline_limit]
-    out = {"customer_id": customer_id, "identity": ident[0] if ident else None,
-           "features": feats[0] if feats else None, "rfm": rfm[0] if rfm else None, "timeline": timeline}
+    out = {
+        "customer_id": customer_id,
+        "identity": ident[0] if ident else None,
+        "features": feats[0] if feats else None,
+        "rfm": rfm[0] if rfm else None,
+        "timeline": timeline,
+    }
     for key, table in PROFILE_TABLES.items():
         rows = _rows(ws, table, customer_id)
         if rows:
@@ -77,20 +119,29 @@ def register(app) -> None:
     "Add `aima customers show` to the CLI."
     import typer
     from aima.app.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
+
     cust = typer.Typer(no_args_is_help=True, help="Look up customers.")
     app.add_typer(cust, name="customers")
 
     @cust.command("show")
-    def show(customer_id: Annotated[str, typer.Argument(help="Customer id.")], workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
+    def show(
+        customer_id: Annotated[str, typer.Argument(help="Customer id.")],
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+    ):
         "Every feature, RFM segment, timeline and predictions of one customer."
         out = on_workspace(workspace, lambda ws: profile(ws, customer_id), read_only=True, create=False)
+
         def human(p):
             lines = [f"customer {p['customer_id']}"]
             if p["rfm"]:
-                lines.append(f"segment: {p['rfm']['segment']} (R{p['rfm']['r_score']} F{p['rfm']['f_score']} M{p['rfm']['m_score']})")
+                lines.append(
+                    f"segment: {p['rfm']['segment']} (R{p['rfm']['r_score']} F{p['rfm']['f_score']} M{p['rfm']['m_score']})"
+                )
             if p["features"]:
                 lines += [f"  {k:<30} {v}" for k, v in p["features"].items() if v is not None]
             lines.append("timeline:")
             lines += [f"  {t['at']}  {t['kind']:<14} {t['detail']}" for t in p["timeline"][:20]]
             return "\n".join(lines)
+
         emit(out, json_out, human)

@@ -19,11 +19,13 @@ from .features import DAY, order_rows, resolve_as_of, transactional
 
 # %% ../../nbs/10_customers/01_rfm.ipynb #9e13219a
 #            FM:  1                      2                      3                      4                  5
-RFM_GRID = {5: ["New Customers",       "Potential Loyalists", "Potential Loyalists", "Champions",        "Champions"],
-            4: ["Promising",           "Potential Loyalists", "Potential Loyalists", "Loyal",            "Champions"],
-            3: ["About to Sleep",      "About to Sleep",      "Need Attention",      "Loyal",            "Loyal"],
-            2: ["Hibernating",         "Hibernating",         "At Risk",             "At Risk",          "Can't Lose Them"],
-            1: ["Lost",                "Lost",                "At Risk",             "At Risk",          "Can't Lose Them"]}
+RFM_GRID = {
+    5: ["New Customers", "Potential Loyalists", "Potential Loyalists", "Champions", "Champions"],
+    4: ["Promising", "Potential Loyalists", "Potential Loyalists", "Loyal", "Champions"],
+    3: ["About to Sleep", "About to Sleep", "Need Attention", "Loyal", "Loyal"],
+    2: ["Hibernating", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"],
+    1: ["Lost", "Lost", "At Risk", "At Risk", "Can't Lose Them"],
+}
 
 SEGMENTS = {
     "Champions": "Bought recently, buy often and spend the most. Reward them; early access; ask for reviews.",
@@ -44,25 +46,35 @@ def _score(col: ir.Value, ascending: bool) -> ir.Value:
     pr = ibis.percent_rank().over(ibis.window(order_by=col if ascending else ibis.desc(col)))
     return ibis.least(5, (pr * 5).floor().cast("int64") + 1)
 
+
 def segment_of(r: ir.Value, fm: ir.Value) -> ir.Value:
     "The segment name for R and FM score expressions, from `RFM_GRID`."
     branches = [((r == rs) & (fm == i + 1), name) for rs, row in RFM_GRID.items() for i, name in enumerate(row)]
     return ibis.cases(*branches, else_=ibis.null("string"))
 
+
 def rfm_scores(t: ir.Table) -> ir.Table:
     "Quintile scores, `fm_score`, the RFM cell and the segment for a table of buyers' `recency_days`, `frequency`, `monetary`."
-    s = t.mutate(r_score=_score(t.recency_days, ascending=False), f_score=_score(t.frequency, True),
-                 m_score=_score(t.monetary, True))
+    s = t.mutate(
+        r_score=_score(t.recency_days, ascending=False),
+        f_score=_score(t.frequency, True),
+        m_score=_score(t.monetary, True),
+    )
     s = s.mutate(fm_score=((s.f_score + s.m_score) / 2 + 0.01).round().cast("int64"))
-    return s.mutate(rfm_cell=s.r_score.cast("string") + s.f_score.cast("string") + s.m_score.cast("string"),
-                    segment=segment_of(s.r_score, s.fm_score))
+    return s.mutate(
+        rfm_cell=s.r_score.cast("string") + s.f_score.cast("string") + s.m_score.cast("string"),
+        segment=segment_of(s.r_score, s.fm_score),
+    )
+
 
 def rfm_table(ws: Workspace, as_of=None) -> ir.Table:
     "R, F, M values, quintile scores, the RFM cell and the named segment of each customer, as a lazy Ibis table."
     E = int(resolve_as_of(ws, as_of).timestamp())
     o = order_rows(ws, E)
     if o is None:
-        raise ValueError(f"Workspace {ws.uri} has no orders: RFM needs purchases. Import orders first (`aima import FILE`).")
+        raise ValueError(
+            f"Workspace {ws.uri} has no orders: RFM needs purchases. Import orders first (`aima import FILE`)."
+        )
     t = transactional(o, E).select("customer_id", "recency_days", "frequency", "monetary")
     return rfm_scores(t.filter(t.frequency > 0)).order_by("customer_id")
 
@@ -75,8 +87,14 @@ def build_rfm(ws: Workspace, as_of=None, table: str = "rfm") -> dict:
     seg = t.group_by("segment").aggregate(customers=t.count(), monetary=t.monetary.sum()).to_pandas()
     total = seg.monetary.sum() or 1.0
     seg = seg.assign(revenue_share=(seg.monetary / total).round(4)).sort_values("monetary", ascending=False)
-    return {"table": table, "customers": n, "as_of": str(resolve_as_of(ws, as_of)),
-            "segments": seg[["segment", "customers", "revenue_share"]].to_dict("records"), "seconds": round(time.perf_counter() - t0, 3)}
+    return {
+        "table": table,
+        "customers": n,
+        "as_of": str(resolve_as_of(ws, as_of)),
+        "segments": seg[["segment", "customers", "revenue_share"]].to_dict("records"),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+
 
 def register(app) -> None:
     "Add `aima rfm` to the CLI."
@@ -84,9 +102,23 @@ def register(app) -> None:
     from aima.app.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
 
     @app.command("rfm")
-    def rfm_cmd(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
-                as_of: Annotated[Optional[str], typer.Option("--as-of", help="Cut-off date (default: latest order/event).")] = None):
+    def rfm_cmd(
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+        as_of: Annotated[
+            Optional[str], typer.Option("--as-of", help="Cut-off date (default: latest order/event).")
+        ] = None,
+    ):
         "RFM quintile scores and the eleven named segments, into the rfm table."
         out = on_workspace(workspace, lambda ws: build_rfm(ws, as_of))
-        emit(out, json_out, lambda o: f"{o['customers']} customers at {o['as_of']} -> {o['table']}\n" + "\n".join(
-            f"  {s['segment']:<20} {s['customers']:>7,}  {s['revenue_share']:>6.1%} of revenue" for s in o["segments"]))
+        emit(
+            out,
+            json_out,
+            lambda o: (
+                f"{o['customers']} customers at {o['as_of']} -> {o['table']}\n"
+                + "\n".join(
+                    f"  {s['segment']:<20} {s['customers']:>7,}  {s['revenue_share']:>6.1%} of revenue"
+                    for s in o["segments"]
+                )
+            ),
+        )

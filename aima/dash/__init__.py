@@ -24,13 +24,26 @@ import pandas as pd
 
 import aima
 from ..core import Workspace
-from ..customers.manifest import RFM_AT_RISK     # domain rules live in their module; importable from here too
+from ..customers.manifest import RFM_AT_RISK  # domain rules live in their module; importable from here too
 from ..data.schema import RESULT_SCHEMA
 from ..manifest import LiveMap, Page, alert_rules, resolve
 from ..manifest import pages as manifest_pages
 from ..retention.manifest import AT_RISK, at_risk_filter
-from .kit import (CSS, RESULTS, Unavailable, escape, code_html, rows_html, is_unavailable, cards_html, default_workspace, latest,
-                           message_html, plain, read_workspace)
+from aima.dash.kit import (
+    CSS,
+    RESULTS,
+    Unavailable,
+    escape,
+    code_html,
+    rows_html,
+    is_unavailable,
+    cards_html,
+    default_workspace,
+    latest,
+    message_html,
+    plain,
+    read_workspace,
+)
 from .kit import cached
 from ..log import get_logger
 
@@ -41,17 +54,19 @@ def _scalar(ws: Workspace, expr):
     v = expr.execute()
     return None if v is None or pd.isna(v) else v
 
+
 def _utc(v) -> pd.Timestamp | None:
     if v is None or v == "":
         return None
     ts = pd.Timestamp(v)
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
+
 def alerts(ws: Workspace, info: dict | None = None) -> list[dict]:
     "Things to look at now: `{level, text, page}` dicts ('warn' first): the modules' alert rules, the `alerts` table, stale or missing results."
     info = info or ws.info()
     out, ids = [], set()
-    for module, rule in alert_rules():           # the same rules the pipeline writes to the alerts table, read fresh
+    for module, rule in alert_rules():  # the same rules the pipeline writes to the alerts table, read fresh
         try:
             found = resolve(rule)(ws)
         except Exception:
@@ -59,12 +74,15 @@ def alerts(ws: Workspace, info: dict | None = None) -> list[dict]:
             continue
         ids |= {a["id"] for a in found}
         out += [{"level": a["level"], "text": a["message"], "page": a.get("page") or "home"} for a in found]
-    if ws.exists("alerts"):                      # what the pipeline or a watching module wrote that no rule raises now
+    if ws.exists("alerts"):  # what the pipeline or a watching module wrote that no rule raises now
         a = ws.table("alerts")
         for r in a.order_by([ibis.desc("at"), "alert_id"]).limit(10).to_pandas().itertuples():
             if r.alert_id not in ids:
                 out.append({"level": str(r.level), "text": str(r.message), "page": r.page or "home"})
-    last_import = max([t for i in info["imports"] if i.get("status") == "ok" and (t := _utc(i.get("finished_at"))) is not None], default=None)
+    last_import = max(
+        [t for i in info["imports"] if i.get("status") == "ok" and (t := _utc(i.get("finished_at"))) is not None],
+        default=None,
+    )
     writes = {t["name"]: _utc(t["last_write"]) for t in info["tables"]}
     for name, (what, cmd) in RESULTS.items():
         if name not in RESULT_SCHEMA:
@@ -73,14 +91,22 @@ def alerts(ws: Workspace, info: dict | None = None) -> list[dict]:
             if ws.exists("orders"):
                 out.append({"level": "info", "page": "home", "text": f"No {what} yet: run `{cmd}`."})
         elif last_import is not None and writes[name] is not None and writes[name] < last_import:
-            out.append({"level": "info", "page": "home", "text": f"The {what} were computed before the last import: run `{cmd}` to update them."})
+            out.append(
+                {
+                    "level": "info",
+                    "page": "home",
+                    "text": f"The {what} were computed before the last import: run `{cmd}` to update them.",
+                }
+            )
     return sorted(out, key=lambda a: a["level"] != "warn")
+
 
 def workspace_overview(uri: str | None = None) -> dict:
     "What the Home page shows, as plain data; `state` is 'ok', 'empty', 'missing', 'busy' or 'error' with a `message`."
     uri = str(uri or default_workspace())
     try:
         with read_workspace(uri) as ws:
+
             def compute():
                 info = ws.info()
                 head, segments = {}, []
@@ -90,11 +116,17 @@ def workspace_overview(uri: str | None = None) -> dict:
                     o = ws.table("orders")
                     head["orders"] = int(o.count().execute())
                     if "amount" in o.columns:
-                        head["revenue"] = float(_scalar(ws, o.amount.sum()) or 0.0)     # returns carry negative amounts
+                        head["revenue"] = float(_scalar(ws, o.amount.sum()) or 0.0)  # returns carry negative amounts
                 if ws.exists("rfm"):
                     r = ws.table("rfm")
                     head["segments"] = int(r.segment.nunique().execute())
-                    segments = r.group_by("segment").aggregate(customers=r.count()).order_by(ibis.desc("customers")).to_pandas().to_dict("records")
+                    segments = (
+                        r.group_by("segment")
+                        .aggregate(customers=r.count())
+                        .order_by(ibis.desc("customers"))
+                        .to_pandas()
+                        .to_dict("records")
+                    )
                 if ws.exists("churn_predictions"):
                     head["at_risk"] = int(at_risk_filter(latest(ws, "churn_predictions")).count().execute())
                 elif ws.exists("rfm"):
@@ -103,14 +135,27 @@ def workspace_overview(uri: str | None = None) -> dict:
                 head["quarantined"] = info["quarantine"]["rows"]
                 rows = sum(t["rows"] for t in info["tables"] if t["name"] != "quarantine")
                 state = "ok" if rows else "empty"
-                msg = None if rows else f"The workspace {uri} has no data yet. Import a file on the Import page, or run `aima import YOUR_FILE.csv --workspace {uri}`."
-                return {"state": state, "uri": uri, "message": msg, "headline": head, "tables": info["tables"], "segments": segments,
-                        "imports": info["imports"], "quarantine": info["quarantine"]["by_reason"],
-                        "alerts": alerts(ws, info) if rows else []}
-            return cached(ws, ("workspace_overview", uri), compute)     # kept until the workspace is written
+                msg = (
+                    None
+                    if rows
+                    else f"The workspace {uri} has no data yet. Import a file on the Import page, or run `aima import YOUR_FILE.csv --workspace {uri}`."
+                )
+                return {
+                    "state": state,
+                    "uri": uri,
+                    "message": msg,
+                    "headline": head,
+                    "tables": info["tables"],
+                    "segments": segments,
+                    "imports": info["imports"],
+                    "quarantine": info["quarantine"]["by_reason"],
+                    "alerts": alerts(ws, info) if rows else [],
+                }
+
+            return cached(ws, ("workspace_overview", uri), compute)  # kept until the workspace is written
     except Unavailable as e:
         return {"state": e.state, "uri": uri, "message": str(e)}
-    except Exception as e:            # a page must never show a traceback
+    except Exception as e:  # a page must never show a traceback
         return {"state": "error", "uri": uri, "message": f"Could not read the workspace: {plain(e)}"}
 
 # %% ../../nbs/85_dash/01_dash.ipynb #ds1pre2
@@ -129,42 +174,64 @@ def _prefetch(build, uri) -> None:
 # %% ../../nbs/85_dash/01_dash.ipynb #1a7196b5
 _ADDED_PAGES: dict[str, dict] = {}
 
+
 def _pages() -> dict[str, dict]:
     specs = {**{s: p.spec() for s, p in manifest_pages().items()}, **_ADDED_PAGES}
     return dict(sorted(specs.items(), key=lambda kv: kv[1]["order"]))
 
-PAGES = LiveMap(_pages)      # slug -> page spec, from the manifests
 
-def register_page(slug: str, title: str, build: str | Callable, notebook: str | None = None, heading: str | None = None, order: int = 100) -> None:
+PAGES = LiveMap(_pages)  # slug -> page spec, from the manifests
+
+
+def register_page(
+    slug: str,
+    title: str,
+    build: str | Callable,
+    notebook: str | None = None,
+    heading: str | None = None,
+    order: int = 100,
+) -> None:
     "Deprecated (declare an `aima.manifest.Page` in your module's manifest): add a page in this process."
     _ADDED_PAGES[slug] = Page(slug, title, build, notebook, heading, order).spec()
 
+
 def nav_html(active: str | None = None) -> str:
     "The nav bar: a link to every registered page (relative links: they work under any Voilà base URL)."
-    links = "".join(f"<a href='{escape(p['notebook'])}' class='aima-nav-{escape(s)}{' active' if s == active else ''}'>{escape(p['title'])}</a>"
-                    for s, p in PAGES.items())
+    links = "".join(
+        f"<a href='{escape(p['notebook'])}' class='aima-nav-{escape(s)}{' active' if s == active else ''}'>{escape(p['title'])}</a>"
+        for s, p in PAGES.items()
+    )
     return f"<nav class='aima-nav'><span class='brand'>AIMA</span>{links}</nav>"
 
+
 def _wait_for_request() -> None:
-    if os.environ.get("VOILA_PREHEAT", "False") != "False":      # a preheated Voilà kernel: read the data when someone asks
+    if os.environ.get("VOILA_PREHEAT", "False") != "False":  # a preheated Voilà kernel: read the data when someone asks
         from voila.utils import wait_for_request
+
         wait_for_request()
+
 
 def page(slug: str, uri: str | None = None):
     "A dashboard page: nav bar, heading, Refresh and the body built by the page's function; never a traceback."
     import ipywidgets as W
+
     os.environ.setdefault("AIMA_LOGGING__PROGRESS", "never")
     spec = PAGES.get(slug)
     try:
         build = resolve(spec["build"]) if spec else None
         problem = None if spec else f"There is no page '{slug}'. Pages: {', '.join(PAGES)}."
     except Exception as e:
-        build, problem = None, f"The {spec['title']} page could not load: {plain(e)}. Is AIMA installed with the dash extra (`pip install aima[dash]`)?"
+        build, problem = (
+            None,
+            f"The {spec['title']} page could not load: {plain(e)}. Is AIMA installed with the dash extra (`pip install aima[dash]`)?",
+        )
     _prefetch(build, uri)
     _wait_for_request()
     uri = str(uri or default_workspace())
-    head = W.HTML(CSS + nav_html(slug) + f"<div class='aima'><h1>{escape(spec['heading'] if spec else 'AIMA')}</h1>"
-                  f"<div class='sub'>workspace {escape(uri)}</div></div>")
+    head = W.HTML(
+        CSS + nav_html(slug) + f"<div class='aima'><h1>{escape(spec['heading'] if spec else 'AIMA')}</h1>"
+        f"<div class='sub'>workspace {escape(uri)}</div></div>"
+    )
     body = W.VBox()
     body.add_class("aima-body")
     refresh = W.Button(description="Refresh", tooltip="Read the workspace again")
@@ -179,8 +246,14 @@ def page(slug: str, uri: str | None = None):
                 body.children = [build(uri)]
             except Exception as e:
                 log.debug("page %s failed", slug, exc_info=True)
-                body.children = [W.HTML(message_html(str(e)) if is_unavailable(e) else
-                                        message_html(f"This page could not be built: {plain(e)}", "error"))]
+                body.children = [
+                    W.HTML(
+                        message_html(str(e))
+                        if is_unavailable(e)
+                        else message_html(f"This page could not be built: {plain(e)}", "error")
+                    )
+                ]
+
     refresh.on_click(load)
     load()
     root = W.VBox([head, refresh, body])
@@ -197,59 +270,110 @@ def home_html(ov: dict) -> str:
         return "".join(out)
     if ov.get("alerts"):
         titles = {s: p["title"] for s, p in PAGES.items()}
-        out.append("<h2>Alerts</h2>" + "".join(
-            f"<div class='alert {escape(a['level'])}'>{code_html(a['text'])}"
-            + (f" <a href='{escape(PAGES[a['page']]['notebook'])}'>Open {escape(titles[a['page']])}</a>" if a.get("page") in PAGES and a["page"] != "home" else "")
-            + "</div>" for a in ov["alerts"]))
+        out.append(
+            "<h2>Alerts</h2>"
+            + "".join(
+                f"<div class='alert {escape(a['level'])}'>{code_html(a['text'])}"
+                + (
+                    f" <a href='{escape(PAGES[a['page']]['notebook'])}'>Open {escape(titles[a['page']])}</a>"
+                    if a.get("page") in PAGES and a["page"] != "home"
+                    else ""
+                )
+                + "</div>"
+                for a in ov["alerts"]
+            )
+        )
     h = ov["headline"]
-    labels = {"customers": "Customers", "orders": "Orders", "revenue": "Revenue (net of returns)", "segments": "Segments",
-              "at_risk": "At-risk customers", "quarantined": "Quarantined rows"}
+    labels = {
+        "customers": "Customers",
+        "orders": "Orders",
+        "revenue": "Revenue (net of returns)",
+        "segments": "Segments",
+        "at_risk": "At-risk customers",
+        "quarantined": "Quarantined rows",
+    }
     out.append("<h2>Headline</h2>" + cards_html({labels[k]: h[k] for k in labels if k in h}))
     if ov.get("segments"):
         top = max(s["customers"] for s in ov["segments"]) or 1
-        out.append("<h2>Customers per segment</h2><table>" + "".join(
-            f"<tr><td>{escape(s['segment'])}</td><td style='width:320px'><div class='bar' style='width:{max(1, int(300 * s['customers'] / top))}px'></div></td>"
-            f"<td class='num'>{s['customers']:,}</td></tr>" for s in ov["segments"]) + "</table>")
+        out.append(
+            "<h2>Customers per segment</h2><table>"
+            + "".join(
+                f"<tr><td>{escape(s['segment'])}</td><td style='width:320px'><div class='bar' style='width:{max(1, int(300 * s['customers'] / top))}px'></div></td>"
+                f"<td class='num'>{s['customers']:,}</td></tr>"
+                for s in ov["segments"]
+            )
+            + "</table>"
+        )
     top = max([t["rows"] for t in ov["tables"]] or [1]) or 1
-    bars = "".join(f"<tr><td>{escape(t['name'])}</td><td style='width:420px'><div class='bar' style='width:{max(1, int(400 * t['rows'] / top))}px'></div></td>"
-                   f"<td class='num'>{t['rows']:,}</td><td>{escape((t['last_write'] or '-')[:19])}</td></tr>" for t in ov["tables"])
-    out.append("<h2>Workspace health</h2><table><tr><th>table</th><th></th><th class='num'>rows</th><th>last write</th></tr>" + bars + "</table>")
-    out.append("<h2>Last imports</h2>" + rows_html([{**i, "finished_at": (i.get("finished_at") or "")[:19]} for i in ov["imports"]],
-                                                ["source", "rows", "imported", "quarantined", "status", "finished_at"]))
-    out.append("<h2>Quarantined rows</h2><p class='sub'>Rows that could not be imported, with the reason; fix them in the file and import it again.</p>"
-               + rows_html(ov["quarantine"], ["source", "column", "reason", "rows"]))
+    bars = "".join(
+        f"<tr><td>{escape(t['name'])}</td><td style='width:420px'><div class='bar' style='width:{max(1, int(400 * t['rows'] / top))}px'></div></td>"
+        f"<td class='num'>{t['rows']:,}</td><td>{escape((t['last_write'] or '-')[:19])}</td></tr>"
+        for t in ov["tables"]
+    )
+    out.append(
+        "<h2>Workspace health</h2><table><tr><th>table</th><th></th><th class='num'>rows</th><th>last write</th></tr>"
+        + bars
+        + "</table>"
+    )
+    out.append(
+        "<h2>Last imports</h2>"
+        + rows_html(
+            [{**i, "finished_at": (i.get("finished_at") or "")[:19]} for i in ov["imports"]],
+            ["source", "rows", "imported", "quarantined", "status", "finished_at"],
+        )
+    )
+    out.append(
+        "<h2>Quarantined rows</h2><p class='sub'>Rows that could not be imported, with the reason; fix them in the file and import it again.</p>"
+        + rows_html(ov["quarantine"], ["source", "column", "reason", "rows"])
+    )
     out.append("</div>")
     return "".join(out)
+
 
 def home_page(uri: str | None = None):
     "The Home page body: workspace health, headline numbers, alerts."
     import ipywidgets as W
+
     ov = workspace_overview(uri)
     if ov["state"] in ("missing", "busy", "error"):
         raise Unavailable(ov["message"], ov["state"])
     return W.HTML(home_html(ov))
+
 
 def home(uri: str | None = None):
     "The whole Home page (what `dashboards/home.ipynb` shows)."
     return page("home", uri)
 
 # %% ../../nbs/85_dash/01_dash.ipynb #ds1pre3
-home_page.prefetch = workspace_overview          # what a preheated kernel computes before the request
+home_page.prefetch = workspace_overview  # what a preheated kernel computes before the request
 
 # %% ../../nbs/85_dash/01_dash.ipynb #589900d1
-FILL_DELAY = 5          # seconds before Voilà starts the next preheated kernel for a page that was just opened
+FILL_DELAY = 5  # seconds before Voilà starts the next preheated kernel for a page that was just opened
 FRONTEND_EXTENSIONS = ["@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager", "jupyterlab-plotly"]
+
 
 def voila_command(dashboards: str | os.PathLike = "dashboards", port: int = 8866, preheat: bool = True) -> list[str]:
     "The Voilà command line for serving `dashboards` on 127.0.0.1:`port`."
     exe = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila") or "voila"
-    cmd = [exe, str(dashboards), "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", "--show_tracebacks=False",
-           "--strip_sources=True", "--Voila.tornado_settings=allow_origin=", "--VoilaConfiguration.file_allowlist=a^"]
-    cmd += [f"--VoilaKernelManager.fill_delay={FILL_DELAY}"]      # refill a page's kernel pool after it has rendered, not during
+    cmd = [
+        exe,
+        str(dashboards),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--show_tracebacks=False",
+        "--strip_sources=True",
+        "--Voila.tornado_settings=allow_origin=",
+        "--VoilaConfiguration.file_allowlist=a^",
+    ]
+    cmd += [
+        f"--VoilaKernelManager.fill_delay={FILL_DELAY}"
+    ]  # refill a page's kernel pool after it has rendered, not during
     cmd += [f"--VoilaConfiguration.extension_allowlist={x}" for x in FRONTEND_EXTENSIONS]
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
     return cmd
+
 
 def free_port() -> int:
     "A free TCP port on 127.0.0.1."
@@ -257,16 +381,29 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
+
 def dash_env(workspace: str | None = None) -> dict:
     "The environment for the Voilà server and its kernels: the workspace, and no progress bars."
-    return {**os.environ, "AIMA_WORKSPACE": str(Path(workspace or default_workspace()).resolve()), "AIMA_LOGGING__PROGRESS": "never"}
+    return {
+        **os.environ,
+        "AIMA_WORKSPACE": str(Path(workspace or default_workspace()).resolve()),
+        "AIMA_LOGGING__PROGRESS": "never",
+    }
 
-def serve(dashboards: str | os.PathLike = "dashboards", workspace: str | None = None, port: int = 8866, preheat: bool = True) -> int:
+
+def serve(
+    dashboards: str | os.PathLike = "dashboards", workspace: str | None = None, port: int = 8866, preheat: bool = True
+) -> int:
     "Serve the dashboards until interrupted; returns Voilà's exit code."
     if not Path(dashboards).is_dir():
-        raise FileNotFoundError(f"No dashboards folder at {dashboards}. Run from the project root or pass --dashboards.")
+        raise FileNotFoundError(
+            f"No dashboards folder at {dashboards}. Run from the project root or pass --dashboards."
+        )
     env = dash_env(workspace)
-    print(f"AIMA dashboards: http://127.0.0.1:{port}/voila/render/home.ipynb  (workspace {env['AIMA_WORKSPACE']}; Ctrl-C to stop)", flush=True)
+    print(
+        f"AIMA dashboards: http://127.0.0.1:{port}/voila/render/home.ipynb  (workspace {env['AIMA_WORKSPACE']}; Ctrl-C to stop)",
+        flush=True,
+    )
     try:
         return subprocess.call(voila_command(dashboards, port, preheat), env=env)
     except KeyboardInterrupt:
@@ -278,29 +415,53 @@ PAGE_READY_JS = """() => { const b = document.querySelector('.aima-page .aima-bo
   for (const c of document.querySelectorAll('.aima-chart')) if (!c.querySelector('.js-plotly-plot')) return false;
   return true; }"""
 CHROMIUM = os.environ.get("AIMA_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 def default_dashboards() -> Path:
     "The `dashboards/` folder of the source checkout AIMA runs from."
     return Path(aima.__file__).resolve().parent.parent / "dashboards"
 
+
 @contextlib.contextmanager
-def voila_server(workspace: str | os.PathLike, dashboards: str | os.PathLike | None = None, port: int | None = None,
-                 preheat: bool = True, timeout: float = 120, log_file: str | os.PathLike | None = None):
+def voila_server(
+    workspace: str | os.PathLike,
+    dashboards: str | os.PathLike | None = None,
+    port: int | None = None,
+    preheat: bool = True,
+    timeout: float = 120,
+    log_file: str | os.PathLike | None = None,
+):
     "Serve the dashboards for `workspace` in the background; yields the base URL, then stops Voilà and its kernels."
     import signal
     import urllib.request
+
     port = port or free_port()
     out = open(log_file, "w") if log_file else subprocess.DEVNULL
-    proc = subprocess.Popen(voila_command(dashboards or default_dashboards(), port, preheat), env=dash_env(str(workspace)),
-                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        voila_command(dashboards or default_dashboards(), port, preheat),
+        env=dash_env(str(workspace)),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"Voilà exited with code {proc.returncode}" + (f"; see {log_file}" if log_file else ""))
+                raise RuntimeError(
+                    f"Voilà exited with code {proc.returncode}" + (f"; see {log_file}" if log_file else "")
+                )
             try:
                 urllib.request.urlopen(f"{base}/voila/tree", timeout=10).read()
                 break
@@ -314,7 +475,7 @@ def voila_server(workspace: str | os.PathLike, dashboards: str | os.PathLike | N
         try:
             proc.wait(20)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)       # its own session: Voilà and the kernels it started, nothing else
+            os.killpg(proc.pid, signal.SIGKILL)  # its own session: Voilà and the kernels it started, nothing else
             proc.wait(10)
         if log_file:
             out.close()
@@ -326,9 +487,12 @@ def register(app) -> None:
     from aima.app.cli import WorkspaceOpt, fail
 
     @app.command("dash")
-    def dash(workspace: WorkspaceOpt = None, port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8866,
-             dashboards: Annotated[str, typer.Option(help="Folder of Voilà notebooks.")] = "dashboards",
-             preheat: Annotated[bool, typer.Option(help="Keep a kernel warm per page for fast first renders.")] = True):
+    def dash(
+        workspace: WorkspaceOpt = None,
+        port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8866,
+        dashboards: Annotated[str, typer.Option(help="Folder of Voilà notebooks.")] = "dashboards",
+        preheat: Annotated[bool, typer.Option(help="Keep a kernel warm per page for fast first renders.")] = True,
+    ):
         "Serve the Voilà dashboards for marketers on 127.0.0.1."
         try:
             raise typer.Exit(serve(dashboards, workspace, port, preheat))

@@ -16,35 +16,89 @@ import numpy as np
 import pandas as pd
 
 from ..core import Workspace
-from .kit import (CSS, RESULTS, PagedTable, Unavailable, escape, code_html, attach, cards_html, chart, download_link, fmt_value,
-                           ibis_fetch, latest, message_html, need, needs_message, read_workspace, safe, show_figure, style, table_html)
+from aima.dash.kit import (
+    CSS,
+    RESULTS,
+    PagedTable,
+    Unavailable,
+    escape,
+    code_html,
+    attach,
+    cards_html,
+    chart,
+    download_link,
+    fmt_value,
+    ibis_fetch,
+    latest,
+    message_html,
+    need,
+    needs_message,
+    read_workspace,
+    safe,
+    show_figure,
+    style,
+    table_html,
+)
 from .kit import cached
 
 # %% ../../nbs/85_dash/02_customers.ipynb #ded46959
-CUSTOMER_COLUMNS = {"customer_id": "Customer", "name": "Name", "email": "Email", "country": "Country", "segment": "Segment",
-                    "health_score": "Health", "recency_days": "Days since order", "frequency": "Orders", "monetary": "Spend",
-                    "clv": "CLV (12 mo)", "p_churn_90": "P(churn 90d)", "action": "Next best action"}
-CUSTOMER_FORMATS = {"health_score": "{:.0f}", "recency_days": "{:,.0f}", "frequency": "{:,.0f}", "monetary": "{:,.2f}",
-                    "clv": "{:,.2f}", "p_churn_90": "{:.0%}", "action": lambda v: str(v).replace("_", " ")}
+CUSTOMER_COLUMNS = {
+    "customer_id": "Customer",
+    "name": "Name",
+    "email": "Email",
+    "country": "Country",
+    "segment": "Segment",
+    "health_score": "Health",
+    "recency_days": "Days since order",
+    "frequency": "Orders",
+    "monetary": "Spend",
+    "clv": "CLV (12 mo)",
+    "p_churn_90": "P(churn 90d)",
+    "action": "Next best action",
+}
+CUSTOMER_FORMATS = {
+    "health_score": "{:.0f}",
+    "recency_days": "{:,.0f}",
+    "frequency": "{:,.0f}",
+    "monetary": "{:,.2f}",
+    "clv": "{:,.2f}",
+    "p_churn_90": "{:.0%}",
+    "action": lambda v: str(v).replace("_", " "),
+}
+
 
 def customer_table(ws: Workspace):
     "Customers with segment, health, value and risk from the result tables that exist (lazy Ibis table)."
     if ws.exists("customers"):
         c = ws.table("customers")
         has = set(c.columns)
-        first_last = (c.first_name.fill_null("") + " " + c.last_name.fill_null("")).strip() if {"first_name", "last_name"} <= has else None
+        first_last = (
+            (c.first_name.fill_null("") + " " + c.last_name.fill_null("")).strip()
+            if {"first_name", "last_name"} <= has
+            else None
+        )
         name = c.full_name if "full_name" in has else ibis.null("string")
         if first_last is not None:
             name = ibis.coalesce(name, ibis.ifelse(first_last == "", ibis.null("string"), first_last))
-        t = c.select("customer_id", name=name, email=c.email if "email" in has else ibis.null("string"),
-                     country=c.country if "country" in has else ibis.null("string"))
+        t = c.select(
+            "customer_id",
+            name=name,
+            email=c.email if "email" in has else ibis.null("string"),
+            country=c.country if "country" in has else ibis.null("string"),
+        )
     elif ws.exists("orders"):
         o = ws.table("orders")
-        t = o.filter(o.customer_id.notnull()).select("customer_id").distinct().mutate(
-            name=ibis.null("string"), email=ibis.null("string"), country=ibis.null("string"))
+        t = (
+            o.filter(o.customer_id.notnull())
+            .select("customer_id")
+            .distinct()
+            .mutate(name=ibis.null("string"), email=ibis.null("string"), country=ibis.null("string"))
+        )
     else:
-        raise Unavailable(f"No customers yet: import your customers or orders on the Import page, or run "
-                          f"`aima import YOUR_FILE.csv --workspace {ws.uri}`.")
+        raise Unavailable(
+            f"No customers yet: import your customers or orders on the Import page, or run "
+            f"`aima import YOUR_FILE.csv --workspace {ws.uri}`."
+        )
     if ws.exists("rfm"):
         t = attach(t, ws.table("rfm"), ["segment"])
     if ws.exists("customer_features"):
@@ -58,6 +112,7 @@ def customer_table(ws: Workspace):
     if ws.exists("retention_actions"):
         t = attach(t, ws.table("retention_actions"), ["action"])
     return t
+
 
 def customer_query(ws: Workspace, search: str = "", segment: str | None = None):
     "`customer_table` filtered by a search (id, name or email contains it, any case) and a segment."
@@ -81,12 +136,21 @@ def health_histogram(t) -> pd.DataFrame:
     h = h.mutate(bin=(ibis.least(h.health_score, 99.999) / 5).floor().cast("int64") * 5)
     return h.group_by("bin").aggregate(customers=h.count()).order_by("bin").to_pandas()
 
+
 def health_figure(hist: pd.DataFrame, title: str = "Health score distribution"):
     "Bar chart of customers per health bin, red (at risk) to green (healthy)."
     import plotly.graph_objects as go
+
     colors = ["#e12d39" if b < 40 else "#f0b429" if b < 70 else "#3ebd93" for b in hist["bin"]]
-    fig = go.Figure(go.Bar(x=hist["bin"] + 2.5, y=hist["customers"], width=4.6, marker_color=colors,
-                           hovertemplate="health %{x:.0f} ± 2.5: %{y} customers<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=hist["bin"] + 2.5,
+            y=hist["customers"],
+            width=4.6,
+            marker_color=colors,
+            hovertemplate="health %{x:.0f} ± 2.5: %{y} customers<extra></extra>",
+        )
+    )
     fig.update_xaxes(title="health score (0 = lapsed, 100 = buying on rhythm)", range=[0, 100])
     fig.update_yaxes(title="customers")
     return style(fig, title, height=300)
@@ -94,35 +158,66 @@ def health_figure(hist: pd.DataFrame, title: str = "Health score distribution"):
 # %% ../../nbs/85_dash/02_customers.ipynb #ds2over2
 def customers_overview(ws: Workspace) -> dict:
     "The Customers page's `columns` (those with data), `segments`, `notes` (what to run) and `hist` (customers per health bin), cached."
+
     def compute():
         t = customer_table(ws)
         seg = t.segment if "segment" in t.columns else ibis.null("string")
-        hb = ((ibis.least(t.health_score, 99.999) / 5).floor().cast("int64") * 5) if "health_score" in t.columns else ibis.null("int64")
+        hb = (
+            ((ibis.least(t.health_score, 99.999) / 5).floor().cast("int64") * 5)
+            if "health_score" in t.columns
+            else ibis.null("int64")
+        )
         m = t.mutate(segment=seg, bin=hb)
-        g = m.group_by("segment", "bin").aggregate(customers=m.count(), **{f"has_{c}": m[c].count() for c in ("name", "email", "country")}).to_pandas()
-        cols = {k: v for k, v in CUSTOMER_COLUMNS.items() if k in t.columns and (k not in ("name", "email", "country") or g[f"has_{k}"].sum() > 0)}
-        hist = (g.dropna(subset=["bin"]).groupby("bin", as_index=False).customers.sum().astype({"bin": "int64", "customers": "int64"})
-                if "health_score" in t.columns else pd.DataFrame({"bin": [], "customers": []}))
-        return {"columns": cols, "segments": sorted(g.segment.dropna().unique()) if "segment" in cols else [],
-                "notes": [needs_message(ws, n) for n in ("customer_features", "rfm", "clv_predictions", "churn_predictions") if not ws.exists(n)],
-                "hist": hist.reset_index(drop=True), "customers": int(g.customers.sum())}
+        g = (
+            m.group_by("segment", "bin")
+            .aggregate(customers=m.count(), **{f"has_{c}": m[c].count() for c in ("name", "email", "country")})
+            .to_pandas()
+        )
+        cols = {
+            k: v
+            for k, v in CUSTOMER_COLUMNS.items()
+            if k in t.columns and (k not in ("name", "email", "country") or g[f"has_{k}"].sum() > 0)
+        }
+        hist = (
+            g.dropna(subset=["bin"])
+            .groupby("bin", as_index=False)
+            .customers.sum()
+            .astype({"bin": "int64", "customers": "int64"})
+            if "health_score" in t.columns
+            else pd.DataFrame({"bin": [], "customers": []})
+        )
+        return {
+            "columns": cols,
+            "segments": sorted(g.segment.dropna().unique()) if "segment" in cols else [],
+            "notes": [
+                needs_message(ws, n)
+                for n in ("customer_features", "rfm", "clv_predictions", "churn_predictions")
+                if not ws.exists(n)
+            ],
+            "hist": hist.reset_index(drop=True),
+            "customers": int(g.customers.sum()),
+        }
+
     return cached(ws, "customers_overview", compute)
+
 
 def _customer_sort(cols: dict) -> str:
     return "health_score" if "health_score" in cols else "customer_id"
+
 
 def customers_prefetch(uri: str | None = None) -> None:
     "Compute what the Customers page first shows (overview and the table's first page) into the cache."
     with read_workspace(uri) as ws:
         ov = customers_overview(ws)
     cols = ov["columns"]
-    health_figure(ov["hist"])                  # and the chart code, loaded and warm
+    health_figure(ov["hist"])  # and the chart code, loaded and warm
     ibis_fetch(lambda ws: customer_query(ws), uri, key=lambda: ("customers", "", ""))(_customer_sort(cols), True, 0, 20)
 
 # %% ../../nbs/85_dash/02_customers.ipynb #35d01008
 def customer_profile(ws: Workspace, customer_id: str) -> dict:
     "The profile of one customer (`aima.customers.profile.profile`) plus the recommended action."
     from aima.customers.profile import profile
+
     try:
         p = profile(ws, customer_id)
     except ValueError as e:
@@ -134,21 +229,36 @@ def customer_profile(ws: Workspace, customer_id: str) -> dict:
             p["action"] = json.loads(rows.to_json(orient="records", date_format="iso"))[0]
     return p
 
+
 def _latest_row(rows: list[dict] | None) -> dict | None:
     return max(rows, key=lambda r: r.get("as_of") or "") if rows else None
+
 
 def _num(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}" if abs(v) >= 1 else f"{v:.3g}"
 
+
 def profile_html(p: dict) -> str:
     "A customer's profile as HTML: identity, predictions, every feature, the timeline."
     from aima.customers.features import FEATURES
+
     ident, f, rfm = p.get("identity") or {}, p.get("features") or {}, p.get("rfm") or {}
-    name = ident.get("full_name") or " ".join(x for x in (ident.get("first_name"), ident.get("last_name")) if x) or p["customer_id"]
-    out = [CSS, f"<div class='aima aima-profile'><h2>{escape(name)} <span class='tag'>{escape(p['customer_id'])}</span>"]
+    name = (
+        ident.get("full_name")
+        or " ".join(x for x in (ident.get("first_name"), ident.get("last_name")) if x)
+        or p["customer_id"]
+    )
+    out = [
+        CSS,
+        f"<div class='aima aima-profile'><h2>{escape(name)} <span class='tag'>{escape(p['customer_id'])}</span>",
+    ]
     if rfm.get("segment"):
         out.append(f" <span class='tag'>{escape(rfm['segment'])}</span>")
-    out.append("</h2><div class='sub'>" + " · ".join(escape(ident[k]) for k in ("email", "phone", "city", "country") if ident.get(k)) + "</div>")
+    out.append(
+        "</h2><div class='sub'>"
+        + " · ".join(escape(ident[k]) for k in ("email", "phone", "city", "country") if ident.get(k))
+        + "</div>"
+    )
     if rfm.get("segment_description"):
         out.append(f"<p>{escape(rfm['segment_description'])}</p>")
     cards = {}
@@ -178,25 +288,50 @@ def profile_html(p: dict) -> str:
     if a is None:
         out.append(f"<p class='sub'>{code_html('No recommended action yet: run `aima interventions recommend`.')}</p>")
     if f:
-        rows = [(FEATURES.get(k, ("other", ""))[0], k, v, FEATURES.get(k, ("", ""))[1]) for k, v in f.items()
-                if k not in ("customer_id", "as_of", "feature_set_version")]
+        rows = [
+            (FEATURES.get(k, ("other", ""))[0], k, v, FEATURES.get(k, ("", ""))[1])
+            for k, v in f.items()
+            if k not in ("customer_id", "as_of", "feature_set_version")
+        ]
         rows.sort(key=lambda r: (r[0], r[1]))
-        out.append("<h3>Every feature</h3><table class='aima-features'><tr><th>group</th><th>feature</th><th class='num'>value</th><th>meaning</th></tr>"
-                   + "".join(f"<tr><td>{escape(g)}</td><td>{escape(k)}</td><td class='num'>{escape(fmt_value(v, _num if isinstance(v, float) else None))}</td>"
-                             f"<td class='sub'>{escape(d)}</td></tr>" for g, k, v, d in rows) + "</table>")
+        out.append(
+            "<h3>Every feature</h3><table class='aima-features'><tr><th>group</th><th>feature</th><th class='num'>value</th><th>meaning</th></tr>"
+            + "".join(
+                f"<tr><td>{escape(g)}</td><td>{escape(k)}</td><td class='num'>{escape(fmt_value(v, _num if isinstance(v, float) else None))}</td>"
+                f"<td class='sub'>{escape(d)}</td></tr>"
+                for g, k, v, d in rows
+            )
+            + "</table>"
+        )
     else:
         out.append(f"<p class='sub'>{code_html('No features yet: run `aima features`.')}</p>")
     tl = p.get("timeline") or []
-    out.append(f"<h3>Timeline (latest {len(tl)})</h3>" + (table_html(pd.DataFrame(tl), {"at": "when", "kind": "what", "detail": "detail"},
-                                                                           {"at": lambda v: str(v)[:16].replace("T", " ")}) if tl else "<p class='sub'>No orders or events.</p>"))
+    out.append(
+        f"<h3>Timeline (latest {len(tl)})</h3>"
+        + (
+            table_html(
+                pd.DataFrame(tl),
+                {"at": "when", "kind": "what", "detail": "detail"},
+                {"at": lambda v: str(v)[:16].replace("T", " ")},
+            )
+            if tl
+            else "<p class='sub'>No orders or events.</p>"
+        )
+    )
     out.append("</div>")
     return "".join(out)
+
 
 def survival_figure(curve: list[float], step_days: int = 15, title: str = "Predicted probability of still buying"):
     "A customer's survival curve (points every `step_days` days from the scoring date)."
     import plotly.graph_objects as go
+
     x = np.arange(len(curve)) * step_days
-    fig = go.Figure(go.Scatter(x=x, y=curve, mode="lines+markers", line_shape="hv", hovertemplate="day %{x}: %{y:.0%}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=x, y=curve, mode="lines+markers", line_shape="hv", hovertemplate="day %{x}: %{y:.0%}<extra></extra>"
+        )
+    )
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", title="still a customer")
     fig.update_xaxes(title="days from the scoring date")
     return style(fig, title, height=280)
@@ -205,19 +340,33 @@ def survival_figure(curve: list[float], step_days: int = 15, title: str = "Predi
 def customers_page(uri: str | None = None):
     "The Customers page body."
     import ipywidgets as W
+
     with read_workspace(uri) as ws:
-        ov = customers_overview(ws)          # one grouped query, kept per workspace version
+        ov = customers_overview(ws)  # one grouped query, kept per workspace version
     cols, segments, notes, hist = ov["columns"], ov["segments"], ov["notes"], ov["hist"]
-    search = W.Text(placeholder="Search by id, name or email", description="Search", layout=W.Layout(width="360px"),
-                    continuous_update=False)      # query on Enter or leaving the box, not on every keystroke
+    search = W.Text(
+        placeholder="Search by id, name or email",
+        description="Search",
+        layout=W.Layout(width="360px"),
+        continuous_update=False,
+    )  # query on Enter or leaving the box, not on every keystroke
     search.add_class("aima-search")
     segment = W.Dropdown(options=[("All segments", "")] + [(s, s) for s in segments], value="", description="Segment")
     segment.add_class("aima-segment-filter")
     status = W.HTML()
-    table = PagedTable(ibis_fetch(lambda ws: customer_query(ws, search.value, segment.value), uri,
-                                  key=lambda: ("customers", search.value.strip().lower(), segment.value)), cols,
-                       sort=_customer_sort(cols), ascending=True,
-                       formats=CUSTOMER_FORMATS, name="customers", empty="No customer matches the search.")
+    table = PagedTable(
+        ibis_fetch(
+            lambda ws: customer_query(ws, search.value, segment.value),
+            uri,
+            key=lambda: ("customers", search.value.strip().lower(), segment.value),
+        ),
+        cols,
+        sort=_customer_sort(cols),
+        ascending=True,
+        formats=CUSTOMER_FORMATS,
+        name="customers",
+        empty="No customer matches the search.",
+    )
     hist_out = chart(health_figure(hist), "health")
     pick = W.Dropdown(options=[], description="Profile of", layout=W.Layout(width="360px"))
     pick.add_class("aima-profile-pick")
@@ -247,8 +396,10 @@ def customers_page(uri: str | None = None):
             show_profile(change["new"])
 
     def on_table(_=None):
-        opts = [("", "")] + [(f"{r.customer_id} {r.name or ''}".strip(), str(r.customer_id)) for r in table.df.itertuples()]
-        quiet["pick"] = True                   # new choices for the new page of the table, no profile change
+        opts = [("", "")] + [
+            (f"{r.customer_id} {r.name or ''}".strip(), str(r.customer_id)) for r in table.df.itertuples()
+        ]
+        quiet["pick"] = True  # new choices for the new page of the table, no profile change
         try:
             pick.options, pick.value = opts, ""
         finally:
@@ -258,8 +409,13 @@ def customers_page(uri: str | None = None):
         table.refresh(reset=True)
         on_table()
         with read_workspace(uri) as ws:
-            show_figure(hist_out, health_figure(health_histogram(customer_query(ws, search.value, segment.value)),
-                                                "Health score distribution" + (" (filtered)" if search.value or segment.value else "")))
+            show_figure(
+                hist_out,
+                health_figure(
+                    health_histogram(customer_query(ws, search.value, segment.value)),
+                    "Health score distribution" + (" (filtered)" if search.value or segment.value else ""),
+                ),
+            )
 
     search.observe(safe(apply, status), "value")
     segment.observe(safe(apply, status), "value")
@@ -272,28 +428,55 @@ def customers_page(uri: str | None = None):
     typed.on_submit(safe(lambda _: show_profile(typed.value.strip()), prof_status))
     table.refresh()
     on_table()
-    note = W.HTML(CSS + "<div class='aima'>" + "".join(f"<p class='sub'>{code_html(n)}</p>" for n in notes) + "</div>") if notes else W.HTML()
-    return W.VBox([note, W.HBox([search, segment]), status, table.widget, hist_out,
-                   W.HTML(CSS + "<div class='aima'><h2>Customer profile</h2><p class='sub'>Pick a customer from the table's page, or type an id.</p></div>"),
-                   W.HBox([pick, typed, open_btn]), prof_status, prof_html, prof_chart])
+    note = (
+        W.HTML(CSS + "<div class='aima'>" + "".join(f"<p class='sub'>{code_html(n)}</p>" for n in notes) + "</div>")
+        if notes
+        else W.HTML()
+    )
+    return W.VBox(
+        [
+            note,
+            W.HBox([search, segment]),
+            status,
+            table.widget,
+            hist_out,
+            W.HTML(
+                CSS
+                + "<div class='aima'><h2>Customer profile</h2><p class='sub'>Pick a customer from the table's page, or type an id.</p></div>"
+            ),
+            W.HBox([pick, typed, open_btn]),
+            prof_status,
+            prof_html,
+            prof_chart,
+        ]
+    )
 
 # %% ../../nbs/85_dash/02_customers.ipynb #39b609af
 SEGMENTATIONS = {"rfm": ("RFM segments", "rfm"), "learned": ("Learned segments", "customer_segments")}
 
+
 def segment_persona(segment: str) -> tuple[str, str]:
     "(persona, strategy) of a segment: who they are and what to do."
     from aima.customers.rfm import SEGMENTS
+
     text = SEGMENTS.get(segment)
     if not text:
-        return "A segment learned from customer behaviour.", "See its profile below; compare value, health and trend with the others."
+        return (
+            "A segment learned from customer behaviour.",
+            "See its profile below; compare value, health and trend with the others.",
+        )
     who, _, what = text.partition(". ")
     return who + ".", what
+
 
 def _segment_base(ws: Workspace, kind: str = "rfm"):
     label, table = SEGMENTATIONS[kind]
     if not ws.exists(table):
-        raise Unavailable(needs_message(ws, table) if table in RESULTS else
-                          f"No {label.lower()} yet: they appear when the segmentation model has run on this workspace.")
+        raise Unavailable(
+            needs_message(ws, table)
+            if table in RESULTS
+            else f"No {label.lower()} yet: they appear when the segmentation model has run on this workspace."
+        )
     s = latest(ws, table) if kind != "rfm" else ws.table(table)
     t = customer_table(ws)
     t = t.drop("segment") if "segment" in t.columns else t
@@ -302,9 +485,11 @@ def _segment_base(ws: Workspace, kind: str = "rfm"):
         t = attach(t, latest(ws, "customer_features"), ["purchases_last_90d", "purchases_prev_90d"])
     return t
 
+
 def segment_summary(ws: Workspace, kind: str = "rfm") -> pd.DataFrame:
     "Per segment: customers, share, revenue, average spend/health/CLV/P(churn), 90-day order trend, persona and strategy (cached)."
     return cached(ws, ("segment_summary", kind), lambda: _segment_summary(ws, kind))
+
 
 def segments_prefetch(uri: str | None = None) -> None:
     "Compute the Segments page summary into the cache."
@@ -312,12 +497,20 @@ def segments_prefetch(uri: str | None = None) -> None:
         if ws.exists("rfm"):
             segment_figures(segment_summary(ws))
 
+
 def _segment_summary(ws: Workspace, kind: str) -> pd.DataFrame:
     t = _segment_base(ws, kind)
     aggs = {"customers": t.count()}
-    for col, name, fn in (("monetary", "revenue", "sum"), ("monetary", "avg_spend", "mean"), ("health_score", "avg_health", "mean"),
-                          ("clv", "avg_clv", "mean"), ("clv", "total_clv", "sum"), ("p_churn_90", "avg_p_churn_90", "mean"),
-                          ("purchases_last_90d", "orders_last_90d", "sum"), ("purchases_prev_90d", "orders_prev_90d", "sum")):
+    for col, name, fn in (
+        ("monetary", "revenue", "sum"),
+        ("monetary", "avg_spend", "mean"),
+        ("health_score", "avg_health", "mean"),
+        ("clv", "avg_clv", "mean"),
+        ("clv", "total_clv", "sum"),
+        ("p_churn_90", "avg_p_churn_90", "mean"),
+        ("purchases_last_90d", "orders_last_90d", "sum"),
+        ("purchases_prev_90d", "orders_prev_90d", "sum"),
+    ):
         if col in t.columns:
             aggs[name] = getattr(t[col], fn)()
     df = t.group_by("segment").aggregate(**aggs).to_pandas()
@@ -328,10 +521,29 @@ def _segment_summary(ws: Workspace, kind: str) -> pd.DataFrame:
     df["persona"], df["strategy"] = zip(*df.segment.map(segment_persona)) if len(df) else ([], [])
     return df.sort_values("revenue" if "revenue" in df else "customers", ascending=False).reset_index(drop=True)
 
-SEGMENT_COLUMNS = {"segment": "Segment", "customers": "Customers", "share": "Share", "revenue": "Revenue", "avg_spend": "Avg spend",
-                   "avg_health": "Avg health", "avg_clv": "Avg CLV", "avg_p_churn_90": "Avg P(churn 90d)", "trend": "Orders trend (90d)"}
-SEGMENT_FORMATS = {"share": "{:.1%}", "revenue": "{:,.0f}", "avg_spend": "{:,.2f}", "avg_health": "{:.0f}", "avg_clv": "{:,.2f}",
-                   "avg_p_churn_90": "{:.0%}", "trend": "{:+.0%}", "customers": "{:,}"}
+
+SEGMENT_COLUMNS = {
+    "segment": "Segment",
+    "customers": "Customers",
+    "share": "Share",
+    "revenue": "Revenue",
+    "avg_spend": "Avg spend",
+    "avg_health": "Avg health",
+    "avg_clv": "Avg CLV",
+    "avg_p_churn_90": "Avg P(churn 90d)",
+    "trend": "Orders trend (90d)",
+}
+SEGMENT_FORMATS = {
+    "share": "{:.1%}",
+    "revenue": "{:,.0f}",
+    "avg_spend": "{:,.2f}",
+    "avg_health": "{:.0f}",
+    "avg_clv": "{:,.2f}",
+    "avg_p_churn_90": "{:.0%}",
+    "trend": "{:+.0%}",
+    "customers": "{:,}",
+}
+
 
 def segment_customers(ws: Workspace, segment: str, kind: str = "rfm") -> pd.DataFrame:
     "The customers of one segment with the Customers page's columns (what the export writes)."
@@ -340,20 +552,52 @@ def segment_customers(ws: Workspace, segment: str, kind: str = "rfm") -> pd.Data
     t = t.select(*[c for c in CUSTOMER_COLUMNS if c in t.columns])
     return t.order_by("customer_id").to_pandas()
 
+
 def segment_figures(df: pd.DataFrame) -> list:
     "Size and revenue per segment, and the segment map (health against lifetime value, bubble size = customers)."
     import plotly.graph_objects as go
+
     figs = []
-    bar = go.Figure(go.Bar(x=df.segment, y=df.customers, name="customers", offsetgroup=1, hovertemplate="%{x}: %{y} customers<extra></extra>"))
+    bar = go.Figure(
+        go.Bar(
+            x=df.segment,
+            y=df.customers,
+            name="customers",
+            offsetgroup=1,
+            hovertemplate="%{x}: %{y} customers<extra></extra>",
+        )
+    )
     if "revenue" in df:
-        bar.add_trace(go.Bar(x=df.segment, y=df.revenue, name="revenue", yaxis="y2", offsetgroup=2, hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
-        bar.update_layout(barmode="group", yaxis2=dict(overlaying="y", side="right", title="revenue", showgrid=False), yaxis=dict(title="customers"))
+        bar.add_trace(
+            go.Bar(
+                x=df.segment,
+                y=df.revenue,
+                name="revenue",
+                yaxis="y2",
+                offsetgroup=2,
+                hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+            )
+        )
+        bar.update_layout(
+            barmode="group",
+            yaxis2=dict(overlaying="y", side="right", title="revenue", showgrid=False),
+            yaxis=dict(title="customers"),
+        )
     figs.append(("sizes", style(bar, "Size and revenue per segment")))
     if {"avg_health", "avg_clv"} <= set(df.columns):
         size = 12 + 40 * np.sqrt(df.customers / max(1, df.customers.max()))
-        m = go.Figure(go.Scatter(x=df.avg_health, y=df.avg_clv, text=df.segment, mode="markers+text", textposition="top center",
-                                 marker=dict(size=size, color=list(range(len(df))), colorscale="Viridis", opacity=.7),
-                                 customdata=df.customers, hovertemplate="%{text}<br>health %{x:.0f}, CLV %{y:,.0f}<br>%{customdata} customers<extra></extra>"))
+        m = go.Figure(
+            go.Scatter(
+                x=df.avg_health,
+                y=df.avg_clv,
+                text=df.segment,
+                mode="markers+text",
+                textposition="top center",
+                marker=dict(size=size, color=list(range(len(df))), colorscale="Viridis", opacity=0.7),
+                customdata=df.customers,
+                hovertemplate="%{text}<br>health %{x:.0f}, CLV %{y:,.0f}<br>%{customdata} customers<extra></extra>",
+            )
+        )
         m.update_xaxes(title="average health score")
         m.update_yaxes(title="average CLV (12 months)")
         figs.append(("map", style(m, "Segment map: health against value")))
@@ -363,6 +607,7 @@ def segment_figures(df: pd.DataFrame) -> list:
 def segments_page(uri: str | None = None):
     "The Segments page body."
     import ipywidgets as W
+
     with read_workspace(uri) as ws:
         need(ws, "rfm")
         kinds = [k for k, (_, table) in SEGMENTATIONS.items() if ws.exists(table)]
@@ -404,27 +649,67 @@ def segments_page(uri: str | None = None):
             return
         r = df.set_index("segment").loc[pick.value]
         cards = {"Customers": int(r.customers), "Share": f"{r.share:.1%}"}
-        for col, label in (("revenue", "Revenue"), ("avg_health", "Avg health"), ("avg_clv", "Avg CLV"), ("avg_p_churn_90", "Avg P(churn 90d)"), ("trend", "Orders trend (90d)")):
+        for col, label in (
+            ("revenue", "Revenue"),
+            ("avg_health", "Avg health"),
+            ("avg_clv", "Avg CLV"),
+            ("avg_p_churn_90", "Avg P(churn 90d)"),
+            ("trend", "Orders trend (90d)"),
+        ):
             if col in r and pd.notna(r[col]):
                 cards[label] = fmt_value(r[col], SEGMENT_FORMATS.get(col))
-        detail.value = (CSS + f"<div class='aima aima-segment'><h3>{escape(pick.value)}</h3><p><b>Who they are.</b> {escape(r.persona)}</p>"
-                        f"<p><b>What to do.</b> {escape(r.strategy)}</p>{cards_html(cards)}</div>")
+        detail.value = (
+            CSS
+            + f"<div class='aima aima-segment'><h3>{escape(pick.value)}</h3><p><b>Who they are.</b> {escape(r.persona)}</p>"
+            f"<p><b>What to do.</b> {escape(r.strategy)}</p>{cards_html(cards)}</div>"
+        )
 
     def do_export(_=None):
         with read_workspace(uri) as ws:
             df = segment_customers(ws, pick.value, kind.value)
         name = "".join(ch if ch.isalnum() else "_" for ch in str(pick.value)).strip("_").lower()
-        link.value = CSS + "<div class='aima' style='margin:6px 0'>" + download_link(df, f"segment_{name}.csv", f"Save {pick.value}.csv") + "</div>"
+        link.value = (
+            CSS
+            + "<div class='aima' style='margin:6px 0'>"
+            + download_link(df, f"segment_{name}.csv", f"Save {pick.value}.csv")
+            + "</div>"
+        )
 
     kind.observe(safe(load, status), "value")
     pick.observe(safe(show, status), "value")
     export.on_click(safe(do_export, status))
     load()
-    head = [W.HTML(CSS + "<div class='aima'>" + "".join(f"<div class='alert warn'>{escape(a)}</div>" for a in alerts) + "</div>")] if alerts else []
-    note = "" if "learned" in kinds else "<p class='sub'>Learned segments (behavioural clusters) join these RFM segments when the segmentation model has run.</p>"
-    return W.VBox(head + [W.HBox([kind]) if len(kinds) > 1 else W.HTML(CSS + f"<div class='aima'>{note}</div>"), summary, figs,
-                          W.HTML(CSS + "<div class='aima'><h2>One segment</h2></div>"), W.HBox([pick, export]), detail, link, status])
+    head = (
+        [
+            W.HTML(
+                CSS
+                + "<div class='aima'>"
+                + "".join(f"<div class='alert warn'>{escape(a)}</div>" for a in alerts)
+                + "</div>"
+            )
+        ]
+        if alerts
+        else []
+    )
+    note = (
+        ""
+        if "learned" in kinds
+        else "<p class='sub'>Learned segments (behavioural clusters) join these RFM segments when the segmentation model has run.</p>"
+    )
+    return W.VBox(
+        head
+        + [
+            W.HBox([kind]) if len(kinds) > 1 else W.HTML(CSS + f"<div class='aima'>{note}</div>"),
+            summary,
+            figs,
+            W.HTML(CSS + "<div class='aima'><h2>One segment</h2></div>"),
+            W.HBox([pick, export]),
+            detail,
+            link,
+            status,
+        ]
+    )
 
 # %% ../../nbs/85_dash/02_customers.ipynb #ds2pre1
-customers_page.prefetch = customers_prefetch      # what a preheated kernel computes before the request
+customers_page.prefetch = customers_prefetch  # what a preheated kernel computes before the request
 segments_page.prefetch = segments_prefetch

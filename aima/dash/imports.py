@@ -21,18 +21,22 @@ from ..data.imports import fetch_url, import_source, sheet_csv_url
 # %% ../../nbs/85_dash/04_imports.ipynb #9800f227
 UPLOAD_TYPES = ".csv,.tsv,.txt,.gz,.xlsx,.xlsm,.xls,.json,.ndjson,.jsonl,.parquet"
 
+
 def upload_dir(uri: str | None = None) -> Path:
     "Where the page keeps uploaded files: `uploads/` next to a DuckDB workspace file, else a temporary folder."
     kind, target = parse_uri(str(uri or default_workspace()))
     if kind == "duckdb" and target is not None:
         return Path(target).resolve().parent / "uploads"
     import tempfile
+
     return Path(tempfile.gettempdir()) / "aima-uploads"
+
 
 def _safe_name(name: str) -> str:
     base = Path(str(name).replace("\\", "/")).name
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "upload"
     return base[:120]
+
 
 def save_upload(name: str, content: bytes, folder: str | Path) -> Path:
     "Write uploaded bytes to `folder/<name>` (a safe file name; never outside `folder`)."
@@ -41,6 +45,7 @@ def save_upload(name: str, content: bytes, folder: str | Path) -> Path:
     path = folder / _safe_name(name)
     path.write_bytes(bytes(content))
     return path
+
 
 def fetch_link(link: str, folder: str | Path, timeout: float = 60) -> Path:
     "Download a Google Sheet share link (as CSV) or a file URL into `folder`; returns the file."
@@ -54,17 +59,31 @@ def fetch_link(link: str, folder: str | Path, timeout: float = 60) -> Path:
         name = f"google_sheet_{m.group(1)[:16]}" + (f"_{gid.group(1)}" if gid else "") + ".csv"
     else:
         url, name = link, Path(link.split("?")[0].rstrip("/")).name or "download.csv"
-    raw = fetch_url(url, timeout)        # the importer's downloader: "Could not download ..." with the sharing hint
+    raw = fetch_url(url, timeout)  # the importer's downloader: "Could not download ..." with the sharing hint
     if raw[:15].lower().lstrip().startswith((b"<!doctype html", b"<html")):
-        raise ValueError(f"{url} returned a web page, not data. For a Google Sheet, share it as 'anyone with the link can view'.")
+        raise ValueError(
+            f"{url} returned a web page, not data. For a Google Sheet, share it as 'anyone with the link can view'."
+        )
     return save_upload(name, raw, folder)
 
 # %% ../../nbs/85_dash/04_imports.ipynb #a82b269f
 def _mapping_frame(out: dict) -> pd.DataFrame:
-    maps = out["mapping"] if "sources" not in out else {f"{s}: {c}": v for s, m in out["mapping"].items() for c, v in m.items()}
-    rows = [{"column": c, "field": v["field"] or "(not used)", "confidence": v["confidence"],
-             "evidence": str(v["evidence"]).replace("--map", "you")} for c, v in maps.items()]
+    maps = (
+        out["mapping"]
+        if "sources" not in out
+        else {f"{s}: {c}": v for s, m in out["mapping"].items() for c, v in m.items()}
+    )
+    rows = [
+        {
+            "column": c,
+            "field": v["field"] or "(not used)",
+            "confidence": v["confidence"],
+            "evidence": str(v["evidence"]).replace("--map", "you"),
+        }
+        for c, v in maps.items()
+    ]
     return pd.DataFrame(rows, columns=["column", "field", "confidence", "evidence"])
+
 
 def _quarantined(ws: Workspace, out: dict, limit: int = 500) -> pd.DataFrame:
     ids = [s.get("import_id") for s in out.get("sources", [out])] if ws.exists("quarantine") else []
@@ -72,13 +91,24 @@ def _quarantined(ws: Workspace, out: dict, limit: int = 500) -> pd.DataFrame:
     if not ids:
         return pd.DataFrame(columns=["source", "row_number", "column", "reason", "raw"])
     q = ws.table("quarantine")
-    return q.filter(q.import_id.isin(ids)).order_by("row_number").select("source", "row_number", "column", "reason", "raw").limit(limit).to_pandas()
+    return (
+        q.filter(q.import_id.isin(ids))
+        .order_by("row_number")
+        .select("source", "row_number", "column", "reason", "raw")
+        .limit(limit)
+        .to_pandas()
+    )
+
 
 def _page_words(e: Exception) -> ValueError:
     "The importer's advice, in the page's words (its `--map` hints name the CLI option)."
-    msg = re.sub(r"Map it with --map '[^']*=(\w+)'(?: \(or =(\w+)\))?",
-                 lambda m: f"Use 'Fix a column' to set that column to {m[1]}" + (f" (or {m[2]})" if m[2] else ""), str(e))
+    msg = re.sub(
+        r"Map it with --map '[^']*=(\w+)'(?: \(or =(\w+)\))?",
+        lambda m: f"Use 'Fix a column' to set that column to {m[1]}" + (f" (or {m[2]})" if m[2] else ""),
+        str(e),
+    )
     return ValueError(msg.replace("--map", "'Fix a column'"))
+
 
 def dry_run(path: str | Path, mapping: dict | None = None) -> dict:
     "Import `path` into a throw-away in-memory workspace: mapping, counts, samples per table, quarantined rows with reasons."
@@ -90,8 +120,11 @@ def dry_run(path: str | Path, mapping: dict | None = None) -> dict:
         out["mapping_frame"] = _mapping_frame(out)
         out["quarantine_rows"] = _quarantined(mem, out)
         out["samples"] = {t: mem.read(t, limit=5).drop(columns=["extra"], errors="ignore") for t in out["tables"]}
-        out["columns"] = list(out["mapping"]) if "sources" not in out else sorted({c for m in out["mapping"].values() for c in m})
+        out["columns"] = (
+            list(out["mapping"]) if "sources" not in out else sorted({c for m in out["mapping"].values() for c in m})
+        )
     return out
+
 
 def run_import(uri: str | None, path: str | Path, mapping: dict | None = None, wait: float = 15) -> dict:
     "Import `path` into the workspace; returns the importer's summary plus `quarantine_rows` (the rows set aside, with reasons)."
@@ -116,65 +149,113 @@ def run_import(uri: str | None, path: str | Path, mapping: dict | None = None, w
 def update_results(uri: str | None = None) -> list[dict]:
     "Run the pipeline (features, RFM, CLV, churn, recommended actions, alerts); one `{step, ok, message}` per step."
     from aima.app.demo import run_pipeline
+
     with Workspace(str(uri or default_workspace())) as ws:
         done = run_pipeline(ws, keep_going=True)
-    return [{"step": name, "ok": "error" not in r, "message": r["error"] if "error" in r else f"done in {r['seconds']:.1f} s"}
-            for name, r in done.items()]
+    return [
+        {
+            "step": name,
+            "ok": "error" not in r,
+            "message": r["error"] if "error" in r else f"done in {r['seconds']:.1f} s",
+        }
+        for name, r in done.items()
+    ]
 
 # %% ../../nbs/85_dash/04_imports.ipynb #3538ee40
 def _summary_html(out: dict, done: bool) -> str:
     verb = "Imported" if done else "Would import"
     if out.get("skipped"):
-        return message_html(f"{Path(str(out['source'])).name}: {out['skipped']}. Nothing changed.", "ok", "Already imported.")
+        return message_html(
+            f"{Path(str(out['source'])).name}: {out['skipped']}. Nothing changed.", "ok", "Already imported."
+        )
     tables = ", ".join(f"{n:,} {t}" for t, n in out["tables"].items()) or "nothing"
     q = out["quarantined"]
-    text = (f"{Path(str(out.get('source', ''))).name}: {out['rows']:,} rows read. {verb} {out['imported']:,} rows ({tables}). "
-            + (f"{q:,} row(s) {'were' if done else 'would be'} quarantined: see why below." if q else "No row needs fixing."))
-    return message_html(text, "ok" if done else "empty", "Imported." if done else f"Dry run{' (' + out['kind'] + ')' if out.get('kind') else ''}: nothing written yet.")
+    text = (
+        f"{Path(str(out.get('source', ''))).name}: {out['rows']:,} rows read. {verb} {out['imported']:,} rows ({tables}). "
+        + (
+            f"{q:,} row(s) {'were' if done else 'would be'} quarantined: see why below."
+            if q
+            else "No row needs fixing."
+        )
+    )
+    return message_html(
+        text,
+        "ok" if done else "empty",
+        "Imported." if done else f"Dry run{' (' + out['kind'] + ')' if out.get('kind') else ''}: nothing written yet.",
+    )
+
 
 def _quarantine_html(q: pd.DataFrame) -> str:
     if q is None or not len(q):
         return ""
     q = q.assign(raw=q.raw.map(lambda v: v if isinstance(v, str) else json.dumps(v, default=str)))
-    return (CSS + "<div class='aima-quarantine'><div class='aima'><h3>Quarantined rows</h3><p class='sub'>Kept aside with the reason; "
-            "fix them in the file and import it again (rows already imported are not duplicated).</p></div>"
-            + table_html(q, {"row_number": "row", "column": "column", "reason": "reason", "raw": "values"}) + "</div>")
+    return (
+        CSS
+        + "<div class='aima-quarantine'><div class='aima'><h3>Quarantined rows</h3><p class='sub'>Kept aside with the reason; "
+        "fix them in the file and import it again (rows already imported are not duplicated).</p></div>"
+        + table_html(q, {"row_number": "row", "column": "column", "reason": "reason", "raw": "values"})
+        + "</div>"
+    )
+
 
 def import_page(uri: str | None = None):
     "The Import page body."
     import ipywidgets as W
+
     uri = str(uri or default_workspace())
     state = {"path": None, "mapping": {}}
     upload = W.FileUpload(accept=UPLOAD_TYPES, multiple=False, description="Upload a file")
     upload.add_class("aima-upload")
-    link = W.Text(placeholder="https://docs.google.com/spreadsheets/d/... or a file URL", description="or a link",
-                  layout=W.Layout(width="520px"))
+    link = W.Text(
+        placeholder="https://docs.google.com/spreadsheets/d/... or a file URL",
+        description="or a link",
+        layout=W.Layout(width="520px"),
+    )
     link.add_class("aima-link")
     load_link = W.Button(description="Load link")
     load_link.add_class("aima-load-link")
     status, summary, mapping, samples, quarantine, result = (W.HTML() for _ in range(6))
     column = W.Dropdown(options=[], description="Column")
     column.add_class("aima-fix-column")
-    field = W.Dropdown(options=[("(not used)", "-")] + [(f"{n}: {f.description}", n) for n, f in FIELDS.items()], description="is really",
-                       layout=W.Layout(width="420px"))
+    field = W.Dropdown(
+        options=[("(not used)", "-")] + [(f"{n}: {f.description}", n) for n, f in FIELDS.items()],
+        description="is really",
+        layout=W.Layout(width="420px"),
+    )
     field.add_class("aima-fix-field")
-    apply, reset = W.Button(description="Apply"), W.Button(description="Use detected mapping", layout=W.Layout(width="200px"))
+    apply, reset = (
+        W.Button(description="Apply"),
+        W.Button(description="Use detected mapping", layout=W.Layout(width="200px")),
+    )
     apply.add_class("aima-apply-mapping")
     go = W.Button(description="Import", button_style="primary", disabled=True)
     go.add_class("aima-import")
-    update = W.Button(description="Update results", disabled=True, tooltip="Recompute features, segments, CLV, churn and actions")
+    update = W.Button(
+        description="Update results", disabled=True, tooltip="Recompute features, segments, CLV, churn and actions"
+    )
     update.add_class("aima-update-results")
-    fix_box = W.VBox([W.HTML(CSS + "<div class='aima'><h3>Fix a column</h3></div>"), W.HBox([column, field, apply, reset])],
-                     layout=W.Layout(display="none"))
+    fix_box = W.VBox(
+        [W.HTML(CSS + "<div class='aima'><h3>Fix a column</h3></div>"), W.HBox([column, field, apply, reset])],
+        layout=W.Layout(display="none"),
+    )
 
     def preview(_=None):
         result.value, update.disabled = "", True
         out = dry_run(state["path"], state["mapping"])
         summary.value = _summary_html(out, done=False)
-        mapping.value = (CSS + "<div class='aima'><h3>Detected mapping</h3></div>"
-                         + table_html(out["mapping_frame"], {"column": "your column", "field": "AIMA field", "confidence": "confidence",
-                                                             "evidence": "why"}, {"confidence": "{:.0%}"}))
-        samples.value = "".join(CSS + f"<div class='aima'><h3>First rows of {escape(t)}</h3></div>" + table_html(df) for t, df in out["samples"].items())
+        mapping.value = (
+            CSS
+            + "<div class='aima'><h3>Detected mapping</h3></div>"
+            + table_html(
+                out["mapping_frame"],
+                {"column": "your column", "field": "AIMA field", "confidence": "confidence", "evidence": "why"},
+                {"confidence": "{:.0%}"},
+            )
+        )
+        samples.value = "".join(
+            CSS + f"<div class='aima'><h3>First rows of {escape(t)}</h3></div>" + table_html(df)
+            for t, df in out["samples"].items()
+        )
         quarantine.value = _quarantine_html(out["quarantine_rows"])
         keep = column.value if column.value in out["columns"] else (out["columns"][0] if out["columns"] else None)
         column.options, column.value = out["columns"], keep
@@ -182,7 +263,10 @@ def import_page(uri: str | None = None):
 
     def got(path: Path):
         state["path"], state["mapping"] = path, {}
-        status.value = CSS + f"<div class='aima'><p class='sub'>File: {escape(path.name)} ({path.stat().st_size:,} bytes)</p></div>"
+        status.value = (
+            CSS
+            + f"<div class='aima'><p class='sub'>File: {escape(path.name)} ({path.stat().st_size:,} bytes)</p></div>"
+        )
         preview()
 
     def on_upload(change):
@@ -214,10 +298,15 @@ def import_page(uri: str | None = None):
         update.disabled = True
         result.value = message_html("Updating features, segments, CLV, churn and actions…", "empty", "Working.")
         steps = update_results(uri)
-        lines = "".join(f"<li>{escape(s['step'])}: {'✓ ' if s['ok'] else '✗ '}{code_html(s['message'])}</li>" for s in steps)
+        lines = "".join(
+            f"<li>{escape(s['step'])}: {'✓ ' if s['ok'] else '✗ '}{code_html(s['message'])}</li>" for s in steps
+        )
         ok = all(s["ok"] for s in steps)
-        result.value = (CSS + f"<div class='aima'><div class='{'ok' if ok else 'empty'} aima-message'><b>Results updated.</b><ul>{lines}</ul>"
-                        "Open the other pages (or press their Refresh) to see them.</div></div>")
+        result.value = (
+            CSS
+            + f"<div class='aima'><div class='{'ok' if ok else 'empty'} aima-message'><b>Results updated.</b><ul>{lines}</ul>"
+            "Open the other pages (or press their Refresh) to see them.</div></div>"
+        )
 
     upload.observe(safe(on_upload, status), "value")
     load_link.on_click(safe(on_link, status))
@@ -226,9 +315,26 @@ def import_page(uri: str | None = None):
     reset.on_click(safe(on_reset, status))
     go.on_click(safe(on_import, status))
     update.on_click(safe(on_update, status))
-    intro = (CSS + "<div class='aima'><h2>1. Choose your data</h2><p class='sub'>Orders, customers, events or reviews: CSV, Excel, JSON or "
-             "Parquet exports from Shopify, WooCommerce, Daraz, a CRM, or a Google Sheet shared as 'anyone with the link can view'. "
-             "Nothing is written until you press Import.</p></div>")
-    return W.VBox([W.HTML(intro), W.HBox([upload]), W.HBox([link, load_link]), status,
-                   W.HTML(CSS + "<div class='aima'><h2>2. Check what AIMA understood</h2></div>"), summary, mapping, fix_box, samples,
-                   W.HTML(CSS + "<div class='aima'><h2>3. Import</h2></div>"), W.HBox([go, update]), result, quarantine])
+    intro = (
+        CSS
+        + "<div class='aima'><h2>1. Choose your data</h2><p class='sub'>Orders, customers, events or reviews: CSV, Excel, JSON or "
+        "Parquet exports from Shopify, WooCommerce, Daraz, a CRM, or a Google Sheet shared as 'anyone with the link can view'. "
+        "Nothing is written until you press Import.</p></div>"
+    )
+    return W.VBox(
+        [
+            W.HTML(intro),
+            W.HBox([upload]),
+            W.HBox([link, load_link]),
+            status,
+            W.HTML(CSS + "<div class='aima'><h2>2. Check what AIMA understood</h2></div>"),
+            summary,
+            mapping,
+            fix_box,
+            samples,
+            W.HTML(CSS + "<div class='aima'><h2>3. Import</h2></div>"),
+            W.HBox([go, update]),
+            result,
+            quarantine,
+        ]
+    )

@@ -37,13 +37,19 @@ def default_workspace() -> str:
     "The workspace the pages show: `AIMA_WORKSPACE`, else `demo/aima.duckdb`."
     return os.environ.get("AIMA_WORKSPACE") or "demo/aima.duckdb"
 
+
 class Unavailable(Exception):
     "Something a page cannot show yet; the message says what to run. `state`: 'missing', 'busy' or 'needs'."
+
     def __init__(self, message: str, state: str = "needs"):
         super().__init__(message)
         self.state = state
 
-RESULTS = LiveMap(lambda: {n: (t.what, t.command) for n, t in tables().items()})   # table -> (what it is, command that makes it), from the manifests
+
+RESULTS = LiveMap(
+    lambda: {n: (t.what, t.command) for n, t in tables().items()}
+)  # table -> (what it is, command that makes it), from the manifests
+
 
 @contextlib.contextmanager
 def read_workspace(uri: str | os.PathLike | None = None):
@@ -52,31 +58,43 @@ def read_workspace(uri: str | os.PathLike | None = None):
     try:
         ws = Workspace(uri, read_only=True)
     except WorkspaceLockedError as e:
-        raise Unavailable(f"The workspace is being updated by another program ({e}). Refresh in a minute.", "busy") from None
+        raise Unavailable(
+            f"The workspace is being updated by another program ({e}). Refresh in a minute.", "busy"
+        ) from None
     except AimaError as e:
         if not str(e).startswith("No workspace at"):
             raise Unavailable(f"Cannot open the workspace: {e}", "missing") from None
-        raise Unavailable(f"There is no workspace at {uri} yet. Run `make demo` for the demo data, or "
-                          f"`aima import YOUR_FILE.csv --workspace {uri}` to load your own.", "missing") from None
+        raise Unavailable(
+            f"There is no workspace at {uri} yet. Run `make demo` for the demo data, or "
+            f"`aima import YOUR_FILE.csv --workspace {uri}` to load your own.",
+            "missing",
+        ) from None
     try:
         names, table = frozenset(ws.con.list_tables()), functools.lru_cache(maxsize=None)(ws.table)
-        ws.exists, ws.table = names.__contains__, table     # one short read-only look: list tables and schemas once, not per question
+        ws.exists, ws.table = (
+            names.__contains__,
+            table,
+        )  # one short read-only look: list tables and schemas once, not per question
         yield ws
     finally:
         ws.close()
+
 
 def is_unavailable(e: BaseException) -> bool:
     "Whether `e` is an `Unavailable` (by class name: the class defined in a notebook and in the package are both meant)."
     return type(e).__name__ == "Unavailable"
 
+
 def plain(e: BaseException) -> str:
     "An exception as one plain sentence for a page (no traceback, no class names)."
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
 
 def needs_message(ws: Workspace, name: str) -> str:
     "What to run to get table `name` into `ws`."
     what, cmd = RESULTS.get(name, (name, f"aima --help"))
     return f"No {what} yet: run `{cmd} --workspace {ws.uri}` to get them, then press Refresh."
+
 
 def need(ws: Workspace, *names: str) -> None:
     "Raise `Unavailable` naming the command for the first of `names` that `ws` does not have."
@@ -84,9 +102,11 @@ def need(ws: Workspace, *names: str) -> None:
         if not ws.exists(n):
             raise Unavailable(needs_message(ws, n))
 
+
 def latest(ws: Workspace, name: str):
     "Result table `name` at its latest run, as a lazy Ibis table: `aima.data.schema.latest_run`, the rule every reader shares."
     return latest_run(ws, name)
+
 
 def attach(t, other, cols: list[str]):
     "Left-join the columns `cols` that `other` has onto `t` by `customer_id` (customers without a row get nulls)."
@@ -94,12 +114,14 @@ def attach(t, other, cols: list[str]):
     return t.left_join(other.select("customer_id", *cols), "customer_id").drop("customer_id_right") if cols else t
 
 # %% ../../nbs/85_dash/00_kit.ipynb #ds0cache2
-CACHE_SIZE = 64          # results kept per process (each page's kernel keeps its own)
+CACHE_SIZE = 64  # results kept per process (each page's kernel keeps its own)
 _CACHE: dict = {}
+
 
 def workspace_version(ws: Workspace) -> tuple | None:
     "What changes whenever `ws` is written: file and WAL size and mtime, write-log count and newest entry; None for in-memory."
     from aima.core import WRITES_TABLE
+
     parts = []
     if ws.kind == "duckdb":
         if ws.target is None or str(ws.target) == ":memory:":
@@ -107,20 +129,29 @@ def workspace_version(ws: Workspace) -> tuple | None:
         for p in (Path(ws.target), Path(f"{ws.target}.wal")):
             st = p.stat() if p.exists() else None
             parts.append((st.st_mtime_ns, st.st_size) if st else None)
-    if ws.exists(WRITES_TABLE) and ws.kind == "duckdb":        # plain SQL: no query compiler on every page view
-        parts.append(tuple(str(v) for v in ws.con.raw_sql(f"SELECT count(*), max(written_at) FROM {WRITES_TABLE}").fetchone()))
+    if ws.exists(WRITES_TABLE) and ws.kind == "duckdb":  # plain SQL: no query compiler on every page view
+        parts.append(
+            tuple(str(v) for v in ws.con.raw_sql(f"SELECT count(*), max(written_at) FROM {WRITES_TABLE}").fetchone())
+        )
     elif ws.exists(WRITES_TABLE):
         w = ws.con.table(WRITES_TABLE)
-        parts.append(tuple(str(v) for v in w.aggregate(n=w.count(), last=w.written_at.max()).to_pyarrow().to_pylist()[0].values()))
+        parts.append(
+            tuple(
+                str(v) for v in w.aggregate(n=w.count(), last=w.written_at.max()).to_pyarrow().to_pylist()[0].values()
+            )
+        )
     return tuple(parts) or None
+
 
 def _cache_key(ws: Workspace, key) -> tuple:
     where = os.path.realpath(ws.target) if ws.kind == "duckdb" and ws.target else str(ws.uri)
     return (where, key)
 
+
 def cached(ws: Workspace, key, fn: Callable):
     "`fn()` computed once per version of workspace `ws` (a copy of the kept result after that); `key` names what `fn` computes."
     import copy
+
     version = workspace_version(ws)
     if version is None:
         return fn()
@@ -128,10 +159,11 @@ def cached(ws: Workspace, key, fn: Callable):
     hit = _CACHE.pop(k, None)
     if hit is None or hit[0] != version:
         hit = (version, fn())
-    _CACHE[k] = hit                                  # most recently used last
-    while len(_CACHE) > CACHE_SIZE:                  # the least recently used result goes first
+    _CACHE[k] = hit  # most recently used last
+    while len(_CACHE) > CACHE_SIZE:  # the least recently used result goes first
         _CACHE.pop(next(iter(_CACHE)))
     return copy.deepcopy(hit[1])
+
 
 def clear_cache() -> None:
     "Forget every cached page result."
@@ -164,8 +196,11 @@ CSS = """<style>
 .aima a.aima-download {display: inline-block; padding: 5px 12px; background: #3e7bfa; color: white; border-radius: 6px; text-decoration: none}
 </style>"""
 
-_SECRET_RES = [(re.compile(r"(\w+://[^/:@\s]*:)[^@/\s]+@"), r"\1***@"),                      # scheme://user:password@host
-               (re.compile(r"((?:password|passwd|pwd|token|secret|api_?key|access_key)=)[^&;\s'\"]+", re.I), r"\1***")]
+_SECRET_RES = [
+    (re.compile(r"(\w+://[^/:@\s]*:)[^@/\s]+@"), r"\1***@"),  # scheme://user:password@host
+    (re.compile(r"((?:password|passwd|pwd|token|secret|api_?key|access_key)=)[^&;\s'\"]+", re.I), r"\1***"),
+]
+
 
 def redact(text: str) -> str:
     "`text` with passwords, tokens and keys in URLs replaced by ***; pages show nothing else."
@@ -173,14 +208,17 @@ def redact(text: str) -> str:
         text = rx.sub(rep, text)
     return text
 
+
 def escape(v) -> str:
     "Escaped, redacted text for HTML: every value a page shows goes through here."
     return html.escape(redact("" if v is None else str(v)))
+
 
 def code_html(msg: str) -> str:
     "Escaped `msg` as HTML with text in backticks shown as code (how pages show commands to run)."
     parts = escape(msg).split("`")
     return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
 
 def rows_html(rows: list[dict], cols: list[str]) -> str:
     "A small escaped HTML table of `rows` (dicts) with columns `cols`; 'None.' when empty."
@@ -190,20 +228,38 @@ def rows_html(rows: list[dict], cols: list[str]) -> str:
     body = "".join("<tr>" + "".join(f"<td>{escape(r.get(c))}</td>" for c in cols) + "</tr>" for r in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
+
 def message_html(msg: str, kind: str = "empty", title: str | None = None) -> str:
     "A boxed message (`kind`: 'empty', 'error' or 'ok'); text in backticks shows as code."
-    title = title if title is not None else {"empty": "Nothing to show yet.", "error": "That did not work.", "ok": "Done."}.get(kind, "")
+    title = (
+        title
+        if title is not None
+        else {"empty": "Nothing to show yet.", "error": "That did not work.", "ok": "Done."}.get(kind, "")
+    )
     return f"{CSS}<div class='aima'><div class='{escape(kind)} aima-message'><b>{escape(title)}</b><br>{code_html(msg)}</div></div>"
+
 
 def cards_html(items: dict[str, Any]) -> str:
     "Headline numbers as cards: `{label: value}` (values pre-formatted or numbers)."
     fmt = lambda v: f"{v:,}" if isinstance(v, int) else (f"{v:,.2f}" if isinstance(v, float) else str(v))
-    return "<div class='cards'>" + "".join(f"<div class='card'><div class='v'>{escape(fmt(v))}</div><div class='k'>{escape(k)}</div></div>"
-                                           for k, v in items.items()) + "</div>"
+    return (
+        "<div class='cards'>"
+        + "".join(
+            f"<div class='card'><div class='v'>{escape(fmt(v))}</div><div class='k'>{escape(k)}</div></div>"
+            for k, v in items.items()
+        )
+        + "</div>"
+    )
+
 
 def fmt_value(v, spec: str | Callable | None = None) -> str:
     "One cell: '-' for missing, `spec` a format string ('{:,.2f}', '{:.0%}') or a function."
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT or (not isinstance(v, (list, dict, str)) and pd.isna(v)):
+    if (
+        v is None
+        or (isinstance(v, float) and math.isnan(v))
+        or v is pd.NaT
+        or (not isinstance(v, (list, dict, str)) and pd.isna(v))
+    ):
         return "-"
     if callable(spec):
         return str(spec(v))
@@ -215,50 +271,95 @@ def fmt_value(v, spec: str | Callable | None = None) -> str:
         return f"{v:,.2f}"
     return str(v)
 
-def table_html(df: pd.DataFrame, columns: dict[str, str] | None = None, formats: dict | None = None, empty: str = "No rows.") -> str:
+
+def table_html(
+    df: pd.DataFrame, columns: dict[str, str] | None = None, formats: dict | None = None, empty: str = "No rows."
+) -> str:
     "A DataFrame as an escaped HTML table: `columns` maps column -> header, `formats` column -> format."
     columns = columns or {c: c for c in df.columns}
     formats = formats or {}
     if df is None or not len(df):
         return f"<div class='aima'><p class='sub'>{escape(empty)}</p></div>"
-    num = {c for c in columns if c in df.columns and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
+    num = {
+        c
+        for c in columns
+        if c in df.columns and pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+    }
     head = "".join(f"<th class='{'num' if c in num else ''}'>{escape(h)}</th>" for c, h in columns.items())
-    body = "".join("<tr>" + "".join(f"<td class='{'num' if c in num else ''}'>{escape(fmt_value(r.get(c), formats.get(c)))}</td>"
-                                    for c in columns) + "</tr>" for r in df.to_dict("records"))
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td class='{'num' if c in num else ''}'>{escape(fmt_value(r.get(c), formats.get(c)))}</td>"
+            for c in columns
+        )
+        + "</tr>"
+        for r in df.to_dict("records")
+    )
     return f"<div class='aima'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+
 
 def download_link(df: pd.DataFrame, filename: str, label: str = "Download CSV") -> str:
     "An HTML link that saves `df` as a CSV file in the browser (a `data:` URL: nothing is written on the server)."
     b64 = base64.b64encode(df.to_csv(index=False).encode("utf-8")).decode("ascii")
-    return (f"<a class='aima-download' download='{escape(filename)}' href='data:text/csv;charset=utf-8;base64,{b64}'>"
-            f"{escape(label)} ({len(df):,} rows)</a>")
+    return (
+        f"<a class='aima-download' download='{escape(filename)}' href='data:text/csv;charset=utf-8;base64,{b64}'>"
+        f"{escape(label)} ({len(df):,} rows)</a>"
+    )
 
 # %% ../../nbs/85_dash/00_kit.ipynb #28759d03
-COLORS = ["#3e7bfa", "#f0b429", "#3ebd93", "#e12d39", "#9446ed", "#2bb0ed", "#f7d070", "#7b8794", "#ef8e58", "#65d6ad", "#a368fc"]
+COLORS = [
+    "#3e7bfa",
+    "#f0b429",
+    "#3ebd93",
+    "#e12d39",
+    "#9446ed",
+    "#2bb0ed",
+    "#f7d070",
+    "#7b8794",
+    "#ef8e58",
+    "#65d6ad",
+    "#a368fc",
+]
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
 
 @functools.lru_cache(maxsize=1)
 def _house_template():
     import plotly.graph_objects as go
     import plotly.io as pio
-    return go.layout.Template(layout=pio.templates["plotly_white"].layout)      # its layout only: a quarter of the cost per figure
+
+    return go.layout.Template(
+        layout=pio.templates["plotly_white"].layout
+    )  # its layout only: a quarter of the cost per figure
+
 
 def style(fig, title: str | None = None, height: int = 320):
     "The house look for plotly figures: the layout of plotly_white, AIMA colours, compact margins."
-    fig.update_layout(template=_house_template(), colorway=COLORS, height=height, title=title,
-                      margin=dict(l=50, r=20, t=50 if title else 20, b=40), font=dict(family="system-ui, sans-serif", size=12),
-                      legend=dict(orientation="h", y=-0.2))
+    fig.update_layout(
+        template=_house_template(),
+        colorway=COLORS,
+        height=height,
+        title=title,
+        margin=dict(l=50, r=20, t=50 if title else 20, b=40),
+        font=dict(family="system-ui, sans-serif", size=12),
+        legend=dict(orientation="h", y=-0.2),
+    )
     return fig
+
 
 def show_figure(out, fig) -> None:
     "Replace what output widget `out` shows with plotly figure `fig`."
-    bundle = {"application/vnd.plotly.v1+json": {**json.loads(fig.to_json()), "config": PLOTLY_CONFIG},
-              "text/plain": f"<chart: {fig.layout.title.text or 'plotly figure'}>"}
+    bundle = {
+        "application/vnd.plotly.v1+json": {**json.loads(fig.to_json()), "config": PLOTLY_CONFIG},
+        "text/plain": f"<chart: {fig.layout.title.text or 'plotly figure'}>",
+    }
     out.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+
 
 def chart(fig, name: str = "chart"):
     "An output widget showing plotly figure `fig`, with CSS classes `aima-chart aima-chart-<name>`."
     import ipywidgets as W
+
     out = W.Output(layout=W.Layout(min_height=f"{int(fig.layout.height or 320)}px"))
     out.add_class("aima-chart")
     out.add_class(f"aima-chart-{name}")
@@ -268,6 +369,7 @@ def chart(fig, name: str = "chart"):
 # %% ../../nbs/85_dash/00_kit.ipynb #2b33de0a
 def safe(fn: Callable, status=None) -> Callable:
     "Wrap a widget callback: `Unavailable` and other exceptions become a message in `status` (an HTML widget)."
+
     @functools.wraps(fn)
     def run(*args, **kwargs):
         try:
@@ -280,21 +382,42 @@ def safe(fn: Callable, status=None) -> Callable:
             log.debug("dashboard callback failed", exc_info=True)
             if status is not None:
                 status.value = message_html(str(e)) if is_unavailable(e) else message_html(plain(e), "error")
+
     return run
+
 
 class PagedTable:
     "A paginated, sortable table widget over `fetch(sort, ascending, offset, limit) -> (DataFrame, total)`."
-    def __init__(self, fetch: Callable, columns: dict[str, str], sort: str | None = None, ascending: bool = False,
-                 page_size: int = 20, formats: dict | None = None, name: str = "table", empty: str = "No rows match.",
-                 sortable: list[str] | None = None):
+
+    def __init__(
+        self,
+        fetch: Callable,
+        columns: dict[str, str],
+        sort: str | None = None,
+        ascending: bool = False,
+        page_size: int = 20,
+        formats: dict | None = None,
+        name: str = "table",
+        empty: str = "No rows match.",
+        sortable: list[str] | None = None,
+    ):
         import ipywidgets as W
+
         self.fetch, self.columns, self.formats, self.empty = fetch, columns, formats or {}, empty
         self.offset, self.total, self.df = 0, 0, pd.DataFrame()
         opts = [(columns[c], c) for c in (sortable or list(columns))]
-        self.sort = W.Dropdown(options=opts, value=sort or opts[0][1], description="Sort by", layout=W.Layout(width="260px"))
-        self.order = W.Dropdown(options=[("high to low", False), ("low to high", True)], value=ascending, description="Order",
-                                layout=W.Layout(width="200px"))
-        self.size = W.Dropdown(options=[10, 20, 50, 100], value=page_size, description="Rows", layout=W.Layout(width="150px"))
+        self.sort = W.Dropdown(
+            options=opts, value=sort or opts[0][1], description="Sort by", layout=W.Layout(width="260px")
+        )
+        self.order = W.Dropdown(
+            options=[("high to low", False), ("low to high", True)],
+            value=ascending,
+            description="Order",
+            layout=W.Layout(width="200px"),
+        )
+        self.size = W.Dropdown(
+            options=[10, 20, 50, 100], value=page_size, description="Rows", layout=W.Layout(width="150px")
+        )
         self.html, self.info, self.status = W.HTML(), W.HTML(), W.HTML()
         self.prev, self.next = W.Button(description="‹ Previous"), W.Button(description="Next ›")
         self.prev.add_class("aima-prev")
@@ -303,7 +426,14 @@ class PagedTable:
             w.observe(safe(lambda _: self.refresh(reset=True), self.status), "value")
         self.prev.on_click(safe(lambda _: self.move(-1), self.status))
         self.next.on_click(safe(lambda _: self.move(1), self.status))
-        self.widget = W.VBox([W.HBox([self.sort, self.order, self.size]), self.html, W.HBox([self.prev, self.info, self.next]), self.status])
+        self.widget = W.VBox(
+            [
+                W.HBox([self.sort, self.order, self.size]),
+                self.html,
+                W.HBox([self.prev, self.info, self.next]),
+                self.status,
+            ]
+        )
         self.widget.add_class("aima-table")
         self.widget.add_class(f"aima-table-{name}")
 
@@ -313,13 +443,15 @@ class PagedTable:
             self.offset = 0
         n = int(self.size.value)
         self.df, self.total = self.fetch(self.sort.value, bool(self.order.value), self.offset, n)
-        if self.offset and self.offset >= self.total:          # the data shrank under us: back to the last page
+        if self.offset and self.offset >= self.total:  # the data shrank under us: back to the last page
             self.offset = max(0, (self.total - 1) // n * n)
             self.df, self.total = self.fetch(self.sort.value, bool(self.order.value), self.offset, n)
         self.html.value = table_html(self.df, self.columns, self.formats, self.empty)
         end = min(self.offset + n, self.total)
-        self.info.value = (f"<div class='aima aima-pageinfo' style='padding:4px 10px'>{self.offset + 1 if self.total else 0:,}-{end:,} of "
-                           f"{self.total:,} · page {self.offset // n + 1 if self.total else 0} of {max(1, -(-self.total // n))}</div>")
+        self.info.value = (
+            f"<div class='aima aima-pageinfo' style='padding:4px 10px'>{self.offset + 1 if self.total else 0:,}-{end:,} of "
+            f"{self.total:,} · page {self.offset // n + 1 if self.total else 0} of {max(1, -(-self.total // n))}</div>"
+        )
         self.prev.disabled, self.next.disabled = self.offset == 0, end >= self.total
         return self
 
@@ -329,25 +461,36 @@ class PagedTable:
         self.offset = min(max(0, self.offset + step * n), max(0, (self.total - 1) // n * n))
         return self.refresh()
 
+
 def frame_fetch(df: pd.DataFrame) -> Callable:
     "A `PagedTable` fetch over an in-memory DataFrame (for small tables)."
+
     def fetch(sort, ascending, offset, limit):
         d = df.sort_values(sort, ascending=ascending, na_position="last", kind="stable") if sort in df.columns else df
-        return d.iloc[offset:offset + limit], len(d)
+        return d.iloc[offset : offset + limit], len(d)
+
     return fetch
+
 
 def ibis_fetch(make: Callable, uri: str | os.PathLike | None = None, key: Callable | None = None) -> Callable:
     "A `PagedTable` fetch over `make(ws)`, a lazy Ibis table on workspace `uri` opened read-only for each page; `key()` names the query for `cached`."
+
     def one_page(ws, sort, ascending, offset, limit):
         t = make(ws)
         total = int(t.count().execute())
-        keys = [t[sort] if ascending else ibis.desc(t[sort])] + ([t[t.columns[0]]] if sort != t.columns[0] else [])   # ties: stable pages
+        keys = [t[sort] if ascending else ibis.desc(t[sort])] + (
+            [t[t.columns[0]]] if sort != t.columns[0] else []
+        )  # ties: stable pages
         return t.order_by(keys).limit(limit, offset=offset).to_pandas(), total
 
     def fetch(sort, ascending, offset, limit):
         with read_workspace(uri) as ws:
             if key is None:
                 return one_page(ws, sort, ascending, offset, limit)
-            return cached(ws, ("page", key(), sort, bool(ascending), int(offset), int(limit)),
-                          lambda: one_page(ws, sort, ascending, offset, limit))
+            return cached(
+                ws,
+                ("page", key(), sort, bool(ascending), int(offset), int(limit)),
+                lambda: one_page(ws, sort, ascending, offset, limit),
+            )
+
     return fetch

@@ -10,8 +10,12 @@ from ..manifest import Module, Page
 
 # %% ../../nbs/85_dash/09_manifest.ipynb #76bf1e59
 MODULE = Module(
-    "dash", "Voilà dashboards for marketers.",
+    "dash",
+    "Voilà dashboards for marketers.",
     cli=("aima.dash",),
-    pages=(Page("home", "Home", "aima.dash:home_page", heading="AIMA workspace", order=0),
-           Page("import", "Import", "aima.dash.imports:import_page", heading="Import data", order=10)),
-    order=85)
+    pages=(
+        Page("home", "Home", "aima.dash:home_page", heading="AIMA workspace", order=0),
+        Page("import", "Import", "aima.dash.imports:import_page", heading="Import data", order=10),
+    ),
+    order=85,
+)

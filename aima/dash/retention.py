@@ -15,8 +15,24 @@ import pandas as pd
 
 from ..core import Workspace
 from ..retention.manifest import AT_RISK, churn_column
-from .kit import (CSS, PagedTable, escape, code_html, attach, cards_html, chart, download_link, ibis_fetch, latest, need,
-                           needs_message, read_workspace, safe, show_figure, style)
+from aima.dash.kit import (
+    CSS,
+    PagedTable,
+    escape,
+    code_html,
+    attach,
+    cards_html,
+    chart,
+    download_link,
+    ibis_fetch,
+    latest,
+    need,
+    needs_message,
+    read_workspace,
+    safe,
+    show_figure,
+    style,
+)
 from .kit import cached
 
 # %% ../../nbs/85_dash/03_retention.ipynb #de46b07c
@@ -24,13 +40,16 @@ def horizons(t) -> list[int]:
     "Days of the `p_churn_<days>` columns of a churn table, ascending."
     return sorted(int(c.rsplit("_", 1)[1]) for c in t.columns if c.startswith("p_churn_"))
 
+
 def _active(t):
     return t.filter(t.status != "lapsed") if "status" in t.columns else t
+
 
 def retention_summary(ws: Workspace) -> dict:
     "Headline numbers of the CLV & churn page (cached per workspace version)."
     need(ws, "churn_predictions")
     return cached(ws, "retention_summary", lambda: _retention_summary(ws))
+
 
 def _retention_summary(ws: Workspace) -> dict:
     ch = latest(ws, "churn_predictions")
@@ -38,8 +57,12 @@ def _retention_summary(ws: Workspace) -> dict:
     if ws.exists("clv_predictions"):
         ch = attach(ch, latest(ws, "clv_predictions"), ["clv"])
     active = (ch.status != "lapsed") if "status" in ch.columns else ibis.literal(True)
-    aggs = {"customers": ch.count(), "lapsed": (~active).sum(), "at_risk": (active & (ch[p] >= AT_RISK)).sum(),
-            **{f"mean_{h}": ch[f"p_churn_{h}"].mean(where=active) for h in hs}}
+    aggs = {
+        "customers": ch.count(),
+        "lapsed": (~active).sum(),
+        "at_risk": (active & (ch[p] >= AT_RISK)).sum(),
+        **{f"mean_{h}": ch[f"p_churn_{h}"].mean(where=active) for h in hs},
+    }
     for c in ("as_of", "model"):
         if c in ch.columns:
             aggs[c] = ch[c].max()
@@ -47,14 +70,23 @@ def _retention_summary(ws: Workspace) -> dict:
         aggs.update(total_clv=ch.clv.sum(), clv_at_risk=(ch[p] * ch.clv.fill_null(0)).sum(where=active))
     r = ch.aggregate(**aggs).to_pandas().iloc[0]
     num = lambda v: 0.0 if v is None or pd.isna(v) else float(v)
-    out = {"as_of": str(r.get("as_of"))[:10] if "as_of" in r else None, "model": r.get("model"),
-           "customers": int(r.customers), "lapsed": int(num(r.lapsed)), "at_risk": int(num(r.at_risk)),
-           "mean_p": {h: num(r[f"mean_{h}"]) for h in hs}}
+    out = {
+        "as_of": str(r.get("as_of"))[:10] if "as_of" in r else None,
+        "model": r.get("model"),
+        "customers": int(r.customers),
+        "lapsed": int(num(r.lapsed)),
+        "at_risk": int(num(r.at_risk)),
+        "mean_p": {h: num(r[f"mean_{h}"]) for h in hs},
+    }
     if "clv" in ch.columns:
         out.update(total_clv=num(r.total_clv), clv_at_risk=num(r.clv_at_risk))
     if ws.exists("retention_actions"):
         ra = ws.table("retention_actions")
-        acts = ra.group_by("action", "policy").aggregate(customers=ra.count(), expected_profit=ra.expected_profit.sum()).to_pandas()
+        acts = (
+            ra.group_by("action", "policy")
+            .aggregate(customers=ra.count(), expected_profit=ra.expected_profit.sum())
+            .to_pandas()
+        )
         acts = acts.sort_values("customers", ascending=False)
         out["policy"] = str(acts.policy.iloc[0]) if len(acts) else None
         out["actions"] = acts[["action", "customers"]].to_dict("records")
@@ -62,16 +94,43 @@ def _retention_summary(ws: Workspace) -> dict:
     return out
 
 # %% ../../nbs/85_dash/03_retention.ipynb #2f875b9d
-RISK_COLUMNS = {"customer_id": "Customer", "segment": "Segment", "status": "Status", "p_churn_30": "P(churn 30d)",
-                "p_churn_60": "P(churn 60d)", "p_churn_90": "P(churn 90d)", "clv": "CLV (12 mo)", "value_at_risk": "Value at risk",
-                "action": "Recommended action", "action_cost": "Cost", "expected_profit": "Expected profit",
-                "profit_low": "Profit low", "profit_high": "Profit high", "risk_band": "Risk band"}
-RISK_FORMATS = {"p_churn_30": "{:.0%}", "p_churn_60": "{:.0%}", "p_churn_90": "{:.0%}", "clv": "{:,.2f}", "value_at_risk": "{:,.2f}",
-                "action_cost": "{:,.2f}", "expected_profit": "{:,.2f}", "profit_low": "{:,.2f}", "profit_high": "{:,.2f}",
-                "action": lambda v: str(v).replace("_", " ")}
+RISK_COLUMNS = {
+    "customer_id": "Customer",
+    "segment": "Segment",
+    "status": "Status",
+    "p_churn_30": "P(churn 30d)",
+    "p_churn_60": "P(churn 60d)",
+    "p_churn_90": "P(churn 90d)",
+    "clv": "CLV (12 mo)",
+    "value_at_risk": "Value at risk",
+    "action": "Recommended action",
+    "action_cost": "Cost",
+    "expected_profit": "Expected profit",
+    "profit_low": "Profit low",
+    "profit_high": "Profit high",
+    "risk_band": "Risk band",
+}
+RISK_FORMATS = {
+    "p_churn_30": "{:.0%}",
+    "p_churn_60": "{:.0%}",
+    "p_churn_90": "{:.0%}",
+    "clv": "{:,.2f}",
+    "value_at_risk": "{:,.2f}",
+    "action_cost": "{:,.2f}",
+    "expected_profit": "{:,.2f}",
+    "profit_low": "{:,.2f}",
+    "profit_high": "{:,.2f}",
+    "action": lambda v: str(v).replace("_", " "),
+}
 
-def risk_table(ws: Workspace, min_p: float = AT_RISK, segment: str | None = None, action: str | None = None,
-               include_lapsed: bool = False):
+
+def risk_table(
+    ws: Workspace,
+    min_p: float = AT_RISK,
+    segment: str | None = None,
+    action: str | None = None,
+    include_lapsed: bool = False,
+):
     "At-risk customers with value at risk and recommended action (lazy Ibis table)."
     need(ws, "churn_predictions")
     ch = latest(ws, "churn_predictions")
@@ -86,7 +145,11 @@ def risk_table(ws: Workspace, min_p: float = AT_RISK, segment: str | None = None
         t = attach(t, latest(ws, "clv_predictions"), ["clv"])
         t = t.mutate(value_at_risk=t[p] * t.clv.fill_null(0))
     if ws.exists("retention_actions"):
-        t = attach(t, ws.table("retention_actions"), ["action", "action_cost", "expected_profit", "profit_low", "profit_high", "risk_band"])
+        t = attach(
+            t,
+            ws.table("retention_actions"),
+            ["action", "action_cost", "expected_profit", "profit_low", "profit_high", "risk_band"],
+        )
     if segment and "segment" in t.columns:
         t = t.filter(t.segment == segment)
     if action and "action" in t.columns:
@@ -97,76 +160,137 @@ def risk_table(ws: Workspace, min_p: float = AT_RISK, segment: str | None = None
 def risk_histogram(ws: Workspace, horizon: int | None = None):
     "Active customers per 5-point bin of P(churn within `horizon` days) (default: 90 days, else the longest scored horizon)."
     import plotly.graph_objects as go
+
     ch = _active(latest(ws, "churn_predictions"))
     col = f"p_churn_{horizon}" if horizon else churn_column(ch)
+
     def counts():
         h = ch.mutate(bin=(ibis.least(ch[col], 0.99999) * 20).floor().cast("int64"))
         return h.group_by("bin").aggregate(customers=h.count()).order_by("bin").to_pandas()
+
     d = cached(ws, ("risk_histogram", col), counts)
     colors = ["#e12d39" if b >= AT_RISK * 20 else "#3ebd93" for b in d.bin]
-    fig = go.Figure(go.Bar(x=d.bin * 5 + 2.5, y=d.customers, width=4.6, marker_color=colors,
-                           hovertemplate="%{x:.0f}% ± 2.5: %{y} customers<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=d.bin * 5 + 2.5,
+            y=d.customers,
+            width=4.6,
+            marker_color=colors,
+            hovertemplate="%{x:.0f}% ± 2.5: %{y} customers<extra></extra>",
+        )
+    )
     fig.update_xaxes(title=f"probability of churning within {col.rsplit('_', 1)[1]} days (%)", range=[0, 100])
     fig.update_yaxes(title="active customers")
     return style(fig, f"Churn risk distribution ({col.rsplit('_', 1)[1]} days)")
+
 
 def segment_risk(ws: Workspace) -> pd.DataFrame:
     "Per segment: active customers, mean P(churn) per horizon, total and mean CLV (one query, cached)."
     return cached(ws, "segment_risk", lambda: _segment_risk(ws))
 
+
 def _segment_risk(ws: Workspace) -> pd.DataFrame:
     ch = latest(ws, "churn_predictions")
-    t = attach(ch, ws.table("rfm"), ["segment"]) if ws.exists("rfm") else ch.mutate(segment=ibis.literal("all customers"))
+    t = (
+        attach(ch, ws.table("rfm"), ["segment"])
+        if ws.exists("rfm")
+        else ch.mutate(segment=ibis.literal("all customers"))
+    )
     t = t.mutate(segment=t.segment.fill_null("(no segment)"))
     if ws.exists("clv_predictions"):
         t = attach(t, latest(ws, "clv_predictions"), ["clv"])
     active = (t.status != "lapsed") if "status" in t.columns else ibis.literal(True)
-    aggs = {"total_clv": t.clv.sum(), "avg_clv": t.clv.mean()} if "clv" in t.columns else {}        # CLV: every customer
-    aggs.update(customers=t.count(where=active), **{f"p_churn_{h}": t[f"p_churn_{h}"].mean(where=active) for h in horizons(ch)})
+    aggs = {"total_clv": t.clv.sum(), "avg_clv": t.clv.mean()} if "clv" in t.columns else {}  # CLV: every customer
+    aggs.update(
+        customers=t.count(where=active), **{f"p_churn_{h}": t[f"p_churn_{h}"].mean(where=active) for h in horizons(ch)}
+    )
     d = t.group_by("segment").aggregate(**aggs).to_pandas()
     if "clv" not in t.columns:
-        d = d[d.customers > 0]                  # without CLV a segment shows when it has active customers
+        d = d[d.customers > 0]  # without CLV a segment shows when it has active customers
     return d.sort_values("total_clv" if "total_clv" in d else "customers", ascending=False).reset_index(drop=True)
+
 
 def horizon_figure(d: pd.DataFrame):
     "Mean probability of churning within each horizon, per segment."
     import plotly.graph_objects as go
-    fig = go.Figure([go.Bar(x=d.segment, y=d[c], name=f"{c.rsplit('_', 1)[1]} days", hovertemplate="%{x}: %{y:.0%}<extra></extra>")
-                     for c in d.columns if c.startswith("p_churn_")])
+
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=d.segment, y=d[c], name=f"{c.rsplit('_', 1)[1]} days", hovertemplate="%{x}: %{y:.0%}<extra></extra>"
+            )
+            for c in d.columns
+            if c.startswith("p_churn_")
+        ]
+    )
     fig.update_layout(barmode="group")
     fig.update_yaxes(tickformat=".0%", title="mean P(churn), active customers", range=[0, 1])
     return style(fig, "30/60/90-day churn probability by segment")
 
+
 def clv_figure(d: pd.DataFrame):
     "Total 12-month lifetime value per segment (hover: average per customer)."
     import plotly.graph_objects as go
-    fig = go.Figure(go.Bar(x=d.segment, y=d.total_clv, customdata=d.avg_clv, marker_color="#3ebd93",
-                           hovertemplate="%{x}: %{y:,.0f} in total, %{customdata:,.0f} per customer<extra></extra>"))
+
+    fig = go.Figure(
+        go.Bar(
+            x=d.segment,
+            y=d.total_clv,
+            customdata=d.avg_clv,
+            marker_color="#3ebd93",
+            hovertemplate="%{x}: %{y:,.0f} in total, %{customdata:,.0f} per customer<extra></extra>",
+        )
+    )
     fig.update_yaxes(title="CLV, next 12 months")
     return style(fig, "Lifetime value by segment")
 
+
 def survival_curves(ws: Workspace, max_customers: int | None = None, step_days: int = 15) -> pd.DataFrame:
     "Mean predicted survival per segment (rows: day, segment, survival) over active customers (a sample of `max_customers` if given), in the engine."
-    return cached(ws, ("survival_curves", max_customers, step_days), lambda: _survival_curves(ws, max_customers, step_days))
+    return cached(
+        ws, ("survival_curves", max_customers, step_days), lambda: _survival_curves(ws, max_customers, step_days)
+    )
+
 
 def _survival_curves(ws: Workspace, max_customers: int | None, step_days: int) -> pd.DataFrame:
     ch = latest(ws, "churn_predictions")
-    t = attach(ch, ws.table("rfm"), ["segment"]) if ws.exists("rfm") else ch.mutate(segment=ibis.literal("all customers"))
+    t = (
+        attach(ch, ws.table("rfm"), ["segment"])
+        if ws.exists("rfm")
+        else ch.mutate(segment=ibis.literal("all customers"))
+    )
     t = _active(t).select("segment", "survival_curve")
     if max_customers:
         n = int(t.count().execute())
         if n > max_customers:
             t = t.sample(max_customers / n, seed=0)
-    t = t.mutate(segment=t.segment.fill_null("(no segment)"), s=t.survival_curve.cast("array<float64>"))   # the JSON list, parsed in the engine
+    t = t.mutate(
+        segment=t.segment.fill_null("(no segment)"), s=t.survival_curve.cast("array<float64>")
+    )  # the JSON list, parsed in the engine
     u = t.unnest("s", offset="i")
     d = u.group_by("segment", "i").aggregate(survival=u.s.mean()).order_by("segment", "i").to_pandas()
-    return pd.DataFrame({"day": (d.i * step_days).astype("int64"), "segment": d.segment, "survival": d.survival.astype(float)})
+    return pd.DataFrame(
+        {"day": (d.i * step_days).astype("int64"), "segment": d.segment, "survival": d.survival.astype(float)}
+    )
+
 
 def survival_figure(curves: pd.DataFrame):
     "Mean survival curve per segment."
     import plotly.graph_objects as go
-    fig = go.Figure([go.Scatter(x=g.day, y=g.survival, name=s, mode="lines", line_shape="hv",
-                                hovertemplate=f"{s}" + " day %{x}: %{y:.0%}<extra></extra>") for s, g in curves.groupby("segment")])
+
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=g.day,
+                y=g.survival,
+                name=s,
+                mode="lines",
+                line_shape="hv",
+                hovertemplate=f"{s}" + " day %{x}: %{y:.0%}<extra></extra>",
+            )
+            for s, g in curves.groupby("segment")
+        ]
+    )
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02], title="still a customer (active customers)")
     fig.update_xaxes(title="days from the scoring date")
     return style(fig, "Survival curves by segment", height=360)
@@ -175,6 +299,7 @@ def survival_figure(curves: pd.DataFrame):
 def retention_page(uri: str | None = None):
     "The CLV & churn page body."
     import ipywidgets as W
+
     with read_workspace(uri) as ws:
         s = retention_summary(ws)
         d = segment_risk(ws)
@@ -186,17 +311,29 @@ def retention_page(uri: str | None = None):
         rt = risk_table(ws, 0, include_lapsed=True)
         optional = [c for c in ("action_cost", "expected_profit", "profit_low", "profit_high") if c in rt.columns]
         filled = _risk_filled(ws, rt, optional)
-        cols = {k: v for k, v in RISK_COLUMNS.items() if k in rt.columns and (k not in optional or filled[k] > 0)}   # no all-empty columns
+        cols = {
+            k: v for k, v in RISK_COLUMNS.items() if k in rt.columns and (k not in optional or filled[k] > 0)
+        }  # no all-empty columns
         notes = [needs_message(ws, n) for n in ("clv_predictions", "retention_actions", "rfm") if not ws.exists(n)]
-    cards = {"Customers scored": s["customers"], "At risk (active, P(churn 90d) ≥ 50%)": s["at_risk"], "Already lapsed": s["lapsed"]}
+    cards = {
+        "Customers scored": s["customers"],
+        "At risk (active, P(churn 90d) ≥ 50%)": s["at_risk"],
+        "Already lapsed": s["lapsed"],
+    }
     cards.update({f"Mean P(churn {h}d)": f"{v:.0%}" for h, v in s["mean_p"].items()})
     if "total_clv" in s:
         cards.update({"CLV, next 12 months": f"{s['total_clv']:,.0f}", "CLV at risk": f"{s['clv_at_risk']:,.0f}"})
     if s.get("expected_profit") is not None:
         cards["Expected profit of the actions"] = f"{s['expected_profit']:,.0f}"
-    head = (CSS + "<div class='aima'>" + f"<p class='sub'>Scored at {escape(s['as_of'])} with the {escape(s['model'])} model. "
-            "At risk: still active, at least a 50% chance of no purchase within 90 days.</p>" + cards_html(cards)
-            + "".join(f"<p class='sub'>{code_html(n)}</p>" for n in notes) + "</div>")
+    head = (
+        CSS
+        + "<div class='aima'>"
+        + f"<p class='sub'>Scored at {escape(s['as_of'])} with the {escape(s['model'])} model. "
+        "At risk: still active, at least a 50% chance of no purchase within 90 days.</p>"
+        + cards_html(cards)
+        + "".join(f"<p class='sub'>{code_html(n)}</p>" for n in notes)
+        + "</div>"
+    )
     horizon = W.ToggleButtons(options=[(f"{h} days", h) for h in hs], value=hs[-1], description="Horizon")
     horizon.add_class("aima-horizon")
     hist = chart(first, "risk")
@@ -205,19 +342,35 @@ def retention_page(uri: str | None = None):
     if "total_clv" in d:
         figs.insert(1, chart(clv_figure(d), "clv"))
 
-    min_p = W.FloatSlider(value=AT_RISK, min=0, max=1, step=0.05, description="P(churn) ≥", readout_format=".0%",
-                          continuous_update=False, layout=W.Layout(width="360px"))
+    min_p = W.FloatSlider(
+        value=AT_RISK,
+        min=0,
+        max=1,
+        step=0.05,
+        description="P(churn) ≥",
+        readout_format=".0%",
+        continuous_update=False,
+        layout=W.Layout(width="360px"),
+    )
     min_p.add_class("aima-min-p")
     seg = W.Dropdown(options=[("All segments", "")] + [(x, x) for x in segments], value="", description="Segment")
     seg.add_class("aima-risk-segment")
-    act = W.Dropdown(options=[("All actions", "")] + [(a.replace("_", " "), a) for a in actions], value="", description="Action")
+    act = W.Dropdown(
+        options=[("All actions", "")] + [(a.replace("_", " "), a) for a in actions], value="", description="Action"
+    )
     act.add_class("aima-risk-action")
     lapsed = W.Checkbox(value=False, description="include lapsed customers")
     lapsed.add_class("aima-risk-lapsed")
     make = lambda ws: risk_table(ws, min_p.value, seg.value or None, act.value or None, lapsed.value)
     key = lambda: _risk_key(min_p.value, seg.value, act.value, lapsed.value)
-    table = PagedTable(ibis_fetch(make, uri, key=key), cols, sort=_risk_sort(s),
-                       formats=RISK_FORMATS, name="risk", empty="No customer matches these filters.")
+    table = PagedTable(
+        ibis_fetch(make, uri, key=key),
+        cols,
+        sort=_risk_sort(s),
+        formats=RISK_FORMATS,
+        name="risk",
+        empty="No customer matches these filters.",
+    )
     totals, link = W.HTML(), W.HTML()
     export = W.Button(description="Export list")
     export.add_class("aima-export-risk")
@@ -231,35 +384,72 @@ def retention_page(uri: str | None = None):
         if "value_at_risk" in r and pd.notna(r.value_at_risk):
             parts.append(f"value at risk <b>{r.value_at_risk:,.0f}</b>")
         if "expected_profit" in r and pd.notna(r.expected_profit):
-            parts.append(f"expected profit of the recommended actions <b>{r.expected_profit:,.0f}</b> "
-                         f"(interval {r.profit_low:,.0f} to {r.profit_high:,.0f})")
+            parts.append(
+                f"expected profit of the recommended actions <b>{r.expected_profit:,.0f}</b> "
+                f"(interval {r.profit_low:,.0f} to {r.profit_high:,.0f})"
+            )
         elif "action" in cols and s.get("policy") == "risk_band":
-            parts.append(code_html("actions chosen by risk band; expected profit needs recorded outcomes (`aima interventions record`, then `aima interventions recommend`)"))
+            parts.append(
+                code_html(
+                    "actions chosen by risk band; expected profit needs recorded outcomes (`aima interventions record`, then `aima interventions recommend`)"
+                )
+            )
         totals.value = CSS + "<div class='aima aima-risk-totals'><p>" + " · ".join(parts) + "</p></div>"
 
     def do_export(_=None):
         with read_workspace(uri) as ws:
             df = make(ws).order_by(ibis.desc(table.sort.value)).to_pandas()
-        link.value = CSS + "<div class='aima' style='margin:6px 0'>" + download_link(df, "at_risk_customers.csv", "Save at_risk_customers.csv") + "</div>"
+        link.value = (
+            CSS
+            + "<div class='aima' style='margin:6px 0'>"
+            + download_link(df, "at_risk_customers.csv", "Save at_risk_customers.csv")
+            + "</div>"
+        )
 
-    horizon.observe(safe(lambda ch: show_figure(hist, _with_ws(uri, lambda ws: risk_histogram(ws, ch["new"]))), status), "value")
+    horizon.observe(
+        safe(lambda ch: show_figure(hist, _with_ws(uri, lambda ws: risk_histogram(ws, ch["new"]))), status), "value"
+    )
     for w in (min_p, seg, act, lapsed):
         w.observe(safe(update, table.status), "value")
     export.on_click(safe(do_export, table.status))
     update()
-    return W.VBox([W.HTML(head), horizon, hist, status, *figs,
-                   W.HTML(CSS + "<div class='aima'><h2>At-risk customers and what to do</h2></div>"),
-                   W.HBox([min_p, seg, act, lapsed]), totals, table.widget, W.HBox([export]), link])
+    return W.VBox(
+        [
+            W.HTML(head),
+            horizon,
+            hist,
+            status,
+            *figs,
+            W.HTML(CSS + "<div class='aima'><h2>At-risk customers and what to do</h2></div>"),
+            W.HBox([min_p, seg, act, lapsed]),
+            totals,
+            table.widget,
+            W.HBox([export]),
+            link,
+        ]
+    )
+
 
 def _risk_key(min_p, segment, action, lapsed) -> tuple:
     return ("risk", float(min_p), segment or "", action or "", bool(lapsed))
 
+
 def _risk_filled(ws: Workspace, rt, optional: list[str]) -> dict:
     "Non-empty values per optional column of the at-risk table (all empty columns are not shown)."
-    return cached(ws, "risk_filled", lambda: rt.aggregate(**{c: rt[c].count() for c in optional}).to_pandas().iloc[0].to_dict()) if optional else {}
+    return (
+        cached(
+            ws,
+            "risk_filled",
+            lambda: rt.aggregate(**{c: rt[c].count() for c in optional}).to_pandas().iloc[0].to_dict(),
+        )
+        if optional
+        else {}
+    )
+
 
 def _risk_sort(summary: dict) -> str:
     return "value_at_risk" if "total_clv" in summary else "p_churn_90"
+
 
 def _risk_totals(t) -> dict:
     agg = {"n": t.count()}
@@ -268,6 +458,7 @@ def _risk_totals(t) -> dict:
             agg[c] = t[c].sum()
     return t.aggregate(**agg).to_pandas().iloc[0].to_dict()
 
+
 def retention_prefetch(uri: str | None = None) -> None:
     "Compute what the CLV & churn page first shows (numbers, charts, the at-risk table's first page and totals) into the cache."
     with read_workspace(uri) as ws:
@@ -275,14 +466,23 @@ def retention_prefetch(uri: str | None = None) -> None:
             return
         s = retention_summary(ws)
         d, curves = segment_risk(ws), survival_curves(ws)
-        risk_histogram(ws), horizon_figure(d), survival_figure(curves), clv_figure(d) if "total_clv" in d else None     # the charts too
+        (
+            risk_histogram(ws),
+            horizon_figure(d),
+            survival_figure(curves),
+            clv_figure(d) if "total_clv" in d else None,
+        )  # the charts too
         rt = risk_table(ws, 0, include_lapsed=True)
-        _risk_filled(ws, rt, [c for c in ("action_cost", "expected_profit", "profit_low", "profit_high") if c in rt.columns])
+        _risk_filled(
+            ws, rt, [c for c in ("action_cost", "expected_profit", "profit_low", "profit_high") if c in rt.columns]
+        )
         key = _risk_key(AT_RISK, "", "", False)
         cached(ws, ("risk_totals", key), lambda: _risk_totals(risk_table(ws)))
     ibis_fetch(lambda ws: risk_table(ws), uri, key=lambda: key)(_risk_sort(s), False, 0, 20)
 
+
 retention_page.prefetch = retention_prefetch
+
 
 def _with_ws(uri, fn):
     with read_workspace(uri) as ws:

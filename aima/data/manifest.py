@@ -14,17 +14,37 @@ def quarantine_alert(ws) -> list[dict]:
     if not ws.exists("quarantine"):
         return []
     q = ws.table("quarantine")
-    top = q.group_by(["source", "reason"]).aggregate(rows=q.count()).order_by([q.count().desc(), "source"]).limit(1).to_pandas()
+    top = (
+        q.group_by(["source", "reason"])
+        .aggregate(rows=q.count())
+        .order_by([q.count().desc(), "source"])
+        .limit(1)
+        .to_pandas()
+    )
     n = int(q.count().execute())
     if not n:
         return []
     r = top.iloc[0]
-    return [{"id": "data.quarantine", "level": "warn", "page": "import", "count": n,
-             "message": f"{n:,} imported row(s) are in quarantine, most often: {r.reason} ({r.source}). Fix them in the file and import it again."}]
+    return [
+        {
+            "id": "data.quarantine",
+            "level": "warn",
+            "page": "import",
+            "count": n,
+            "message": f"{n:,} imported row(s) are in quarantine, most often: {r.reason} ({r.source}). Fix them in the file and import it again.",
+        }
+    ]
 
 # %% ../../nbs/05_data/13_manifest.ipynb #52d829ac
 MODULE = Module(
-    "data", "Import files, sheets and databases into canonical tables; public datasets.",
+    "data",
+    "Import files, sheets and databases into canonical tables; public datasets.",
     cli=("aima.data.imports", "aima.data.datasets"),
-    tables=(Table("customers", "customers", "aima import YOUR_FILE.csv"), Table("orders", "orders", "aima import YOUR_FILE.csv")),
-    alerts=("aima.data.manifest:quarantine_alert",), config="paths", order=0)
+    tables=(
+        Table("customers", "customers", "aima import YOUR_FILE.csv"),
+        Table("orders", "orders", "aima import YOUR_FILE.csv"),
+    ),
+    alerts=("aima.data.manifest:quarantine_alert",),
+    config="paths",
+    order=0,
+)

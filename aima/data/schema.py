@@ -19,12 +19,21 @@ __all__ = ['DTYPES', 'EVENT_TYPES', 'CHANNELS', 'SCHEMA', 'RESULT_SCHEMA', 'Colu
            'latest_run']
 
 # %% ../../nbs/05_data/00_schema.ipynb #c4d31d4c
-DTYPES = {"string": "string", "int64": "int64", "float64": "float64", "boolean": "boolean",
-          "timestamp": "timestamp('UTC')", "date": "date", "json": "string"}
+DTYPES = {
+    "string": "string",
+    "int64": "int64",
+    "float64": "float64",
+    "boolean": "boolean",
+    "timestamp": "timestamp('UTC')",
+    "date": "date",
+    "json": "string",
+}
+
 
 @dataclass(frozen=True)
 class Column:
     "One canonical column."
+
     name: str
     dtype: str
     description: str = ""
@@ -37,9 +46,11 @@ class Column:
         if self.dtype not in DTYPES:
             raise ValueError(f"Column {self.name}: unknown dtype {self.dtype!r}; use one of {list(DTYPES)}.")
 
+
 @dataclass(frozen=True)
 class TableSpec:
     "A canonical table: columns, natural key, description."
+
     name: str
     description: str
     columns: tuple[Column, ...]
@@ -61,104 +72,239 @@ class TableSpec:
         "The engine schema of this table."
         return ibis.schema({c.name: DTYPES[c.dtype] for c in self.columns})
 
+
 def _t(name, description, keys, *cols) -> TableSpec:
     cols = tuple(Column(*c) if isinstance(c, tuple) else c for c in cols)
     cols += (Column("extra", "json", "Source fields with no canonical column, as a JSON object."),)
     return TableSpec(name, description, cols, tuple(keys))
 
 # %% ../../nbs/05_data/00_schema.ipynb #0ead513f
-EVENT_TYPES = ("email_sent", "email_open", "email_click", "email_unsubscribe", "email_bounce",
-               "sms_sent", "sms_response", "push_sent", "push_response", "session", "page_view",
-               "add_to_cart", "cart_abandon", "wishlist_add", "review", "support_ticket", "nps_response",
-               "campaign_assignment")
-CHANNELS = ("email", "sms", "push", "web", "app", "paid_search", "paid_social", "organic_search",
-            "organic_social", "display", "affiliate", "referral", "direct", "tv", "radio", "print", "ooh", "other")
+EVENT_TYPES = (
+    "email_sent",
+    "email_open",
+    "email_click",
+    "email_unsubscribe",
+    "email_bounce",
+    "sms_sent",
+    "sms_response",
+    "push_sent",
+    "push_response",
+    "session",
+    "page_view",
+    "add_to_cart",
+    "cart_abandon",
+    "wishlist_add",
+    "review",
+    "support_ticket",
+    "nps_response",
+    "campaign_assignment",
+)
+CHANNELS = (
+    "email",
+    "sms",
+    "push",
+    "web",
+    "app",
+    "paid_search",
+    "paid_social",
+    "organic_search",
+    "organic_social",
+    "display",
+    "affiliate",
+    "referral",
+    "direct",
+    "tv",
+    "radio",
+    "print",
+    "ooh",
+    "other",
+)
 
-SCHEMA: dict[str, TableSpec] = {t.name: t for t in [
-    _t("customers", "One row per customer.", ["customer_id"],
-       Column("customer_id", "string", "Stable customer identifier (from the source, else derived from email/phone).", True),
-       ("email", "string", "Lower-cased e-mail address."), ("phone", "string", "Phone number in E.164 where the country is known."),
-       ("first_name", "string", "Given name."), ("last_name", "string", "Family name."), ("full_name", "string", "Name as written."),
-       ("city", "string", "City, district or area."), ("country", "string", "Country name or ISO code as given."),
-       ("created_at", "timestamp", "When the customer was first seen (UTC)."),
-       ("currency", "string", "ISO 4217 currency of the customer's orders.")),
-    _t("orders", "One row per order (returns and cancellations flagged, never dropped).", ["order_id"],
-       Column("order_id", "string", "Order or invoice number.", True),
-       ("customer_id", "string", "Customer; empty for anonymous orders."),
-       Column("ordered_at", "timestamp", "When the order was placed (UTC).", True),
-       Column("amount", "float64", "Order total in `currency` (negative for returns).", True),
-       ("currency", "string", "ISO 4217 code."), ("status", "string", "Status as exported (paid, shipped, cancelled, ...)."),
-       ("channel", "string", "Sales channel."), ("city", "string", "Delivery city."), ("country", "string", "Delivery country."),
-       Column("discount", "float64", "Discount on the order, in `currency`.", min=0),
-       ("is_return", "boolean", "Cancellation or return (e.g. `C` invoices, negative quantities)."),
-       Column("items", "int64", "Number of units.")),
-    _t("order_items", "One row per order line.", ["order_id", "line_number"],
-       Column("order_id", "string", "Order the line belongs to.", True),
-       Column("line_number", "int64", "Position of the line in the order (1-based).", True, min=1),
-       ("sku", "string", "Product code."), ("product_name", "string", "Product description."),
-       ("category", "string", "Product category."), ("brand", "string", "Product brand."),
-       Column("quantity", "int64", "Units (negative for returns).", True),
-       Column("unit_price", "float64", "Price per unit in `currency`."),
-       Column("discount", "float64", "Discount on the line, in `currency`.", min=0),
-       Column("amount", "float64", "Line total = quantity x unit_price - discount."),
-       ("currency", "string", "ISO 4217 code."), ("is_new_arrival", "boolean", "Product was new when bought."),
-       ("is_return", "boolean", "Line is a return or cancellation.")),
-    _t("events", "Behavioural events: e-mail, SMS, push, sessions, carts, wishlists, reviews, tickets.", ["event_id"],
-       Column("event_id", "string", "Event identifier (derived from its content when the source has none).", True),
-       ("customer_id", "string", "Customer, when known."),
-       Column("event_type", "string", "What happened.", True, values=EVENT_TYPES),
-       Column("occurred_at", "timestamp", "When (UTC).", True),
-       ("channel", "string", "Channel of the event."), ("campaign_id", "string", "Campaign that caused it."),
-       ("session_id", "string", "Web/app session."), Column("duration_s", "float64", "Session or page duration in seconds.", min=0),
-       ("page", "string", "Page or screen."), ("properties", "json", "Event-specific fields as a JSON object.")),
-    _t("campaigns", "Campaigns with their copy, offer, audience and results.", ["campaign_id"],
-       Column("campaign_id", "string", "Campaign identifier.", True), ("name", "string", "Campaign name."),
-       ("channel", "string", "email, sms, push, paid_social, ..."), ("subject", "string", "Subject line or headline."),
-       ("preview", "string", "Preview text."), ("body", "string", "Body copy."), ("cta", "string", "Call to action."),
-       ("offer_type", "string", "none, percent_off, amount_off, free_shipping, gift, loyalty_points."),
-       Column("offer_value", "float64", "Size of the offer (percent or amount).", min=0),
-       ("target_segment", "string", "Segment the campaign was sent to."), ("sent_at", "timestamp", "Send time (UTC)."),
-       Column("audience_size", "int64", "Customers targeted.", min=0), Column("budget", "float64", "Budget in `currency`.", min=0),
-       Column("sends", "int64", "Messages delivered.", min=0), Column("opens", "int64", "Unique opens.", min=0),
-       Column("clicks", "int64", "Unique clicks.", min=0), Column("conversions", "int64", "Conversions attributed.", min=0),
-       Column("revenue", "float64", "Revenue attributed, in `currency`."), ("currency", "string", "ISO 4217 code."),
-       Column("control_size", "int64", "Customers held out as control (per-customer arms are `campaign_assignment` events).", min=0)),
-    _t("touchpoints", "Marketing touches along customer journeys (for multi-touch attribution).", ["journey_id", "touch_index"],
-       Column("journey_id", "string", "Journey (path) identifier.", True),
-       Column("touch_index", "int64", "Position in the journey (1-based).", True, min=1),
-       ("customer_id", "string", "Customer, when known."), Column("channel", "string", "Channel of the touch.", True),
-       ("campaign_id", "string", "Campaign of the touch."), ("occurred_at", "timestamp", "When (UTC)."),
-       ("converted", "boolean", "The journey ended in a conversion."), Column("conversion_value", "float64", "Value of the conversion.")),
-    _t("spend", "Media spend per day (or week), channel and optional geo.", ["date", "channel", "geo"],
-       Column("date", "date", "Day (or first day of the week).", True), Column("channel", "string", "Media channel.", True),
-       Column("geo", "string", "Region; empty string for national data."), Column("spend", "float64", "Spend in `currency`.", True, min=0),
-       Column("impressions", "float64", "Impressions (or GRPs).", min=0), Column("clicks", "float64", "Clicks.", min=0),
-       ("currency", "string", "ISO 4217 code.")),
-    _t("kpis", "Business outcomes per day (or week) and geo, with control variables.", ["date", "geo"],
-       Column("date", "date", "Day (or first day of the week).", True), Column("geo", "string", "Region; empty string for national."),
-       Column("revenue", "float64", "Revenue (the MMM target)."), Column("conversions", "float64", "Conversions.", min=0),
-       ("controls", "json", "Control variables (price, promotions, holidays, ...) as a JSON object."), ("currency", "string", "ISO 4217 code.")),
-    _t("mentions", "What people say: reviews, posts, comments, tickets, about the brand or competitors.", ["mention_id"],
-       Column("mention_id", "string", "Identifier (derived from the content when the source has none).", True),
-       ("source", "string", "Site or network (twitter, trustpilot, amazon, ...)."), ("author", "string", "Author handle or name."),
-       Column("follower_count", "int64", "Author's followers.", min=0), Column("text", "string", "The text.", True),
-       Column("rating", "float64", "Star rating, when given.", min=0, max=10), ("brand", "string", "Brand the mention is about."),
-       ("is_competitor", "boolean", "The brand is a competitor."), ("url", "string", "Link."), ("posted_at", "timestamp", "When (UTC).")),
-    _t("interventions", "Retention actions taken and their outcomes (the learning loop's memory).", ["intervention_id"],
-       Column("intervention_id", "string", "Identifier.", True), Column("customer_id", "string", "Customer.", True),
-       Column("action", "string", "discount, loyalty_reward, free_shipping, content_only, win_back, no_action, ...", True),
-       Column("at", "timestamp", "When the action was taken (UTC).", True), Column("cost", "float64", "Cost of the action.", min=0),
-       ("campaign_id", "string", "Campaign that delivered it."), ("outcome", "string", "retained, churned, purchased, ..."),
-       Column("outcome_value", "float64", "Revenue or value observed after the action."), ("observed_at", "timestamp", "When the outcome was observed.")),
-]}
+SCHEMA: dict[str, TableSpec] = {
+    t.name: t
+    for t in [
+        _t(
+            "customers",
+            "One row per customer.",
+            ["customer_id"],
+            Column(
+                "customer_id",
+                "string",
+                "Stable customer identifier (from the source, else derived from email/phone).",
+                True,
+            ),
+            ("email", "string", "Lower-cased e-mail address."),
+            ("phone", "string", "Phone number in E.164 where the country is known."),
+            ("first_name", "string", "Given name."),
+            ("last_name", "string", "Family name."),
+            ("full_name", "string", "Name as written."),
+            ("city", "string", "City, district or area."),
+            ("country", "string", "Country name or ISO code as given."),
+            ("created_at", "timestamp", "When the customer was first seen (UTC)."),
+            ("currency", "string", "ISO 4217 currency of the customer's orders."),
+        ),
+        _t(
+            "orders",
+            "One row per order (returns and cancellations flagged, never dropped).",
+            ["order_id"],
+            Column("order_id", "string", "Order or invoice number.", True),
+            ("customer_id", "string", "Customer; empty for anonymous orders."),
+            Column("ordered_at", "timestamp", "When the order was placed (UTC).", True),
+            Column("amount", "float64", "Order total in `currency` (negative for returns).", True),
+            ("currency", "string", "ISO 4217 code."),
+            ("status", "string", "Status as exported (paid, shipped, cancelled, ...)."),
+            ("channel", "string", "Sales channel."),
+            ("city", "string", "Delivery city."),
+            ("country", "string", "Delivery country."),
+            Column("discount", "float64", "Discount on the order, in `currency`.", min=0),
+            ("is_return", "boolean", "Cancellation or return (e.g. `C` invoices, negative quantities)."),
+            Column("items", "int64", "Number of units."),
+        ),
+        _t(
+            "order_items",
+            "One row per order line.",
+            ["order_id", "line_number"],
+            Column("order_id", "string", "Order the line belongs to.", True),
+            Column("line_number", "int64", "Position of the line in the order (1-based).", True, min=1),
+            ("sku", "string", "Product code."),
+            ("product_name", "string", "Product description."),
+            ("category", "string", "Product category."),
+            ("brand", "string", "Product brand."),
+            Column("quantity", "int64", "Units (negative for returns).", True),
+            Column("unit_price", "float64", "Price per unit in `currency`."),
+            Column("discount", "float64", "Discount on the line, in `currency`.", min=0),
+            Column("amount", "float64", "Line total = quantity x unit_price - discount."),
+            ("currency", "string", "ISO 4217 code."),
+            ("is_new_arrival", "boolean", "Product was new when bought."),
+            ("is_return", "boolean", "Line is a return or cancellation."),
+        ),
+        _t(
+            "events",
+            "Behavioural events: e-mail, SMS, push, sessions, carts, wishlists, reviews, tickets.",
+            ["event_id"],
+            Column("event_id", "string", "Event identifier (derived from its content when the source has none).", True),
+            ("customer_id", "string", "Customer, when known."),
+            Column("event_type", "string", "What happened.", True, values=EVENT_TYPES),
+            Column("occurred_at", "timestamp", "When (UTC).", True),
+            ("channel", "string", "Channel of the event."),
+            ("campaign_id", "string", "Campaign that caused it."),
+            ("session_id", "string", "Web/app session."),
+            Column("duration_s", "float64", "Session or page duration in seconds.", min=0),
+            ("page", "string", "Page or screen."),
+            ("properties", "json", "Event-specific fields as a JSON object."),
+        ),
+        _t(
+            "campaigns",
+            "Campaigns with their copy, offer, audience and results.",
+            ["campaign_id"],
+            Column("campaign_id", "string", "Campaign identifier.", True),
+            ("name", "string", "Campaign name."),
+            ("channel", "string", "email, sms, push, paid_social, ..."),
+            ("subject", "string", "Subject line or headline."),
+            ("preview", "string", "Preview text."),
+            ("body", "string", "Body copy."),
+            ("cta", "string", "Call to action."),
+            ("offer_type", "string", "none, percent_off, amount_off, free_shipping, gift, loyalty_points."),
+            Column("offer_value", "float64", "Size of the offer (percent or amount).", min=0),
+            ("target_segment", "string", "Segment the campaign was sent to."),
+            ("sent_at", "timestamp", "Send time (UTC)."),
+            Column("audience_size", "int64", "Customers targeted.", min=0),
+            Column("budget", "float64", "Budget in `currency`.", min=0),
+            Column("sends", "int64", "Messages delivered.", min=0),
+            Column("opens", "int64", "Unique opens.", min=0),
+            Column("clicks", "int64", "Unique clicks.", min=0),
+            Column("conversions", "int64", "Conversions attributed.", min=0),
+            Column("revenue", "float64", "Revenue attributed, in `currency`."),
+            ("currency", "string", "ISO 4217 code."),
+            Column(
+                "control_size",
+                "int64",
+                "Customers held out as control (per-customer arms are `campaign_assignment` events).",
+                min=0,
+            ),
+        ),
+        _t(
+            "touchpoints",
+            "Marketing touches along customer journeys (for multi-touch attribution).",
+            ["journey_id", "touch_index"],
+            Column("journey_id", "string", "Journey (path) identifier.", True),
+            Column("touch_index", "int64", "Position in the journey (1-based).", True, min=1),
+            ("customer_id", "string", "Customer, when known."),
+            Column("channel", "string", "Channel of the touch.", True),
+            ("campaign_id", "string", "Campaign of the touch."),
+            ("occurred_at", "timestamp", "When (UTC)."),
+            ("converted", "boolean", "The journey ended in a conversion."),
+            Column("conversion_value", "float64", "Value of the conversion."),
+        ),
+        _t(
+            "spend",
+            "Media spend per day (or week), channel and optional geo.",
+            ["date", "channel", "geo"],
+            Column("date", "date", "Day (or first day of the week).", True),
+            Column("channel", "string", "Media channel.", True),
+            Column("geo", "string", "Region; empty string for national data."),
+            Column("spend", "float64", "Spend in `currency`.", True, min=0),
+            Column("impressions", "float64", "Impressions (or GRPs).", min=0),
+            Column("clicks", "float64", "Clicks.", min=0),
+            ("currency", "string", "ISO 4217 code."),
+        ),
+        _t(
+            "kpis",
+            "Business outcomes per day (or week) and geo, with control variables.",
+            ["date", "geo"],
+            Column("date", "date", "Day (or first day of the week).", True),
+            Column("geo", "string", "Region; empty string for national."),
+            Column("revenue", "float64", "Revenue (the MMM target)."),
+            Column("conversions", "float64", "Conversions.", min=0),
+            ("controls", "json", "Control variables (price, promotions, holidays, ...) as a JSON object."),
+            ("currency", "string", "ISO 4217 code."),
+        ),
+        _t(
+            "mentions",
+            "What people say: reviews, posts, comments, tickets, about the brand or competitors.",
+            ["mention_id"],
+            Column("mention_id", "string", "Identifier (derived from the content when the source has none).", True),
+            ("source", "string", "Site or network (twitter, trustpilot, amazon, ...)."),
+            ("author", "string", "Author handle or name."),
+            Column("follower_count", "int64", "Author's followers.", min=0),
+            Column("text", "string", "The text.", True),
+            Column("rating", "float64", "Star rating, when given.", min=0, max=10),
+            ("brand", "string", "Brand the mention is about."),
+            ("is_competitor", "boolean", "The brand is a competitor."),
+            ("url", "string", "Link."),
+            ("posted_at", "timestamp", "When (UTC)."),
+        ),
+        _t(
+            "interventions",
+            "Retention actions taken and their outcomes (the learning loop's memory).",
+            ["intervention_id"],
+            Column("intervention_id", "string", "Identifier.", True),
+            Column("customer_id", "string", "Customer.", True),
+            Column(
+                "action",
+                "string",
+                "discount, loyalty_reward, free_shipping, content_only, win_back, no_action, ...",
+                True,
+            ),
+            Column("at", "timestamp", "When the action was taken (UTC).", True),
+            Column("cost", "float64", "Cost of the action.", min=0),
+            ("campaign_id", "string", "Campaign that delivered it."),
+            ("outcome", "string", "retained, churned, purchased, ..."),
+            Column("outcome_value", "float64", "Revenue or value observed after the action."),
+            ("observed_at", "timestamp", "When the outcome was observed."),
+        ),
+    ]
+}
 
 # %% ../../nbs/05_data/00_schema.ipynb #8663cdf2
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 
+
 @dataclass
 class Validated:
     "The result of `validate`: canonical `valid` rows and `rejected` quarantine records."
+
     valid: pd.DataFrame
     rejected: pd.DataFrame
 
@@ -166,10 +312,12 @@ class Validated:
     def counts(self) -> dict:
         return {"valid": len(self.valid), "rejected": len(self.rejected)}
 
+
 def _blank(s: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_bool_dtype(s):
         return s.isna()
     return s.isna() | s.astype("string[pyarrow]").str.strip().eq("").fillna(False).astype(bool)
+
 
 def _coerce(col: Column, s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     "Coerced values, a mask of values that failed to parse, and the problem word."
@@ -178,7 +326,11 @@ def _coerce(col: Column, s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
         out = s.astype("string[pyarrow]").str.strip()
         return out.mask(blank), pd.Series(False, index=s.index), ""
     if col.dtype in ("int64", "float64"):
-        num = pd.to_numeric(s.mask(blank), errors="coerce") if not pd.api.types.is_numeric_dtype(s) else s.astype("float64")
+        num = (
+            pd.to_numeric(s.mask(blank), errors="coerce")
+            if not pd.api.types.is_numeric_dtype(s)
+            else s.astype("float64")
+        )
         bad = num.isna() & ~blank
         if col.dtype == "int64":
             frac = num.notna() & (np.floor(num.fillna(0)) != num.fillna(0))
@@ -205,9 +357,14 @@ def _coerce(col: Column, s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
                 ts[rest] = pd.to_datetime(vals[rest], errors="coerce", utc=True, format="mixed")
         bad = ts.isna() & ~blank
         if col.dtype == "date":
-            return ts.dt.tz_convert(None).dt.normalize().dt.date.astype("object").where(ts.notna(), None), bad, "is not a date"
+            return (
+                ts.dt.tz_convert(None).dt.normalize().dt.date.astype("object").where(ts.notna(), None),
+                bad,
+                "is not a date",
+            )
         return ts, bad, "is not a date/time"
     if col.dtype == "json":
+
         def enc(v):
             if isinstance(v, (dict, list)):
                 return json.dumps(v, default=str, sort_keys=True)
@@ -215,6 +372,7 @@ def _coerce(col: Column, s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
                 return json.dumps(json.loads(v), sort_keys=True)
             except (TypeError, ValueError):
                 return None
+
         out = s.mask(blank).map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else enc(v))
         bad = out.isna() & ~blank
         return out.astype("string"), bad, "is not a JSON object"
@@ -225,8 +383,10 @@ def _fmt(v: Any) -> str:
     s = repr(v) if not isinstance(v, str) else repr(v[:60] + ("..." if len(v) > 60 else ""))
     return s
 
-def validate(table: str | TableSpec, df: pd.DataFrame, source: str = "data",
-             row_numbers: Iterable[int] | None = None) -> Validated:
+
+def validate(
+    table: str | TableSpec, df: pd.DataFrame, source: str = "data", row_numbers: Iterable[int] | None = None
+) -> Validated:
     "Coerce `df` to canonical table `table`; return valid rows and quarantine records (with reasons)."
     spec = SCHEMA[table] if isinstance(table, str) else table
     df = df.reset_index(drop=True)
@@ -235,17 +395,19 @@ def validate(table: str | TableSpec, df: pd.DataFrame, source: str = "data",
         raise ValueError(f"row_numbers has {len(rows)} entries for {len(df)} rows.")
     missing_req = [c.name for c in spec.columns if c.required and c.name not in df.columns and c.name != "extra"]
     if missing_req:
-        raise ValueError(f"{source}: table '{spec.name}' needs column(s) {missing_req}; the data has {list(df.columns)}. "
-                         f"Map them (e.g. `aima import --map SOURCE_COLUMN={missing_req[0]}`) or add them.")
+        raise ValueError(
+            f"{source}: table '{spec.name}' needs column(s) {missing_req}; the data has {list(df.columns)}. "
+            f"Map them (e.g. `aima import --map SOURCE_COLUMN={missing_req[0]}`) or add them."
+        )
     out = pd.DataFrame(index=df.index)
     problems = pd.Series("", index=df.index, dtype="object")
     first_col = pd.Series(None, index=df.index, dtype="object")
 
-    def flag(mask: pd.Series, colname: str, messages: str | Any):   # a message, or mask -> messages of those rows
+    def flag(mask: pd.Series, colname: str, messages: str | Any):  # a message, or mask -> messages of those rows
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
-        msg = messages if isinstance(messages, str) else messages(mask)    # messages only for the flagged rows
+        msg = messages if isinstance(messages, str) else messages(mask)  # messages only for the flagged rows
         problems.loc[mask] = problems.loc[mask] + np.where(problems.loc[mask] == "", "", "; ") + msg
         first_col.loc[mask & first_col.isna()] = colname
 
@@ -263,24 +425,49 @@ def validate(table: str | TableSpec, df: pd.DataFrame, source: str = "data",
             flag(vals.isna() & ~bad, col.name, f"{col.name} is required but empty")
         if col.values is not None:
             off = vals.notna() & ~vals.astype("string").isin(col.values).fillna(False)
-            flag(off, col.name, lambda m: raw[m].map(lambda v: f"{col.name} {_fmt(v)} is not one of {', '.join(col.values[:8])}{'...' if len(col.values) > 8 else ''}"))
+            flag(
+                off,
+                col.name,
+                lambda m: raw[m].map(
+                    lambda v: (
+                        f"{col.name} {_fmt(v)} is not one of {', '.join(col.values[:8])}{'...' if len(col.values) > 8 else ''}"
+                    )
+                ),
+            )
         if col.min is not None and col.dtype in ("int64", "float64"):
-            flag(vals.notna() & (vals < col.min), col.name, lambda m: raw[m].map(lambda v: f"{col.name} {_fmt(v)} is below {col.min:g}"))
+            flag(
+                vals.notna() & (vals < col.min),
+                col.name,
+                lambda m: raw[m].map(lambda v: f"{col.name} {_fmt(v)} is below {col.min:g}"),
+            )
         if col.max is not None and col.dtype in ("int64", "float64"):
-            flag(vals.notna() & (vals > col.max), col.name, lambda m: raw[m].map(lambda v: f"{col.name} {_fmt(v)} is above {col.max:g}"))
+            flag(
+                vals.notna() & (vals > col.max),
+                col.name,
+                lambda m: raw[m].map(lambda v: f"{col.name} {_fmt(v)} is above {col.max:g}"),
+            )
         out[col.name] = vals
     extra_cols = [c for c in df.columns if c not in spec.names and not str(c).startswith("_")]
     if "extra" in df.columns:
-        base = df["extra"].map(lambda v: json.loads(v) if isinstance(v, str) and v.strip().startswith("{") else (v if isinstance(v, dict) else {}))
+        base = df["extra"].map(
+            lambda v: (
+                json.loads(v)
+                if isinstance(v, str) and v.strip().startswith("{")
+                else (v if isinstance(v, dict) else {})
+            )
+        )
     else:
         base = pd.Series([{}] * len(df), index=df.index)
     if extra_cols:
         recs = df[extra_cols].astype(object).where(df[extra_cols].notna(), None).to_dict("records")
-        out["extra"] = [json.dumps({**b, **{str(k): v for k, v in r.items()}}, default=str, sort_keys=True) for b, r in zip(base, recs)]
+        out["extra"] = [
+            json.dumps({**b, **{str(k): v for k, v in r.items()}}, default=str, sort_keys=True)
+            for b, r in zip(base, recs)
+        ]
     else:
         out["extra"] = [json.dumps(b, default=str, sort_keys=True) if b else None for b in base]
     keys = list(spec.keys)
-    for k in keys:       # an optional key part (e.g. geo of national data) is '' when empty, so keys always compare equal
+    for k in keys:  # an optional key part (e.g. geo of national data) is '' when empty, so keys always compare equal
         if not spec.column(k).required and spec.column(k).dtype == "string":
             out[k] = out[k].astype("string").fillna("")
     ok = problems == ""
@@ -292,27 +479,37 @@ def validate(table: str | TableSpec, df: pd.DataFrame, source: str = "data",
             last_row = keyed.reset_index().groupby(keys, dropna=False)["index"].transform("last")
             last_row.index = keyed.index
             for i in idx:
-                problems.at[i] = f"duplicate key ({', '.join(f'{k}={out.at[i, k]!s}' for k in keys)}): row {int(rows[last_row[i]])} has the same key and was kept"
+                problems.at[i] = (
+                    f"duplicate key ({', '.join(f'{k}={out.at[i, k]!s}' for k in keys)}): row {int(rows[last_row[i]])} has the same key and was kept"
+                )
                 first_col.at[i] = keys[0]
             ok = problems == ""
     valid = out.loc[ok].reset_index(drop=True)
     bad_idx = df.index[~ok]
-    rejected = pd.DataFrame({
-        "source": source, "row_number": rows[bad_idx].to_numpy(), "column": first_col[bad_idx].to_numpy(),
-        "reason": problems[bad_idx].to_numpy(),
-        "raw": [json.dumps(r, default=str) for r in df.loc[bad_idx].astype(object).where(df.loc[bad_idx].notna(), None).to_dict("records")],
-    })
+    rejected = pd.DataFrame(
+        {
+            "source": source,
+            "row_number": rows[bad_idx].to_numpy(),
+            "column": first_col[bad_idx].to_numpy(),
+            "reason": problems[bad_idx].to_numpy(),
+            "raw": [
+                json.dumps(r, default=str)
+                for r in df.loc[bad_idx].astype(object).where(df.loc[bad_idx].notna(), None).to_dict("records")
+            ],
+        }
+    )
     return Validated(valid[spec.names], rejected)
 
 # %% ../../nbs/05_data/00_schema.ipynb #c9daeead
 def ensure_tables(ws, tables: Iterable[str] | None = None) -> list[str]:
     "Create the canonical tables missing from workspace `ws`; returns those created."
     created = []
-    for name in (tables or SCHEMA):
+    for name in tables or SCHEMA:
         if not ws.exists(name):
             ws.con.create_table(name, schema=SCHEMA[name].ibis_schema())
             created.append(name)
     return created
+
 
 def to_canonical(table: str, valid: pd.DataFrame) -> ibis.expr.types.Table:
     "A validated frame as an Ibis table with exactly the canonical schema (ready for `Workspace.write`)."
@@ -333,8 +530,10 @@ def to_canonical(table: str, valid: pd.DataFrame) -> ibis.expr.types.Table:
 @dataclass(frozen=True)
 class ResultSpec(TableSpec):
     "A result table: `TableSpec` plus whether other columns are allowed and whether writes are time-stamped."
+
     extra_columns: bool = False
     stamped: bool = False
+
 
 def _r(name, description, keys, *cols, extra_columns=False, stamped=False) -> ResultSpec:
     cols = tuple(Column(*c) if isinstance(c, tuple) else c for c in cols)
@@ -342,81 +541,177 @@ def _r(name, description, keys, *cols, extra_columns=False, stamped=False) -> Re
         cols += (Column("written_at", "timestamp", "When the row was written (UTC); set by `write_result`."),)
     return ResultSpec(name, description, cols, tuple(keys), extra_columns, stamped)
 
+
 _P = dict(min=0, max=1)
-RESULT_SCHEMA: dict[str, ResultSpec] = {t.name: t for t in [
-    _r("customer_features", "One row per customer: behavioural features and the health score at `as_of`.", ["customer_id"],
-       Column("customer_id", "string", "Customer.", True), Column("as_of", "timestamp", "Feature cut-off.", True),
-       Column("feature_set_version", "string", "Version of the feature definitions.", True),
-       Column("recency_days", "float64", "Days since the last purchase.", min=0), Column("frequency", "int64", "Orders.", min=0),
-       Column("monetary", "float64", "Net spend."), Column("health_score", "float64", "0-100 composite health.", min=0, max=100),
-       extra_columns=True),
-    _r("rfm", "One row per buying customer: RFM scores and the named segment.", ["customer_id"],
-       Column("customer_id", "string", "Customer.", True), Column("recency_days", "float64", "Days since the last purchase.", True, min=0),
-       Column("frequency", "int64", "Orders.", True, min=0), Column("monetary", "float64", "Net spend.", True),
-       *[Column(f"{k}_score", "int64", f"{k.upper()} quantile score (1 = worst).", True, min=1) for k in ("r", "f", "m", "fm")],
-       Column("rfm_cell", "string", "R, F and M scores as one code ('545').", True), Column("segment", "string", "Named RFM segment.", True)),
-    _r("clv_predictions", "Customer lifetime value per customer, scoring date and purchase model.", ["customer_id", "as_of", "model"],
-       Column("customer_id", "string", "Customer.", True), Column("as_of", "timestamp", "Calibration cut-off.", True),
-       Column("model", "string", "Purchase model (bgnbd, pareto_nbd).", True), Column("p_alive", "float64", "P(still a customer).", True, **_P),
-       Column("expected_purchases", "float64", "Expected purchases over the horizon.", True, min=0),
-       Column("clv", "float64", "Discounted value over `months`.", True), Column("model_run_id", "string", "Scoring run.", True),
-       ("expected_spend", "float64", "Expected spend per purchase."), ("clv_lo", "float64", "Lower interval bound."),
-       ("clv_hi", "float64", "Upper interval bound."), Column("months", "int64", "CLV horizon in months.", min=1),
-       ("next_purchase_at", "timestamp", "Median next purchase (active customers)."), ("frequency", "float64", "Repeat purchases."),
-       ("recency", "float64", "Time of the last purchase (periods)."), ("T", "float64", "Age (periods)."),
-       extra_columns=True, stamped=True),
-    _r("churn_predictions", "P(churn) per customer, scoring date and survival model.", ["customer_id", "as_of", "model"],
-       Column("customer_id", "string", "Customer.", True), Column("as_of", "timestamp", "Scoring date.", True),
-       Column("model", "string", "Survival model (cox, weibull, deephit).", True),
-       Column("status", "string", "'lapsed' past the inactivity window, 'no purchases' when every order is a return or cancellation, else 'active'.", True, values=("active", "lapsed", "no purchases")),
-       Column("p_churn_*", "float64", "P(churn within N days), one column per horizon (`retention.churn_horizons`).", True, **_P),
-       Column("model_run_id", "string", "Scoring run.", True), ("survival_curve", "json", "S(t) every 15 days as a JSON list."),
-       extra_columns=True, stamped=True),
-    _r("retention_actions", "The recommended retention action per customer, with its cost and expected value.", ["customer_id"],
-       Column("customer_id", "string", "Customer.", True), Column("action", "string", "Recommended action.", True),
-       Column("policy", "string", "'uplift' (learned from outcomes) or 'risk_band' (fallback).", True, values=("uplift", "risk_band")),
-       Column("model_run_id", "string", "Recommendation run.", True), Column("as_of", "timestamp", "Scoring date.", True),
-       Column("scored_at", "timestamp", "When the recommendation was made.", True),
-       Column("action_cost", "float64", "Cost of the action.", min=0), ("expected_profit", "float64", "Expected incremental profit."),
-       ("profit_low", "float64", "Lower bound of the profit."), ("profit_high", "float64", "Upper bound of the profit."),
-       ("uplift", "float64", "Estimated effect on retention."), ("risk_band", "string", "Churn-risk band."),
-       Column("p_churn_90d", "float64", "P(churn within 90 days) used.", **_P), ("clv", "float64", "Lifetime value used.")),
-    _r("alerts", "Things to look at now, written by the pipeline (and by modules that watch things).", ["alert_id"],
-       Column("alert_id", "string", "Identifier (rule and subject).", True), Column("at", "timestamp", "When it was raised (UTC).", True),
-       Column("level", "string", "'warn' or 'info'.", True, values=("warn", "info")),
-       Column("module", "string", "Module that raised it.", True), Column("page", "string", "Dashboard page that shows the detail.", True),
-       Column("message", "string", "One sentence for a marketer; text in backticks is a command.", True),
-       Column("count", "int64", "How many customers or rows it is about.", min=0)),
-]}
+RESULT_SCHEMA: dict[str, ResultSpec] = {
+    t.name: t
+    for t in [
+        _r(
+            "customer_features",
+            "One row per customer: behavioural features and the health score at `as_of`.",
+            ["customer_id"],
+            Column("customer_id", "string", "Customer.", True),
+            Column("as_of", "timestamp", "Feature cut-off.", True),
+            Column("feature_set_version", "string", "Version of the feature definitions.", True),
+            Column("recency_days", "float64", "Days since the last purchase.", min=0),
+            Column("frequency", "int64", "Orders.", min=0),
+            Column("monetary", "float64", "Net spend."),
+            Column("health_score", "float64", "0-100 composite health.", min=0, max=100),
+            extra_columns=True,
+        ),
+        _r(
+            "rfm",
+            "One row per buying customer: RFM scores and the named segment.",
+            ["customer_id"],
+            Column("customer_id", "string", "Customer.", True),
+            Column("recency_days", "float64", "Days since the last purchase.", True, min=0),
+            Column("frequency", "int64", "Orders.", True, min=0),
+            Column("monetary", "float64", "Net spend.", True),
+            *[
+                Column(f"{k}_score", "int64", f"{k.upper()} quantile score (1 = worst).", True, min=1)
+                for k in ("r", "f", "m", "fm")
+            ],
+            Column("rfm_cell", "string", "R, F and M scores as one code ('545').", True),
+            Column("segment", "string", "Named RFM segment.", True),
+        ),
+        _r(
+            "clv_predictions",
+            "Customer lifetime value per customer, scoring date and purchase model.",
+            ["customer_id", "as_of", "model"],
+            Column("customer_id", "string", "Customer.", True),
+            Column("as_of", "timestamp", "Calibration cut-off.", True),
+            Column("model", "string", "Purchase model (bgnbd, pareto_nbd).", True),
+            Column("p_alive", "float64", "P(still a customer).", True, **_P),
+            Column("expected_purchases", "float64", "Expected purchases over the horizon.", True, min=0),
+            Column("clv", "float64", "Discounted value over `months`.", True),
+            Column("model_run_id", "string", "Scoring run.", True),
+            ("expected_spend", "float64", "Expected spend per purchase."),
+            ("clv_lo", "float64", "Lower interval bound."),
+            ("clv_hi", "float64", "Upper interval bound."),
+            Column("months", "int64", "CLV horizon in months.", min=1),
+            ("next_purchase_at", "timestamp", "Median next purchase (active customers)."),
+            ("frequency", "float64", "Repeat purchases."),
+            ("recency", "float64", "Time of the last purchase (periods)."),
+            ("T", "float64", "Age (periods)."),
+            extra_columns=True,
+            stamped=True,
+        ),
+        _r(
+            "churn_predictions",
+            "P(churn) per customer, scoring date and survival model.",
+            ["customer_id", "as_of", "model"],
+            Column("customer_id", "string", "Customer.", True),
+            Column("as_of", "timestamp", "Scoring date.", True),
+            Column("model", "string", "Survival model (cox, weibull, deephit).", True),
+            Column(
+                "status",
+                "string",
+                "'lapsed' past the inactivity window, 'no purchases' when every order is a return or cancellation, else 'active'.",
+                True,
+                values=("active", "lapsed", "no purchases"),
+            ),
+            Column(
+                "p_churn_*",
+                "float64",
+                "P(churn within N days), one column per horizon (`retention.churn_horizons`).",
+                True,
+                **_P,
+            ),
+            Column("model_run_id", "string", "Scoring run.", True),
+            ("survival_curve", "json", "S(t) every 15 days as a JSON list."),
+            extra_columns=True,
+            stamped=True,
+        ),
+        _r(
+            "retention_actions",
+            "The recommended retention action per customer, with its cost and expected value.",
+            ["customer_id"],
+            Column("customer_id", "string", "Customer.", True),
+            Column("action", "string", "Recommended action.", True),
+            Column(
+                "policy",
+                "string",
+                "'uplift' (learned from outcomes) or 'risk_band' (fallback).",
+                True,
+                values=("uplift", "risk_band"),
+            ),
+            Column("model_run_id", "string", "Recommendation run.", True),
+            Column("as_of", "timestamp", "Scoring date.", True),
+            Column("scored_at", "timestamp", "When the recommendation was made.", True),
+            Column("action_cost", "float64", "Cost of the action.", min=0),
+            ("expected_profit", "float64", "Expected incremental profit."),
+            ("profit_low", "float64", "Lower bound of the profit."),
+            ("profit_high", "float64", "Upper bound of the profit."),
+            ("uplift", "float64", "Estimated effect on retention."),
+            ("risk_band", "string", "Churn-risk band."),
+            Column("p_churn_90d", "float64", "P(churn within 90 days) used.", **_P),
+            ("clv", "float64", "Lifetime value used."),
+        ),
+        _r(
+            "alerts",
+            "Things to look at now, written by the pipeline (and by modules that watch things).",
+            ["alert_id"],
+            Column("alert_id", "string", "Identifier (rule and subject).", True),
+            Column("at", "timestamp", "When it was raised (UTC).", True),
+            Column("level", "string", "'warn' or 'info'.", True, values=("warn", "info")),
+            Column("module", "string", "Module that raised it.", True),
+            Column("page", "string", "Dashboard page that shows the detail.", True),
+            Column("message", "string", "One sentence for a marketer; text in backticks is a command.", True),
+            Column("count", "int64", "How many customers or rows it is about.", min=0),
+        ),
+    ]
+}
 
 # %% ../../nbs/05_data/00_schema.ipynb #c5fed5ee
 class ResultSchemaError(ValueError):
     "A result does not match its table's contract; the message names the table, column, writer and fix."
 
-_KINDS = {"string": ("is_string",), "json": ("is_string",), "int64": ("is_integer",), "float64": ("is_numeric",),
-          "boolean": ("is_boolean",), "timestamp": ("is_timestamp",), "date": ("is_date", "is_timestamp")}
+
+_KINDS = {
+    "string": ("is_string",),
+    "json": ("is_string",),
+    "int64": ("is_integer",),
+    "float64": ("is_numeric",),
+    "boolean": ("is_boolean",),
+    "timestamp": ("is_timestamp",),
+    "date": ("is_date", "is_timestamp"),
+}
+
 
 def _caller(depth: int = 2) -> str:
     import sys
+
     f = sys._getframe(depth)
     return f"{f.f_globals.get('__name__', '?')}.{f.f_code.co_name}"
+
 
 def _members(spec: ResultSpec, cols: list[str]) -> dict[str, list[str]]:
     "Declared column -> the data's columns it covers (a family `p_*` may cover several)."
     from fnmatch import fnmatchcase
-    return {c.name: [n for n in cols if fnmatchcase(n, c.name)] if "*" in c.name else [n] * (c.name in cols)
-            for c in spec.columns for n in [c.name]}
 
-def check_result(name: str, data: Any, contract: str | None = None, writer: str | None = None, values: bool = True) -> ResultSpec:
+    return {
+        c.name: [n for n in cols if fnmatchcase(n, c.name)] if "*" in c.name else [n] * (c.name in cols)
+        for c in spec.columns
+        for n in [c.name]
+    }
+
+
+def check_result(
+    name: str, data: Any, contract: str | None = None, writer: str | None = None, values: bool = True
+) -> ResultSpec:
     "Raise `ResultSchemaError` at the first way `data` breaks result table `contract` (default `name`); returns the spec."
     writer = writer or _caller()
     if (contract or name) not in RESULT_SCHEMA:
-        raise ResultSchemaError(f"Result table {name} (written by {writer}) has no contract: declare it in "
-                                f"aima.data.schema.RESULT_SCHEMA or pass contract=<one of {sorted(RESULT_SCHEMA)}>.")
+        raise ResultSchemaError(
+            f"Result table {name} (written by {writer}) has no contract: declare it in "
+            f"aima.data.schema.RESULT_SCHEMA or pass contract=<one of {sorted(RESULT_SCHEMA)}>."
+        )
     spec = RESULT_SCHEMA[contract or name]
     t = data if isinstance(data, ibis.expr.types.Table) else ibis.memtable(data)
     schema, where = t.schema(), f"Result table {name} (written by {writer})"
-    fail = lambda col, msg: ResultSchemaError(f"{where}: column {col} {msg}. Fix the writer, or the contract in aima.data.schema.RESULT_SCHEMA.")
+    fail = lambda col, msg: ResultSchemaError(
+        f"{where}: column {col} {msg}. Fix the writer, or the contract in aima.data.schema.RESULT_SCHEMA."
+    )
     members, checks = _members(spec, list(t.columns)), {}
     for c in spec.columns:
         if c.name == "written_at" and spec.stamped:
@@ -439,25 +734,46 @@ def check_result(name: str, data: Any, contract: str | None = None, writer: str 
         covered = {n for v in members.values() for n in v}
         if extra := [n for n in t.columns if n not in covered]:
             raise fail(extra[0], f"is not in the contract (columns: {spec.names}; this table takes no extra columns)")
-    if checks and values:           # keys, allowed values, ranges: one query
+    if checks and values:  # keys, allowed values, ranges: one query
         counts = t.aggregate(**{f"c{i}": e for i, e in enumerate(checks.values())}).execute().iloc[0]
         for (col, msg), k in zip(checks, counts):
             if k:
                 raise fail(col, f"{msg} in {int(k):,} row(s)")
     return spec
 
-def write_result(ws, name: str, data: Any, contract: str | None = None, *, mode: str = "replace",
-                 keys: list[str] | None = None, add_columns: bool = False, writer: str | None = None) -> int:
+
+def write_result(
+    ws,
+    name: str,
+    data: Any,
+    contract: str | None = None,
+    *,
+    mode: str = "replace",
+    keys: list[str] | None = None,
+    add_columns: bool = False,
+    writer: str | None = None,
+) -> int:
     "Check `data` against its contract, stamp `written_at` (stamped tables), write it to `ws` as `name`; returns the rows written."
     writer, lazy = writer or _caller(), isinstance(data, ibis.expr.types.Table) and mode == "replace"
-    spec = check_result(name, data, contract, writer, values=not lazy)   # a lazy replace: values checked on the stored rows
+    spec = check_result(
+        name, data, contract, writer, values=not lazy
+    )  # a lazy replace: values checked on the stored rows
     if spec.stamped:
         now = pd.Timestamp.now(tz="UTC")
-        data = data.mutate(written_at=ibis.literal(now)) if isinstance(data, ibis.expr.types.Table) else data.assign(written_at=now)
-    with ws.transaction():          # DuckDB: a failed check leaves the old table in place
-        n = ws.write(name, data, mode=mode, keys=list(keys or spec.keys) if mode == "upsert" else keys,
-                     add_columns=add_columns or (spec.stamped and mode != "replace"))
-        if lazy:                    # the query ran once, to write; the checks scan what it wrote
+        data = (
+            data.mutate(written_at=ibis.literal(now))
+            if isinstance(data, ibis.expr.types.Table)
+            else data.assign(written_at=now)
+        )
+    with ws.transaction():  # DuckDB: a failed check leaves the old table in place
+        n = ws.write(
+            name,
+            data,
+            mode=mode,
+            keys=list(keys or spec.keys) if mode == "upsert" else keys,
+            add_columns=add_columns or (spec.stamped and mode != "replace"),
+        )
+        if lazy:  # the query ran once, to write; the checks scan what it wrote
             check_result(name, ws.table(name), contract, writer)
     return n
 

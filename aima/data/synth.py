@@ -16,11 +16,31 @@ import pyarrow.compute as pc
 from scipy.special import hyp2f1
 
 from .schema import SCHEMA, ensure_tables, to_canonical
-from .synth_base import (CATEGORIES, EVENT_CHANNELS, EVENT_COLUMNS, EVENT_TYPES, PERSONAS, SynthConfig,
-                                  assign_personas, email_events, engagement_factor, event_arrays, id_strings,
-                                  join_strings, order_index, pick_strings, week_timestamps, within_groups)
-from .synth_marketing import campaign_table, simulate_campaigns, simulate_journeys, simulate_media, simulate_mentions
-
+from aima.data.synth_base import (
+    CATEGORIES,
+    EVENT_CHANNELS,
+    EVENT_COLUMNS,
+    EVENT_TYPES,
+    PERSONAS,
+    SynthConfig,
+    assign_personas,
+    email_events,
+    engagement_factor,
+    event_arrays,
+    id_strings,
+    join_strings,
+    order_index,
+    pick_strings,
+    week_timestamps,
+    within_groups,
+)
+from aima.data.synth_marketing import (
+    campaign_table,
+    simulate_campaigns,
+    simulate_journeys,
+    simulate_media,
+    simulate_mentions,
+)
 
 # %% auto #0
 __all__ = ['bgnbd_expected_repeats', 'simulate_bgnbd', 'make_catalogue', 'Shop', 'generate_shop']
@@ -30,6 +50,7 @@ def bgnbd_expected_repeats(t, r: float, alpha: float, a: float, b: float) -> np.
     "BG/NBD E[X(t)]: expected repeat purchases in (0, t] after the first purchase, for a random customer."
     t = np.asarray(t, dtype=float)
     return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+
 
 def simulate_bgnbd(T, r: float, alpha: float, a: float, b: float, rng: np.random.Generator) -> dict:
     "Latents and repeat purchases of len(T) customers watched for T weeks after their first purchase."
@@ -63,25 +84,69 @@ def _cat_draw(rng, cum: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return out
 
 # %% ../../nbs/05_data/04_synth.ipynb #8bfbd853
-_FIRST = ["Anna", "Ben", "Chloe", "David", "Emma", "Farid", "Grace", "Hiro", "Isla", "Jonas", "Kavya", "Liam",
-          "Mia", "Noah", "Olga", "Priya", "Ravi", "Sofia", "Tom", "Yuki"]
+_FIRST = [
+    "Anna",
+    "Ben",
+    "Chloe",
+    "David",
+    "Emma",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Isla",
+    "Jonas",
+    "Kavya",
+    "Liam",
+    "Mia",
+    "Noah",
+    "Olga",
+    "Priya",
+    "Ravi",
+    "Sofia",
+    "Tom",
+    "Yuki",
+]
 _LAST = ["Smith", "Jones", "Patel", "Garcia", "Muller", "Rossi", "Kim", "Nowak", "Silva", "Brown", "Khan", "Martin"]
-_CITIES = [("London", "GB"), ("Manchester", "GB"), ("Berlin", "DE"), ("Hamburg", "DE"), ("Paris", "FR"), ("Lyon", "FR"),
-           ("Madrid", "ES"), ("Milan", "IT"), ("Amsterdam", "NL"), ("Dublin", "IE")]
+_CITIES = [
+    ("London", "GB"),
+    ("Manchester", "GB"),
+    ("Berlin", "DE"),
+    ("Hamburg", "DE"),
+    ("Paris", "FR"),
+    ("Lyon", "FR"),
+    ("Madrid", "ES"),
+    ("Milan", "IT"),
+    ("Amsterdam", "NL"),
+    ("Dublin", "IE"),
+]
 _BRANDS = ["Alder", "Birch", "Cedar", "Dune", "Ember", "Fjord", "Grove", "Harbor"]
+
 
 def make_catalogue(cfg: SynthConfig, rng: np.random.Generator) -> pd.DataFrame:
     "The product catalogue (truth): sku, name, category, brand, list price, launch week."
     n, cats = cfg.n_products, list(CATEGORIES)
-    cat = np.r_[np.tile(np.arange(len(cats)), 2), rng.integers(0, len(cats), n - 2 * len(cats))]   # every category has core products
+    cat = np.r_[
+        np.tile(np.arange(len(cats)), 2), rng.integers(0, len(cats), n - 2 * len(cats))
+    ]  # every category has core products
     price = np.round(np.array(list(CATEGORIES.values()))[cat] * np.exp(rng.normal(0, 0.5, n)), 0) - 0.01
     new = (rng.random(n) < 1 / 3) & (np.arange(n) >= 2 * len(cats))
     launched = np.where(new, rng.uniform(0, cfg.weeks, n), -rng.uniform(9, 104, n))
     brand = rng.integers(0, len(_BRANDS) + 1, n)
     names = [cfg.brand, *_BRANDS]
-    return pd.DataFrame({"sku": id_strings("SKU", np.arange(1, n + 1), 5), "category": pick_strings(cats, cat),
-                         "brand": pick_strings(names, brand), "list_price": np.maximum(price, 1.99), "launched_week": launched,
-                         "name": pd.Series([f"{names[b]} {cats[c]} item {i + 1}" for i, (b, c) in enumerate(zip(brand, cat))], dtype="string[pyarrow]")})
+    return pd.DataFrame(
+        {
+            "sku": id_strings("SKU", np.arange(1, n + 1), 5),
+            "category": pick_strings(cats, cat),
+            "brand": pick_strings(names, brand),
+            "list_price": np.maximum(price, 1.99),
+            "launched_week": launched,
+            "name": pd.Series(
+                [f"{names[b]} {cats[c]} item {i + 1}" for i, (b, c) in enumerate(zip(brand, cat))],
+                dtype="string[pyarrow]",
+            ),
+        }
+    )
+
 
 def _baskets(cfg, rng, cat_df, persona, t, value, disc):
     "Order lines for orders at weeks `t` worth `value` after discount rate `disc`, by customers of `persona`."
@@ -108,12 +173,22 @@ def _baskets(cfg, rng, cat_df, persona, t, value, disc):
     unit = np.round(price[pick] * factor[o], 2)
     line_disc = np.round(qty * unit * disc[o], 2)
     is_new = (t[o] >= launched[pick]) & (t[o] - launched[pick] <= 8)
-    return {"o": o, "line": within_groups(L) + 1, "qty": qty, "product": pick, "unit": unit, "disc": line_disc,
-            "amount": np.round(qty * unit - line_disc, 2), "new": is_new}
+    return {
+        "o": o,
+        "line": within_groups(L) + 1,
+        "qty": qty,
+        "product": pick,
+        "unit": unit,
+        "disc": line_disc,
+        "amount": np.round(qty * unit - line_disc, 2),
+        "new": is_new,
+    }
 
 # %% ../../nbs/05_data/04_synth.ipynb #10edf2c2
 _PAGES = ["home", "search", "category", "product", "cart", "checkout", "account"]
 _PROPS = ['{"arm": "control"}', '{"arm": "treatment"}']
+
+
 def _sessions(rng, cust, t, dur, pages, channel, first_sid, cart_p, wish_p, purchase=False) -> list[dict]:
     "Session events with their page views (a purchase session's last page is checkout), carts and wishlists."
     sid = first_sid + np.arange(len(t))
@@ -121,15 +196,46 @@ def _sessions(rng, cust, t, dur, pages, channel, first_sid, cart_p, wish_p, purc
     pv = np.repeat(np.arange(len(t)), pages)
     pt = t[pv] + (within_groups(pages) + rng.random(len(pv))) / pages[pv] * dur[pv] / 604800
     page = np.where(purchase & (within_groups(pages) == pages[pv] - 1), 5, rng.integers(0, 4, len(pv)))
-    out.append(event_arrays(cust[pv], "page_view", pt, channel=channel[pv], session=sid[pv], page=page, duration=rng.exponential(40, len(pv))))
+    out.append(
+        event_arrays(
+            cust[pv],
+            "page_view",
+            pt,
+            channel=channel[pv],
+            session=sid[pv],
+            page=page,
+            duration=rng.exponential(40, len(pv)),
+        )
+    )
     cart = rng.random(len(t)) < cart_p
-    out.append(event_arrays(cust[cart], "add_to_cart", t[cart] + dur[cart] / 2 / 604800, channel=channel[cart], session=sid[cart], page=3))
+    out.append(
+        event_arrays(
+            cust[cart],
+            "add_to_cart",
+            t[cart] + dur[cart] / 2 / 604800,
+            channel=channel[cart],
+            session=sid[cart],
+            page=3,
+        )
+    )
     if not purchase:
-        out.append(event_arrays(cust[cart], "cart_abandon", t[cart] + (dur[cart] + 3600) / 604800, channel=channel[cart], session=sid[cart], page=4))
+        out.append(
+            event_arrays(
+                cust[cart],
+                "cart_abandon",
+                t[cart] + (dur[cart] + 3600) / 604800,
+                channel=channel[cart],
+                session=sid[cart],
+                page=4,
+            )
+        )
         w = rng.random(len(t)) < wish_p
-        out.append(event_arrays(cust[w], "wishlist_add", t[w] + dur[w] / 3 / 604800, channel=channel[w], session=sid[w], page=3))
+        out.append(
+            event_arrays(
+                cust[w], "wishlist_add", t[w] + dur[w] / 3 / 604800, channel=channel[w], session=sid[w], page=3
+            )
+        )
     return out
-
 
 # %% ../../nbs/05_data/04_synth.ipynb #fc7f1b1d
 def _orders(cfg, rng, C, cat_df, c, t, value, disc, width):
@@ -140,39 +246,71 @@ def _orders(cfg, rng, C, cat_df, c, t, value, disc, width):
     app = rng.random(n) < PERSONAS.app_share.to_numpy()[C["persona"][c]]
     oid = id_strings("O", np.arange(1, n + 1), 8)
     city = C["city"][c]
-    orders = pd.DataFrame({
-        "order_id": oid, "customer_id": id_strings("C", c + 1, width), "ordered_at": week_timestamps(cfg, t), "amount": amount,
-        "currency": cfg.currency, "status": pick_strings(["delivered", "shipped"], (t > cfg.weeks - 1).astype(int)),
-        "channel": pick_strings(["web", "app"], app.astype(int)), "city": pick_strings([x for x, _ in _CITIES], city),
-        "country": pick_strings([x for _, x in _CITIES], city), "discount": np.round(np.bincount(bk["o"], bk["disc"], minlength=n), 2),
-        "is_return": False, "items": np.bincount(bk["o"], bk["qty"], minlength=n).astype(np.int64), "extra": None})
+    orders = pd.DataFrame(
+        {
+            "order_id": oid,
+            "customer_id": id_strings("C", c + 1, width),
+            "ordered_at": week_timestamps(cfg, t),
+            "amount": amount,
+            "currency": cfg.currency,
+            "status": pick_strings(["delivered", "shipped"], (t > cfg.weeks - 1).astype(int)),
+            "channel": pick_strings(["web", "app"], app.astype(int)),
+            "city": pick_strings([x for x, _ in _CITIES], city),
+            "country": pick_strings([x for _, x in _CITIES], city),
+            "discount": np.round(np.bincount(bk["o"], bk["disc"], minlength=n), 2),
+            "is_return": False,
+            "items": np.bincount(bk["o"], bk["qty"], minlength=n).astype(np.int64),
+            "extra": None,
+        }
+    )
     o, pr = bk["o"], bk["product"]
-    items = pd.DataFrame({
-        "order_id": pd.Series(pd.arrays.ArrowStringArray(pa.array(oid.array).take(pa.array(o)))),
-        "line_number": bk["line"].astype(np.int64), "sku": cat_df.sku.take(pr).reset_index(drop=True),
-        "product_name": cat_df.name.take(pr).reset_index(drop=True),
-        "category": cat_df.category.take(pr).reset_index(drop=True), "brand": cat_df.brand.take(pr).reset_index(drop=True),
-        "quantity": bk["qty"].astype(np.int64), "unit_price": bk["unit"], "discount": bk["disc"], "amount": bk["amount"],
-        "currency": cfg.currency, "is_new_arrival": bk["new"], "is_return": False, "extra": None})
+    items = pd.DataFrame(
+        {
+            "order_id": pd.Series(pd.arrays.ArrowStringArray(pa.array(oid.array).take(pa.array(o)))),
+            "line_number": bk["line"].astype(np.int64),
+            "sku": cat_df.sku.take(pr).reset_index(drop=True),
+            "product_name": cat_df.name.take(pr).reset_index(drop=True),
+            "category": cat_df.category.take(pr).reset_index(drop=True),
+            "brand": cat_df.brand.take(pr).reset_index(drop=True),
+            "quantity": bk["qty"].astype(np.int64),
+            "unit_price": bk["unit"],
+            "discount": bk["disc"],
+            "amount": bk["amount"],
+            "currency": cfg.currency,
+            "is_new_arrival": bk["new"],
+            "is_return": False,
+            "extra": None,
+        }
+    )
     return orders, items, amount, app
+
 
 def _events_frame(cfg, parts, campaign_ids, width) -> pd.DataFrame:
     t = np.concatenate([p["t"] for p in parts])
     o = np.flatnonzero(t < cfg.weeks)
     o = o[np.argsort(t[o], kind="stable")]
     e = {k: np.concatenate([p[k] for p in parts])[o] for k in EVENT_COLUMNS}
-    return pd.DataFrame({
-        "event_id": id_strings("E", np.arange(1, len(o) + 1), len(str(len(o)))), "customer_id": id_strings("C", e["cust"] + 1, width),
-        "event_type": pick_strings(list(EVENT_TYPES), e["type"]), "occurred_at": week_timestamps(cfg, e["t"]),
-        "channel": pick_strings(EVENT_CHANNELS, e["channel"]), "campaign_id": pick_strings(campaign_ids, e["campaign"]),
-        "session_id": id_strings("S", np.where(e["session"] >= 0, e["session"].astype(np.int64) + 1, -1), 9),
-        "duration_s": np.round(e["duration"].astype(np.float64), 1),
-        "page": pick_strings(_PAGES, e["page"]), "properties": pick_strings(_PROPS, e["props"]), "extra": None})
+    return pd.DataFrame(
+        {
+            "event_id": id_strings("E", np.arange(1, len(o) + 1), len(str(len(o)))),
+            "customer_id": id_strings("C", e["cust"] + 1, width),
+            "event_type": pick_strings(list(EVENT_TYPES), e["type"]),
+            "occurred_at": week_timestamps(cfg, e["t"]),
+            "channel": pick_strings(EVENT_CHANNELS, e["channel"]),
+            "campaign_id": pick_strings(campaign_ids, e["campaign"]),
+            "session_id": id_strings("S", np.where(e["session"] >= 0, e["session"].astype(np.int64) + 1, -1), 9),
+            "duration_s": np.round(e["duration"].astype(np.float64), 1),
+            "page": pick_strings(_PAGES, e["page"]),
+            "properties": pick_strings(_PROPS, e["props"]),
+            "extra": None,
+        }
+    )
 
 # %% ../../nbs/05_data/04_synth.ipynb #c7c0002b
 @dataclass
 class Shop:
     "A generated shop: canonical `tables`, ground `truth` (frames and dicts) and the `config` that made them."
+
     tables: dict[str, pd.DataFrame]
     truth: dict[str, Any]
     config: SynthConfig
@@ -189,7 +327,7 @@ class Shop:
         "Write the tables (and the truth, under `prefix`) to workspace `ws`; returns rows written per table."
         out = {name: ws.write(name, to_canonical(name, df), mode="replace") for name, df in self.tables.items()}
         ensure_tables(ws)
-        for name, v in (self.truth.items() if truth else []):
+        for name, v in self.truth.items() if truth else []:
             if isinstance(v, dict):
                 v = pd.DataFrame({"key": list(v), "value": [json.dumps(x, default=str) for x in v.values()]})
             out[prefix + name] = ws.write(prefix + name, v, mode="replace")
@@ -198,16 +336,41 @@ class Shop:
 # %% ../../nbs/05_data/04_synth.ipynb #37410f58
 _PHONE = {"GB": "+447", "DE": "+4915", "FR": "+336", "ES": "+346", "IT": "+393", "NL": "+316", "IE": "+3538"}
 
+
 def _customers(cfg, rng, C, width) -> pd.DataFrame:
     n = cfg.n_customers
     num = np.arange(1, n + 1)
-    first, last = pick_strings(_FIRST, rng.integers(0, len(_FIRST), n)), pick_strings(_LAST, rng.integers(0, len(_LAST), n))
-    email = join_strings(pc.utf8_lower(pa.array(first.array)), ".", pc.utf8_lower(pa.array(last.array)), pc.cast(pa.array(num), pa.string()), "@example.com")
-    phone = join_strings(pick_strings([_PHONE[c] for _, c in _CITIES], C["city"]), pc.cast(pa.array(rng.integers(10**7, 10**8, n)), pa.string()))
-    return pd.DataFrame({
-        "customer_id": id_strings("C", num, width), "email": email, "phone": phone, "first_name": first, "last_name": last,
-        "full_name": join_strings(first, " ", last), "city": pick_strings([x for x, _ in _CITIES], C["city"]),
-        "country": pick_strings([x for _, x in _CITIES], C["city"]), "created_at": week_timestamps(cfg, C["t0"]), "currency": cfg.currency, "extra": None})
+    first, last = (
+        pick_strings(_FIRST, rng.integers(0, len(_FIRST), n)),
+        pick_strings(_LAST, rng.integers(0, len(_LAST), n)),
+    )
+    email = join_strings(
+        pc.utf8_lower(pa.array(first.array)),
+        ".",
+        pc.utf8_lower(pa.array(last.array)),
+        pc.cast(pa.array(num), pa.string()),
+        "@example.com",
+    )
+    phone = join_strings(
+        pick_strings([_PHONE[c] for _, c in _CITIES], C["city"]),
+        pc.cast(pa.array(rng.integers(10**7, 10**8, n)), pa.string()),
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": id_strings("C", num, width),
+            "email": email,
+            "phone": phone,
+            "first_name": first,
+            "last_name": last,
+            "full_name": join_strings(first, " ", last),
+            "city": pick_strings([x for x, _ in _CITIES], C["city"]),
+            "country": pick_strings([x for _, x in _CITIES], C["city"]),
+            "created_at": week_timestamps(cfg, C["t0"]),
+            "currency": cfg.currency,
+            "extra": None,
+        }
+    )
+
 
 def _purchases(cfg, rng):
     "Latents, personas and the natural (BG/NBD) purchases: customer, week, value, discount rate."
@@ -216,11 +379,22 @@ def _purchases(cfg, rng):
     sim = simulate_bgnbd(W - t0, cfg.r, cfg.alpha, cfg.a, cfg.b, rng)
     nu = rng.gamma(cfg.q, 1 / cfg.gamma, n)
     persona = assign_personas(sim["lam"], sim["p"], nu, cfg, rng)
-    C = {**sim, "t0": t0, "nu": nu, "persona": persona, "churn": t0 + sim["death"],
-         "city": rng.choice(len(_CITIES), n, p=np.array([6, 3, 4, 2, 4, 2, 3, 2, 2, 1]) / 29)}
+    C = {
+        **sim,
+        "t0": t0,
+        "nu": nu,
+        "persona": persona,
+        "churn": t0 + sim["death"],
+        "city": rng.choice(len(_CITIES), n, p=np.array([6, 3, 4, 2, 4, 2, 3, 2, 2, 1]) / 29),
+    }
     c, t = np.concatenate([np.arange(n), sim["cust"]]), np.concatenate([t0, t0[sim["cust"]] + sim["t"]])
-    d = np.where(rng.random(len(c)) < PERSONAS.discount_prob.to_numpy()[persona[c]], rng.choice([0.1, 0.15, 0.2, 0.3], len(c)), 0.0)
+    d = np.where(
+        rng.random(len(c)) < PERSONAS.discount_prob.to_numpy()[persona[c]],
+        rng.choice([0.1, 0.15, 0.2, 0.3], len(c)),
+        0.0,
+    )
     return C, (c, t, rng.gamma(cfg.p, 1 / nu[c]), d)
+
 
 def _newsletters(cfg, rng, C):
     "Newsletter sends (stopping after an unsubscribe), opens and clicks; returns events, unsubscribe weeks, schedule and clicks."
@@ -236,8 +410,15 @@ def _newsletters(cfg, rng, C):
     c, j, f, flag = c[keep], j[keep], f[keep], flag[keep]
     unsub_t[c[flag]] = nl[j[flag]]
     mail = email_events(rng, c, nl[j], f, C["persona"], cfg.n_campaigns + j)
-    unsub = event_arrays(c[flag], "email_unsubscribe", nl[j[flag]] + rng.exponential(1 / 7, int(flag.sum())), channel=0, campaign=cfg.n_campaigns + j[flag])
+    unsub = event_arrays(
+        c[flag],
+        "email_unsubscribe",
+        nl[j[flag]] + rng.exponential(1 / 7, int(flag.sum())),
+        channel=0,
+        campaign=cfg.n_campaigns + j[flag],
+    )
     return mail + [unsub], unsub_t, nl, mail[2]
+
 
 def _browsing(cfg, rng, C) -> list[dict]:
     "Browsing sessions: a Poisson process thinned by the engagement factor."
@@ -247,11 +428,18 @@ def _browsing(cfg, rng, C) -> list[dict]:
     keep = rng.random(len(c)) < engagement_factor(ts, C["churn"][c], cfg)
     c, ts = c[keep], ts[keep]
     chan = np.where(rng.random(len(c)) < PERSONAS.app_share.to_numpy()[C["persona"][c]], 4, 3)
-    return _sessions(rng, c, ts, rng.lognormal(np.log(240), 0.8, len(c)), 1 + rng.poisson(0.5, len(c)), chan, 0, 0.25, 0.08)
+    return _sessions(
+        rng, c, ts, rng.lognormal(np.log(240), 0.8, len(c)), 1 + rng.poisson(0.5, len(c)), chan, 0, 0.25, 0.08
+    )
 
 # %% ../../nbs/05_data/04_synth.ipynb #930c19f6
-def generate_shop(n_customers: int | None = None, seed: int | None = None, config: SynthConfig | None = None,
-                  tables: list[str] | None = None, **overrides) -> Shop:
+def generate_shop(
+    n_customers: int | None = None,
+    seed: int | None = None,
+    config: SynthConfig | None = None,
+    tables: list[str] | None = None,
+    **overrides,
+) -> Shop:
     "A shop with known ground truth (only the canonical `tables` named, default all); same config and seed, same frames."
     wanted = set(tables or SCHEMA)
     if wanted - set(SCHEMA):
@@ -266,7 +454,7 @@ def generate_shop(n_customers: int | None = None, seed: int | None = None, confi
     browse = _browsing(cfg, rngs[1], C)
     ev, upl, inc = simulate_campaigns(cfg, rngs[2], C, order_index(*nat[:3], stride), stride, unsub_t)
     events += browse + ev
-    rng = rngs[3]                                   # all orders: natural and campaign-driven
+    rng = rngs[3]  # all orders: natural and campaign-driven
     inc_v = rng.gamma(cfg.p, 1 / C["nu"][inc["cust"]])
     c, t = np.concatenate([nat[0], inc["cust"]]), np.concatenate([nat[1], inc["t"]])
     o = np.lexsort((c, t))
@@ -276,31 +464,92 @@ def generate_shop(n_customers: int | None = None, seed: int | None = None, confi
     cat_df = make_catalogue(cfg, rngs[4])
     orders, items, amount, app = _orders(cfg, rng, C, cat_df, c, t, value, disc, width)
     dur = rng.lognormal(np.log(600), 0.5, len(t))
-    events += _sessions(rng, c, t - dur / 604800, dur, 2 + rng.poisson(1.0, len(t)), np.where(app, 4, 3), len(browse[0]["t"]), 1.0, 0.0, purchase=True)
+    events += _sessions(
+        rng,
+        c,
+        t - dur / 604800,
+        dur,
+        2 + rng.poisson(1.0, len(t)),
+        np.where(app, 4, 3),
+        len(browse[0]["t"]),
+        1.0,
+        0.0,
+        purchase=True,
+    )
     ids = [f"CMP{j + 1:02d}" for j in range(cfg.n_campaigns)] + [f"NL{j + 1:03d}" for j in range(len(nl))]
     camps, upl = campaign_table(cfg, upl, nl, clicks, events, order_index(c, t, amount, stride), stride, ids)
-    tables = {"customers": _customers(cfg, rngs[5], C, width), "orders": orders, "order_items": items, "campaigns": camps}
+    tables = {
+        "customers": _customers(cfg, rngs[5], C, width),
+        "orders": orders,
+        "order_items": items,
+        "campaigns": camps,
+    }
     if "events" in wanted:
         tables["events"] = _events_frame(cfg, events, ids, width)
     del events
     cid = tables["customers"].customer_id
     truth: dict[str, Any] = {
-        "params": {**cfg.model_dump(mode="json"), "acquisition_weeks": cfg.acquisition_span, "mean_order_value": cfg.mean_order_value, "mean_lambda": cfg.r / cfg.alpha,
-                   "mean_dropout": cfg.a / (cfg.a + cfg.b), "time_unit": "week", "end": str(pd.Timestamp(cfg.start) + pd.Timedelta(weeks=cfg.weeks))},
-        "customers": pd.DataFrame({
-            "customer_id": cid, "persona": pick_strings(PERSONAS.persona, C["persona"]), "acquired_at": week_timestamps(cfg, C["t0"]), "lam": C["lam"],
-            "p_dropout": C["p"], "nu": C["nu"], "mean_order_value": cfg.p / C["nu"], "churn_at": week_timestamps(cfg, np.minimum(C["churn"], 5000)),
-            "alive": C["alive"], "n_repeat": C["n_repeat"], "expected_repeat": (1 - np.exp(-C["lam"] * C["p"] * (W - C["t0"]))) / C["p"],
-            "expected_purchases_52w": C["alive"] * (1 - np.exp(-C["lam"] * C["p"] * 52)) / C["p"],
-            "engagement_end": engagement_factor(W, C["churn"], cfg), "unsubscribed": np.isfinite(unsub_t)}),
-        "personas": pd.concat([PERSONAS.drop(columns="category_mix"),
-                               pd.DataFrame([np.asarray(m) / sum(m) for m in PERSONAS.category_mix], columns=[f"mix_{k}" for k in CATEGORIES]),
-                               pd.Series(np.bincount(C["persona"], minlength=len(PERSONAS)) / n, name="share")], axis=1),
+        "params": {
+            **cfg.model_dump(mode="json"),
+            "acquisition_weeks": cfg.acquisition_span,
+            "mean_order_value": cfg.mean_order_value,
+            "mean_lambda": cfg.r / cfg.alpha,
+            "mean_dropout": cfg.a / (cfg.a + cfg.b),
+            "time_unit": "week",
+            "end": str(pd.Timestamp(cfg.start) + pd.Timedelta(weeks=cfg.weeks)),
+        },
+        "customers": pd.DataFrame(
+            {
+                "customer_id": cid,
+                "persona": pick_strings(PERSONAS.persona, C["persona"]),
+                "acquired_at": week_timestamps(cfg, C["t0"]),
+                "lam": C["lam"],
+                "p_dropout": C["p"],
+                "nu": C["nu"],
+                "mean_order_value": cfg.p / C["nu"],
+                "churn_at": week_timestamps(cfg, np.minimum(C["churn"], 5000)),
+                "alive": C["alive"],
+                "n_repeat": C["n_repeat"],
+                "expected_repeat": (1 - np.exp(-C["lam"] * C["p"] * (W - C["t0"]))) / C["p"],
+                "expected_purchases_52w": C["alive"] * (1 - np.exp(-C["lam"] * C["p"] * 52)) / C["p"],
+                "engagement_end": engagement_factor(W, C["churn"], cfg),
+                "unsubscribed": np.isfinite(unsub_t),
+            }
+        ),
+        "personas": pd.concat(
+            [
+                PERSONAS.drop(columns="category_mix"),
+                pd.DataFrame(
+                    [np.asarray(m) / sum(m) for m in PERSONAS.category_mix], columns=[f"mix_{k}" for k in CATEGORIES]
+                ),
+                pd.Series(np.bincount(C["persona"], minlength=len(PERSONAS)) / n, name="share"),
+            ],
+            axis=1,
+        ),
         "products": cat_df.assign(launched_at=week_timestamps(cfg, cat_df.launched_week)),
-        "orders": pd.DataFrame({"order_id": orders.order_id, "customer_id": orders.customer_id, "source": pick_strings(["bgnbd", "campaign"], (src >= 0).astype(int)),
-                                "campaign_id": pick_strings(ids, src), "is_first": first, "value": np.round(value, 2)}),
-        "uplift": pd.concat([pd.DataFrame({"campaign_id": pick_strings(ids, upl.campaign.to_numpy(np.int64)), "customer_id": id_strings("C", upl.cust.to_numpy(np.int64) + 1, width)}),
-                             upl.drop(columns=["campaign", "cust"])], axis=1)}
+        "orders": pd.DataFrame(
+            {
+                "order_id": orders.order_id,
+                "customer_id": orders.customer_id,
+                "source": pick_strings(["bgnbd", "campaign"], (src >= 0).astype(int)),
+                "campaign_id": pick_strings(ids, src),
+                "is_first": first,
+                "value": np.round(value, 2),
+            }
+        ),
+        "uplift": pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "campaign_id": pick_strings(ids, upl.campaign.to_numpy(np.int64)),
+                        "customer_id": id_strings("C", upl.cust.to_numpy(np.int64) + 1, width),
+                    }
+                ),
+                upl.drop(columns=["campaign", "cust"]),
+            ],
+            axis=1,
+        ),
+    }
     if cfg.prospect_journeys:
         tables["touchpoints"], tj = simulate_journeys(cfg, rngs[6], C["t0"], amount[first][np.argsort(c[first])], width)
         truth.update(tj)

@@ -23,23 +23,88 @@ __all__ = ['CATEGORIES', 'PERSONAS', 'EVENT_COLUMNS', 'EVENT_CHANNELS', 'EVENT_T
            'event_arrays', 'email_events', 'order_index', 'order_window']
 
 # %% ../../nbs/05_data/03_synth_base.ipynb #1a45dc64
-_MMM = {"tv": {"mean_spend": 20000, "flighting": 0.5, "decay": 0.7, "lam": 1.2, "K": 1.0, "s": 1.5, "beta": 45000, "cpm": 8.0, "ctr": 0.0},
-        "paid_search": {"mean_spend": 8000, "flighting": 1.0, "decay": 0.2, "lam": 2.0, "K": 0.8, "s": 1.2, "beta": 32000, "cpm": 20.0, "ctr": 0.04},
-        "paid_social": {"mean_spend": 6000, "flighting": 0.8, "decay": 0.4, "lam": 1.5, "K": 1.2, "s": 1.0, "beta": 19000, "cpm": 6.0, "ctr": 0.01},
-        "display": {"mean_spend": 4000, "flighting": 0.7, "decay": 0.3, "lam": 0.8, "K": 2.0, "s": 1.0, "beta": 6300, "cpm": 3.0, "ctr": 0.002}}
-_EFFECTS = {"intercept": -2.4, "paid_search": 1.0, "paid_social": 0.4, "display": 0.1, "email": 0.7,
-            "organic_search": 0.8, "affiliate": 0.3, "referral": 0.6, "direct": 1.2}
-_MIX = {"paid_search": 0.2, "paid_social": 0.2, "display": 0.15, "email": 0.1, "organic_search": 0.15,
-        "affiliate": 0.05, "referral": 0.05, "direct": 0.1}
+_MMM = {
+    "tv": {
+        "mean_spend": 20000,
+        "flighting": 0.5,
+        "decay": 0.7,
+        "lam": 1.2,
+        "K": 1.0,
+        "s": 1.5,
+        "beta": 45000,
+        "cpm": 8.0,
+        "ctr": 0.0,
+    },
+    "paid_search": {
+        "mean_spend": 8000,
+        "flighting": 1.0,
+        "decay": 0.2,
+        "lam": 2.0,
+        "K": 0.8,
+        "s": 1.2,
+        "beta": 32000,
+        "cpm": 20.0,
+        "ctr": 0.04,
+    },
+    "paid_social": {
+        "mean_spend": 6000,
+        "flighting": 0.8,
+        "decay": 0.4,
+        "lam": 1.5,
+        "K": 1.2,
+        "s": 1.0,
+        "beta": 19000,
+        "cpm": 6.0,
+        "ctr": 0.01,
+    },
+    "display": {
+        "mean_spend": 4000,
+        "flighting": 0.7,
+        "decay": 0.3,
+        "lam": 0.8,
+        "K": 2.0,
+        "s": 1.0,
+        "beta": 6300,
+        "cpm": 3.0,
+        "ctr": 0.002,
+    },
+}
+_EFFECTS = {
+    "intercept": -2.4,
+    "paid_search": 1.0,
+    "paid_social": 0.4,
+    "display": 0.1,
+    "email": 0.7,
+    "organic_search": 0.8,
+    "affiliate": 0.3,
+    "referral": 0.6,
+    "direct": 1.2,
+}
+_MIX = {
+    "paid_search": 0.2,
+    "paid_social": 0.2,
+    "display": 0.15,
+    "email": 0.1,
+    "organic_search": 0.15,
+    "affiliate": 0.05,
+    "referral": 0.05,
+    "direct": 0.1,
+}
+
 
 class SynthConfig(BaseModel):
     "Parameters of the simulated shop; every default is a documented ground truth."
+
     model_config = ConfigDict(extra="forbid")
     n_customers: int = Field(1000, ge=10)
     seed: int = 0
     start: dt.date = dt.date(2023, 1, 2)
     weeks: int = Field(104, ge=26, description="Observation window: data ends at start + weeks.")
-    acquisition_weeks: float | None = Field(None, gt=0, description="Customers are acquired uniformly over the first this many weeks (default: half the window).")
+    acquisition_weeks: float | None = Field(
+        None,
+        gt=0,
+        description="Customers are acquired uniformly over the first this many weeks (default: half the window).",
+    )
     currency: str = "EUR"
     r: float = Field(0.75, gt=0, description="BG/NBD: purchase rate lambda ~ Gamma(shape=r, rate=alpha), per week.")
     alpha: float = Field(4.0, gt=0)
@@ -50,9 +115,13 @@ class SynthConfig(BaseModel):
     gamma: float = Field(50.0, gt=0)
     n_products: int = Field(400, ge=40)
     basket_lines: float = Field(0.8, ge=0, description="Extra lines per order ~ Poisson(basket_lines).")
-    session_rate: float = Field(0.3, ge=0, description="Browsing sessions per week of an engaged customer (times the persona's multiplier).")
+    session_rate: float = Field(
+        0.3, ge=0, description="Browsing sessions per week of an engaged customer (times the persona's multiplier)."
+    )
     newsletter_every_weeks: int = Field(4, ge=0, description="Newsletter cadence; 0 sends none.")
-    churn_lead_weeks: float = Field(6.0, ge=0, description="Engagement starts to fade this long before the churn time...")
+    churn_lead_weeks: float = Field(
+        6.0, ge=0, description="Engagement starts to fade this long before the churn time..."
+    )
     churn_decay_weeks: float = Field(2.0, gt=0, description="...decaying exponentially with this time constant...")
     engagement_floor: float = Field(0.05, ge=0, le=1, description="...down to this share of normal engagement.")
     n_campaigns: int = Field(8, ge=0, description="Randomised campaigns (treatment/control) besides the newsletters.")
@@ -60,7 +129,10 @@ class SynthConfig(BaseModel):
     control_share: float = Field(0.5, gt=0, lt=1)
     conversion_window_days: int = Field(14, ge=1)
     prospect_journeys: bool = Field(True, description="Simulate acquisition journeys (touchpoints).")
-    channel_effects: dict[str, float] = Field(default_factory=lambda: dict(_EFFECTS), description="Logit of conversion: intercept + sum of the coefficients of the channels present in a journey.")
+    channel_effects: dict[str, float] = Field(
+        default_factory=lambda: dict(_EFFECTS),
+        description="Logit of conversion: intercept + sum of the coefficients of the channels present in a journey.",
+    )
     touch_mix: dict[str, float] = Field(default_factory=lambda: dict(_MIX))
     mmm_channels: dict[str, dict[str, float]] = Field(default_factory=lambda: {k: dict(v) for k, v in _MMM.items()})
     saturation: Literal["logistic", "hill"] = "logistic"
@@ -79,9 +151,13 @@ class SynthConfig(BaseModel):
         if self.acquisition_span >= self.weeks:
             raise ValueError(f"acquisition_weeks ({self.acquisition_weeks}) must be below weeks ({self.weeks}).")
         if self.n_campaigns > 1 and (self.weeks - 12) / (self.n_campaigns - 1) * 7 <= self.conversion_window_days:
-            raise ValueError(f"{self.n_campaigns} campaigns in {self.weeks} weeks overlap their {self.conversion_window_days}-day conversion windows; use fewer.")
+            raise ValueError(
+                f"{self.n_campaigns} campaigns in {self.weeks} weeks overlap their {self.conversion_window_days}-day conversion windows; use fewer."
+            )
         if set(self.touch_mix) - set(self.channel_effects):
-            raise ValueError(f"touch_mix channels {sorted(set(self.touch_mix) - set(self.channel_effects))} have no entry in channel_effects.")
+            raise ValueError(
+                f"touch_mix channels {sorted(set(self.touch_mix) - set(self.channel_effects))} have no entry in channel_effects."
+            )
         return self
 
     @property
@@ -95,20 +171,47 @@ class SynthConfig(BaseModel):
         return self.p * self.gamma / (self.q - 1)
 
 # %% ../../nbs/05_data/03_synth_base.ipynb #049f93ac
-CATEGORIES = {"apparel": 45.0, "shoes": 80.0, "accessories": 30.0, "beauty": 25.0,
-              "home": 40.0, "electronics": 150.0, "sports": 55.0, "kids": 25.0}   # median list price
+CATEGORIES = {
+    "apparel": 45.0,
+    "shoes": 80.0,
+    "accessories": 30.0,
+    "beauty": 25.0,
+    "home": 40.0,
+    "electronics": 150.0,
+    "sports": 55.0,
+    "kids": 25.0,
+}  # median list price
 PERSONAS = pd.DataFrame(
-    [("loyal",       1.2, -1.2,  0.0,  0.0, 1.6, 0.45, 0.30, 0.6, 0.10, 0.25, 0.05, (4, 2, 2, 2, 2, 1, 1, 1)),
-     ("deal_seeker", 0.3,  0.3, -1.2,  0.0, 1.2, 0.35, 0.35, 0.4, 0.60, 0.10, 0.25, (3, 1, 2, 3, 2, 1, 1, 2)),
-     ("premium",     0.3, -0.3,  1.5, -0.3, 0.9, 0.30, 0.20, 0.5, 0.05, 0.45, 0.02, (3, 3, 2, 1, 1, 3, 1, 0.5)),
-     ("casual",     -1.2,  0.0,  0.0,  0.3, 0.5, 0.15, 0.15, 0.3, 0.20, 0.10, 0.08, (2, 1, 1, 1, 3, 1, 2, 2)),
-     ("fickle",      0.0,  1.5,  0.0,  0.0, 1.0, 0.25, 0.25, 0.5, 0.30, 0.20, 0.12, (3, 2, 2, 2, 1, 2, 2, 1))],
-    columns=["persona", "w_rate", "w_dropout", "w_spend", "bias", "sessions", "email_open", "email_click",
-             "app_share", "discount_prob", "new_arrival", "uplift", "category_mix"])
+    [
+        ("loyal", 1.2, -1.2, 0.0, 0.0, 1.6, 0.45, 0.30, 0.6, 0.10, 0.25, 0.05, (4, 2, 2, 2, 2, 1, 1, 1)),
+        ("deal_seeker", 0.3, 0.3, -1.2, 0.0, 1.2, 0.35, 0.35, 0.4, 0.60, 0.10, 0.25, (3, 1, 2, 3, 2, 1, 1, 2)),
+        ("premium", 0.3, -0.3, 1.5, -0.3, 0.9, 0.30, 0.20, 0.5, 0.05, 0.45, 0.02, (3, 3, 2, 1, 1, 3, 1, 0.5)),
+        ("casual", -1.2, 0.0, 0.0, 0.3, 0.5, 0.15, 0.15, 0.3, 0.20, 0.10, 0.08, (2, 1, 1, 1, 3, 1, 2, 2)),
+        ("fickle", 0.0, 1.5, 0.0, 0.0, 1.0, 0.25, 0.25, 0.5, 0.30, 0.20, 0.12, (3, 2, 2, 2, 1, 2, 2, 1)),
+    ],
+    columns=[
+        "persona",
+        "w_rate",
+        "w_dropout",
+        "w_spend",
+        "bias",
+        "sessions",
+        "email_open",
+        "email_click",
+        "app_share",
+        "discount_prob",
+        "new_arrival",
+        "uplift",
+        "category_mix",
+    ],
+)
+
 
 def assign_personas(lam, pdrop, nu, cfg: SynthConfig, rng: np.random.Generator) -> np.ndarray:
     "Persona codes (rows of `PERSONAS`) drawn from the latent purchase rate, dropout and spend."
-    u = np.column_stack([gammainc(cfg.r, cfg.alpha * lam), betainc(cfg.a, cfg.b, pdrop), 1 - gammainc(cfg.q, cfg.gamma * nu)])
+    u = np.column_stack(
+        [gammainc(cfg.r, cfg.alpha * lam), betainc(cfg.a, cfg.b, pdrop), 1 - gammainc(cfg.q, cfg.gamma * nu)]
+    )
     z = ndtri(np.clip(u, 1e-12, 1 - 1e-12))
     w = PERSONAS[["w_rate", "w_dropout", "w_spend"]].to_numpy()
     scores = z @ w.T + PERSONAS.bias.to_numpy() + rng.gumbel(size=(len(lam), len(PERSONAS)))
@@ -126,13 +229,19 @@ def within_groups(counts: np.ndarray) -> np.ndarray:
     counts = np.asarray(counts, dtype=np.int64)
     return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
 
+
 def join_strings(*parts) -> pd.Series:
     "Element-wise concatenation of string Series/arrays and scalars, as an Arrow-backed string Series."
     ls = pa.large_string()
-    args = [pa.scalar(p, ls) if isinstance(p, str) else pc.cast(pa.array(p.array if isinstance(p, pd.Series) else p), ls) for p in parts]
+    args = [
+        pa.scalar(p, ls) if isinstance(p, str) else pc.cast(pa.array(p.array if isinstance(p, pd.Series) else p), ls)
+        for p in parts
+    ]
     return pd.Series(pd.arrays.ArrowStringArray(pc.binary_join_element_wise(*args, pa.scalar("", ls))))
 
+
 _DIGITS = {k: np.array([list(f"{i:0{k}d}".encode()) for i in range(10**k)], np.uint8) for k in (1, 2, 3, 4)}
+
 
 def id_strings(prefix: str, idx, width: int) -> pd.Series:
     "Zero-padded identifiers `prefix` + number, written straight into an Arrow buffer; negative numbers give missing values."
@@ -140,16 +249,19 @@ def id_strings(prefix: str, idx, width: int) -> pd.Series:
     n, w = len(idx), max(width, len(str(int(idx.max()))) if len(idx) else 0)
     pre = np.frombuffer(prefix.encode(), np.uint8)
     row = np.empty((n, len(pre) + w), np.uint8)
-    row[:, :len(pre)] = pre
+    row[:, : len(pre)] = pre
     x, end = np.maximum(idx, 0).astype(np.uint64), row.shape[1]
-    while end > len(pre):                        # four digits at a time, from the right
+    while end > len(pre):  # four digits at a time, from the right
         k = min(4, end - len(pre))
-        row[:, end - k:end] = _DIGITS[k][x % 10**k]
+        row[:, end - k : end] = _DIGITS[k][x % 10**k]
         x, end = x // 10**k, end - k
     valid = idx >= 0
     bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    arr = pa.LargeStringArray.from_buffers(n, pa.py_buffer(np.arange(n + 1, dtype=np.int64) * row.shape[1]), pa.py_buffer(row), bitmap)
+    arr = pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(np.arange(n + 1, dtype=np.int64) * row.shape[1]), pa.py_buffer(row), bitmap
+    )
     return pd.Series(pd.arrays.ArrowStringArray(arr))
+
 
 def pick_strings(vocab, codes) -> pd.Series:
     "Strings `vocab[code]` for integer `codes` as an Arrow-backed string Series; negative codes give missing values."
@@ -157,31 +269,47 @@ def pick_strings(vocab, codes) -> pd.Series:
     d = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), pa.array([str(v) for v in vocab], pa.string()))
     return pd.Series(pd.arrays.ArrowStringArray(d.dictionary_decode()))
 
+
 def week_timestamps(cfg: SynthConfig, weeks) -> pd.Series:
     "Timestamps (UTC, whole seconds) of times in weeks since `cfg.start`."
     ns = pd.Timestamp(cfg.start).value + np.floor(np.asarray(weeks, float) * 604800).astype(np.int64) * 10**9
     return pd.Series(pd.DatetimeIndex(ns.astype("datetime64[ns]")).tz_localize("UTC"))
 
-
 # %% ../../nbs/05_data/03_synth_base.ipynb #c3b0a009
-EVENT_COLUMNS = {"cust": np.int32, "type": np.int8, "t": np.float64, "channel": np.int8, "campaign": np.int16,
-           "session": np.int32, "duration": np.float32, "page": np.int8, "props": np.int8}
+EVENT_COLUMNS = {
+    "cust": np.int32,
+    "type": np.int8,
+    "t": np.float64,
+    "channel": np.int8,
+    "campaign": np.int16,
+    "session": np.int32,
+    "duration": np.float32,
+    "page": np.int8,
+    "props": np.int8,
+}
 EVENT_CHANNELS = ["email", "sms", "push", "web", "app"]
 EVENT_TYPES = {e: i for i, e in enumerate(SCHEMA["events"].column("event_type").values)}
+
 
 def event_arrays(cust, etype: str, t, **kw) -> dict:
     "Events of one type as compact integer-coded columns (missing codes are -1)."
     kw = {"cust": cust, "type": EVENT_TYPES[etype], "t": t, **kw}
-    return {k: np.broadcast_to(np.asarray(kw.get(k, np.nan if k == "duration" else -1)).astype(d), (len(t),)) for k, d in EVENT_COLUMNS.items()}
+    return {
+        k: np.broadcast_to(np.asarray(kw.get(k, np.nan if k == "duration" else -1)).astype(d), (len(t),))
+        for k, d in EVENT_COLUMNS.items()
+    }
+
 
 def email_events(rng, cust, t_send, f, persona, campaign) -> list[dict]:
     "E-mail sends (campaign codes per send), opens (persona rate x engagement `f`) and clicks."
     op = rng.random(len(t_send)) < PERSONAS.email_open.to_numpy()[persona[cust]] * f
     cl = op & (rng.random(len(t_send)) < PERSONAS.email_click.to_numpy()[persona[cust]])
     t_open = t_send + rng.exponential(1 / 7, len(t_send))
-    return [event_arrays(cust, "email_sent", t_send, channel=0, campaign=campaign),
-            event_arrays(cust[op], "email_open", t_open[op], channel=0, campaign=campaign[op]),
-            event_arrays(cust[cl], "email_click", t_open[cl] + 2 / 10080, channel=0, campaign=campaign[cl])]
+    return [
+        event_arrays(cust, "email_sent", t_send, channel=0, campaign=campaign),
+        event_arrays(cust[op], "email_open", t_open[op], channel=0, campaign=campaign[op]),
+        event_arrays(cust[cl], "email_click", t_open[cl] + 2 / 10080, channel=0, campaign=campaign[cl]),
+    ]
 
 # %% ../../nbs/05_data/03_synth_base.ipynb #c3b0a00c
 def order_index(cust, t, amount, stride):
@@ -190,9 +318,9 @@ def order_index(cust, t, amount, stride):
     o = np.argsort(key, kind="stable")
     return key[o], np.concatenate([[0.0], np.cumsum(amount[o])])
 
+
 def order_window(index, cust, t, h, stride):
     "Orders and revenue of customer `cust` in (t, t + h] (weeks)."
     key, csum = index
     i, j = np.searchsorted(key, cust * stride + t, "right"), np.searchsorted(key, cust * stride + t + h, "right")
     return j - i, csum[j] - csum[i]
-

@@ -13,9 +13,20 @@ import numpy as np
 import pandas as pd
 
 from ..config import BrandConfig
-from .synth_base import (EVENT_CHANNELS, EVENT_TYPES, PERSONAS, SynthConfig, email_events, engagement_factor,
-                                  event_arrays, id_strings, order_window, pick_strings, week_timestamps, within_groups)
-
+from aima.data.synth_base import (
+    EVENT_CHANNELS,
+    EVENT_TYPES,
+    PERSONAS,
+    SynthConfig,
+    email_events,
+    engagement_factor,
+    event_arrays,
+    id_strings,
+    order_window,
+    pick_strings,
+    week_timestamps,
+    within_groups,
+)
 
 # %% auto #0
 __all__ = ['OFFER_STRENGTH', 'MEDIA_BASELINE', 'ASPECT_TERMS', 'SENTIMENT_PHRASES', 'campaign_schedule', 'simulate_campaigns',
@@ -26,14 +37,23 @@ __all__ = ['OFFER_STRENGTH', 'MEDIA_BASELINE', 'ASPECT_TERMS', 'SENTIMENT_PHRASE
 OFFER_STRENGTH = {"percent_off": 1.0, "amount_off": 0.8, "free_shipping": 0.6, "none": 0.3}
 _OFFERS = [("percent_off", 20.0), ("free_shipping", 0.0), ("amount_off", 10.0), ("none", 0.0)]
 
+
 def campaign_schedule(cfg: SynthConfig) -> pd.DataFrame:
     "The randomised campaigns: channel, offer and send week (weeks since `cfg.start`)."
     j = np.arange(cfg.n_campaigns)
-    return pd.DataFrame({"channel": np.array(["email", "sms", "push"])[j % 3], "offer_type": [_OFFERS[k % 4][0] for k in j],
-                         "offer_value": [_OFFERS[k % 4][1] for k in j],
-                         "week": np.floor(np.linspace(8, cfg.weeks - 4, cfg.n_campaigns) * 7) / 7 + 10 / 168})
+    return pd.DataFrame(
+        {
+            "channel": np.array(["email", "sms", "push"])[j % 3],
+            "offer_type": [_OFFERS[k % 4][0] for k in j],
+            "offer_value": [_OFFERS[k % 4][1] for k in j],
+            "week": np.floor(np.linspace(8, cfg.weeks - 4, cfg.n_campaigns) * 7) / 7 + 10 / 168,
+        }
+    )
 
-def simulate_campaigns(cfg: SynthConfig, rng: np.random.Generator, C: dict, nat_index, stride: float, unsub_t: np.ndarray):
+
+def simulate_campaigns(
+    cfg: SynthConfig, rng: np.random.Generator, C: dict, nat_index, stride: float, unsub_t: np.ndarray
+):
     "Assignment and send events, the uplift truth (one row per campaign member) and the incremental orders."
     H, sched, events, truth = cfg.conversion_window_days / 7, campaign_schedule(cfg), [], []
     for j, (ch, offer, _, s) in enumerate(sched.itertuples(index=False)):
@@ -46,34 +66,83 @@ def simulate_campaigns(cfg: SynthConfig, rng: np.random.Generator, C: dict, nat_
         y0 = order_window(nat_index, idx, np.full(len(idx), s), H, stride)[0] > 0
         buy = treat & ~y0 & (rng.random(len(idx)) < u)
         code = EVENT_CHANNELS.index(ch)
-        events.append(event_arrays(idx, "campaign_assignment", np.full(len(idx), s - 1 / 168), channel=code, campaign=j, props=treat.astype(int)))
+        events.append(
+            event_arrays(
+                idx,
+                "campaign_assignment",
+                np.full(len(idx), s - 1 / 168),
+                channel=code,
+                campaign=j,
+                props=treat.astype(int),
+            )
+        )
         ti = idx[treat]
         if ch == "email":
             events += email_events(rng, ti, np.full(len(ti), s), f[treat], C["persona"], np.full(len(ti), j))
         else:
             resp = rng.random(len(ti)) < 0.08 * f[treat]
-            events += [event_arrays(ti, f"{ch}_sent", np.full(len(ti), s), channel=code, campaign=j),
-                       event_arrays(ti[resp], f"{ch}_response", s + rng.exponential(1 / 14, int(resp.sum())), channel=code, campaign=j)]
-        truth.append(pd.DataFrame({"campaign": j, "cust": idx, "sent_week": s, "treated": treat, "alive": alive, "p0": p0, "uplift": u,
-                                   "cate": u * (1 - p0), "incremental": buy, "order_week": np.where(buy, s + H * rng.beta(1, 3, len(idx)), np.nan)}))
+            events += [
+                event_arrays(ti, f"{ch}_sent", np.full(len(ti), s), channel=code, campaign=j),
+                event_arrays(
+                    ti[resp], f"{ch}_response", s + rng.exponential(1 / 14, int(resp.sum())), channel=code, campaign=j
+                ),
+            ]
+        truth.append(
+            pd.DataFrame(
+                {
+                    "campaign": j,
+                    "cust": idx,
+                    "sent_week": s,
+                    "treated": treat,
+                    "alive": alive,
+                    "p0": p0,
+                    "uplift": u,
+                    "cate": u * (1 - p0),
+                    "incremental": buy,
+                    "order_week": np.where(buy, s + H * rng.beta(1, 3, len(idx)), np.nan),
+                }
+            )
+        )
     cols = ["campaign", "cust", "sent_week", "treated", "alive", "p0", "uplift", "cate", "incremental", "order_week"]
-    upl = pd.concat(truth, ignore_index=True) if truth else pd.DataFrame({k: np.array([], int if k in cols[:2] else float) for k in cols})
+    upl = (
+        pd.concat(truth, ignore_index=True)
+        if truth
+        else pd.DataFrame({k: np.array([], int if k in cols[:2] else float) for k in cols})
+    )
     inc = upl[upl.incremental.astype(bool)]
     j = inc.campaign.to_numpy(np.int64)
     pct = np.where(sched.offer_type == "percent_off", sched.offer_value / 100, 0.0)
     amt = np.where(sched.offer_type == "amount_off", sched.offer_value, 0.0)
-    return events, upl.drop(columns="order_week"), {"cust": inc.cust.to_numpy(np.int64), "t": inc.order_week.to_numpy(float),
-                                                    "campaign": j, "pct": pct[j], "amount_off": amt[j]}
+    return (
+        events,
+        upl.drop(columns="order_week"),
+        {
+            "cust": inc.cust.to_numpy(np.int64),
+            "t": inc.order_week.to_numpy(float),
+            "campaign": j,
+            "pct": pct[j],
+            "amount_off": amt[j],
+        },
+    )
 
 # %% ../../nbs/05_data/05_synth_marketing.ipynb #a7eed2d5
-_SUBJECT = {"percent_off": "{v:.0f}% off everything, this week only", "amount_off": "{v:.0f} {cur} off your next order",
-            "free_shipping": "Free shipping on us", "none": "New in at {brand}"}
+_SUBJECT = {
+    "percent_off": "{v:.0f}% off everything, this week only",
+    "amount_off": "{v:.0f} {cur} off your next order",
+    "free_shipping": "Free shipping on us",
+    "none": "New in at {brand}",
+}
 _COST = {"email": 0.002, "sms": 0.04, "push": 0.001}
 
-def campaign_table(cfg: SynthConfig, upl: pd.DataFrame, nl_weeks, clicks: dict, events: list, index, stride: float, ids: list[str]):
+
+def campaign_table(
+    cfg: SynthConfig, upl: pd.DataFrame, nl_weeks, clicks: dict, events: list, index, stride: float, ids: list[str]
+):
     "The `campaigns` table, and the uplift truth with each member's realised outcome."
     nc, N = cfg.n_campaigns, len(ids)
-    k, rev = order_window(index, upl.cust.to_numpy(np.int64), upl.sent_week.to_numpy(float), cfg.conversion_window_days / 7, stride)
+    k, rev = order_window(
+        index, upl.cust.to_numpy(np.int64), upl.sent_week.to_numpy(float), cfg.conversion_window_days / 7, stride
+    )
     upl = upl.assign(converted=k > 0, revenue=np.round(rev, 2)).drop(columns="sent_week")
     tr = upl[upl.treated.astype(bool)]
     conv = np.bincount(tr.campaign.to_numpy(np.int64), tr.converted, minlength=N).astype(float)
@@ -83,36 +152,70 @@ def campaign_table(cfg: SynthConfig, upl: pd.DataFrame, nl_weeks, clicks: dict, 
     revenue += np.bincount(clicks["campaign"].astype(np.int64), rev, minlength=N)
     et, ec = (np.concatenate([np.asarray(p[c]) for p in events]).astype(np.int64) for c in ("type", "campaign"))
     count = lambda *ty: np.bincount(ec[np.isin(et, [EVENT_TYPES[x] for x in ty]) & (ec >= 0)], minlength=N)
-    sends, opens, clk = count("email_sent", "sms_sent", "push_sent"), count("email_open"), count("email_click", "sms_response", "push_response")
-    sched = pd.concat([campaign_schedule(cfg), pd.DataFrame({"channel": "email", "offer_type": "none", "offer_value": 0.0, "week": nl_weeks})], ignore_index=True)
+    sends, opens, clk = (
+        count("email_sent", "sms_sent", "push_sent"),
+        count("email_open"),
+        count("email_click", "sms_response", "push_response"),
+    )
+    sched = pd.concat(
+        [
+            campaign_schedule(cfg),
+            pd.DataFrame({"channel": "email", "offer_type": "none", "offer_value": 0.0, "week": nl_weeks}),
+        ],
+        ignore_index=True,
+    )
     members = np.bincount(upl.campaign.to_numpy(np.int64), minlength=N)
-    subject = [_SUBJECT[o].format(v=v, cur=cfg.currency, brand=cfg.brand) for o, v in zip(sched.offer_type, sched.offer_value)]
+    subject = [
+        _SUBJECT[o].format(v=v, cur=cfg.currency, brand=cfg.brand) for o, v in zip(sched.offer_type, sched.offer_value)
+    ]
     is_nl = np.arange(N) >= nc
-    df = pd.DataFrame({
-        "campaign_id": ids, "name": [f"Newsletter {j - nc + 1}" if j >= nc else f"{o} {c} test {j + 1}" for j, (o, c) in enumerate(zip(sched.offer_type, sched.channel))],
-        "channel": sched.channel, "subject": subject, "preview": f"{cfg.brand}: picked for you",
-        "body": [f"{x}. See what's new at {cfg.brand}." for x in subject], "cta": "Shop now", "offer_type": sched.offer_type,
-        "offer_value": sched.offer_value, "target_segment": np.where(is_nl, "all_subscribers", f"random_{cfg.campaign_audience:.0%}"),
-        "sent_at": week_timestamps(cfg, sched.week), "audience_size": np.where(is_nl, sends, members), "budget": np.round(sends * sched.channel.map(_COST), 2),
-        "sends": sends, "opens": pd.array(np.where(sched.channel == "email", opens, -1), "Int64"), "clicks": clk, "conversions": conv.astype(np.int64),
-        "revenue": np.round(revenue, 2), "currency": cfg.currency, "control_size": members - np.bincount(tr.campaign.to_numpy(np.int64), minlength=N),
-        "extra": None})
+    df = pd.DataFrame(
+        {
+            "campaign_id": ids,
+            "name": [
+                f"Newsletter {j - nc + 1}" if j >= nc else f"{o} {c} test {j + 1}"
+                for j, (o, c) in enumerate(zip(sched.offer_type, sched.channel))
+            ],
+            "channel": sched.channel,
+            "subject": subject,
+            "preview": f"{cfg.brand}: picked for you",
+            "body": [f"{x}. See what's new at {cfg.brand}." for x in subject],
+            "cta": "Shop now",
+            "offer_type": sched.offer_type,
+            "offer_value": sched.offer_value,
+            "target_segment": np.where(is_nl, "all_subscribers", f"random_{cfg.campaign_audience:.0%}"),
+            "sent_at": week_timestamps(cfg, sched.week),
+            "audience_size": np.where(is_nl, sends, members),
+            "budget": np.round(sends * sched.channel.map(_COST), 2),
+            "sends": sends,
+            "opens": pd.array(np.where(sched.channel == "email", opens, -1), "Int64"),
+            "clicks": clk,
+            "conversions": conv.astype(np.int64),
+            "revenue": np.round(revenue, 2),
+            "currency": cfg.currency,
+            "control_size": members - np.bincount(tr.campaign.to_numpy(np.int64), minlength=N),
+            "extra": None,
+        }
+    )
     df["opens"] = df.opens.mask(df.opens < 0)
     return df, upl
 
 # %% ../../nbs/05_data/05_synth_marketing.ipynb #3d6241a5
-def _sigmoid(x): return 1 / (1 + np.exp(-x))
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
 
 def conversion_probability(present: np.ndarray, channels: list[str], effects: dict[str, float]) -> np.ndarray:
     "P(convert) of journeys from their 0/1 channel-presence matrix, under the logistic model `effects`."
     return _sigmoid(effects["intercept"] + np.asarray(present, float) @ np.array([effects[c] for c in channels]))
+
 
 def channel_credit(present: np.ndarray, channels: list[str], effects: dict[str, float]) -> pd.DataFrame:
     "True attribution per channel, summed over journeys: Shapley credit and removal effect."
     present = np.asarray(present, bool)
     k = len(channels)
     masks = present @ (1 << np.arange(k))
-    allv = conversion_probability((np.arange(2 ** k)[:, None] >> np.arange(k)) & 1, channels, effects)
+    allv = conversion_probability((np.arange(2**k)[:, None] >> np.arange(k)) & 1, channels, effects)
     v = allv - allv[0]
     uniq, counts = np.unique(masks, return_counts=True)
     shap = np.zeros(k)
@@ -123,15 +226,27 @@ def channel_credit(present: np.ndarray, channels: list[str], effects: dict[str, 
             sub, tot = rest, 0.0
             while True:
                 s = bin(sub).count("1")
-                tot += factorial(s) * factorial(len(members) - s - 1) / factorial(len(members)) * (v[sub | 1 << i] - v[sub])
+                tot += (
+                    factorial(s)
+                    * factorial(len(members) - s - 1)
+                    / factorial(len(members))
+                    * (v[sub | 1 << i] - v[sub])
+                )
                 if sub == 0:
                     break
                 sub = (sub - 1) & rest
             shap[i] += cnt * tot
     removal = np.array([(allv[masks] - allv[masks & ~(1 << i)]).sum() for i in range(k)])
-    return pd.DataFrame({"channel": channels, "coef": [effects[c] for c in channels], "shapley_conversions": shap,
-                         "shapley_share": shap / shap.sum(), "removal_conversions": removal,
-                         "removal_share": removal / allv[masks].sum()})
+    return pd.DataFrame(
+        {
+            "channel": channels,
+            "coef": [effects[c] for c in channels],
+            "shapley_conversions": shap,
+            "shapley_share": shap / shap.sum(),
+            "removal_conversions": removal,
+            "removal_share": removal / allv[masks].sum(),
+        }
+    )
 
 # %% ../../nbs/05_data/05_synth_marketing.ipynb #68906793
 def simulate_journeys(cfg: SynthConfig, rng: np.random.Generator, t0: np.ndarray, first_value: np.ndarray, width: int):
@@ -151,22 +266,41 @@ def simulate_journeys(cfg: SynthConfig, rng: np.random.Generator, t0: np.ndarray
         parts.append((L, ch, pres, p, y))
         conv += int(y.sum())
     L, ch, pres, p, y = (np.concatenate(x) for x in zip(*parts))
-    keep = int(np.searchsorted(np.cumsum(y), n)) + 1          # stop at the n-th conversion
-    L, pres, p, y, ch = L[:keep], pres[:keep], p[:keep], y[:keep], ch[:L[:keep].sum()]
+    keep = int(np.searchsorted(np.cumsum(y), n)) + 1  # stop at the n-th conversion
+    L, pres, p, y, ch = L[:keep], pres[:keep], p[:keep], y[:keep], ch[: L[:keep].sum()]
     cust = np.full(keep, -1)
     cust[y] = rng.permutation(n)
     end = np.where(y, t0[np.maximum(cust, 0)] - 1 / 1008, rng.uniform(0, cfg.weeks, keep))
     j = np.repeat(np.arange(keep), L)
-    u = np.sort(rng.random(len(j)) + j) - j                       # sorted within each journey
+    u = np.sort(rng.random(len(j)) + j) - j  # sorted within each journey
     t = end[j] - rng.uniform(0, 4, keep)[j] * (1 - u)
     value = np.where(y, first_value[np.maximum(cust, 0)], np.nan)
     jid = id_strings("J", np.arange(1, keep + 1), len(str(keep)))
-    tp = pd.DataFrame({"journey_id": jid.take(j).reset_index(drop=True), "touch_index": within_groups(L) + 1,
-                       "customer_id": id_strings("C", np.where(cust >= 0, cust + 1, -1)[j], width), "channel": pick_strings(chans, ch),
-                       "campaign_id": None, "occurred_at": week_timestamps(cfg, t), "converted": y[j], "conversion_value": value[j], "extra": None})
-    truth = {"journeys": pd.DataFrame({"journey_id": jid, "customer_id": id_strings("C", np.where(cust >= 0, cust + 1, -1), width),
-                                       "n_touches": L, "p_convert": p, "converted": y}),
-             "channel_effects": channel_credit(pres, chans, cfg.channel_effects)}
+    tp = pd.DataFrame(
+        {
+            "journey_id": jid.take(j).reset_index(drop=True),
+            "touch_index": within_groups(L) + 1,
+            "customer_id": id_strings("C", np.where(cust >= 0, cust + 1, -1)[j], width),
+            "channel": pick_strings(chans, ch),
+            "campaign_id": None,
+            "occurred_at": week_timestamps(cfg, t),
+            "converted": y[j],
+            "conversion_value": value[j],
+            "extra": None,
+        }
+    )
+    truth = {
+        "journeys": pd.DataFrame(
+            {
+                "journey_id": jid,
+                "customer_id": id_strings("C", np.where(cust >= 0, cust + 1, -1), width),
+                "n_touches": L,
+                "p_convert": p,
+                "converted": y,
+            }
+        ),
+        "channel_effects": channel_credit(pres, chans, cfg.channel_effects),
+    }
     return tp, truth
 
 # %% ../../nbs/05_data/05_synth_marketing.ipynb #bb4556bf
@@ -177,19 +311,28 @@ def geometric_adstock(x, decay: float, l_max: int = 8, normalize: bool = True) -
     x = np.asarray(x, float)
     return np.convolve(x, w)[: len(x)]
 
+
 def logistic_saturation(x, lam: float) -> np.ndarray:
     "Logistic saturation (1 - exp(-lam x)) / (1 + exp(-lam x)), in [0, 1)."
     e = np.exp(-lam * np.asarray(x, float))
     return (1 - e) / (1 + e)
 
+
 def hill_saturation(x, K: float, s: float) -> np.ndarray:
     "Hill saturation x**s / (x**s + K**s), in [0, 1)."
     x = np.asarray(x, float) ** s
-    return x / (x + K ** s)
+    return x / (x + K**s)
 
 # %% ../../nbs/05_data/05_synth_marketing.ipynb #c84cd4dc
-MEDIA_BASELINE = {"intercept": 60000.0, "trend_per_week": 100.0, "season_sin": 8000.0, "season_cos": 3000.0,
-                  "holiday": 15000.0, "promo": 6000.0}
+MEDIA_BASELINE = {
+    "intercept": 60000.0,
+    "trend_per_week": 100.0,
+    "season_sin": 8000.0,
+    "season_cos": 3000.0,
+    "holiday": 15000.0,
+    "promo": 6000.0,
+}
+
 
 def simulate_media(cfg: SynthConfig, rng: np.random.Generator):
     "The `spend` and `kpis` tables (weekly, national) and the media-mix truth."
@@ -198,8 +341,14 @@ def simulate_media(cfg: SynthConfig, rng: np.random.Generator):
     wk = np.arange(W)
     holiday = dates.isocalendar().week.isin([47, 48, 51, 52]).to_numpy().astype(int)
     promo = (rng.random(W) < 0.15).astype(int)
-    base = (B["intercept"] + B["trend_per_week"] * wk + B["season_sin"] * np.sin(2 * np.pi * wk / 52.18)
-            + B["season_cos"] * np.cos(2 * np.pi * wk / 52.18) + B["holiday"] * holiday + B["promo"] * promo)
+    base = (
+        B["intercept"]
+        + B["trend_per_week"] * wk
+        + B["season_sin"] * np.sin(2 * np.pi * wk / 52.18)
+        + B["season_cos"] * np.cos(2 * np.pi * wk / 52.18)
+        + B["holiday"] * holiday
+        + B["promo"] * promo
+    )
     spend_rows, weekly, summary = [], [], []
     total = base.copy()
     for name, c in cfg.mmm_channels.items():
@@ -210,37 +359,104 @@ def simulate_media(cfg: SynthConfig, rng: np.random.Generator):
         contrib = c["beta"] * sat
         total += contrib
         imp = s / c["cpm"] * 1000 * rng.lognormal(0, 0.1, W)
-        spend_rows.append(pd.DataFrame({"date": dates.date, "channel": name, "geo": "", "spend": np.round(s, 2), "impressions": np.round(imp),
-                                        "clicks": np.round(imp * c["ctr"]) if c["ctr"] > 0 else np.nan, "currency": cfg.currency, "extra": None}))
-        weekly.append(pd.DataFrame({"date": dates.date, "channel": name, "spend": np.round(s, 2), "adstock": x, "saturation": sat, "contribution": contrib}))
-        summary.append({"channel": name, **c, "spend": s.sum(), "contribution": contrib.sum(), "roi": contrib.sum() / s.sum()})
+        spend_rows.append(
+            pd.DataFrame(
+                {
+                    "date": dates.date,
+                    "channel": name,
+                    "geo": "",
+                    "spend": np.round(s, 2),
+                    "impressions": np.round(imp),
+                    "clicks": np.round(imp * c["ctr"]) if c["ctr"] > 0 else np.nan,
+                    "currency": cfg.currency,
+                    "extra": None,
+                }
+            )
+        )
+        weekly.append(
+            pd.DataFrame(
+                {
+                    "date": dates.date,
+                    "channel": name,
+                    "spend": np.round(s, 2),
+                    "adstock": x,
+                    "saturation": sat,
+                    "contribution": contrib,
+                }
+            )
+        )
+        summary.append(
+            {"channel": name, **c, "spend": s.sum(), "contribution": contrib.sum(), "roi": contrib.sum() / s.sum()}
+        )
     revenue = total + rng.normal(0, cfg.mmm_noise, W)
-    kpis = pd.DataFrame({"date": dates.date, "geo": "", "revenue": np.round(revenue, 2), "conversions": np.round(revenue / cfg.mean_order_value),
-                         "controls": [json.dumps({"holiday": int(h), "promo": int(p)}) for h, p in zip(holiday, promo)],
-                         "currency": cfg.currency, "extra": None})
-    truth = {"media": pd.DataFrame(summary), "media_weekly": pd.concat(weekly, ignore_index=True),
-             "media_baseline": pd.DataFrame({"date": dates.date, "baseline": base, "holiday": holiday, "promo": promo}),
-             "media_params": {**B, "saturation": cfg.saturation, "adstock": "geometric", "adstock_max_lag": cfg.adstock_max_lag,
-                              "adstock_normalized": True, "saturation_input": "adstocked spend / mean_spend", "noise_sd": cfg.mmm_noise}}
+    kpis = pd.DataFrame(
+        {
+            "date": dates.date,
+            "geo": "",
+            "revenue": np.round(revenue, 2),
+            "conversions": np.round(revenue / cfg.mean_order_value),
+            "controls": [json.dumps({"holiday": int(h), "promo": int(p)}) for h, p in zip(holiday, promo)],
+            "currency": cfg.currency,
+            "extra": None,
+        }
+    )
+    truth = {
+        "media": pd.DataFrame(summary),
+        "media_weekly": pd.concat(weekly, ignore_index=True),
+        "media_baseline": pd.DataFrame({"date": dates.date, "baseline": base, "holiday": holiday, "promo": promo}),
+        "media_params": {
+            **B,
+            "saturation": cfg.saturation,
+            "adstock": "geometric",
+            "adstock_max_lag": cfg.adstock_max_lag,
+            "adstock_normalized": True,
+            "saturation_input": "adstocked spend / mean_spend",
+            "noise_sd": cfg.mmm_noise,
+        },
+    }
     return pd.concat(spend_rows, ignore_index=True), kpis, truth
 
 # %% ../../nbs/05_data/05_synth_marketing.ipynb #c2fd9fc0
-ASPECT_TERMS = {"product_quality": ["the quality", "the fabric"], "price_value": ["the price", "value for money"],
-                "customer_service": ["customer service", "the support team"], "delivery": ["delivery", "shipping"],
-                "packaging": ["the packaging", "the box it came in"], "brand_trust": ["the brand", "their reputation"],
-                "innovation": ["the new collection", "the design"], "sustainability": ["their sustainability", "the eco materials"],
-                "user_experience": ["the website", "the app"], "returns_refunds": ["the returns process", "the refund"]}
-SENTIMENT_PHRASES = {1: ["is excellent", "was amazing", "really impressed me", "is top notch"],
-                     0: ["is okay", "was as expected", "is fine I guess"],
-                     -1: ["is terrible", "was a disaster", "really disappointed me", "is awful"]}
+ASPECT_TERMS = {
+    "product_quality": ["the quality", "the fabric"],
+    "price_value": ["the price", "value for money"],
+    "customer_service": ["customer service", "the support team"],
+    "delivery": ["delivery", "shipping"],
+    "packaging": ["the packaging", "the box it came in"],
+    "brand_trust": ["the brand", "their reputation"],
+    "innovation": ["the new collection", "the design"],
+    "sustainability": ["their sustainability", "the eco materials"],
+    "user_experience": ["the website", "the app"],
+    "returns_refunds": ["the returns process", "the refund"],
+}
+SENTIMENT_PHRASES = {
+    1: ["is excellent", "was amazing", "really impressed me", "is top notch"],
+    0: ["is okay", "was as expected", "is fine I guess"],
+    -1: ["is terrible", "was a disaster", "really disappointed me", "is awful"],
+}
 _OPENERS = ["", "Honestly, ", "Update: ", "Just saying, ", "Wow. ", "Not gonna lie, ", "So ", "Well, "]
-_CLOSERS = ["", " Ordered last week.", " Second order this year.", " Bought it as a gift.", " Got it on sale.", " First time trying them.",
-            " Ordered on {day}.", " Arrived on {day}.", " My {n}th order.", " Been a customer for {n} years.", " #{brand}", " via the app",
-            " Order #{k}.", " (order {k})", " Took {n} days."]
+_CLOSERS = [
+    "",
+    " Ordered last week.",
+    " Second order this year.",
+    " Bought it as a gift.",
+    " Got it on sale.",
+    " First time trying them.",
+    " Ordered on {day}.",
+    " Arrived on {day}.",
+    " My {n}th order.",
+    " Been a customer for {n} years.",
+    " #{brand}",
+    " via the app",
+    " Order #{k}.",
+    " (order {k})",
+    " Took {n} days.",
+]
 _EMOJI = ["", "", "", " :)", " :(", " !!", " lol", " ...", " 🙂", " 😡", " 👍", " 🤷"]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _SOURCES = ["twitter", "instagram", "reddit", "tiktok", "trustpilot", "amazon"]
 _HOURS = np.array([1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 5, 6, 7, 6, 5, 5, 5, 6, 7, 8, 9, 8, 5, 2], float)
+
 
 def _texts(rng, brands, a1, s1, a2, s2, aspects) -> list[str]:
     "Template texts: '<opener><term> at <brand> <phrase>.' and an optional second clause on aspect `a2` (>= 0)."
@@ -253,9 +469,12 @@ def _texts(rng, brands, a1, s1, a2, s2, aspects) -> list[str]:
         if a2[i] >= 0:
             t, p = terms[a2[i]], SENTIMENT_PHRASES[s2[i]]
             text += f" Also {t[r[i, 3] % len(t)]} {p[r[i, 4] % len(p)]}."
-        closer = _CLOSERS[r[i, 5] % len(_CLOSERS)].format(day=_DAYS[r[i, 6] % 7], n=2 + r[i, 7] % 30, brand=brands[i], k=10000 + 97 * r[i, 7] + r[i, 6])
+        closer = _CLOSERS[r[i, 5] % len(_CLOSERS)].format(
+            day=_DAYS[r[i, 6] % 7], n=2 + r[i, 7] % 30, brand=brands[i], k=10000 + 97 * r[i, 7] + r[i, 6]
+        )
         out.append(text + closer + _EMOJI[r[i, 8] % len(_EMOJI)])
     return out
+
 
 def _sentiment(rng, probs_neg, probs_neu):
     u = rng.random(len(probs_neg))
@@ -263,6 +482,7 @@ def _sentiment(rng, probs_neg, probs_neu):
 
 # %% ../../nbs/05_data/05_synth_marketing.ipynb #c2a57c8c
 _ANOMALY = {"volume_spike": (2, 4.0), "sentiment_drop": (4, 2.5), "bot_burst": (2, 15.0)}
+
 
 def simulate_mentions(cfg: SynthConfig, rng: np.random.Generator):
     "The `mentions` table and its truth: aspect sentiments, anomalies, authors and bots."
@@ -274,19 +494,31 @@ def simulate_mentions(cfg: SynthConfig, rng: np.random.Generator):
     pop = rng.dirichlet(np.full(A, 3.0))
     grid = np.arange(14, D - 14, 21)
     starts = np.sort(rng.choice(grid, min(cfg.n_anomalies, len(grid)), replace=False))
-    anomalies = pd.DataFrame([{"start": cfg.start + dt.timedelta(days=int(d)), "days": _ANOMALY[k][0], "kind": k, "brand": cfg.brand,
-                               "aspect": aspects[rng.integers(A)] if k == "sentiment_drop" else None, "factor": _ANOMALY[k][1]}
-                              for d, k in zip(starts, np.resize(list(_ANOMALY), len(starts)))],
-                             columns=["start", "days", "kind", "brand", "aspect", "factor"])
+    anomalies = pd.DataFrame(
+        [
+            {
+                "start": cfg.start + dt.timedelta(days=int(d)),
+                "days": _ANOMALY[k][0],
+                "kind": k,
+                "brand": cfg.brand,
+                "aspect": aspects[rng.integers(A)] if k == "sentiment_drop" else None,
+                "factor": _ANOMALY[k][1],
+            }
+            for d, k in zip(starts, np.resize(list(_ANOMALY), len(starts)))
+        ],
+        columns=["start", "days", "kind", "brand", "aspect", "factor"],
+    )
     day_kind = np.full(D, -1)
     for i, (d, k) in enumerate(zip(starts, anomalies.kind)):
-        day_kind[d:d + _ANOMALY[k][0]] = i
+        day_kind[d : d + _ANOMALY[k][0]] = i
     kind_of = lambda d: np.where(day_kind[d] >= 0, np.append(anomalies.kind.to_numpy(), "")[day_kind[d]], "")
     # people
     share = np.array([0.6] + [0.4 / max(NB - 1, 1)] * (NB - 1)) if NB > 1 else np.ones(1)
     rate = cfg.mentions_per_day * np.where(np.arange(D) % 7 >= 5, 1.25, 1.0)[:, None] * share[None, :]
     k = kind_of(np.arange(D))
-    rate[:, 0] *= np.select([k == "volume_spike", k == "sentiment_drop"], [_ANOMALY["volume_spike"][1], _ANOMALY["sentiment_drop"][1]], 1.0)
+    rate[:, 0] *= np.select(
+        [k == "volume_spike", k == "sentiment_drop"], [_ANOMALY["volume_spike"][1], _ANOMALY["sentiment_drop"][1]], 1.0
+    )
     flat = np.repeat(np.arange(D * NB), rng.poisson(rate).ravel())
     day, b = flat // NB, flat % NB
     n_h = len(day)
@@ -297,7 +529,9 @@ def simulate_mentions(cfg: SynthConfig, rng: np.random.Generator):
     a2 = np.where(rng.random(n_h) < 0.35, (a1 + 1 + rng.integers(0, A - 1, n_h)) % A, -1)
     hit1, hit2 = drop & (a1 == drop_aspect), drop & (a2 == drop_aspect)
     s1 = _sentiment(rng, np.where(hit1, 0.85, p_neg[b, a1]), np.where(hit1, 0.1, p_neu[b, a1]))
-    s2 = _sentiment(rng, np.where(hit2, 0.85, p_neg[b, np.maximum(a2, 0)]), np.where(hit2, 0.1, p_neu[b, np.maximum(a2, 0)]))
+    s2 = _sentiment(
+        rng, np.where(hit2, 0.85, p_neg[b, np.maximum(a2, 0)]), np.where(hit2, 0.1, p_neu[b, np.maximum(a2, 0)])
+    )
     n_humans = max(50, int(cfg.mentions_per_day * D / 4))
     author = (n_humans * rng.random(n_h) ** 2).astype(np.int64)
     source = rng.choice(len(_SOURCES), n_h, p=[0.3, 0.2, 0.1, 0.1, 0.15, 0.15])
@@ -307,7 +541,9 @@ def simulate_mentions(cfg: SynthConfig, rng: np.random.Generator):
     pool_a = rng.choice(A, 6, p=pop)
     pool_s = np.where(pool_b == 0, 1, -1)
     pool = _texts(rng, np.array(brands)[pool_b], pool_a, pool_s, np.full(6, -1), np.zeros(6, int), aspects)
-    rate_b = 0.15 * cfg.mentions_per_day / max(cfg.n_bots, 1) * np.where(k == "bot_burst", _ANOMALY["bot_burst"][1], 1.0)
+    rate_b = (
+        0.15 * cfg.mentions_per_day / max(cfg.n_bots, 1) * np.where(k == "bot_burst", _ANOMALY["bot_burst"][1], 1.0)
+    )
     flat = np.repeat(np.arange(D * cfg.n_bots), rng.poisson(np.repeat(rate_b, cfg.n_bots)))
     bday, bot = flat // max(cfg.n_bots, 1), flat % max(cfg.n_bots, 1)
     pick = rng.integers(0, 6, len(bday))
@@ -321,30 +557,82 @@ def simulate_mentions(cfg: SynthConfig, rng: np.random.Generator):
     source = np.r_[source, rng.choice([0, 1, 3, 4], len(bday))][o]
     text = np.array(texts + [pool[i] for i in pick], dtype=object)[o]
     is_bot, t = is_bot[o], t[o]
-    handles = np.array([f"{f.lower()}_{l.lower()}{i}" for i, (f, l) in enumerate(zip(rng.choice(["ana", "ben", "cleo", "dev", "eli", "fay", "gus", "ivy"], n_humans),
-                                                                                       rng.choice(["green", "stone", "fox", "lake", "moss", "reed"], n_humans)))]
-                       + [f"user{x}" for x in rng.integers(10**7, 10**8, cfg.n_bots)])
-    followers = np.r_[rng.lognormal(np.log(300), 1.5, n_humans), rng.lognormal(np.log(30), 0.7, cfg.n_bots)].astype(np.int64)
+    handles = np.array(
+        [
+            f"{f.lower()}_{l.lower()}{i}"
+            for i, (f, l) in enumerate(
+                zip(
+                    rng.choice(["ana", "ben", "cleo", "dev", "eli", "fay", "gus", "ivy"], n_humans),
+                    rng.choice(["green", "stone", "fox", "lake", "moss", "reed"], n_humans),
+                )
+            )
+        ]
+        + [f"user{x}" for x in rng.integers(10**7, 10**8, cfg.n_bots)]
+    )
+    followers = np.r_[rng.lognormal(np.log(300), 1.5, n_humans), rng.lognormal(np.log(30), 0.7, cfg.n_bots)].astype(
+        np.int64
+    )
     mean_s = np.where(a2 >= 0, (s1 + s2) / 2, s1)
     review = np.isin(source, [4, 5])
     rating = np.where(review, np.clip(np.round(3 + 1.5 * mean_s + rng.normal(0, 0.5, len(t))), 1, 5), np.nan)
     mid = id_strings("M", np.arange(1, len(t) + 1), 7)
     src = pick_strings(_SOURCES, source)
-    mentions = pd.DataFrame({
-        "mention_id": mid, "source": src, "author": handles[aid], "follower_count": followers[aid], "text": text.astype(str),
-        "rating": rating, "brand": np.array(brands)[b], "is_competitor": b > 0,
-        "url": [f"https://{s}.example/p/{m}" for s, m in zip(src, mid)], "posted_at": week_timestamps(cfg, t / 7), "extra": None})
-    asp = pd.DataFrame({"mention_id": np.r_[mid, mid[a2 >= 0]], "aspect": np.array(aspects)[np.r_[a1, a2[a2 >= 0]]],
-                        "sentiment": np.r_[s1, s2[a2 >= 0]]}).sort_values("mention_id", kind="stable", ignore_index=True)
+    mentions = pd.DataFrame(
+        {
+            "mention_id": mid,
+            "source": src,
+            "author": handles[aid],
+            "follower_count": followers[aid],
+            "text": text.astype(str),
+            "rating": rating,
+            "brand": np.array(brands)[b],
+            "is_competitor": b > 0,
+            "url": [f"https://{s}.example/p/{m}" for s, m in zip(src, mid)],
+            "posted_at": week_timestamps(cfg, t / 7),
+            "extra": None,
+        }
+    )
+    asp = pd.DataFrame(
+        {
+            "mention_id": np.r_[mid, mid[a2 >= 0]],
+            "aspect": np.array(aspects)[np.r_[a1, a2[a2 >= 0]]],
+            "sentiment": np.r_[s1, s2[a2 >= 0]],
+        }
+    ).sort_values("mention_id", kind="stable", ignore_index=True)
     posts = np.bincount(aid, minlength=len(handles))
     dup = pd.Series(text).duplicated(keep=False).to_numpy()
-    truth = {"mentions": pd.DataFrame({"mention_id": mid, "author": handles[aid], "is_bot": is_bot, "brand": np.array(brands)[b],
-                                       "anomaly": kind_of(t.astype(np.int64)), "mean_sentiment": mean_s}),
-             "mention_aspects": asp,
-             "authors": pd.DataFrame({"author": handles, "is_bot": np.arange(len(handles)) >= n_humans, "follower_count": followers,
-                                      "posts": posts, "duplicate_share": np.bincount(aid, dup, minlength=len(handles)) / np.maximum(posts, 1)}),
-             "anomalies": anomalies,
-             "aspect_sentiment": pd.DataFrame({"brand": np.repeat(brands, A), "aspect": np.tile(aspects, NB), "popularity": np.tile(pop, NB),
-                                               "p_pos": p_pos.ravel(), "p_neu": p_neu.ravel(), "p_neg": p_neg.ravel(),
-                                               "expected": (p_pos - p_neg).ravel()})}
+    truth = {
+        "mentions": pd.DataFrame(
+            {
+                "mention_id": mid,
+                "author": handles[aid],
+                "is_bot": is_bot,
+                "brand": np.array(brands)[b],
+                "anomaly": kind_of(t.astype(np.int64)),
+                "mean_sentiment": mean_s,
+            }
+        ),
+        "mention_aspects": asp,
+        "authors": pd.DataFrame(
+            {
+                "author": handles,
+                "is_bot": np.arange(len(handles)) >= n_humans,
+                "follower_count": followers,
+                "posts": posts,
+                "duplicate_share": np.bincount(aid, dup, minlength=len(handles)) / np.maximum(posts, 1),
+            }
+        ),
+        "anomalies": anomalies,
+        "aspect_sentiment": pd.DataFrame(
+            {
+                "brand": np.repeat(brands, A),
+                "aspect": np.tile(aspects, NB),
+                "popularity": np.tile(pop, NB),
+                "p_pos": p_pos.ravel(),
+                "p_neu": p_neu.ravel(),
+                "p_neg": p_neg.ravel(),
+                "expected": (p_pos - p_neg).ravel(),
+            }
+        ),
+    }
     return mentions, truth

@@ -35,54 +35,93 @@ def _best_of(fit: Callable[[], Any], repeat: int) -> tuple[Any, float]:
         secs.append(time.perf_counter() - t0)
     return out, min(secs)
 
+
 def clv_on_file(path, calibration_end: str = "1997-09-30", repeat: int = 5) -> dict:
     """Fit each BTYD model on a CDNOW-format file; parameters, log-likelihood and fit time, with lifetimes' when installed.
 
     Times are the best of `repeat` fits on each side (millisecond fits: the best is the least disturbed by other load)."""
     from aima.retention.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel, calibration_summary, read_cdnow
+
     summ = calibration_summary(read_cdnow(path), calibration_end)
     out = {"data": str(path), "calibration_end": calibration_end, "customers": len(summ), "models": {}}
     rep = summ[summ.frequency > 0]
-    cols = {"bgnbd": (summ.frequency, summ.recency, summ["T"]), "pareto_nbd": (summ.frequency, summ.recency, summ["T"]),
-            "gamma_gamma": (rep.frequency, rep.monetary_value)}
+    cols = {
+        "bgnbd": (summ.frequency, summ.recency, summ["T"]),
+        "pareto_nbd": (summ.frequency, summ.recency, summ["T"]),
+        "gamma_gamma": (rep.frequency, rep.monetary_value),
+    }
     models = {"bgnbd": BetaGeoModel(), "pareto_nbd": ParetoNBDModel(), "gamma_gamma": GammaGammaModel()}
     for name, model in models.items():
-        model.fit(summ)                                                # warm: the first call may compile the numba kernels
+        model.fit(summ)  # warm: the first call may compile the numba kernels
         _, secs = _best_of(lambda: model.fit(summ), repeat)
-        out["models"][name] = {"params": {k: round(float(v), 4) for k, v in model.params.items()},
-                               "loglik": round(model.loglik_, 2), "fit_seconds": round(secs, 4)}
+        out["models"][name] = {
+            "params": {k: round(float(v), 4) for k, v in model.params.items()},
+            "loglik": round(model.loglik_, 2),
+            "fit_seconds": round(secs, 4),
+        }
     try:
         import lifetimes
-        for name, fitter in (("bgnbd", lifetimes.BetaGeoFitter), ("pareto_nbd", lifetimes.ParetoNBDFitter),
-                             ("gamma_gamma", lifetimes.GammaGammaFitter)):
+
+        for name, fitter in (
+            ("bgnbd", lifetimes.BetaGeoFitter),
+            ("pareto_nbd", lifetimes.ParetoNBDFitter),
+            ("gamma_gamma", lifetimes.GammaGammaFitter),
+        ):
             f, their_secs = _best_of(lambda: fitter().fit(*cols[name]), repeat)
-            theirs = np.array([float(v) for _, v in f.params_.items()])     # same order as ours: (r, alpha, a|s, b|beta), (p, q, v)
+            theirs = np.array(
+                [float(v) for _, v in f.params_.items()]
+            )  # same order as ours: (r, alpha, a|s, b|beta), (p, q, v)
             # lifetimes reports a rescaled, per-customer objective; the comparable number is the same likelihood at its estimates
             ll = float(np.sum(models[name]._loglik(theirs, *[np.asarray(c, dtype=float) for c in cols[name]])))
-            out["models"][name]["lifetimes"] = {"params": {k: round(float(v), 4) for k, v in f.params_.items()},
-                                                "loglik": round(ll, 2), "fit_seconds": round(their_secs, 4)}
+            out["models"][name]["lifetimes"] = {
+                "params": {k: round(float(v), 4) for k, v in f.params_.items()},
+                "loglik": round(ll, 2),
+                "fit_seconds": round(their_secs, 4),
+            }
             out["models"][name]["ratio_vs_lifetimes"] = round(their_secs / out["models"][name]["fit_seconds"], 1)
     except ImportError:
         out["lifetimes"] = "not installed (pip install lifetimes)"
     return out
 
+
 def bgbb_on_file(path, repeat: int = 5) -> dict:
     "BG/BB on a donations-format CSV (frequency, recency, periods or n_periods, weights): parameters, log-likelihood, best-of-`repeat` time, with lifetimes'."
     from aima.retention.clv import BetaGeoBetaBinomModel
+
     don = pd.read_csv(path).rename(columns={"periods": "n_periods"})
     m, secs = _best_of(lambda: BetaGeoBetaBinomModel().fit(don), repeat)
-    out = {"data": str(path), "rows": len(don), "customers": int(don["weights"].sum()) if "weights" in don else len(don),
-           "params": {k: round(float(v), 4) for k, v in m.params.items()}, "loglik": round(m.loglik_, 2), "fit_seconds": round(secs, 4)}
+    out = {
+        "data": str(path),
+        "rows": len(don),
+        "customers": int(don["weights"].sum()) if "weights" in don else len(don),
+        "params": {k: round(float(v), 4) for k, v in m.params.items()},
+        "loglik": round(m.loglik_, 2),
+        "fit_seconds": round(secs, 4),
+    }
     try:
         import lifetimes
-        f, theirs = _best_of(lambda: lifetimes.BetaGeoBetaBinomFitter().fit(don.frequency, don.recency, don.n_periods, weights=don.get("weights")), repeat)
-        ll = float(np.sum(don.get("weights", 1) * m._loglik(f.params_.to_numpy(float), don.frequency, don.recency, don.n_periods)))
-        out["lifetimes"] = {"params": {k: round(float(v), 4) for k, v in f.params_.items()}, "loglik": round(ll, 2),
-                            "fit_seconds": round(theirs, 4)}
+
+        f, theirs = _best_of(
+            lambda: lifetimes.BetaGeoBetaBinomFitter().fit(
+                don.frequency, don.recency, don.n_periods, weights=don.get("weights")
+            ),
+            repeat,
+        )
+        ll = float(
+            np.sum(
+                don.get("weights", 1) * m._loglik(f.params_.to_numpy(float), don.frequency, don.recency, don.n_periods)
+            )
+        )
+        out["lifetimes"] = {
+            "params": {k: round(float(v), 4) for k, v in f.params_.items()},
+            "loglik": round(ll, 2),
+            "fit_seconds": round(theirs, 4),
+        }
         out["ratio_vs_lifetimes"] = round(theirs / secs, 1)
     except ImportError:
         out["lifetimes"] = "not installed (pip install lifetimes)"
     return out
+
 
 def simulate_bgnbd(n: int, r=0.24, alpha=4.4, a=0.79, b=2.4, max_T: float = 52.0, seed: int = 0) -> pd.DataFrame:
     "Customers' (frequency, recency, T) from a BG/NBD process with the given parameters, vectorised."
@@ -96,23 +135,36 @@ def simulate_bgnbd(n: int, r=0.24, alpha=4.4, a=0.79, b=2.4, max_T: float = 52.0
     tx = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(events - x, 0) + 1), 0.0)
     return pd.DataFrame({"frequency": x.astype(float), "recency": tx, "T": T})
 
-@benchmark("clv", sizes=[100_000, 1_000_000], description="BG/NBD fit + score: AIMA vs lifetimes (and pymc-marketing MAP up to 100k)")
+
+@benchmark(
+    "clv",
+    sizes=[100_000, 1_000_000],
+    description="BG/NBD fit + score: AIMA vs lifetimes (and pymc-marketing MAP up to 100k)",
+)
 def bench_clv(size: int) -> list[dict]:
     "Fit BG/NBD on `size` simulated customers and score P(alive) and 52-week expected purchases for all."
     from aima.retention.clv import BetaGeoModel
+
     data = simulate_bgnbd(size)
+
     def ours():
         m = BetaGeoModel().fit(data)
         return m, m.p_alive(data), m.expected_purchases(52, data)
+
     rec = {"benchmark": "clv", "size": size, "true_params": {"r": 0.24, "alpha": 4.4, "a": 0.79, "b": 2.4}}
     rec["aima"] = measure(ours, repeat=1)
     rec["aima_params"] = {k: round(float(v), 3) for k, v in ours()[0].params.items()}
     try:
         import lifetimes
+
         def theirs():
             f = lifetimes.BetaGeoFitter().fit(data.frequency, data.recency, data["T"])
-            return f, f.conditional_probability_alive(data.frequency, data.recency, data["T"]), \
-                f.conditional_expected_number_of_purchases_up_to_time(52, data.frequency, data.recency, data["T"])
+            return (
+                f,
+                f.conditional_probability_alive(data.frequency, data.recency, data["T"]),
+                f.conditional_expected_number_of_purchases_up_to_time(52, data.frequency, data.recency, data["T"]),
+            )
+
         rec["lifetimes"] = measure(theirs, repeat=1)
         rec["ratio_vs_lifetimes"] = round(rec["lifetimes"]["seconds"] / rec["aima"]["seconds"], 1)
     except ImportError:
@@ -120,32 +172,46 @@ def bench_clv(size: int) -> list[dict]:
     if size <= 100_000:
         try:
             from pymc_marketing.clv import BetaGeoModel as PMBetaGeo
+
             df = data.assign(customer_id=np.arange(size))
-            rec["pymc_marketing_map"] = measure(lambda: PMBetaGeo(data=df).fit(method="map", progressbar=False), repeat=1)
+            rec["pymc_marketing_map"] = measure(
+                lambda: PMBetaGeo(data=df).fit(method="map", progressbar=False), repeat=1
+            )
             rec["ratio_vs_pymc_marketing_map"] = round(rec["pymc_marketing_map"]["seconds"] / rec["aima"]["seconds"], 1)
-        except Exception as e:          # optional reference: report why it did not run
+        except Exception as e:  # optional reference: report why it did not run
             rec["pymc_marketing_map"] = f"not run: {type(e).__name__}: {e}"[:200]
     rec["env"] = environment()
     return [rec]
 
-@benchmark("clv_pareto", sizes=[100_000], description="Pareto/NBD fit: AIMA vs lifetimes on the same simulated customers")
+
+@benchmark(
+    "clv_pareto", sizes=[100_000], description="Pareto/NBD fit: AIMA vs lifetimes on the same simulated customers"
+)
 def bench_clv_pareto(size: int) -> list[dict]:
     "Fit Pareto/NBD on `size` simulated customers (continuous recency: no rows collapse), with lifetimes' fit and the log-likelihood both reach."
     from aima.retention.clv import ParetoNBDModel
+
     data = simulate_bgnbd(size)
     cols = [data[c].to_numpy(float) for c in ("frequency", "recency", "T")]
-    ParetoNBDModel().fit(data.head(100))                      # load the compiled kernel outside the timing
+    ParetoNBDModel().fit(data.head(100))  # load the compiled kernel outside the timing
     fits = []
-    rec = {"benchmark": "clv_pareto", "size": size, "aima": measure(lambda: fits.append(ParetoNBDModel().fit(data)), repeat=1)}
+    rec = {
+        "benchmark": "clv_pareto",
+        "size": size,
+        "aima": measure(lambda: fits.append(ParetoNBDModel().fit(data)), repeat=1),
+    }
     m = fits[-1]
     rec["aima_params"], rec["aima_loglik"] = {k: round(float(v), 4) for k, v in m.params.items()}, round(m.loglik_, 3)
     try:
         import lifetimes
+
         theirs = []
         rec["lifetimes"] = measure(lambda: theirs.append(lifetimes.ParetoNBDFitter().fit(*cols)), repeat=1)
         p = theirs[-1].params_
         rec["lifetimes_params"] = {k: round(float(v), 4) for k, v in p.items()}
-        rec["lifetimes_loglik"] = round(float(m._loglik(p.to_numpy(float), *cols).sum()), 3)     # on AIMA's (unscaled) scale
+        rec["lifetimes_loglik"] = round(
+            float(m._loglik(p.to_numpy(float), *cols).sum()), 3
+        )  # on AIMA's (unscaled) scale
         rec["ratio_vs_lifetimes"] = round(rec["lifetimes"]["seconds"] / rec["aima"]["seconds"], 1)
     except ImportError:
         rec["lifetimes"] = "not installed"
@@ -170,13 +236,23 @@ def _wait_idle(pid: int, below: float = 0.15, quiet: float = 2.0, timeout: float
             calm_since = None
     return round(time.monotonic() - t0, 1)
 
-BODY_READY_JS = "() => { const b = document.querySelector('.aima-page .aima-body'); return !!(b && b.children.length); }"
 
-def dash_render_times(base: str, slugs: Iterable[str] | None = None, repeat: int = 1, server_pid: int | None = None,
-                      before: Callable[[str], Any] | None = None) -> list[dict]:
+BODY_READY_JS = (
+    "() => { const b = document.querySelector('.aima-page .aima-body'); return !!(b && b.children.length); }"
+)
+
+
+def dash_render_times(
+    base: str,
+    slugs: Iterable[str] | None = None,
+    repeat: int = 1,
+    server_pid: int | None = None,
+    before: Callable[[str], Any] | None = None,
+) -> list[dict]:
     "Seconds to first render of each page at Voilà server `base` in headless chromium (best and median of `repeat`); `before(slug)` runs before each."
     from playwright.sync_api import sync_playwright
     from aima.dash import CHROMIUM, CHROMIUM_ARGS, FILL_DELAY, PAGE_READY_JS, PAGES
+
     out = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -184,7 +260,7 @@ def dash_render_times(base: str, slugs: Iterable[str] | None = None, repeat: int
             for slug in list(slugs or PAGES):
                 ready, load, paint = [], [], []
                 for _ in range(repeat):
-                    if server_pid:                                    # the page's preheated kernel is back: idle past the refill delay
+                    if server_pid:  # the page's preheated kernel is back: idle past the refill delay
                         _wait_idle(server_pid, quiet=FILL_DELAY + 2)
                     if before:
                         before(slug)
@@ -198,41 +274,63 @@ def dash_render_times(base: str, slugs: Iterable[str] | None = None, repeat: int
                     page.wait_for_function(PAGE_READY_JS, timeout=120_000)
                     ready.append(time.perf_counter() - t0)
                     ctx.close()
-                out.append({"page": slug, "seconds": round(min(ready), 3), "median_seconds": round(float(np.median(ready)), 3),
-                            "max_seconds": round(max(ready), 3), "load_seconds": round(min(load), 3), "paint_seconds": round(min(paint), 3), "repeat": repeat})
+                out.append(
+                    {
+                        "page": slug,
+                        "seconds": round(min(ready), 3),
+                        "median_seconds": round(float(np.median(ready)), 3),
+                        "max_seconds": round(max(ready), 3),
+                        "load_seconds": round(min(load), 3),
+                        "paint_seconds": round(min(paint), 3),
+                        "repeat": repeat,
+                    }
+                )
         finally:
             browser.close()
     return out
 
+
 def dash_workspace(path: str | Path, customers: int, seed: int = 1) -> dict:
     "A synthetic shop of `customers` at `path` with features, RFM, CLV, churn and recommended actions; rows per table (an existing one is reused)."
     from aima.core import Workspace
+
     if Path(path).exists():
         with Workspace(path, read_only=True) as ws:
             if ws.exists("retention_actions"):
                 return ws.row_counts()
-        Path(path).unlink()                      # half-built: start again
+        Path(path).unlink()  # half-built: start again
     for stale in (f"{path}.part", f"{path}.part.wal"):
         Path(stale).unlink(missing_ok=True)
     from aima.data.synth import generate_shop
     from aima.app.demo import run_pipeline
+
     with Workspace(f"{path}.part") as ws:
-        generate_shop(customers, seed=seed, tables=["customers", "orders", "order_items", "events"]).to_workspace(ws, truth=False)
-        run_pipeline(ws)                        # features, RFM, CLV, churn, recommended actions, alerts
+        generate_shop(customers, seed=seed, tables=["customers", "orders", "order_items", "events"]).to_workspace(
+            ws, truth=False
+        )
+        run_pipeline(ws)  # features, RFM, CLV, churn, recommended actions, alerts
         rows = ws.row_counts()
     os.replace(f"{path}.part", path)
     return rows
 
+
 def _bump_version(path) -> None:
     "Write to the workspace (an empty `kpis` rewritten), so the pages' cached numbers are out of date."
     from aima.core import Workspace
+
     with Workspace(path) as ws:
         ws.write("kpis", ws.read("kpis"))
 
-@benchmark("dash_render", sizes=[1_000, 100_000], description="first render of each Voilà dashboard page in headless chromium, synthetic shop of SIZE customers (target < 5 s)")
+
+@benchmark(
+    "dash_render",
+    sizes=[1_000, 100_000],
+    description="first render of each Voilà dashboard page in headless chromium, synthetic shop of SIZE customers (target < 5 s)",
+)
 def bench_dash_render(size: int, repeat: int = 2) -> list[dict]:
     "Per page: first render with the page's numbers prefetched by its preheated kernel, and `cold_seconds` right after a write (computed at the request)."
     from aima.dash import CHROMIUM, voila_server
+
     base_rec = {"benchmark": "dash_render", "size": size, "target_seconds": 5.0}
     try:
         import playwright  # noqa: F401
@@ -240,7 +338,7 @@ def bench_dash_render(size: int, repeat: int = 2) -> list[dict]:
         return [{**base_rec, "skipped": "playwright is not installed (pip install -e '.[dev]')"}]
     if not Path(CHROMIUM).exists():
         return [{**base_rec, "skipped": f"no chromium at {CHROMIUM} (make browser-deps)"}]
-    keep = os.environ.get("BENCH_DASH_DIR")           # a folder to keep the built shops in and reuse (100k takes minutes)
+    keep = os.environ.get("BENCH_DASH_DIR")  # a folder to keep the built shops in and reuse (100k takes minutes)
     with tempfile.TemporaryDirectory() as d:
         ws = Path(keep or d) / f"dash_{size}.duckdb"
         ws.parent.mkdir(parents=True, exist_ok=True)
@@ -252,14 +350,25 @@ def bench_dash_render(size: int, repeat: int = 2) -> list[dict]:
             times = dash_render_times(base, repeat=repeat, server_pid=pid)
             cold = dash_render_times(base, repeat=1, server_pid=pid, before=lambda _: _bump_version(ws))
     env = environment()
-    return [{**base_rec, **t, "cold_seconds": c["seconds"], "meets_target": max(t["max_seconds"], c["seconds"]) < 5.0,
-             "orders": rows.get("orders"), "workspace_build_seconds": build, "env": env} for t, c in zip(times, cold)]
+    return [
+        {
+            **base_rec,
+            **t,
+            "cold_seconds": c["seconds"],
+            "meets_target": max(t["max_seconds"], c["seconds"]) < 5.0,
+            "orders": rows.get("orders"),
+            "workspace_build_seconds": build,
+            "env": env,
+        }
+        for t, c in zip(times, cold)
+    ]
 
 # %% ../../nbs/90_workbench/05_bench.ipynb #8e679048
 def register(app) -> None:
     "Add `aima bench list|run` to the CLI."
     import typer
     from aima.app.cli import emit, fail
+
     bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks side by side with reference libraries (JSON lines).")
     app.add_typer(bench_app, name="bench")
 
@@ -267,25 +376,45 @@ def register(app) -> None:
     def bench_list(json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False):
         "List the registered benchmarks and their default sizes."
         rows = {n: {"sizes": b["sizes"], "description": b["description"]} for n, b in BENCHMARKS.items()}
-        emit(rows, json_out, lambda r: "\n".join(f"{n:<24} sizes {v['sizes']}  {v['description']}" for n, v in r.items()))
+        emit(
+            rows, json_out, lambda r: "\n".join(f"{n:<24} sizes {v['sizes']}  {v['description']}" for n, v in r.items())
+        )
 
     @bench_app.command("clv")
-    def bench_clv_cmd(data: Annotated[str, typer.Option("--data", help="CDNOW-format transactions (e.g. lifetimes' CDNOW_sample.txt).")],
-                      calibration_end: Annotated[str, typer.Option("--calibration-end")] = "1997-09-30",
-                      json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False):
+    def bench_clv_cmd(
+        data: Annotated[
+            str, typer.Option("--data", help="CDNOW-format transactions (e.g. lifetimes' CDNOW_sample.txt).")
+        ],
+        calibration_end: Annotated[str, typer.Option("--calibration-end")] = "1997-09-30",
+        json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    ):
         "Fit BG/NBD, Pareto/NBD and Gamma-Gamma on a raw CDNOW file; parameters, log-likelihood, fit time (and lifetimes')."
         try:
             out = clv_on_file(data, calibration_end)
         except (FileNotFoundError, ValueError) as e:
             fail(str(e))
-        emit(out, json_out, lambda o: "\n".join(
-            [f"{o['customers']} customers, calibration to {o['calibration_end']}"] +
-            [f"  {n:<12} {m['params']}  LL {m['loglik']}  {m['fit_seconds']} s" + (f"  (lifetimes {m['lifetimes']['fit_seconds']} s, x{m['ratio_vs_lifetimes']})" if "lifetimes" in m else "")
-             for n, m in o["models"].items()]))
+        emit(
+            out,
+            json_out,
+            lambda o: "\n".join(
+                [f"{o['customers']} customers, calibration to {o['calibration_end']}"]
+                + [
+                    f"  {n:<12} {m['params']}  LL {m['loglik']}  {m['fit_seconds']} s"
+                    + (
+                        f"  (lifetimes {m['lifetimes']['fit_seconds']} s, x{m['ratio_vs_lifetimes']})"
+                        if "lifetimes" in m
+                        else ""
+                    )
+                    for n, m in o["models"].items()
+                ]
+            ),
+        )
 
     @bench_app.command("run")
-    def bench_run(name: Annotated[str, typer.Argument(help="Benchmark name, or 'all'.")] = "all",
-                  size: Annotated[Optional[list[int]], typer.Option("--size", help="Override the sizes (repeatable).")] = None):
+    def bench_run(
+        name: Annotated[str, typer.Argument(help="Benchmark name, or 'all'.")] = "all",
+        size: Annotated[Optional[list[int]], typer.Option("--size", help="Override the sizes (repeatable).")] = None,
+    ):
         "Run benchmarks; one JSON line per measurement on stdout."
         try:
             run(name, sizes=size)

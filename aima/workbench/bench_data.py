@@ -26,39 +26,74 @@ def synthetic_orders(n: int, seed: int = 0) -> pd.DataFrame:
     n_customers = max(n // 10, 1)
     cust = np.minimum(rng.zipf(1.3, n), n_customers) - 1
     start = np.datetime64("2023-01-01T00:00:00")
-    return pd.DataFrame({
-        "order_id": np.arange(n, dtype="int64"),
-        "customer_id": cust.astype("int64"),
-        "ordered_at": (start + rng.integers(0, 730 * 86400, n).astype("timedelta64[s]")).astype("datetime64[us]"),
-        "amount": np.round(rng.lognormal(3.5, 0.8, n), 2),
-    })
+    return pd.DataFrame(
+        {
+            "order_id": np.arange(n, dtype="int64"),
+            "customer_id": cust.astype("int64"),
+            "ordered_at": (start + rng.integers(0, 730 * 86400, n).astype("timedelta64[s]")).astype("datetime64[us]"),
+            "amount": np.round(rng.lognormal(3.5, 0.8, n), 2),
+        }
+    )
+
 
 def _rfm_pandas(df: pd.DataFrame) -> pd.DataFrame:
-    return (df.groupby("customer_id").agg(frequency=("order_id", "count"), monetary=("amount", "sum"),
-                                          first=("ordered_at", "min"), last=("ordered_at", "max"))
-            .reset_index().sort_values("customer_id").reset_index(drop=True))
+    return (
+        df.groupby("customer_id")
+        .agg(
+            frequency=("order_id", "count"),
+            monetary=("amount", "sum"),
+            first=("ordered_at", "min"),
+            last=("ordered_at", "max"),
+        )
+        .reset_index()
+        .sort_values("customer_id")
+        .reset_index(drop=True)
+    )
+
 
 def _rfm_ibis(t) -> pd.DataFrame:
-    res = t.group_by("customer_id").aggregate(frequency=t.count(), monetary=t.amount.sum(),
-                                              first=t.ordered_at.min(), last=t.ordered_at.max())
+    res = t.group_by("customer_id").aggregate(
+        frequency=t.count(), monetary=t.amount.sum(), first=t.ordered_at.min(), last=t.ordered_at.max()
+    )
     return res.order_by("customer_id").to_pandas()
 
-def _same_rfm(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    return (len(a) == len(b) and (a.customer_id.values == b.customer_id.values).all()
-            and (a.frequency.values == b.frequency.values).all() and np.allclose(a.monetary, b.monetary)
-            and (pd.to_datetime(a["last"]).values.astype("datetime64[s]") == pd.to_datetime(b["last"]).values.astype("datetime64[s]")).all())
 
-@benchmark("workspace_rfm", sizes=[100_000, 1_000_000], description="per-customer aggregates: workspace (DuckDB via Ibis) vs pandas groupby")
+def _same_rfm(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return (
+        len(a) == len(b)
+        and (a.customer_id.values == b.customer_id.values).all()
+        and (a.frequency.values == b.frequency.values).all()
+        and np.allclose(a.monetary, b.monetary)
+        and (
+            pd.to_datetime(a["last"]).values.astype("datetime64[s]")
+            == pd.to_datetime(b["last"]).values.astype("datetime64[s]")
+        ).all()
+    )
+
+
+@benchmark(
+    "workspace_rfm",
+    sizes=[100_000, 1_000_000],
+    description="per-customer aggregates: workspace (DuckDB via Ibis) vs pandas groupby",
+)
 def bench_workspace_rfm(size: int) -> list[dict]:
     "Write `size` orders into a workspace, then per-customer aggregates in the engine vs pandas groupby."
     from aima.core import Workspace
+
     df = synthetic_orders(size)
     with tempfile.TemporaryDirectory() as d, Workspace(Path(d) / "bench.duckdb") as ws:
         write = measure(lambda: ws.write("orders", df), repeat=1)
         t = ws.table("orders")
-        rec = compare("workspace_rfm", size, lambda: _rfm_ibis(t), lambda: _rfm_pandas(df), "pandas",
-                      check=_same_rfm, customers=int(df.customer_id.nunique()),
-                      write_rows_per_s=round(size / max(write["seconds"], 1e-9)))
+        rec = compare(
+            "workspace_rfm",
+            size,
+            lambda: _rfm_ibis(t),
+            lambda: _rfm_pandas(df),
+            "pandas",
+            check=_same_rfm,
+            customers=int(df.customer_id.nunique()),
+            write_rows_per_s=round(size / max(write["seconds"], 1e-9)),
+        )
     return [rec]
 
 # %% ../../nbs/90_workbench/04_bench_data.ipynb #a200853b
@@ -69,38 +104,56 @@ def synthetic_export_csv(path: Path, n: int, seed: int = 0) -> Path:
     order = np.sort(rng.integers(0, n_orders, n))
     start = np.datetime64("2023-01-01T00:00")
     when = start + (order * (730 * 1440 // n_orders)).astype("timedelta64[m]")
-    df = pd.DataFrame({
-        "Invoice No": np.char.add("INV-", order.astype(str)),
-        "Order Placed": pd.to_datetime(when).strftime("%d/%m/%Y %H:%M"),
-        "Buyer Email": np.char.add(np.char.add("c", (order % max(n_orders // 4, 1)).astype(str)), "@shop.example"),
-        "Product": rng.choice(["Tea towel", "Mug", "Candle", "Lantern", "Cushion"], n),
-        "Qty": rng.integers(1, 12, n),
-        "Unit Price": np.char.add("£", np.round(rng.uniform(0.5, 40, n), 2).astype(str)),
-        "Country": rng.choice(["United Kingdom", "France", "Germany"], n),
-    })
+    df = pd.DataFrame(
+        {
+            "Invoice No": np.char.add("INV-", order.astype(str)),
+            "Order Placed": pd.to_datetime(when).strftime("%d/%m/%Y %H:%M"),
+            "Buyer Email": np.char.add(np.char.add("c", (order % max(n_orders // 4, 1)).astype(str)), "@shop.example"),
+            "Product": rng.choice(["Tea towel", "Mug", "Candle", "Lantern", "Cushion"], n),
+            "Qty": rng.integers(1, 12, n),
+            "Unit Price": np.char.add("£", np.round(rng.uniform(0.5, 40, n), 2).astype(str)),
+            "Country": rng.choice(["United Kingdom", "France", "Germany"], n),
+        }
+    )
     df.to_csv(path, index=False)
     return path
 
-@benchmark("import_csv", sizes=[100_000, 1_000_000], description="aima import (detect, parse, validate, upsert) vs pandas read_csv + plain DuckDB insert")
+
+@benchmark(
+    "import_csv",
+    sizes=[100_000, 1_000_000],
+    description="aima import (detect, parse, validate, upsert) vs pandas read_csv + plain DuckDB insert",
+)
 def bench_import_csv(size: int) -> list[dict]:
     "Rows per second importing a `size`-row CSV export, against read_csv + a plain DuckDB insert."
     import duckdb
     from aima.core import Workspace
     from aima.data.imports import import_source
+
     with tempfile.TemporaryDirectory() as d:
         path = synthetic_export_csv(Path(d) / "export.csv", size)
         counter = iter(range(10**6))
+
         def ours():
             with Workspace(Path(d) / f"w{next(counter)}.duckdb") as ws:
                 return import_source(ws, path)
+
         def reference():
             con = duckdb.connect(str(Path(d) / f"r{next(counter)}.duckdb"))
             frame = pd.read_csv(path)
             con.execute("CREATE TABLE export AS SELECT * FROM frame")
             con.close()
             return len(frame)
-        rec = compare("import_csv", size, ours, reference, "pandas_read_csv+duckdb", repeat=1,
-                      check=lambda a, b: a["imported"] + a["quarantined"] == b)
+
+        rec = compare(
+            "import_csv",
+            size,
+            ours,
+            reference,
+            "pandas_read_csv+duckdb",
+            repeat=1,
+            check=lambda a, b: a["imported"] + a["quarantined"] == b,
+        )
         rec["aima_rows_per_s"] = round(size / rec["aima"]["seconds"])
         rec["reference_rows_per_s"] = round(size / rec["pandas_read_csv+duckdb"]["seconds"])
         rec["csv_mb"] = round(path.stat().st_size / 2**20, 1)
@@ -110,6 +163,7 @@ def bench_import_csv(size: int) -> list[dict]:
 def synthetic_shop_sql(ws, n_events: int, seed: float = 0.42) -> dict:
     "Fill `ws` with `n_events` events and `n_events // 5` orders (+ lines) generated in DuckDB."
     from aima.data.schema import ensure_tables
+
     n_orders, n_customers = max(n_events // 5, 1), max(n_events // 50, 1)
     ensure_tables(ws, ["orders", "order_items", "events"])
     sql = ws.con.raw_sql
@@ -134,52 +188,82 @@ def synthetic_shop_sql(ws, n_events: int, seed: float = 0.42) -> dict:
         FROM range({n_events}) t(i)""")
     return {"events": n_events, "orders": n_orders, "customers": n_customers}
 
+
 def _bench_ws(d, n_events):
     from aima.core import Workspace
+
     ws = Workspace(Path(d) / "shop.duckdb")
     ws.con.raw_sql("SET memory_limit = '4GB'")
     ws.con.raw_sql(f"SET temp_directory = '{Path(d) / 'spill'}'")
     return ws, synthetic_shop_sql(ws, n_events)
 
-@benchmark("features_rfm", sizes=[100_000, 1_000_000], description="BTYD/RFM summary per customer: workspace engine vs lifetimes summary_data_from_transaction_data vs pandas groupby")
+
+@benchmark(
+    "features_rfm",
+    sizes=[100_000, 1_000_000],
+    description="BTYD/RFM summary per customer: workspace engine vs lifetimes summary_data_from_transaction_data vs pandas groupby",
+)
 def bench_features_rfm(size: int) -> list[dict]:
     "`size` orders: AIMA's engine-side `rfm_summary` vs lifetimes and pandas on the same transactions (results compared)."
     from aima.customers.features import rfm_summary
+
     with tempfile.TemporaryDirectory() as d:
-        ws, shape = _bench_ws(d, size * 5)          # size orders
+        ws, shape = _bench_ws(d, size * 5)  # size orders
         end = pd.Timestamp("2025-01-01")
         orders = ws.table("orders")
         orders = orders.filter(~orders.is_return)
         tx = orders.select("customer_id", "ordered_at", "amount").to_pandas()
         tx["ordered_at"] = tx.ordered_at.dt.tz_convert(None)
+
         def ours():
             return rfm_summary(orders, end).order_by("customer_id").to_pandas().set_index("customer_id")
+
         def pandas_groupby():
             day = tx.assign(day=tx.ordered_at.dt.floor("D")).groupby(["customer_id", "day"]).amount.sum().reset_index()
             g = day.groupby("customer_id")
-            return pd.DataFrame({"frequency": g.size() - 1, "recency": (g.day.max() - g.day.min()).dt.days,
-                                 "T": (end - g.day.min()).dt.days})
+            return pd.DataFrame(
+                {
+                    "frequency": g.size() - 1,
+                    "recency": (g.day.max() - g.day.min()).dt.days,
+                    "T": (end - g.day.min()).dt.days,
+                }
+            )
+
         rec = compare("features_rfm", size, ours, pandas_groupby, "pandas", repeat=3, transactions=len(tx), **shape)
         try:
             from lifetimes.utils import summary_data_from_transaction_data
+
             def lifetimes_summary():
-                return summary_data_from_transaction_data(tx, "customer_id", "ordered_at", monetary_value_col="amount",
-                                                          observation_period_end=end)
+                return summary_data_from_transaction_data(
+                    tx, "customer_id", "ordered_at", monetary_value_col="amount", observation_period_end=end
+                )
+
             lt = measure(lifetimes_summary, repeat=1)
             rec["lifetimes"] = lt
             rec["ratio_vs_lifetimes"] = round(lt["seconds"] / rec["aima"]["seconds"], 1)
             a, b = ours(), lifetimes_summary().sort_index()
-            rec["same_as_lifetimes"] = bool(len(a) == len(b) and np.allclose(a[["frequency", "recency", "T", "monetary_value"]].to_numpy(),
-                                                                              b[["frequency", "recency", "T", "monetary_value"]].to_numpy()))
+            rec["same_as_lifetimes"] = bool(
+                len(a) == len(b)
+                and np.allclose(
+                    a[["frequency", "recency", "T", "monetary_value"]].to_numpy(),
+                    b[["frequency", "recency", "T", "monetary_value"]].to_numpy(),
+                )
+            )
         except ImportError:
             rec["lifetimes"] = "not installed (pip install lifetimes)"
         ws.close()
     return [rec]
 
-@benchmark("features_full", sizes=[100_000, 1_000_000, 10_000_000], description="all 45+ features written to the workspace, events/s and peak memory")
+
+@benchmark(
+    "features_full",
+    sizes=[100_000, 1_000_000, 10_000_000],
+    description="all 45+ features written to the workspace, events/s and peak memory",
+)
 def bench_features_full(size: int) -> list[dict]:
     "The whole feature table for a shop of `size` events (and size/5 orders), written back to the workspace."
     from aima.customers.features import build_features
+
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter()
         ws, shape = _bench_ws(d, size)
@@ -187,6 +271,16 @@ def bench_features_full(size: int) -> list[dict]:
         out = {}
         m = measure(lambda: out.update(build_features(ws, as_of="2025-01-01")), repeat=1)
         ws.close()
-    return [{"benchmark": "features_full", "size": size, **shape, "generate_seconds": round(gen, 2), "aima": m,
-             "events_per_s": round(size / m["seconds"]), "customers_out": out.get("customers"),
-             "feature_columns": out.get("feature_columns"), "env": environment()}]
+    return [
+        {
+            "benchmark": "features_full",
+            "size": size,
+            **shape,
+            "generate_seconds": round(gen, 2),
+            "aima": m,
+            "events_per_s": round(size / m["seconds"]),
+            "customers_out": out.get("customers"),
+            "feature_columns": out.get("feature_columns"),
+            "env": environment(),
+        }
+    ]

@@ -27,22 +27,27 @@ log = get_logger(__name__)
 class _PeakRSS:
     def __init__(self, interval: float = 0.002):
         self.proc, self.interval, self.peak, self._stop = psutil.Process(), interval, 0, threading.Event()
+
     def __enter__(self):
         self.base = self.peak = self.proc.memory_info().rss
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
         return self
+
     def _run(self):
         while not self._stop.is_set():
             self.peak = max(self.peak, self.proc.memory_info().rss)
             time.sleep(self.interval)
+
     def __exit__(self, *exc):
         self._stop.set()
         self._t.join()
         self.peak = max(self.peak, self.proc.memory_info().rss)
+
     @property
     def delta_mb(self) -> float:
         return (self.peak - self.base) / 2**20
+
 
 def measure(fn: Callable[[], Any], repeat: int = 3) -> dict:
     "Best/median seconds over `repeat` runs of `fn()` and the peak memory above the start (MB)."
@@ -54,17 +59,35 @@ def measure(fn: Callable[[], Any], repeat: int = 3) -> dict:
             fn()
             times.append(time.perf_counter() - t0)
         peak = max(peak, mem.delta_mb)
-    return {"seconds": round(min(times), 6), "median_seconds": round(float(np.median(times)), 6),
-            "repeat": repeat, "peak_mb": round(peak, 1)}
+    return {
+        "seconds": round(min(times), 6),
+        "median_seconds": round(float(np.median(times)), 6),
+        "repeat": repeat,
+        "peak_mb": round(peak, 1),
+    }
 
 # %% ../../nbs/90_workbench/03_bench_kit.ipynb #03187631
 def environment() -> dict:
     "Machine and versions recorded with every benchmark record."
-    return {"aima": __version__, "python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)}
+    return {
+        "aima": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+    }
 
-def compare(name: str, size: int, aima_fn: Callable[[], Any], reference_fn: Callable[[], Any] | None,
-            reference: str, repeat: int = 3, check: Callable[[Any, Any], bool] | None = None, **extra) -> dict:
+
+def compare(
+    name: str,
+    size: int,
+    aima_fn: Callable[[], Any],
+    reference_fn: Callable[[], Any] | None,
+    reference: str,
+    repeat: int = 3,
+    check: Callable[[Any, Any], bool] | None = None,
+    **extra,
+) -> dict:
     "Time `aima_fn` against `reference_fn` on the same data; optionally `check` that both give the same answer."
     out = {"benchmark": name, "size": size, "reference": reference, **extra}
     ours = measure(aima_fn, repeat)
@@ -81,12 +104,16 @@ def compare(name: str, size: int, aima_fn: Callable[[], Any], reference_fn: Call
 # %% ../../nbs/90_workbench/03_bench_kit.ipynb #66bfba41
 BENCHMARKS: dict[str, dict] = {}
 
+
 def benchmark(name: str, sizes: Iterable[int], description: str = ""):
     "Register `fn(size) -> list[dict]` as benchmark `name` with default `sizes`."
+
     def deco(fn):
         BENCHMARKS[name] = {"fn": fn, "sizes": list(sizes), "description": description or (fn.__doc__ or "").strip()}
         return fn
+
     return deco
+
 
 def run(names: Iterable[str] | str = "all", sizes: Iterable[int] | None = None, out=None) -> list[dict]:
     "Run benchmarks (all, or by name) and print each record as one JSON line on `out` (stdout)."
@@ -97,7 +124,7 @@ def run(names: Iterable[str] | str = "all", sizes: Iterable[int] | None = None, 
         raise KeyError(f"Unknown benchmark(s) {unknown}; available: {sorted(BENCHMARKS)}")
     records = []
     for n in names:
-        for size in (list(sizes) if sizes else BENCHMARKS[n]["sizes"]):
+        for size in list(sizes) if sizes else BENCHMARKS[n]["sizes"]:
             for rec in BENCHMARKS[n]["fn"](int(size)):
                 print(json.dumps(rec, default=str), file=out, flush=True)
                 records.append(rec)

@@ -39,11 +39,14 @@ def _build_page(job: dict) -> dict:
     except BaseException as e:
         raise DocsBuildError(f"{job['label']}: {type(e).__name__}: {e}") from None
 
+
 def _run_jobs(jobs: list[dict], n_workers: int, echo: Callable[[str], None]) -> list[dict]:
     "Process the notebooks (in `n_workers` processes, or here for 0); all failures are reported together."
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+
     results, errors = {}, []
+
     def done(job, get):
         try:
             results[job["label"]] = r = get()
@@ -51,14 +54,20 @@ def _run_jobs(jobs: list[dict], n_workers: int, echo: Callable[[str], None]) -> 
         except Exception as e:
             errors.append(str(e) if isinstance(e, DocsBuildError) else f"{job['label']}: {type(e).__name__}: {e}")
             echo(f"docs: {job['label']} FAILED")
+
     if n_workers <= 0:
         for job in jobs:
             done(job, lambda: _build_page(job))
     else:
         import aima.workbench.docs as mod  # workers run the installed module, not a notebook's namespace
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+
+        ctx = multiprocessing.get_context(
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        )
         if ctx.get_start_method() == "forkserver":  # fork each notebook's process from a warm one
-            ctx.set_forkserver_preload(["aima.workbench.docs", "execnb.shell", "nbdev.processors", "nbdev.showdoc", "pandas"])
+            ctx.set_forkserver_preload(
+                ["aima.workbench.docs", "execnb.shell", "nbdev.processors", "nbdev.showdoc", "pandas"]
+            )
         with ProcessPoolExecutor(n_workers, mp_context=ctx, max_tasks_per_child=1) as ex:
             futs = {ex.submit(mod._build_page, job): job for job in jobs}
             for f in as_completed(futs):
@@ -70,23 +79,29 @@ def _run_jobs(jobs: list[dict], n_workers: int, echo: Callable[[str], None]) -> 
 # %% ../../nbs/90_workbench/07_docs.ipynb #03203507
 NB_CACHE = "_proc/_nbcache"  # under the project root; _proc/ is gitignored and `make clean` removes it
 
+
 def library_fingerprint(lib: str | os.PathLike) -> str:
     "What executed outputs depend on besides the notebook: `lib`'s Python source, settings.ini, datasets/SHA256SUMS, the Python and package versions."
     from importlib.metadata import distributions
+
     lib, h = Path(lib).resolve(), hashlib.sha256(sys.version.encode())
     for f in sorted(lib.rglob("*.py")):
         h.update(f.relative_to(lib).as_posix().encode() + b"\0" + f.read_bytes())
     for extra in ("settings.ini", "datasets/SHA256SUMS"):
         if (lib.parent / extra).is_file():
             h.update(extra.encode() + b"\0" + (lib.parent / extra).read_bytes())
-    h.update("\n".join(sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions() if d.metadata["Name"])).encode())
+    h.update(
+        "\n".join(sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions() if d.metadata["Name"])).encode()
+    )
     return h.hexdigest()
+
 
 def cache_key(job: dict, fingerprint: str) -> str:
     "The key of one page in the cache: the notebook's bytes, its page, `execute`, the flags and `fingerprint`."
     h = hashlib.sha256(Path(job["src"]).read_bytes())
     h.update(json.dumps([str(job["page"]), bool(job["execute"]), sorted(job["flags"]), fingerprint]).encode())
     return h.hexdigest()[:32]
+
 
 def _cache_load(cache: Path, key: str, dest: Path) -> dict | None:
     "The cached result of `key` with its notebook copied to `dest`, or None."
@@ -97,6 +112,7 @@ def _cache_load(cache: Path, key: str, dest: Path) -> dict | None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(d / "page.ipynb", dest)
     return {**r, "cached": True, "assets": {n: (d / "assets" / n).read_text(encoding="utf-8") for n in r["assets"]}}
+
 
 def _cache_store(cache: Path, key: str, dest: Path, result: dict) -> None:
     "Keep processed notebook `dest` and its `result` under `key` (written aside, then renamed: never half an entry)."
@@ -113,12 +129,17 @@ def _cache_store(cache: Path, key: str, dest: Path, result: dict) -> None:
 # %% ../../nbs/90_workbench/07_docs.ipynb #0add59d4
 _re_url = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 _re_style = re.compile(r'<style type="text/css">([\s\S]*?)</style>')
-_re_cdn = [re.compile(r'<script src="' + MATHJAX_PLACEHOLDER + r'">\s*</script>'),
-           re.compile(r"<style>\s*\[['\"][\s\S]*?\]\s*</style>"),  # mkdocs-jupyter writes a list's repr as CSS
-           re.compile(r'<script[^>]*\ssrc="(https?:)?//[^"]*"[^>]*>\s*</script>')]
+_re_cdn = [
+    re.compile(r'<script src="' + MATHJAX_PLACEHOLDER + r'">\s*</script>'),
+    re.compile(r"<style>\s*\[['\"][\s\S]*?\]\s*</style>"),  # mkdocs-jupyter writes a list's repr as CSS
+    re.compile(r'<script[^>]*\ssrc="(https?:)?//[^"]*"[^>]*>\s*</script>'),
+]
 MATHJAX_CONFIG_NAME = "TeX-AMS-MML_HTMLorMML-full,Safe"
-MATHJAX_CONFIG = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], '
-                  'preferredFont: null, webFont: "STIX-Web", imageFont: null}});</script>')  # the fonts the package ships
+MATHJAX_CONFIG = (
+    '<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], '
+    'preferredFont: null, webFont: "STIX-Web", imageFont: null}});</script>'
+)  # the fonts the package ships
+
 
 def mathjax_dir() -> Path | None:
     "MathJax 2.7 as the `jupyter-server-mathjax` package ships it (in the `docs` extra), or None when it is not installed."
@@ -129,12 +150,17 @@ def mathjax_dir() -> Path | None:
     p = Path(jupyter_server_mathjax.__file__).parent / "static"
     return p if (p / "MathJax.js").is_file() else None
 
-_re_mermaid = re.compile(r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded"[^<]*?\.jp-Mermaid'
-                         r"[\s\S]*?<!-- End of mermaid configuration -->")
+
+_re_mermaid = re.compile(
+    r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded"[^<]*?\.jp-Mermaid'
+    r"[\s\S]*?<!-- End of mermaid configuration -->"
+)
+
 
 @dataclass
 class _Site:
     "What finishing the pages needs: notebook -> page (repository-relative), each page's notebook folder, the site's files."
+
     links: dict[str, str]
     sources: dict[str, str]
     files: set[str]
@@ -144,28 +170,35 @@ class _Site:
     shared: dict | None = None
     mathjax: str | None = None  # the site's MathJax.js (site-relative), when bundled
 
+
 def _finish_html(html: str, page: Path, site: _Site) -> str:
     "A page that works offline: CDN tags dropped, big inline stylesheets shared, links resolved (see above)."
     from hashlib import sha1
     from posixpath import normpath, relpath
     from urllib.parse import unquote
+
     up, here = "../" * (len(page.parts) - 1), page.parent.as_posix() or "."
+
     def css(m):
         if site.shared is None or len(m.group(1)) < 2000:
             return m.group(0)
         name = f"assets/nb-{sha1(m.group(1).encode()).hexdigest()[:12]}.css"
         site.shared[name] = m.group(1)
         return f'<link rel="stylesheet" href="{up}{name}">'
+
     html = _re_style.sub(css, html)
     if site.mathjax:  # nbconvert's MathJax tag -> the bundled copy, with its fonts
-        html = _re_cdn[0].sub(lambda m: MATHJAX_CONFIG + f'<script src="{up}{site.mathjax}?config={MATHJAX_CONFIG_NAME}"></script>', html)
+        html = _re_cdn[0].sub(
+            lambda m: MATHJAX_CONFIG + f'<script src="{up}{site.mathjax}?config={MATHJAX_CONFIG_NAME}"></script>', html
+        )
     for r in _re_cdn + ([_re_mermaid] if "jp-Mermaid" not in html.replace(".jp-Mermaid", "") else []):
         html = r.sub("", html)
+
     def target(url: str) -> str | None:
         path, _, frag = url.partition("#")
         frag = f"#{frag}" if frag else ""
         if site.doc_url and url.startswith(site.doc_url):
-            return relpath(path[len(site.doc_url):], here) + frag if path[len(site.doc_url):] in site.files else None
+            return relpath(path[len(site.doc_url) :], here) + frag if path[len(site.doc_url) :] in site.files else None
         if re.match(r"^[a-z][a-z0-9+.-]*:|^#|^//", url) or not path:
             return None
         path = unquote(path.split("?")[0])
@@ -173,13 +206,17 @@ def _finish_html(html: str, page: Path, site: _Site) -> str:
             return up + path.lstrip("/") + frag
         if normpath(f"{here}/{path}") in site.files or page.as_posix() not in site.sources:
             return None
-        for base in (site.sources[page.as_posix()], "."):  # the notebook's folder, then the repository root (README links)
+        for base in (
+            site.sources[page.as_posix()],
+            ".",
+        ):  # the notebook's folder, then the repository root (README links)
             rel = normpath(f"{base}/{path}")
             if rel in site.links:
                 return relpath(site.links[rel], here) + frag
             if site.blob and site.root and not rel.startswith("..") and (site.root / rel).exists():
                 return f"{site.blob}/{rel}{frag}"
         return None
+
     return _re_url.sub(lambda m: m.group(1) + (target(m.group(2)) or m.group(2)) + m.group(3), html)
 
 # %% ../../nbs/90_workbench/07_docs.ipynb #c0bb3e7e
@@ -189,10 +226,19 @@ DOCS_CSS = """.jupyter-wrapper .jp-RenderedMarkdown blockquote { border-left: .2
 """
 ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".pdf", ".csv"}  # files notebooks may link to
 
-def build_site(out: str | os.PathLike = "_site", nbs_path: str | os.PathLike | None = None, execute: bool = True,
-               flags: Iterable[str] | str = (), n_workers: int | None = None, timeout: int | None = 600,
-               work_dir: str | os.PathLike | None = None, echo: Callable[[str], None] | None = None,
-               cache: bool | str | os.PathLike = True, refresh: bool = False) -> Path:
+
+def build_site(
+    out: str | os.PathLike = "_site",
+    nbs_path: str | os.PathLike | None = None,
+    execute: bool = True,
+    flags: Iterable[str] | str = (),
+    n_workers: int | None = None,
+    timeout: int | None = 600,
+    work_dir: str | os.PathLike | None = None,
+    echo: Callable[[str], None] | None = None,
+    cache: bool | str | os.PathLike = True,
+    refresh: bool = False,
+) -> Path:
     """Build the docs site into `out` and return its path.
 
     Every notebook under `nbs_path` (default: `nbs_path` in settings.ini) is processed by nbdev and, with `execute`, run
@@ -203,15 +249,20 @@ def build_site(out: str | os.PathLike = "_site", nbs_path: str | os.PathLike | N
     whose key matches; `refresh` runs every notebook anyway (and rewrites its entry)."""
     import yaml
     from nbdev.config import get_config
+
     cfg, echo, start = get_config(), echo or log.info, time.time()
     root, nbs = Path(cfg.config_path).resolve(), Path(nbs_path or cfg.nbs_path).resolve()
     work, out = Path(work_dir or root / "_proc" / "_mkdocs").resolve(), Path(out).resolve()
     for p in (root, nbs, work, Path(cfg.lib_path).resolve()):
         if out == p or out in p.parents:
-            raise DocsBuildError(f"refusing to build the site into {out}: it holds {p}. Use a new folder such as _site.")
+            raise DocsBuildError(
+                f"refusing to build the site into {out}: it holds {p}. Use a new folder such as _site."
+            )
     if out.is_dir() and any(out.iterdir()) and not (out / "sitemap.xml").exists():
-        raise DocsBuildError(f"refusing to build the site into {out}: it is not empty and holds no site built before "
-                             "(mkdocs deletes a site folder's content). Use a new or empty folder.")
+        raise DocsBuildError(
+            f"refusing to build the site into {out}: it is not empty and holds no site built before "
+            "(mkdocs deletes a site folder's content). Use a new or empty folder."
+        )
     pages = find_pages(nbs)
     if not pages:
         raise DocsBuildError(f"no notebooks found in {nbs}")
@@ -220,8 +271,18 @@ def build_site(out: str | os.PathLike = "_site", nbs_path: str | os.PathLike | N
     (docs / "assets").mkdir(parents=True)
     rel = lambda f: Path(os.path.relpath(f, root)).as_posix()
     flags = flags.split() if isinstance(flags, str) else list(flags)
-    jobs = [dict(src=str(nbs / p.src), dest=str(docs / p.page), page=str(p.page), execute=execute, flags=flags,
-                 timeout=timeout, label=rel(nbs / p.src) if root in nbs.parents else str(nbs / p.src)) for p in pages]
+    jobs = [
+        dict(
+            src=str(nbs / p.src),
+            dest=str(docs / p.page),
+            page=str(p.page),
+            execute=execute,
+            flags=flags,
+            timeout=timeout,
+            label=rel(nbs / p.src) if root in nbs.parents else str(nbs / p.src),
+        )
+        for p in pages
+    ]
     n = min(4, os.cpu_count() or 1) if n_workers is None else n_workers
     store = (root / NB_CACHE if cache is True else Path(cache).resolve()) if cache else None
     fp = library_fingerprint(cfg.lib_path) if store else ""
@@ -233,9 +294,12 @@ def build_site(out: str | os.PathLike = "_site", nbs_path: str | os.PathLike | N
             todo.append((j, key))
         else:
             results[j["label"]] = hit
-    echo(f"docs: {len(jobs)} notebooks, {len(jobs) - len(todo)} from the cache"
-         + (f" ({store})" if store else "") + f", {len(todo)} to {'run' if execute else 'process (API docs only)'}"
-         + (f" in {n} worker processes" if todo and n else ""))
+    echo(
+        f"docs: {len(jobs)} notebooks, {len(jobs) - len(todo)} from the cache"
+        + (f" ({store})" if store else "")
+        + f", {len(todo)} to {'run' if execute else 'process (API docs only)'}"
+        + (f" in {n} worker processes" if todo and n else "")
+    )
     ran = _run_jobs([j for j, _ in todo], n, echo) if todo else []
     fp_after = library_fingerprint(cfg.lib_path) if store and todo else fp
     for (j, key), r in zip(todo, ran):
@@ -248,27 +312,44 @@ def build_site(out: str | os.PathLike = "_site", nbs_path: str | os.PathLike | N
             (docs / "assets" / name).write_text(text, encoding="utf-8")
     (docs / "assets" / "aima.css").write_text(DOCS_CSS, encoding="utf-8")
     for f in nbs.rglob("*"):
-        if f.suffix.lower() in ASSET_SUFFIXES and f.is_file() and not re.search(r"(^|/)[_.]", f.relative_to(nbs).as_posix()):
+        if (
+            f.suffix.lower() in ASSET_SUFFIXES
+            and f.is_file()
+            and not re.search(r"(^|/)[_.]", f.relative_to(nbs).as_posix())
+        ):
             (docs / f.relative_to(nbs)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(f, docs / f.relative_to(nbs))
     settings = {k: cfg.get(k) for k in ("title", "lib_name", "description", "author", "copyright", "git_url")}
     yml = work / "mkdocs.yml"
-    yml.write_text(yaml.safe_dump(mkdocs_config(pages, docs, out, work / ".cache", settings), sort_keys=False), encoding="utf-8")
+    yml.write_text(
+        yaml.safe_dump(mkdocs_config(pages, docs, out, work / ".cache", settings), sort_keys=False), encoding="utf-8"
+    )
     echo(f"docs: mkdocs build -> {out}")
-    res = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet", "-f", str(yml), "-d", str(out)],
-                         cwd=work, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    res = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet", "-f", str(yml), "-d", str(out)],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     if res.returncode != 0:
         raise DocsBuildError(f"mkdocs build failed (config {yml}):\n{(res.stderr or res.stdout)[-4000:]}")
     if (mj := mathjax_dir()) is not None:
-        shutil.copytree(mj, out / "assets" / "mathjax", ignore=shutil.ignore_patterns("SVG", "*.md"), dirs_exist_ok=True)
+        shutil.copytree(
+            mj, out / "assets" / "mathjax", ignore=shutil.ignore_patterns("SVG", "*.md"), dirs_exist_ok=True
+        )
     else:
         echo("docs: MathJax not bundled (pip install -e '.[docs]' adds jupyter-server-mathjax): formulas show as TeX")
-    site = _Site(links={rel(nbs / p.src): p.html.as_posix() for p in pages},
-                 sources={p.html.as_posix(): rel((nbs / p.src).parent) for p in pages},
-                 files={f.relative_to(out).as_posix() for f in out.rglob("*") if f.is_file()}, root=root, shared={},
-                 doc_url=f"{cfg.doc_host.rstrip('/')}{cfg.get('doc_baseurl', '').rstrip('/')}/" if cfg.get("doc_host") else None,
-                 blob=f"{cfg.git_url.rstrip('/')}/blob/{cfg.get('branch', 'main')}" if cfg.get("git_url") else None,
-                 mathjax="assets/mathjax/MathJax.js" if mj is not None else None)
+    site = _Site(
+        links={rel(nbs / p.src): p.html.as_posix() for p in pages},
+        sources={p.html.as_posix(): rel((nbs / p.src).parent) for p in pages},
+        files={f.relative_to(out).as_posix() for f in out.rglob("*") if f.is_file()},
+        root=root,
+        shared={},
+        doc_url=f"{cfg.doc_host.rstrip('/')}{cfg.get('doc_baseurl', '').rstrip('/')}/" if cfg.get("doc_host") else None,
+        blob=f"{cfg.git_url.rstrip('/')}/blob/{cfg.get('branch', 'main')}" if cfg.get("git_url") else None,
+        mathjax="assets/mathjax/MathJax.js" if mj is not None else None,
+    )
     for f in out.rglob("*.html"):
         html = f.read_text(encoding="utf-8")
         if (new := _finish_html(html, f.relative_to(out), site)) != html:
@@ -276,14 +357,17 @@ def build_site(out: str | os.PathLike = "_site", nbs_path: str | os.PathLike | N
     for name, text in site.shared.items():
         (out / name).write_text(text, encoding="utf-8")
     ran = [r["seconds"] for r in results.values() if not r.get("cached")]
-    echo(f"docs: {len(pages)} pages in {time.time() - start:.0f} s ({len(ran)} notebooks run, {sum(ran):.0f} s of notebook "
-         f"time; {len(pages) - len(ran)} from the cache): {out / 'index.html'}")
+    echo(
+        f"docs: {len(pages)} pages in {time.time() - start:.0f} s ({len(ran)} notebooks run, {sum(ran):.0f} s of notebook "
+        f"time; {len(pages) - len(ran)} from the cache): {out / 'index.html'}"
+    )
     return out
 
 # %% ../../nbs/90_workbench/07_docs.ipynb #f5837bb7
 def register(app: "typer.Typer") -> None:
     "Add the `docs` command group (`aima docs build --out _site [--no-execute]`) to the `aima` Typer app."
     import typer
+
     docs_app = typer.Typer(no_args_is_help=True, help="Build the documentation site (offline, from the notebooks).")
 
     @docs_app.command("build")
@@ -293,13 +377,25 @@ def register(app: "typer.Typer") -> None:
         flags: str = typer.Option("", "--flags", help="Test flags whose cells also run, e.g. 'slow spark'."),
         workers: int | None = typer.Option(None, "--workers", "-n", help="Notebook processes in parallel (0: none)."),
         nbs: str | None = typer.Option(None, "--nbs", help="Notebook folder (default: nbs_path in settings.ini)."),
-        refresh: bool = typer.Option(False, "--refresh", help="Run every notebook even when the cache has it (make test)."),
-        no_cache: bool = typer.Option(False, "--no-cache", help=f"Neither read nor write the notebook cache ({NB_CACHE})."),
+        refresh: bool = typer.Option(
+            False, "--refresh", help="Run every notebook even when the cache has it (make test)."
+        ),
+        no_cache: bool = typer.Option(
+            False, "--no-cache", help=f"Neither read nor write the notebook cache ({NB_CACHE})."
+        ),
     ):
         "Run the notebooks, render them with mkdocs, and write a static site to --out."
         try:
-            site = build_site(out, nbs_path=nbs, execute=not no_execute, flags=flags, n_workers=workers,
-                              echo=lambda s: typer.echo(s, err=True), cache=not no_cache, refresh=refresh)
+            site = build_site(
+                out,
+                nbs_path=nbs,
+                execute=not no_execute,
+                flags=flags,
+                n_workers=workers,
+                echo=lambda s: typer.echo(s, err=True),
+                cache=not no_cache,
+                refresh=refresh,
+            )
         except DocsBuildError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(1)

@@ -24,16 +24,32 @@ __all__ = ['log', 'GROUPS', 'MATHJAX_PLACEHOLDER', 'page_path', 'nav_group', 'nb
            'mkdocs_config', 'DocsBuildError', 'process_nb']
 
 # %% ../../nbs/90_workbench/06_docs_pages.ipynb #534a4fbc
-GROUPS = {"core": "Core", "data": "Data", "connectors": "Connectors", "customers": "Customers", "campaigns": "Campaigns",
-          "content": "Content", "brand": "Brand", "attribution": "Attribution", "retention": "CLV & churn", "agent": "Agent",
-          "app": "CLI & app", "dash": "Dashboards", "workbench": "Workbench", "tutorials": "Tutorials"}
+GROUPS = {
+    "core": "Core",
+    "data": "Data",
+    "connectors": "Connectors",
+    "customers": "Customers",
+    "campaigns": "Campaigns",
+    "content": "Content",
+    "brand": "Brand",
+    "attribution": "Attribution",
+    "retention": "CLV & churn",
+    "agent": "Agent",
+    "app": "CLI & app",
+    "dash": "Dashboards",
+    "workbench": "Workbench",
+    "tutorials": "Tutorials",
+}
+
 
 def _unnumbered(name: str) -> str:
     return re.sub(r"^\d+[a-zA-Z0-9]*_", "", name.lower())
 
+
 def page_path(rel: str | os.PathLike) -> Path:
     "Where notebook `rel` (relative to `nbs/`) lands in the docs folder: nbdev's name (no number prefixes, lower case)."
     return Path(*[_unnumbered(p) for p in Path(rel).parts])
+
 
 def nav_group(rel: str | os.PathLike, home: str = "index.ipynb") -> str | None:
     "The sidebar group of notebook `rel`: its folder's block (`00_core/` is Core, `tutorials/` Tutorials), `None` for the home page."
@@ -54,9 +70,11 @@ def nb_title(path: str | os.PathLike) -> str:
             return m.group(1)
     return Path(path).stem
 
+
 @dataclass
 class DocPage:
     "One notebook's page: `src` relative to `nbs/`, `page` relative to the mkdocs docs folder."
+
     src: Path
     page: Path
     title: str
@@ -67,10 +85,12 @@ class DocPage:
         "The page's file in the built site."
         return self.page.with_suffix(".html")
 
+
 def find_pages(nbs_path: str | os.PathLike | None = None) -> list[DocPage]:
     "Every library notebook under `nbs_path` (nbdev's rules: names and folders starting with `_` or `.` skipped)."
     from nbdev.config import get_config
     from nbdev.doclinks import nbglob
+
     cfg = get_config()
     nbs = Path(nbs_path or cfg.nbs_path).resolve()
     pages, taken = [], set()
@@ -86,31 +106,68 @@ def find_pages(nbs_path: str | os.PathLike | None = None) -> list[DocPage]:
 def mkdocs_nav(pages: Iterable[DocPage]) -> list:
     "The `nav:` list: the home page first, then one section per group in block order."
     pages, order = list(pages), [*GROUPS.values(), "Tutorials"]
-    nav: list = [{"Home" if i == 0 else p.title: p.page.as_posix()} for i, p in enumerate(p for p in pages if p.group is None)]
-    for group in sorted({p.group for p in pages} - {None}, key=lambda g: (order.index(g) if g in order else len(order), g)):
+    nav: list = [
+        {"Home" if i == 0 else p.title: p.page.as_posix()} for i, p in enumerate(p for p in pages if p.group is None)
+    ]
+    for group in sorted(
+        {p.group for p in pages} - {None}, key=lambda g: (order.index(g) if g in order else len(order), g)
+    ):
         nav.append({group: [{p.title: p.page.as_posix()} for p in pages if p.group == group]})
     return nav
 
+
 MATHJAX_PLACEHOLDER = "__aima_no_mathjax__"  # nbconvert's template loads MathJax from a CDN; build_site drops the tag
 
-def mkdocs_config(pages: Iterable[DocPage], docs_dir: str | os.PathLike, site_dir: str | os.PathLike,
-                  cache_dir: str | os.PathLike | None = None, settings: dict | None = None) -> dict:
+
+def mkdocs_config(
+    pages: Iterable[DocPage],
+    docs_dir: str | os.PathLike,
+    site_dir: str | os.PathLike,
+    cache_dir: str | os.PathLike | None = None,
+    settings: dict | None = None,
+) -> dict:
     "`mkdocs.yml` for `pages` in `docs_dir`, built into `site_dir`; `settings` are nbdev's (title, description, git_url...)."
     s = settings or {}
     cfg: dict[str, Any] = {
-        "site_name": s.get("title") or s.get("lib_name") or "Docs", "site_description": s.get("description", ""),
-        "site_author": s.get("author", ""), "copyright": f"Copyright {s['copyright']}" if s.get("copyright") else "",
-        "docs_dir": str(Path(docs_dir).resolve()), "site_dir": str(Path(site_dir).resolve()), "use_directory_urls": False,
-        "theme": {"name": "material", "font": False, "palette": {"primary": "indigo"},
-                  "features": ["navigation.sections", "navigation.top", "navigation.footer", "toc.follow", "search.highlight"]},
-        "plugins": ["search", {"mkdocs-jupyter": {
-            "include": ["*.ipynb"], "execute": False, "no_prompt": True, "toc_depth": 3, "ignore_h1_titles": True,
-            "custom_mathjax_url": MATHJAX_PLACEHOLDER, "cache": cache_dir is not None,
-            **({"cache_dir": str(Path(cache_dir).resolve())} if cache_dir else {})}}],
+        "site_name": s.get("title") or s.get("lib_name") or "Docs",
+        "site_description": s.get("description", ""),
+        "site_author": s.get("author", ""),
+        "copyright": f"Copyright {s['copyright']}" if s.get("copyright") else "",
+        "docs_dir": str(Path(docs_dir).resolve()),
+        "site_dir": str(Path(site_dir).resolve()),
+        "use_directory_urls": False,
+        "theme": {
+            "name": "material",
+            "font": False,
+            "palette": {"primary": "indigo"},
+            "features": [
+                "navigation.sections",
+                "navigation.top",
+                "navigation.footer",
+                "toc.follow",
+                "search.highlight",
+            ],
+        },
+        "plugins": [
+            "search",
+            {
+                "mkdocs-jupyter": {
+                    "include": ["*.ipynb"],
+                    "execute": False,
+                    "no_prompt": True,
+                    "toc_depth": 3,
+                    "ignore_h1_titles": True,
+                    "custom_mathjax_url": MATHJAX_PLACEHOLDER,
+                    "cache": cache_dir is not None,
+                    **({"cache_dir": str(Path(cache_dir).resolve())} if cache_dir else {}),
+                }
+            },
+        ],
         "markdown_extensions": ["admonition", "tables", "toc"],
         "extra_css": ["assets/aima.css"],
         "extra": {"generator": False},
-        "nav": mkdocs_nav(pages)}
+        "nav": mkdocs_nav(pages),
+    }
     if s.get("git_url"):
         cfg["extra"]["social"] = [{"icon": "fontawesome/brands/github", "link": s["git_url"], "name": "Source code"}]
     return cfg
@@ -119,8 +176,10 @@ def mkdocs_config(pages: Iterable[DocPage], docs_dir: str | os.PathLike, site_di
 class DocsBuildError(RuntimeError):
     "The docs could not be built; the message names the notebook, the cell and the fix."
 
+
 _re_ansi = re.compile(r"\x1B(?:[@-Z\\-_]|\[[0-?]*[ -/]*[@-~])")
 _true = lambda v: str(v).lower() in ("true", "1", "yes")
+
 
 def _skip_reason(cell, skip_flags: set[str]) -> str | None:
     "Why `cell` does not run (None when it does), by the rules of `nbdev_test`."
@@ -131,8 +190,10 @@ def _skip_reason(cell, skip_flags: set[str]) -> str | None:
         return "eval: false"
     return min(skip_flags & d.keys(), default=None)
 
+
 class _DocExec:
     "nbdev processor: run the notebook's cells in a fresh `CaptureShell` in the notebook's folder."
+
     def __init__(self, nb, label: str, skip_flags: set[str], execute: bool = True, timeout: int | None = None):
         self.nb, self.label, self.skip_flags, self.execute, self.timeout = nb, label, skip_flags, execute, timeout
         self.orig, self.k = {id(c): i for i, c in enumerate(nb.cells)}, None
@@ -140,14 +201,16 @@ class _DocExec:
     def begin(self):
         from execnb.shell import CaptureShell
         from IPython.core.interactiveshell import InteractiveShell
+
         cells, i = self.nb.cells, 0
         while i < len(cells):  # nbdev inserts a cell's automatic show_docs in reverse order: restore the source order
             j = next((j for j in range(i, len(cells)) if not cells[j].get("has_sd")), len(cells))
             cells[i:j], i = cells[i:j][::-1], max(j, i + 1)
         fm = getattr(self.nb, "frontmatter_", {}) or {}
         self.all_cells = self.execute and not _true(fm.get("skip_exec"))
-        if self.nb.get("metadata", {}).get("kernelspec", {}).get("language", "python") != "python" or \
-                (not self.all_cells and _true(fm.get("skip_showdoc"))):
+        if self.nb.get("metadata", {}).get("kernelspec", {}).get("language", "python") != "python" or (
+            not self.all_cells and _true(fm.get("skip_showdoc"))
+        ):
             return
         self.prev, self.cwd, folder = InteractiveShell._instance, os.getcwd(), Path(self.nb.path_).resolve().parent
         main = threading.current_thread() is threading.main_thread()  # the timeout uses SIGALRM
@@ -157,13 +220,18 @@ class _DocExec:
 
     def __call__(self, cell):
         from nbdev.processors import _do_eval
+
         why = _skip_reason(cell, self.skip_flags)
         if why in self.skip_flags:
             cell.metadata["tags"] = [*cell.metadata.get("tags", []), f"{why}: not run in the docs"]
         if self.k is None or why is not None or not (self.all_cells or _do_eval(cell)):
             return
         self.k.cell(cell)
-        if self.k.exc is not None and not self.all_cells and not {"export", "exports", "exporti"} & cell.directives_.keys():
+        if (
+            self.k.exc is not None
+            and not self.all_cells
+            and not {"export", "exports", "exporti"} & cell.directives_.keys()
+        ):
             log.warning("%s: cell %s failed (API docs only, not fatal): %s", self.label, cell.idx_, self.k.exc)
             self.k.exc, cell.outputs = None, []  # nbdev also runs import cells here, which may need skipped cells
         if self.k.exc is not None:
@@ -173,16 +241,21 @@ class _DocExec:
             tb = _re_ansi.sub("", "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))).strip()
             raise DocsBuildError(
                 f"{self.label}: {where} raised {type(exc).__name__}: {_re_ansi.sub('', str(exc))}\ncell source:\n"
-                + "\n".join("    " + l for l in cell.source.strip().splitlines()[:12]) + "\n"
-                + "\n".join(tb.splitlines()[-25:]) + f"\nFix the cell (`nbdev_test --path {self.label}` shows the same error), "
-                f"or mark it `#| eval: false` or with a test flag ({' '.join(sorted(self.skip_flags))}) if it cannot run offline.")
+                + "\n".join("    " + l for l in cell.source.strip().splitlines()[:12])
+                + "\n"
+                + "\n".join(tb.splitlines()[-25:])
+                + f"\nFix the cell (`nbdev_test --path {self.label}` shows the same error), "
+                f"or mark it `#| eval: false` or with a test flag ({' '.join(sorted(self.skip_flags))}) if it cannot run offline."
+            )
 
-    def end(self): self.close()
+    def end(self):
+        self.close()
 
     def close(self):
         "Restore the working directory and the previous IPython shell."
         if self.k is not None:
             from IPython.core.interactiveshell import InteractiveShell
+
             os.chdir(self.cwd)
             InteractiveShell._instance, self.k = self.prev, None
 
@@ -192,12 +265,20 @@ _re_pandoc_link = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)\{([^}]*)\}")
 _re_plotlyjs = re.compile(r"<script[^>]*>\s*/\*\*\s*\n\*\s*plotly\.js v[\s\S]*?</script>")
 _re_doc_heading = re.compile(r"^(#{2,4}) (\S+\.\S+)\s*$", re.MULTILINE)
 
+
 def _pandoc_links(md: str) -> str:
     "Pandoc links with attributes (`[text](url){target='_blank'}`) as HTML links; other attribute forms dropped."
+
     def link(m):
         text, href, attrs = m.groups()
-        return f'<a href="{href}" {attrs.strip()}>{text}</a>' if re.fullmatch(r'(\s*[\w-]+="[^"]*")+\s*', attrs) else f"[{text}]({href})"
+        return (
+            f'<a href="{href}" {attrs.strip()}>{text}</a>'
+            if re.fullmatch(r'(\s*[\w-]+="[^"]*")+\s*', attrs)
+            else f"[{text}]({href})"
+        )
+
     return _re_pandoc_link.sub(link, md)
+
 
 def _fix_outputs(outputs: list, up: str, assets: dict) -> list:
     "Outputs for a static page: ANSI codes stripped, widget views as text, show_doc markdown fixed, plotly.js shared."
@@ -211,34 +292,49 @@ def _fix_outputs(outputs: list, up: str, assets: dict) -> list:
             md = _pandoc_links("".join(data["text/markdown"])).replace("#LNone)", ")")
             md = _re_doc_heading.sub(lambda m: f'{m.group(1)} <span id="{m.group(2).lower()}"></span>{m.group(2)}', md)
             data["text/markdown"] = md.splitlines(True)
-        if (m := _re_plotlyjs.search(h := "".join(data.get("text/html", "")))):
-            assets["plotly.min.js"] = m.group(0)[m.group(0).index(">") + 1: -len("</script>")]
-            data["text/html"] = h.replace(m.group(0), f'<script src="{up}assets/plotly.min.js"></script>').splitlines(True)
+        if m := _re_plotlyjs.search(h := "".join(data.get("text/html", ""))):
+            assets["plotly.min.js"] = m.group(0)[m.group(0).index(">") + 1 : -len("</script>")]
+            data["text/html"] = h.replace(m.group(0), f'<script src="{up}assets/plotly.min.js"></script>').splitlines(
+                True
+            )
     return outputs
+
 
 def _to_mkdocs(nb, page: Path, assets: dict) -> None:
     "Turn an nbdev-processed notebook into one mkdocs-jupyter renders as Quarto would."
     from execnb.nbio import mk_cell
+
     fm = getattr(nb, "frontmatter_", {}) or {}
-    cells = [mk_cell(f"# {fm['title']}" + (f"\n\n> {fm['description']}" if fm.get("description") else ""), "markdown")] \
-        if fm.get("title") else []
+    cells = (
+        [mk_cell(f"# {fm['title']}" + (f"\n\n> {fm['description']}" if fm.get("description") else ""), "markdown")]
+        if fm.get("title")
+        else []
+    )
     for cell in nb.cells:
         if cell.cell_type == "raw" and cell.source.lstrip().startswith("---"):
             continue  # Quarto front matter: replaced by the title cell
         if cell.cell_type == "markdown":
-            cell.source = _pandoc_links("\n".join(l for l in cell.source.splitlines() if not l.strip().startswith(":::")))
+            cell.source = _pandoc_links(
+                "\n".join(l for l in cell.source.splitlines() if not l.strip().startswith(":::"))
+            )
         elif cell.cell_type == "code":
             lines = cell.source.splitlines(True)
             n = next((i for i, l in enumerate(lines) if not _re_dir.match(l)), len(lines))
-            d = {**(getattr(cell, "directives_", None) or {}),
-                 **{m[1] + m[2]: m[3].split() for m in map(_re_dir.match, lines[:n])}}
+            d = {
+                **(getattr(cell, "directives_", None) or {}),
+                **{m[1] + m[2]: m[3].split() for m in map(_re_dir.match, lines[:n])},
+            }
             opt = lambda k: d.get(k + ":", [""])[0]
             if opt("include") == "false":
                 continue
             cell.source, cell.execution_count = "".join(lines[n:]).strip("\n"), None
             if opt("echo") == "false":
                 cell.metadata["transient"] = {"remove_source": True}
-            cell.outputs = [] if opt("output") == "false" else _fix_outputs(cell.get("outputs", []), "../" * (len(page.parts) - 1), assets)
+            cell.outputs = (
+                []
+                if opt("output") == "false"
+                else _fix_outputs(cell.get("outputs", []), "../" * (len(page.parts) - 1), assets)
+            )
             if not cell.source.strip() and not cell.outputs:
                 continue
         cells.append(cell)
@@ -246,8 +342,15 @@ def _to_mkdocs(nb, page: Path, assets: dict) -> None:
     nb.metadata.pop("widgets", None)
 
 # %% ../../nbs/90_workbench/06_docs_pages.ipynb #fdc3e5f2
-def process_nb(src: str | os.PathLike, dest: str | os.PathLike, page: str | os.PathLike | None = None, execute: bool = True,
-               flags: Iterable[str] = (), timeout: int | None = None, label: str | None = None) -> dict:
+def process_nb(
+    src: str | os.PathLike,
+    dest: str | os.PathLike,
+    page: str | os.PathLike | None = None,
+    execute: bool = True,
+    flags: Iterable[str] = (),
+    timeout: int | None = None,
+    label: str | None = None,
+) -> dict:
     """Write notebook `src` to `dest`, ready for mkdocs: nbdev's docs processors, and (`execute`) every runnable cell run.
 
     `flags`: test flags whose cells run too; `timeout`: seconds per cell; `page`: the page's path in the docs folder
@@ -256,6 +359,7 @@ def process_nb(src: str | os.PathLike, dest: str | os.PathLike, page: str | os.P
     from nbdev.config import get_config
     from nbdev.process import NBProcessor
     from nbdev.processors import FilterDefaults, add_show_docs, exec_show_docs
+
     src, dest, start = Path(src), Path(dest), time.time()
     label, nb = label or src.name, read_nb(src)
     runner = _DocExec(nb, label, set(get_config().get("tst_flags", "").split()) - set(flags), execute, timeout)
@@ -275,4 +379,8 @@ def process_nb(src: str | os.PathLike, dest: str | os.PathLike, page: str | os.P
     _to_mkdocs(nb, Path(page or dest.name), assets)
     dest.parent.mkdir(parents=True, exist_ok=True)
     write_nb(nb, dest)
-    return {"title": (getattr(nb, "frontmatter_", {}) or {}).get("title", src.stem), "seconds": time.time() - start, "assets": assets}
+    return {
+        "title": (getattr(nb, "frontmatter_", {}) or {}).get("title", src.stem),
+        "seconds": time.time() - start,
+        "assets": assets,
+    }

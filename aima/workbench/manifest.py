@@ -12,5 +12,7 @@ from ..manifest import Module
 MODULES = [
     Module("bench", "Benchmarks against reference libraries, as JSON lines.", cli=("aima.workbench.bench",), order=90),
     Module("docs", "The documentation site.", cli=("aima.workbench.docs",), order=91),
-    Module("papers", "Paper experiments as papermill runs.", cli=("aima.workbench.papers",), config="tracking", order=92),
+    Module(
+        "papers", "Paper experiments as papermill runs.", cli=("aima.workbench.papers",), config="tracking", order=92
+    ),
 ]

@@ -26,12 +26,14 @@ from ..log import get_logger
 log = get_logger(__name__)
 
 # %% ../../nbs/90_workbench/00_paper_config.ipynb #4c5ff06f
-PARAMETERS = ("config", "seed", "output_dir", "smoke")   # the parameters cell defines exactly these
+PARAMETERS = ("config", "seed", "output_dir", "smoke")  # the parameters cell defines exactly these
 RESULTS_ENV, ROOT_ENV = "AIMA_PAPERS_RESULTS", "AIMA_PROJECT_ROOT"
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 
+
 class PaperError(AimaError):
     "A paper, config or notebook problem, with the fix in the message."
+
 
 def project_root(root: str | os.PathLike | None = None) -> Path:
     "The checkout holding `papers/`: `root`, `$AIMA_PROJECT_ROOT`, the checkout `aima` was imported from, or the working directory or a parent."
@@ -45,10 +47,12 @@ def project_root(root: str | os.PathLike | None = None) -> Path:
             return c
     raise PaperError(f"No papers/ folder found: run from the AIMA source checkout or set {ROOT_ENV}.")
 
+
 def list_papers(root=None) -> dict[str, Path]:
     "Paper folders `papers/NN_name/` by name."
     base = project_root(root) / "papers"
     return {p.name: p for p in sorted(base.iterdir()) if p.is_dir() and re.match(r"^\d{2}_\w+$", p.name)}
+
 
 def paper_dir(paper: str | int, root=None) -> Path:
     "The folder of `paper`: `6`, `06`, `06_clv_churn` or `clv_churn`."
@@ -58,12 +62,16 @@ def paper_dir(paper: str | int, root=None) -> Path:
         num, rest = name.split("_", 1)
         if key in (name, rest) or (key.isdigit() and int(key) == int(num)):
             return p
-    raise PaperError(f"Unknown paper {paper!r}: available papers are {', '.join(avail) or '(none)'}; "
-                     "name one by number (6) or folder (06_clv_churn).")
+    raise PaperError(
+        f"Unknown paper {paper!r}: available papers are {', '.join(avail) or '(none)'}; "
+        "name one by number (6) or folder (06_clv_churn)."
+    )
+
 
 def paper_notebooks(pdir: Path) -> list[Path]:
     "The experiment notebooks of a paper folder, in order (`NN_*.ipynb`)."
     return sorted(p for p in Path(pdir).glob("[0-9]*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
 
 def configs_dir(pdir: Path) -> Path:
     "`configs/papers/<paper>/` for a paper folder."
@@ -74,12 +82,14 @@ def _jsonable(obj):
     "YAML values (dates included) as plain JSON types, so notebooks and hashes see the same config."
     return json.loads(json.dumps(obj, default=str))
 
+
 def deep_merge(base: dict, over: dict) -> dict:
     "`base` with `over` merged in, recursively for mappings."
     out = copy.deepcopy(base)
     for k, v in (over or {}).items():
         out[k] = deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else copy.deepcopy(v)
     return out
+
 
 def load_run_config(path: str | os.PathLike) -> dict:
     "Read a run config; one clear error for a missing file, bad YAML or a malformed `grid:`/`smoke:`."
@@ -99,16 +109,20 @@ def load_run_config(path: str | os.PathLike) -> dict:
         raise PaperError(f"{path}: seed must be an integer, got {cfg['seed']!r}.")
     return _jsonable(cfg)
 
+
 def _set_dotted(cfg: dict, key: str, value, source: str = "config"):
     node, parts = cfg, key.split(".")
     for i, p in enumerate(parts):
         if not isinstance(node, dict) or p not in node:
-            raise PaperError(f"{source}: grid key {key!r} is not in the config ({'.'.join(parts[:i + 1])} missing); "
-                             "grid keys must name existing keys.")
+            raise PaperError(
+                f"{source}: grid key {key!r} is not in the config ({'.'.join(parts[: i + 1])} missing); "
+                "grid keys must name existing keys."
+            )
         if i == len(parts) - 1:
             node[p] = value
         else:
             node = node[p]
+
 
 def expand_grid(cfg: dict, smoke: bool = False, source: str = "config") -> list[tuple[dict, dict]]:
     "(grid point, effective config) for every combination of `grid:` (one pair without a grid); `smoke` applies `smoke:` first."
@@ -127,6 +141,7 @@ def expand_grid(cfg: dict, smoke: bool = False, source: str = "config") -> list[
         out.append((point, c))
     return out
 
+
 def config_hash(cfg: dict) -> str:
     "8 hex characters identifying an effective config."
     return hashlib.sha256(json.dumps(_jsonable(cfg), sort_keys=True).encode()).hexdigest()[:8]
@@ -135,12 +150,15 @@ def config_hash(cfg: dict) -> str:
 def check_parameters(nb_path: str | os.PathLike) -> dict:
     "The parameters cell's assignments; a clear error unless exactly one cell is tagged `parameters` and assigns exactly PARAMETERS."
     import nbformat
+
     nb_path = Path(nb_path)
     nb = nbformat.read(nb_path, as_version=4)
     cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
-        raise PaperError(f"{nb_path}: {'no cell is' if not cells else f'{len(cells)} cells are'} tagged 'parameters'; "
-                         f"tag exactly one code cell that assigns {', '.join(PARAMETERS)} (Jupyter: Property Inspector > Cell Tags).")
+        raise PaperError(
+            f"{nb_path}: {'no cell is' if not cells else f'{len(cells)} cells are'} tagged 'parameters'; "
+            f"tag exactly one code cell that assigns {', '.join(PARAMETERS)} (Jupyter: Property Inspector > Cell Tags)."
+        )
     try:
         tree = ast.parse(cells[0].source)
     except SyntaxError as e:
@@ -149,13 +167,18 @@ def check_parameters(nb_path: str | os.PathLike) -> dict:
     for st in tree.body:
         targets = st.targets if isinstance(st, ast.Assign) else [st.target] if isinstance(st, ast.AnnAssign) else None
         if not targets or not all(isinstance(t, ast.Name) for t in targets):
-            raise PaperError(f"{nb_path}: the parameters cell may only assign {', '.join(PARAMETERS)} "
-                             f"(line {st.lineno}: {ast.unparse(st)[:60]!r}); move other code to the next cell.")
+            raise PaperError(
+                f"{nb_path}: the parameters cell may only assign {', '.join(PARAMETERS)} "
+                f"(line {st.lineno}: {ast.unparse(st)[:60]!r}); move other code to the next cell."
+            )
         for t in targets:
             values[t.id] = ast.unparse(st.value) if st.value is not None else None
     extra, missing = sorted(set(values) - set(PARAMETERS)), [p for p in PARAMETERS if p not in values]
     if extra or missing:
-        raise PaperError(f"{nb_path}: the parameters cell must assign exactly {', '.join(PARAMETERS)}"
-                         + (f"; extra: {', '.join(extra)} (put them in the run config)" if extra else "")
-                         + (f"; missing: {', '.join(missing)}" if missing else "") + ".")
+        raise PaperError(
+            f"{nb_path}: the parameters cell must assign exactly {', '.join(PARAMETERS)}"
+            + (f"; extra: {', '.join(extra)} (put them in the run config)" if extra else "")
+            + (f"; missing: {', '.join(missing)}" if missing else "")
+            + "."
+        )
     return values

@@ -34,16 +34,19 @@ def seed_everything(seed: int) -> None:
     if "torch" in sys.modules:
         sys.modules["torch"].manual_seed(seed)
 
+
 @contextlib.contextmanager
 def _locked(path: Path):
     "An exclusive lock on `path` (fcntl where available), for read-modify-write of metrics.json."
     with open(path, "a+") as fh:
         try:
             import fcntl
+
             fcntl.flock(fh, fcntl.LOCK_EX)
-        except ImportError:       # Windows: notebooks of a run then write one at a time (--jobs 1)
+        except ImportError:  # Windows: notebooks of a run then write one at a time (--jobs 1)
             pass
         yield
+
 
 def update_metrics(output_dir: str | os.PathLike, fn: Callable[[dict], None]) -> dict:
     "Apply `fn` to the run's metrics.json content under the lock and write it back."
@@ -59,6 +62,7 @@ def update_metrics(output_dir: str | os.PathLike, fn: Callable[[dict], None]) ->
         tmp.replace(path)
     return data
 
+
 def _json_default(o):
     if isinstance(o, (np.integer,)):
         return int(o)
@@ -69,6 +73,7 @@ def _json_default(o):
     if isinstance(o, np.ndarray):
         return o.tolist()
     return str(o)
+
 
 def _rows(data) -> list[dict]:
     if isinstance(data, pd.Series):
@@ -82,16 +87,19 @@ def _rows(data) -> list[dict]:
         return _jsonable_rows(list(data))
     raise TypeError(f"record() takes a dict, a list of dicts, a Series or a DataFrame; got {type(data).__name__}.")
 
+
 def _jsonable_rows(rows):
     def clean(v):
         if isinstance(v, (float, np.floating)) and not np.isfinite(v):
             return None
         return v
+
     return json.loads(json.dumps([{str(k): clean(v) for k, v in r.items()} for r in rows], default=_json_default))
 
 # %% ../../nbs/90_workbench/01_paper_record.ipynb #42ec89bd
 class PaperRun:
     "One notebook's view of a run: config, seed, output folder, and the writers for metrics, tables, figures and tracking."
+
     def __init__(self, config: dict, seed: int, output_dir, smoke: bool, notebook: str | None = None):
         self.config, self.seed, self.smoke, self.notebook = dict(config), int(seed), bool(smoke), notebook
         self.output_dir = Path(output_dir).expanduser().resolve()
@@ -107,11 +115,21 @@ class PaperRun:
     def record(self, name: str, data, caption: str | None = None, notes: str | None = None) -> pd.DataFrame:
         "Add result section `name` to metrics.json (a dict is one row); the paper's tables are built from these."
         rows = _rows(data)
+
         def put(m):
             m["sections"][name] = {"notebook": self.notebook, "caption": caption or name, "notes": notes, "rows": rows}
+
         update_metrics(self.output_dir, put)
-        self.track({f"{name}/{k}": v for r in rows[:1] for k, v in r.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-                   if len(rows) == 1 else {})
+        self.track(
+            {
+                f"{name}/{k}": v
+                for r in rows[:1]
+                for k, v in r.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
+            }
+            if len(rows) == 1
+            else {}
+        )
         return pd.DataFrame(rows)
 
     def save_table(self, df: pd.DataFrame, name: str) -> Path:
@@ -123,6 +141,7 @@ class PaperRun:
     def save_figure(self, fig, name: str, dpi: int = 120) -> Path:
         "Write `figures/<name>.png` and close the figure (executed notebooks stay small)."
         import matplotlib.pyplot as plt
+
         p = self.output_dir / "figures" / f"{name}.png"
         fig.savefig(p, dpi=dpi, bbox_inches="tight")
         plt.close(fig)
@@ -133,11 +152,18 @@ class PaperRun:
         if not self.config.get("wandb") or not metrics:
             return
         if self._wandb is None:
-            os.environ["WANDB_MODE"] = "offline"          # never the network: `wandb sync` uploads later if wanted
+            os.environ["WANDB_MODE"] = "offline"  # never the network: `wandb sync` uploads later if wanted
             os.environ.setdefault("WANDB_SILENT", "true")
             import wandb
-            self._wandb = wandb.init(mode="offline", dir=str(self.output_dir), project=str(self.config.get("wandb_project", "aima-papers")),
-                                     name=f"{self.output_dir.name}-{self.notebook or 'notebook'}", config=self.config, reinit="create_new")
+
+            self._wandb = wandb.init(
+                mode="offline",
+                dir=str(self.output_dir),
+                project=str(self.config.get("wandb_project", "aima-papers")),
+                name=f"{self.output_dir.name}-{self.notebook or 'notebook'}",
+                config=self.config,
+                reinit="create_new",
+            )
         self._wandb.log(metrics, step=step)
 
     def finish(self) -> dict:
@@ -147,12 +173,18 @@ class PaperRun:
             self._wandb = None
         secs = round(time.perf_counter() - self._t0, 2)
         if self.notebook:
-            update_metrics(self.output_dir, lambda m: m.setdefault("notebook_seconds", {}).__setitem__(self.notebook, secs))
+            update_metrics(
+                self.output_dir, lambda m: m.setdefault("notebook_seconds", {}).__setitem__(self.notebook, secs)
+            )
         return {"notebook": self.notebook, "seconds": secs, "output_dir": str(self.output_dir)}
+
 
 _CURRENT: PaperRun | None = None
 
-def start_run(config: dict | None, seed: int, output_dir, smoke: bool, paper: str | None = None, notebook: str | None = None) -> PaperRun:
+
+def start_run(
+    config: dict | None, seed: int, output_dir, smoke: bool, paper: str | None = None, notebook: str | None = None
+) -> PaperRun:
     "Begin a notebook's part of a run (seeds fixed, folders made); `config=None` loads the paper's full.yaml (smoke-reduced if `smoke`)."
     global _CURRENT
     if config is None:
@@ -163,22 +195,29 @@ def start_run(config: dict | None, seed: int, output_dir, smoke: bool, paper: st
     _CURRENT = PaperRun(config, seed, output_dir, smoke, notebook)
     return _CURRENT
 
+
 def _current() -> PaperRun:
     if _CURRENT is None:
-        raise PaperError("No paper run: call start_run(config, seed, output_dir, smoke, ...) after the parameters cell.")
+        raise PaperError(
+            "No paper run: call start_run(config, seed, output_dir, smoke, ...) after the parameters cell."
+        )
     return _CURRENT
+
 
 def record(name: str, data, caption: str | None = None, notes: str | None = None) -> pd.DataFrame:
     "`PaperRun.record` on the current run."
     return _current().record(name, data, caption, notes)
 
+
 def save_table(df: pd.DataFrame, name: str) -> Path:
     "`PaperRun.save_table` on the current run."
     return _current().save_table(df, name)
 
+
 def save_figure(fig, name: str, dpi: int = 120) -> Path:
     "`PaperRun.save_figure` on the current run."
     return _current().save_figure(fig, name, dpi)
+
 
 def track(metrics: dict, step: int | None = None) -> None:
     "`PaperRun.track` on the current run."
@@ -188,20 +227,25 @@ def track(metrics: dict, step: int | None = None) -> None:
 def find_data(relpath: str) -> Path | None:
     "Path of a dataset file under the bundled or external dataset folders, or None."
     from aima.data.datasets import find_dataset
+
     return find_dataset(relpath, missing="none")
+
 
 def package_data(package: str, relpath: str) -> Path | None:
     "A data file shipped inside an installed package (found without importing it), or None."
     import importlib.util
+
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         return None
     p = Path(list(spec.submodule_search_locations)[0]) / relpath
     return p if p.is_file() else None
 
+
 def device() -> str:
     "What Lightning's accelerator='auto' will use: 'cuda (<name>)', 'mps' or 'cpu'."
     import torch
+
     if torch.cuda.is_available():
         return f"cuda ({torch.cuda.get_device_name(0)})"
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():

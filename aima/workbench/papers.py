@@ -34,6 +34,7 @@ log = get_logger(__name__)
 @dataclass
 class RunSpec:
     "One run: a paper's notebooks on one effective config."
+
     paper: str
     run_id: str
     config: dict
@@ -44,10 +45,12 @@ class RunSpec:
     out: Path
     notebooks: list[Path] = field(default_factory=list)
 
+
 def results_root(pdir: Path, results: str | os.PathLike | None = None) -> Path:
     "Where runs of a paper go: `results/<paper>` when redirected (argument or $AIMA_PAPERS_RESULTS), else the paper's results/."
     results = results if results is not None else os.environ.get(RESULTS_ENV) or None
     return Path(results).expanduser().resolve() / Path(pdir).name if results else Path(pdir) / "results"
+
 
 def resolve_config(pdir: Path, config: str | os.PathLike | None = None) -> Path:
     "The config file: a path, a name in configs/papers/<paper>/ (with or without .yaml), or full.yaml by default."
@@ -59,8 +62,11 @@ def resolve_config(pdir: Path, config: str | os.PathLike | None = None) -> Path:
         if cand.is_file():
             return cand
     avail = sorted(p.name for p in cdir.glob("*.yaml")) if cdir.is_dir() else []
-    raise PaperError(f"Config {name!r} not found for paper {Path(pdir).name}: give a path or one of "
-                     f"{', '.join(avail) or f'(none: add YAML files to {cdir})'}.")
+    raise PaperError(
+        f"Config {name!r} not found for paper {Path(pdir).name}: give a path or one of "
+        f"{', '.join(avail) or f'(none: add YAML files to {cdir})'}."
+    )
+
 
 def _rel(p: Path, root: Path) -> str:
     try:
@@ -68,7 +74,10 @@ def _rel(p: Path, root: Path) -> str:
     except ValueError:
         return str(p)
 
-def plan_runs(paper, config=None, smoke: bool = False, results=None, notebooks: Iterable[str] | None = None, root=None) -> list[RunSpec]:
+
+def plan_runs(
+    paper, config=None, smoke: bool = False, results=None, notebooks: Iterable[str] | None = None, root=None
+) -> list[RunSpec]:
     "One RunSpec per grid point of the config (nothing is written)."
     pdir = paper_dir(paper, root)
     proj = pdir.parent.parent
@@ -92,21 +101,40 @@ def plan_runs(paper, config=None, smoke: bool = False, results=None, notebooks: 
         while rid in taken or (root_out / rid).exists():
             rid, k = f"{base}-{k}", k + 1
         taken.add(rid)
-        specs.append(RunSpec(pdir.name, rid, cfg, int(cfg.get("seed", 0)), smoke, _rel(path, proj), point, root_out / rid, nbs))
+        specs.append(
+            RunSpec(pdir.name, rid, cfg, int(cfg.get("seed", 0)), smoke, _rel(path, proj), point, root_out / rid, nbs)
+        )
     return specs
 
 # %% ../../nbs/90_workbench/02_papers.ipynb #a47d3b70
 def _git_commit(root: Path) -> str | None:
     try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        head = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        )
         if head.returncode:
             return None
         # generated outputs (results, README results blocks) do not make the code dirty
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)papers/*/results/*",
-                                ":(exclude)papers/*/README.md"], cwd=root, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":(exclude)papers/*/results/*",
+                ":(exclude)papers/*/README.md",
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return None
+
 
 @contextlib.contextmanager
 def _env(values: dict):
@@ -121,13 +149,20 @@ def _env(values: dict):
             else:
                 os.environ[k] = v
 
+
 def kernel_env() -> dict[str, str]:
     "Environment for notebook kernels: this aima first on the path, no progress bars, W&B offline, a headless plot backend."
     pkg_root = str(Path(aima.__file__).resolve().parent.parent)
     pp = os.environ.get("PYTHONPATH", "")
-    return {"PYTHONPATH": pkg_root + (os.pathsep + pp if pp and pp.split(os.pathsep)[0] != pkg_root else ""),
-            "AIMA_LOGGING__PROGRESS": "never", "WANDB_MODE": "offline", "WANDB_SILENT": "true", "MPLBACKEND": "Agg",
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    return {
+        "PYTHONPATH": pkg_root + (os.pathsep + pp if pp and pp.split(os.pathsep)[0] != pkg_root else ""),
+        "AIMA_LOGGING__PROGRESS": "never",
+        "WANDB_MODE": "offline",
+        "WANDB_SILENT": "true",
+        "MPLBACKEND": "Agg",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+
 
 def portable_notebook(path: str | os.PathLike, root: str | os.PathLike) -> int:
     """Rewrite an executed notebook so paths under `root` read relative to it (papermill records absolute input and
@@ -139,55 +174,106 @@ def portable_notebook(path: str | os.PathLike, root: str | os.PathLike) -> int:
     text = path.read_text(encoding="utf-8")
     n = 0
     for prefix in {str(Path(root).resolve()), str(Path(root))}:
-        for form in (prefix + os.sep, json.dumps(prefix + os.sep)[1:-1]):     # as written, and as escaped inside JSON strings
+        for form in (
+            prefix + os.sep,
+            json.dumps(prefix + os.sep)[1:-1],
+        ):  # as written, and as escaped inside JSON strings
             n += text.count(form)
             text = text.replace(form, "")
     if n:
         path.write_text(text, encoding="utf-8")
     return n
 
-def execute_notebook(nb: str | os.PathLike, out_nb: str | os.PathLike, parameters: dict, cwd: str | os.PathLike,
-                     kernel_name: str | None = None, timeout: float | None = None) -> dict:
+
+def execute_notebook(
+    nb: str | os.PathLike,
+    out_nb: str | os.PathLike,
+    parameters: dict,
+    cwd: str | os.PathLike,
+    kernel_name: str | None = None,
+    timeout: float | None = None,
+) -> dict:
     "Run one notebook with papermill; never raises for a notebook error: returns status, seconds and the error."
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
+
     t0, status, error = time.perf_counter(), "ok", None
     try:
         with _env(kernel_env()):
-            pm.execute_notebook(str(nb), str(out_nb), parameters=parameters, cwd=str(cwd), kernel_name=kernel_name,
-                                progress_bar=False, log_output=False, execution_timeout=timeout,
-                                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+            pm.execute_notebook(
+                str(nb),
+                str(out_nb),
+                parameters=parameters,
+                cwd=str(cwd),
+                kernel_name=kernel_name,
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
     except PapermillExecutionError as e:
         status, error = "failed", f"{e.ename}: {e.evalue}".strip()[:2000] + f" (cell {e.exec_count})"
-    except Exception as e:          # kernel died, timeout, bad notebook: recorded, the other notebooks still run
+    except Exception as e:  # kernel died, timeout, bad notebook: recorded, the other notebooks still run
         status, error = "failed", f"{type(e).__name__}: {e}"[:2000]
-    return {"notebook": Path(nb).stem, "status": status, "seconds": round(time.perf_counter() - t0, 2), "error": error,
-            "executed": Path(out_nb).name}
+    return {
+        "notebook": Path(nb).stem,
+        "status": status,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "error": error,
+        "executed": Path(out_nb).name,
+    }
+
 
 def _start(spec: RunSpec, proj: Path) -> None:
     spec.out.mkdir(parents=True, exist_ok=False)
     for d in ("tables", "figures"):
         (spec.out / d).mkdir()
-    head = (f"# Effective config of run {spec.run_id} (paper {spec.paper}) from {spec.config_file}"
-            f"{', grid point ' + json.dumps(spec.grid_point) if spec.grid_point else ''}{', smoke overrides applied' if spec.smoke else ''}.\n"
-            f"# Rerun: aima papers run {spec.paper} --config {_rel(spec.out / 'config.yaml', proj)}{' --smoke' if spec.smoke else ''}\n")
+    head = (
+        f"# Effective config of run {spec.run_id} (paper {spec.paper}) from {spec.config_file}"
+        f"{', grid point ' + json.dumps(spec.grid_point) if spec.grid_point else ''}{', smoke overrides applied' if spec.smoke else ''}.\n"
+        f"# Rerun: aima papers run {spec.paper} --config {_rel(spec.out / 'config.yaml', proj)}{' --smoke' if spec.smoke else ''}\n"
+    )
     (spec.out / "config.yaml").write_text(head + yaml.safe_dump(spec.config, sort_keys=False))
+
 
 def _finish(spec: RunSpec, results: list[dict], started: str, seconds: float, proj: Path) -> dict:
     ok = all(r["status"] == "ok" for r in results)
-    run = {"paper": spec.paper, "run_id": spec.run_id, "config_file": spec.config_file, "config_hash": config_hash(spec.config),
-           "grid_point": spec.grid_point, "seed": spec.seed, "smoke": spec.smoke, "status": "ok" if ok else "failed",
-           "started": started, "seconds": round(sum(r["seconds"] for r in results), 2), "wall_seconds": round(seconds, 2),
-           "notebooks": {r["notebook"]: r for r in results},
-           "aima_version": __version__, "git_commit": _git_commit(proj), "python": platform.python_version(),
-           "platform": platform.platform(), "cpus": os.cpu_count()}
+    run = {
+        "paper": spec.paper,
+        "run_id": spec.run_id,
+        "config_file": spec.config_file,
+        "config_hash": config_hash(spec.config),
+        "grid_point": spec.grid_point,
+        "seed": spec.seed,
+        "smoke": spec.smoke,
+        "status": "ok" if ok else "failed",
+        "started": started,
+        "seconds": round(sum(r["seconds"] for r in results), 2),
+        "wall_seconds": round(seconds, 2),
+        "notebooks": {r["notebook"]: r for r in results},
+        "aima_version": __version__,
+        "git_commit": _git_commit(proj),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+    }
     update_metrics(spec.out, lambda m: m.__setitem__("run", run))
     (spec.out / ".metrics.lock").unlink(missing_ok=True)
     return run
 
-def run_paper(paper, config=None, smoke: bool = False, jobs: int = 1, results=None, notebooks: Iterable[str] | None = None,
-              kernel_name: str | None = None, timeout: float | None = None, root=None,
-              echo: Callable[[str], None] | None = None) -> list[dict]:
+
+def run_paper(
+    paper,
+    config=None,
+    smoke: bool = False,
+    jobs: int = 1,
+    results=None,
+    notebooks: Iterable[str] | None = None,
+    kernel_name: str | None = None,
+    timeout: float | None = None,
+    root=None,
+    echo: Callable[[str], None] | None = None,
+) -> list[dict]:
     "Execute a paper's notebooks for every run of `config`; returns each run's record (also in its metrics.json)."
     echo = echo or (lambda s: log.info(s))
     specs = plan_runs(paper, config, smoke, results, notebooks, root)
@@ -198,15 +284,22 @@ def run_paper(paper, config=None, smoke: bool = False, jobs: int = 1, results=No
     for s in specs:
         _start(s, proj)
         for nb in s.notebooks:
-            out_dir = _rel(s.out, proj)      # kernels run in the project root: relative paths keep executed notebooks portable
+            out_dir = _rel(
+                s.out, proj
+            )  # kernels run in the project root: relative paths keep executed notebooks portable
             params = {"config": s.config, "seed": s.seed, "output_dir": out_dir, "smoke": s.smoke}
             tasks.append((s, (str(nb), str(s.out / nb.name), params, str(proj), kernel_name, timeout)))
     started = {s.run_id: (datetime.now(timezone.utc).isoformat(timespec="seconds"), time.perf_counter()) for s in specs}
     done: dict[str, list[dict]] = {s.run_id: [] for s in specs}
+
     def report(s, r):
         portable_notebook(s.out / r["executed"], proj)
         done[s.run_id].append(r)
-        echo(f"{s.paper} {s.run_id}: {r['notebook']} {r['status']} in {r['seconds']:.1f} s" + (f": {r['error']}" if r["error"] else ""))
+        echo(
+            f"{s.paper} {s.run_id}: {r['notebook']} {r['status']} in {r['seconds']:.1f} s"
+            + (f": {r['error']}" if r["error"] else "")
+        )
+
     if jobs <= 1 or len(tasks) == 1:
         with _env(kernel_env()):
             for s, args in tasks:
@@ -214,6 +307,7 @@ def run_paper(paper, config=None, smoke: bool = False, jobs: int = 1, results=No
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
+
         with _env(kernel_env()), ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn")) as ex:
             futs = {ex.submit(execute_notebook, *args): s for s, args in tasks}
             for f in as_completed(futs):
@@ -222,7 +316,10 @@ def run_paper(paper, config=None, smoke: bool = False, jobs: int = 1, results=No
     for s in specs:
         order = [nb.stem for nb in s.notebooks]
         res = sorted(done[s.run_id], key=lambda r: order.index(r["notebook"]))
-        runs.append(_finish(s, res, started[s.run_id][0], time.perf_counter() - started[s.run_id][1], proj) | {"out": str(s.out)})
+        runs.append(
+            _finish(s, res, started[s.run_id][0], time.perf_counter() - started[s.run_id][1], proj)
+            | {"out": str(s.out)}
+        )
     return runs
 
 # %% ../../nbs/90_workbench/02_papers.ipynb #ecce4fa4
@@ -236,12 +333,17 @@ def collect_runs(paper, results=None, root=None) -> list[dict]:
         except json.JSONDecodeError:
             log.warning("skipping unreadable %s", p)
             continue
-        if "run" in m:                      # runs interrupted before the end have no run record
+        if "run" in m:  # runs interrupted before the end have no run record
             runs.append(m | {"path": str(p.parent)})
     return runs
 
+
 def _point_key(point: dict):
-    return [(0, v, "") if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, 0, str(v)) for v in point.values()]
+    return [
+        (0, v, "") if isinstance(v, (int, float)) and not isinstance(v, bool) else (1, 0, str(v))
+        for v in point.values()
+    ]
+
 
 def select_runs(runs: list[dict]) -> list[dict]:
     "Per config file and grid point: the latest successful full run, else the latest successful smoke run; ordered full.yaml first."
@@ -258,6 +360,7 @@ def select_runs(runs: list[dict]) -> list[dict]:
     stem = lambda m: Path(m["run"]["config_file"]).stem
     return sorted(chosen, key=lambda m: (stem(m) != "full", stem(m), _point_key(m["run"]["grid_point"])))
 
+
 def _fmt(v, integral: bool = False) -> str:
     "A cell: 4 decimals below 10, 3 below 100, 2 below 1000, 1 above (no separators); whole numbers as such in `integral` columns."
     if v is None:
@@ -270,14 +373,26 @@ def _fmt(v, integral: bool = False) -> str:
         a = abs(v)
         if a == 0:
             return "0"
-        return f"{v:.1f}" if a >= 1000 else f"{v:.2f}" if a >= 100 else f"{v:.3f}" if a >= 10 else f"{v:.4f}" if a >= 0.001 else f"{v:.2e}"
+        return (
+            f"{v:.1f}"
+            if a >= 1000
+            else f"{v:.2f}"
+            if a >= 100
+            else f"{v:.3f}"
+            if a >= 10
+            else f"{v:.4f}"
+            if a >= 0.001
+            else f"{v:.2e}"
+        )
     if isinstance(v, (list, dict)):
         return json.dumps(v)
     return str(v)
 
+
 def _integral(values) -> bool:
     vals = [v for v in values if v is not None]
     return _numeric(vals) and all(float(v).is_integer() for v in vals)
+
 
 def _numeric(values) -> bool:
     vals = [v for v in values if v is not None]
@@ -294,14 +409,37 @@ def _tables_for(group: list[dict]) -> list[dict]:
         cols = list(dict.fromkeys(c for _, s in secs for r in s["rows"] for c in r))
         rows = [[point.get(k) for k in gkeys] + [r.get(c) for c in cols] for point, s in secs for r in s["rows"]]
         head = [k.split(".")[-1] for k in gkeys] + cols
-        out.append({"name": name, "caption": secs[0][1].get("caption") or name, "notes": secs[0][1].get("notes"),
-                    "notebook": secs[0][1].get("notebook"), "columns": head, "rows": rows})
-    times = [[m["run"]["grid_point"].get(k) for k in gkeys] + [nb, r["status"], r["seconds"]]
-             for m in group for nb, r in m["run"]["notebooks"].items()]
-    times += [[m["run"]["grid_point"].get(k) for k in gkeys] + ["total (run)", m["run"]["status"], m["run"]["seconds"]] for m in group]
-    out.append({"name": "run_times", "caption": "Run times (seconds per notebook, wall clock; a run's total is their sum)", "notes": None, "notebook": None,
-                "columns": [k.split(".")[-1] for k in gkeys] + ["notebook", "status", "seconds"], "rows": times})
+        out.append(
+            {
+                "name": name,
+                "caption": secs[0][1].get("caption") or name,
+                "notes": secs[0][1].get("notes"),
+                "notebook": secs[0][1].get("notebook"),
+                "columns": head,
+                "rows": rows,
+            }
+        )
+    times = [
+        [m["run"]["grid_point"].get(k) for k in gkeys] + [nb, r["status"], r["seconds"]]
+        for m in group
+        for nb, r in m["run"]["notebooks"].items()
+    ]
+    times += [
+        [m["run"]["grid_point"].get(k) for k in gkeys] + ["total (run)", m["run"]["status"], m["run"]["seconds"]]
+        for m in group
+    ]
+    out.append(
+        {
+            "name": "run_times",
+            "caption": "Run times (seconds per notebook, wall clock; a run's total is their sum)",
+            "notes": None,
+            "notebook": None,
+            "columns": [k.split(".")[-1] for k in gkeys] + ["notebook", "status", "seconds"],
+            "rows": times,
+        }
+    )
     return out
+
 
 def _markdown_table(t: dict) -> str:
     cols = list(zip(*t["rows"])) if t["rows"] else [[] for _ in t["columns"]]
@@ -312,28 +450,57 @@ def _markdown_table(t: dict) -> str:
     lines += ["| " + " | ".join(esc(_fmt(v, i)) for v, i in zip(r, ints)) + " |" for r in t["rows"]]
     return "\n".join(lines)
 
-_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-        "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+_TEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
 
 def _tex(s) -> str:
     return "".join(_TEX.get(ch, ch) for ch in str(s))
+
 
 def _latex_table(t: dict, label: str, where: str) -> str:
     cols = list(zip(*t["rows"])) if t["rows"] else [[] for _ in t["columns"]]
     spec = "".join("r" if _numeric(c) else "l" for c in cols)
     ints = [_integral(c) for c in cols]
     body = [" & ".join(_tex(_fmt(v, i)) for v, i in zip(r, ints)) + r" \\" for r in t["rows"]]
-    return "\n".join([r"\begin{table}[ht]", r"\centering", r"\small",
-                      rf"\caption{{{_tex(t['caption'])} ({_tex(where)})}}", rf"\label{{{label}}}",
-                      rf"\begin{{tabular}}{{{spec}}}", r"\toprule", " & ".join(_tex(c) for c in t["columns"]) + r" \\",
-                      r"\midrule", *body, r"\bottomrule", r"\end{tabular}", r"\end{table}"])
+    return "\n".join(
+        [
+            r"\begin{table}[ht]",
+            r"\centering",
+            r"\small",
+            rf"\caption{{{_tex(t['caption'])} ({_tex(where)})}}",
+            rf"\label{{{label}}}",
+            rf"\begin{{tabular}}{{{spec}}}",
+            r"\toprule",
+            " & ".join(_tex(c) for c in t["columns"]) + r" \\",
+            r"\midrule",
+            *body,
+            r"\bottomrule",
+            r"\end{tabular}",
+            r"\end{table}",
+        ]
+    )
 
 # %% ../../nbs/90_workbench/02_papers.ipynb #93489717
 def _run_line(m: dict) -> str:
     r = m["run"]
     point = f" {json.dumps(r['grid_point'])}" if r["grid_point"] else ""
-    return (f"run `{r['run_id']}`{point}: seed {r['seed']}, {r['seconds']:.1f} s, aima {r['aima_version']}, "
-            f"git {r['git_commit'] or '-'}, {r['platform'].split('-')[0]} with {r['cpus']} CPUs")
+    return (
+        f"run `{r['run_id']}`{point}: seed {r['seed']}, {r['seconds']:.1f} s, aima {r['aima_version']}, "
+        f"git {r['git_commit'] or '-'}, {r['platform'].split('-')[0]} with {r['cpus']} CPUs"
+    )
+
 
 def rewrite_readme(readme: str | os.PathLike, block: str) -> bool:
     "Replace the text between the results markers (appending a Results section with them if absent); True if it changed."
@@ -349,6 +516,7 @@ def rewrite_readme(readme: str | os.PathLike, block: str) -> bool:
         readme.write_text(out, encoding="utf-8")
     return out != text
 
+
 def build_tables(paper, results=None, readme: bool | None = None, root=None) -> dict:
     "Write tables.md and tables.tex from every run's metrics.json (and the README's results block unless results are redirected)."
     pdir = paper_dir(paper, root)
@@ -356,8 +524,10 @@ def build_tables(paper, results=None, readme: bool | None = None, root=None) -> 
     runs = collect_runs(paper, results, root)
     chosen = select_runs(runs)
     if not chosen:
-        raise PaperError(f"No successful runs of paper {pdir.name} in {rdir}: run `aima papers run {pdir.name}` "
-                         "(or with --smoke) first.")
+        raise PaperError(
+            f"No successful runs of paper {pdir.name} in {rdir}: run `aima papers run {pdir.name}` "
+            "(or with --smoke) first."
+        )
     groups: dict[str, list[dict]] = {}
     for m in chosen:
         groups.setdefault(m["run"]["config_file"], []).append(m)
@@ -370,24 +540,37 @@ def build_tables(paper, results=None, readme: bool | None = None, root=None) -> 
         for t in _tables_for(group):
             n += 1
             where = f"{stem}{', smoke' if smoke else ''}"
-            md_parts.append(f"**Table {n}. {t['caption']}** ({where}; `{t['name']}`)\n\n{_markdown_table(t)}"
-                            + (f"\n\n{t['notes']}" if t["notes"] else ""))
+            md_parts.append(
+                f"**Table {n}. {t['caption']}** ({where}; `{t['name']}`)\n\n{_markdown_table(t)}"
+                + (f"\n\n{t['notes']}" if t["notes"] else "")
+            )
             label = re.sub(r"[^A-Za-z0-9:-]+", "-", f"tab:{pdir.name}:{stem}:{t['name']}")
             tex_parts.append(_latex_table(t, label, where))
-    note = (f"Generated by `aima papers tables {pdir.name}` from {len(chosen)} of {len(runs)} runs' metrics.json "
-            f"in {_rel(rdir, pdir.parent.parent)}; do not edit by hand.")
+    note = (
+        f"Generated by `aima papers tables {pdir.name}` from {len(chosen)} of {len(runs)} runs' metrics.json "
+        f"in {_rel(rdir, pdir.parent.parent)}; do not edit by hand."
+    )
     body = "\n\n".join([f"_{note}_", *md_parts])
     rdir.mkdir(parents=True, exist_ok=True)
     md_path, tex_path = rdir / "tables.md", rdir / "tables.tex"
     md_path.write_text(f"# {pdir.name}: results tables\n\n{body}\n", encoding="utf-8")
-    tex_path.write_text(f"% {note}\n% Needs \\usepackage{{booktabs}}.\n\n" + "\n\n".join(tex_parts) + "\n", encoding="utf-8")
+    tex_path.write_text(
+        f"% {note}\n% Needs \\usepackage{{booktabs}}.\n\n" + "\n\n".join(tex_parts) + "\n", encoding="utf-8"
+    )
     readme_path = None
     redirected = results is not None or bool(os.environ.get(RESULTS_ENV))
     if (readme if readme is not None else not redirected) and (pdir / "README.md").is_file():
         rewrite_readme(pdir / "README.md", body)
         readme_path = str(pdir / "README.md")
-    return {"paper": pdir.name, "runs_found": len(runs), "runs_used": [m["run"]["run_id"] for m in chosen], "tables": n,
-            "markdown": str(md_path), "latex": str(tex_path), "readme": readme_path}
+    return {
+        "paper": pdir.name,
+        "runs_found": len(runs),
+        "runs_used": [m["run"]["run_id"] for m in chosen],
+        "tables": n,
+        "markdown": str(md_path),
+        "latex": str(tex_path),
+        "readme": readme_path,
+    }
 
 # %% ../../nbs/90_workbench/02_papers.ipynb #00c07805
 def papers_overview(results=None, root=None) -> list[dict]:
@@ -395,22 +578,42 @@ def papers_overview(results=None, root=None) -> list[dict]:
     out = []
     for name, p in list_papers(root).items():
         readme = p / "README.md"
-        title = next((l[2:].strip() for l in readme.read_text(encoding="utf-8").splitlines() if l.startswith("# ")), name) \
-            if readme.is_file() else name
+        title = (
+            next((l[2:].strip() for l in readme.read_text(encoding="utf-8").splitlines() if l.startswith("# ")), name)
+            if readme.is_file()
+            else name
+        )
         runs = collect_runs(name, results, root)
-        out.append({"number": int(name[:2]), "name": name, "title": title, "notebooks": [n.stem for n in paper_notebooks(p)],
-                    "configs": sorted(c.name for c in configs_dir(p).glob("*.yaml")),
-                    "full_runs": sum(not m["run"]["smoke"] for m in runs), "smoke_runs": sum(m["run"]["smoke"] for m in runs)})
+        out.append(
+            {
+                "number": int(name[:2]),
+                "name": name,
+                "title": title,
+                "notebooks": [n.stem for n in paper_notebooks(p)],
+                "configs": sorted(c.name for c in configs_dir(p).glob("*.yaml")),
+                "full_runs": sum(not m["run"]["smoke"] for m in runs),
+                "smoke_runs": sum(m["run"]["smoke"] for m in runs),
+            }
+        )
     return out
+
 
 def register(app) -> None:
     "Add `aima papers list|run|tables` to the CLI."
     import typer
     from aima.app.cli import JsonOpt, emit, fail
-    papers_app = typer.Typer(no_args_is_help=True, help="Paper experiments: papermill runs from configs/papers/, generated tables.")
+
+    papers_app = typer.Typer(
+        no_args_is_help=True, help="Paper experiments: papermill runs from configs/papers/, generated tables."
+    )
     app.add_typer(papers_app, name="papers")
     Paper = Annotated[str, typer.Argument(help="Paper number or folder: 6, 06, 06_clv_churn.")]
-    Results = Annotated[Optional[str], typer.Option("--results", help=f"Runs under DIR/<paper>/ instead of papers/<paper>/results/ (or ${RESULTS_ENV}).")]
+    Results = Annotated[
+        Optional[str],
+        typer.Option(
+            "--results", help=f"Runs under DIR/<paper>/ instead of papers/<paper>/results/ (or ${RESULTS_ENV})."
+        ),
+    ]
 
     @papers_app.command("list")
     def list_cmd(results: Results = None, json_out: JsonOpt = False):
@@ -419,36 +622,84 @@ def register(app) -> None:
             rows = papers_overview(results)
         except PaperError as e:
             fail(str(e))
-        emit(rows, json_out, lambda rs: "\n".join(
-            f"{r['number']:>2}  {r['name']:<24} {len(r['notebooks'])} notebooks, configs {', '.join(r['configs']) or '-'}, "
-            f"{r['full_runs']} full / {r['smoke_runs']} smoke runs  {r['title']}" for r in rs) or "(no papers)")
+        emit(
+            rows,
+            json_out,
+            lambda rs: (
+                "\n".join(
+                    f"{r['number']:>2}  {r['name']:<24} {len(r['notebooks'])} notebooks, configs {', '.join(r['configs']) or '-'}, "
+                    f"{r['full_runs']} full / {r['smoke_runs']} smoke runs  {r['title']}"
+                    for r in rs
+                )
+                or "(no papers)"
+            ),
+        )
 
     @papers_app.command("run")
-    def run_cmd(paper: Paper,
-                config: Annotated[Optional[str], typer.Option("--config", "-c", help="Config file, or a name in configs/papers/<paper>/ (default: full.yaml).")] = None,
-                smoke: Annotated[bool, typer.Option("--smoke", help="Apply the config's smoke: overrides (tiny data, seconds; what CI runs).")] = False,
-                jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Notebooks and grid points in parallel processes.")] = 1,
-                notebook: Annotated[Optional[list[str]], typer.Option("--notebook", "-n", help="Only this notebook (repeat for more).")] = None,
-                timeout: Annotated[Optional[int], typer.Option("--timeout", help="Seconds a cell may run before the notebook fails.")] = None,
-                results: Results = None, json_out: JsonOpt = False):
+    def run_cmd(
+        paper: Paper,
+        config: Annotated[
+            Optional[str],
+            typer.Option(
+                "--config", "-c", help="Config file, or a name in configs/papers/<paper>/ (default: full.yaml)."
+            ),
+        ] = None,
+        smoke: Annotated[
+            bool,
+            typer.Option("--smoke", help="Apply the config's smoke: overrides (tiny data, seconds; what CI runs)."),
+        ] = False,
+        jobs: Annotated[
+            int, typer.Option("--jobs", "-j", min=1, help="Notebooks and grid points in parallel processes.")
+        ] = 1,
+        notebook: Annotated[
+            Optional[list[str]], typer.Option("--notebook", "-n", help="Only this notebook (repeat for more).")
+        ] = None,
+        timeout: Annotated[
+            Optional[int], typer.Option("--timeout", help="Seconds a cell may run before the notebook fails.")
+        ] = None,
+        results: Results = None,
+        json_out: JsonOpt = False,
+    ):
         "Execute a paper's notebooks with papermill; each run writes results/<run_id>/{config.yaml, metrics.json, tables/, figures/, notebooks}."
         try:
-            runs = run_paper(paper, config, smoke, jobs, results, notebook, timeout=timeout, echo=lambda s: typer.echo(s, err=True))
+            runs = run_paper(
+                paper, config, smoke, jobs, results, notebook, timeout=timeout, echo=lambda s: typer.echo(s, err=True)
+            )
         except PaperError as e:
             fail(str(e))
-        emit(runs, json_out, lambda rs: "\n".join(f"{r['run_id']}: {r['status']} in {r['seconds']:.1f} s -> {r['out']}" for r in rs))
-        failed = [f"{r['run_id']} {nb}: {x['error']}" for r in runs for nb, x in r["notebooks"].items() if x["status"] != "ok"]
+        emit(
+            runs,
+            json_out,
+            lambda rs: "\n".join(f"{r['run_id']}: {r['status']} in {r['seconds']:.1f} s -> {r['out']}" for r in rs),
+        )
+        failed = [
+            f"{r['run_id']} {nb}: {x['error']}" for r in runs for nb, x in r["notebooks"].items() if x["status"] != "ok"
+        ]
         if failed:
             fail("notebooks failed (see the executed notebooks in the run folders):\n  " + "\n  ".join(failed))
 
     @papers_app.command("tables")
-    def tables_cmd(paper: Paper, results: Results = None,
-                   readme: Annotated[Optional[bool], typer.Option("--readme/--no-readme", help="Rewrite the README's results block (default: unless --results).")] = None,
-                   json_out: JsonOpt = False):
+    def tables_cmd(
+        paper: Paper,
+        results: Results = None,
+        readme: Annotated[
+            Optional[bool],
+            typer.Option(
+                "--readme/--no-readme", help="Rewrite the README's results block (default: unless --results)."
+            ),
+        ] = None,
+        json_out: JsonOpt = False,
+    ):
         "Rebuild tables.md and tables.tex (and the README's results block) from every run's metrics.json."
         try:
             out = build_tables(paper, results, readme)
         except PaperError as e:
             fail(str(e))
-        emit(out, json_out, lambda o: f"{o['tables']} tables from {len(o['runs_used'])} of {o['runs_found']} runs -> {o['markdown']}, {o['latex']}"
-             + (f", {o['readme']}" if o["readme"] else ""))
+        emit(
+            out,
+            json_out,
+            lambda o: (
+                f"{o['tables']} tables from {len(o['runs_used'])} of {o['runs_found']} runs -> {o['markdown']}, {o['latex']}"
+                + (f", {o['readme']}" if o["readme"] else "")
+            ),
+        )

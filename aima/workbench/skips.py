@@ -20,21 +20,26 @@ __all__ = ['SKIPS_FILE_ENV', 'SKIP_LOG_ENV', 'UnexpectedSkip', 'in_ci', 'checkou
 # %% ../../nbs/90_workbench/08_skips.ipynb #19d86923
 SKIPS_FILE_ENV, SKIP_LOG_ENV = "EXPECTED_SKIPS", "SKIP_LOG"  # not AIMA_*: those are configuration keys
 
+
 class UnexpectedSkip(AssertionError):
     "CI skipped something the allow-list does not expect; the message names the reason and the file to edit."
+
 
 def in_ci() -> bool:
     "True on CI: `CI` is `true` (GitHub Actions and `.ci/run` set it)."
     return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
+
 def checkout_root() -> Path:
     "The source checkout `aima` was imported from."
     return Path(aima.__file__).resolve().parent.parent
+
 
 def shared_datasets() -> Path:
     "The external datasets folder: `$AIMA_PATHS__EXTERNAL_DATASETS`, else `../shared/datasets` beside the checkout."
     env = os.environ.get("AIMA_PATHS__EXTERNAL_DATASETS")
     return Path(env).expanduser() if env else checkout_root().parent / "shared" / "datasets"
+
 
 def expected_skips(path: str | os.PathLike | None = None) -> list[tuple[str | None, re.Pattern]]:
     "The allow-list as `(condition, pattern)` pairs: `path`, `$EXPECTED_SKIPS` or the checkout's `tests/expected_skips.txt`."
@@ -53,6 +58,7 @@ def expected_skips(path: str | os.PathLike | None = None) -> list[tuple[str | No
             raise ValueError(f"{p}:{n}: {pat.strip()!r} is not a regular expression ({e}); fix the line.") from None
     return out
 
+
 def is_expected(reason: str, patterns: list | None = None, shared: bool | None = None) -> bool:
     "Whether skip `reason` is allowed: a pattern matches and its condition holds (`shared`: do the shared datasets exist?)."
     patterns = expected_skips() if patterns is None else patterns
@@ -68,6 +74,7 @@ def record_skip(reason: str, where: str | None = None, kind: str = "notebook") -
         with open(log, "a", encoding="utf-8") as f:
             f.write(json.dumps({"kind": kind, "where": where or Path.cwd().name, "reason": reason}) + "\n")
 
+
 def requires(ok, reason: str, where: str | None = None) -> bool:
     """`bool(ok)`; when false, the checks under `if requires(...):` are skipped visibly: the reason is printed and logged,
     and on CI an unexpected reason raises `UnexpectedSkip`."""
@@ -76,9 +83,12 @@ def requires(ok, reason: str, where: str | None = None) -> bool:
     print(f"SKIPPED: {reason}")
     record_skip(reason, where)
     if in_ci() and not is_expected(reason):
-        raise UnexpectedSkip(f"unexpected skip on CI: {reason!r}. Provide what it needs, or add a pattern to "
-                             "tests/expected_skips.txt if this skip is expected there.")
+        raise UnexpectedSkip(
+            f"unexpected skip on CI: {reason!r}. Provide what it needs, or add a pattern to "
+            "tests/expected_skips.txt if this skip is expected there."
+        )
     return False
+
 
 def read_skip_log(path: str | os.PathLike) -> list[dict]:
     "The skips recorded in log `path` (none when it does not exist)."
@@ -95,7 +105,9 @@ def skip_report(path: str | os.PathLike, strict: bool = False, out=None) -> int:
     bad = [r for r in by_reason if not is_expected(r)]
     print(f"skips: {len(skips)} ({len(bad)} unexpected)", file=out)
     for reason, where in sorted(by_reason.items()):
-        print(f"  {'UNEXPECTED ' if reason in bad else ''}{reason} [{len(where)}x: {', '.join(sorted(set(where))[:4])}"
-              f"{', ...' if len(set(where)) > 4 else ''}]", file=out)
+        print(
+            f"  {'UNEXPECTED ' if reason in bad else ''}{reason} [{len(where)}x: {', '.join(sorted(set(where))[:4])}"
+            f"{', ...' if len(set(where)) > 4 else ''}]",
+            file=out,
+        )
     return 1 if strict and bad else 0
-

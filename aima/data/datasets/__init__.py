@@ -15,7 +15,6 @@ from ...core import AimaError
 from .core import DatasetError, list_datasets, load
 from . import commerce, experiments, marketing_mix, retention, text  # noqa: F401  (each registers its cards)
 
-
 # %% ../../../nbs/05_data/12_datasets.ipynb #5f37201c
 def _parse_options(items: list[str] | None) -> dict:
     out = {}
@@ -29,43 +28,73 @@ def _parse_options(items: list[str] | None) -> dict:
             out[k.strip()] = v
     return out
 
+
 def _summary_text(o: dict) -> str:
-    head = (f"{o['dataset']}: {o['source_rows']:,} source records; {o['rows']:,} table rows -> {o['imported']:,} imported, "
-            f"{o['quarantined']:,} quarantined")
+    head = (
+        f"{o['dataset']}: {o['source_rows']:,} source records; {o['rows']:,} table rows -> {o['imported']:,} imported, "
+        f"{o['quarantined']:,} quarantined"
+    )
     lines = [head + (f" ({o['skipped']})" if o.get("skipped") else "")]
     lines += [f"  table {t:<14} {n:>10,} rows" for t, n in o["tables"].items()]
     lines += [f"  extra {k:<14} {n:>10,} rows" for k, n in o["extras"].items()]
-    return "\n".join(lines + [f"  file  {p}" + ("" if o["verified"][k] else "  (checksum differs from the card)") for k, p in o["files"].items()])
+    return "\n".join(
+        lines
+        + [
+            f"  file  {p}" + ("" if o["verified"][k] else "  (checksum differs from the card)")
+            for k, p in o["files"].items()
+        ]
+    )
+
 
 def register(app) -> None:
     "Add `aima datasets list` and `aima datasets load` to the CLI."
     import typer
     from aima.app.cli import JsonOpt, WorkspaceOpt, emit, fail, open_workspace
 
-    ds_app = typer.Typer(no_args_is_help=True, help="Public datasets mapped into canonical tables: list them, load one.")
+    ds_app = typer.Typer(
+        no_args_is_help=True, help="Public datasets mapped into canonical tables: list them, load one."
+    )
     app.add_typer(ds_app, name="datasets")
 
     @ds_app.command("list")
     def list_cmd(json_out: JsonOpt = False):
         "List the datasets: licence, tables they fill, whether bundled, where their files are."
         df = list_datasets()
-        emit(json.loads(df.to_json(orient="records")), json_out,
-             lambda rows: "\n".join(f"{r['name']:<26} {r['available']:<10} {r['licence'][:30]:<30} {r['tables'] or '(extras only)'}" for r in rows))
+        emit(
+            json.loads(df.to_json(orient="records")),
+            json_out,
+            lambda rows: "\n".join(
+                f"{r['name']:<26} {r['available']:<10} {r['licence'][:30]:<30} {r['tables'] or '(extras only)'}"
+                for r in rows
+            ),
+        )
 
     @ds_app.command("load")
-    def load_cmd(name: Annotated[str, typer.Argument(help="Dataset name (see `aima datasets list`).")],
-                 path: Annotated[Optional[str], typer.Option("--path", help="Folder (or file) holding the dataset's files.")] = None,
-                 url: Annotated[Optional[str], typer.Option("--url", help="Download from this URL (base URL ending in '/' for several files).")] = None,
-                 option: Annotated[Optional[list[str]], typer.Option("--option", "-o", help="Loader option KEY=VALUE (repeatable).")] = None,
-                 workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
-                 preview: Annotated[bool, typer.Option("--preview", help="Parse and validate only; write nothing.")] = False,
-                 force: Annotated[bool, typer.Option("--force", help="Write even if these files were loaded before.")] = False):
+    def load_cmd(
+        name: Annotated[str, typer.Argument(help="Dataset name (see `aima datasets list`).")],
+        path: Annotated[
+            Optional[str], typer.Option("--path", help="Folder (or file) holding the dataset's files.")
+        ] = None,
+        url: Annotated[
+            Optional[str],
+            typer.Option("--url", help="Download from this URL (base URL ending in '/' for several files)."),
+        ] = None,
+        option: Annotated[
+            Optional[list[str]], typer.Option("--option", "-o", help="Loader option KEY=VALUE (repeatable).")
+        ] = None,
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+        preview: Annotated[bool, typer.Option("--preview", help="Parse and validate only; write nothing.")] = False,
+        force: Annotated[bool, typer.Option("--force", help="Write even if these files were loaded before.")] = False,
+    ):
         "Load a dataset into the workspace's canonical tables (idempotent; rejected rows are quarantined)."
         try:
             opts = _parse_options(option)
             ws = None if preview else open_workspace(workspace)
             try:
-                out = load(name, path, workspace=ws, url=url, force=force, config=ws.config if ws else None, **opts).summary()
+                out = load(
+                    name, path, workspace=ws, url=url, force=force, config=ws.config if ws else None, **opts
+                ).summary()
             finally:
                 if ws is not None:
                     ws.close()
@@ -75,4 +104,3 @@ def register(app) -> None:
 
 # %% ../../../nbs/05_data/12_datasets.ipynb #d5pk0006
 __all__ = [*_core_all, "register"]
-

@@ -9,111 +9,264 @@ from __future__ import annotations
 import pandas as pd
 
 from ..schema import SCHEMA
-from .core import (Parts, dataset, datafile, github_raw, number_rows, parse_times, to_utc, json_rows)
-
+from .core import Parts, dataset, datafile, github_raw, number_rows, parse_times, to_utc, json_rows
 
 # %% auto #0
 __all__ = []
 
 # %% ../../../nbs/05_data/07_datasets_commerce.ipynb #84b05b50
-@dataset("online_retail", title="UCI Online Retail: all invoice lines of 1,000 random customers, 2010-12-01..2011-12-09",
-         licence="CC BY 4.0", redistributable=True,
-         source="UCI ML Repository dataset 352 'Online Retail' (archive.ics.uci.edu/dataset/352); every line of 1,000 customers "
-                "sampled for AIMA (numpy default_rng(20240602))",
-         citation="Chen, Sain & Guo (2012), Data mining for the online retail industry: a case study of RFM model-based customer "
-                  "segmentation using data mining, J. Database Marketing & Customer Strategy Management 19(3)",
-         tables=("customers", "orders", "order_items"), extras=(),
-         files={"lines": datafile("online_retail_sample/online_retail_sample_1000_customers.csv.gz",
-                            "b1b199c2f62c21eb0379f7e5b2ed735307b7cffbf70939dd86843ec327fd05f5", 1389836, bundled=True)},
-         reference={"lines": 98407, "customers": 1000, "invoices": 5487, "cancellation_lines": 2359, "line_amount_sum": 1991433.48},
-         options={"tz": "time zone of InvoiceDate, default Europe/London"},
-         notes="UK local times stored in UTC; 'C' invoices (status cancelled) and negative quantities kept, flagged is_return.")
+@dataset(
+    "online_retail",
+    title="UCI Online Retail: all invoice lines of 1,000 random customers, 2010-12-01..2011-12-09",
+    licence="CC BY 4.0",
+    redistributable=True,
+    source="UCI ML Repository dataset 352 'Online Retail' (archive.ics.uci.edu/dataset/352); every line of 1,000 customers "
+    "sampled for AIMA (numpy default_rng(20240602))",
+    citation="Chen, Sain & Guo (2012), Data mining for the online retail industry: a case study of RFM model-based customer "
+    "segmentation using data mining, J. Database Marketing & Customer Strategy Management 19(3)",
+    tables=("customers", "orders", "order_items"),
+    extras=(),
+    files={
+        "lines": datafile(
+            "online_retail_sample/online_retail_sample_1000_customers.csv.gz",
+            "b1b199c2f62c21eb0379f7e5b2ed735307b7cffbf70939dd86843ec327fd05f5",
+            1389836,
+            bundled=True,
+        )
+    },
+    reference={
+        "lines": 98407,
+        "customers": 1000,
+        "invoices": 5487,
+        "cancellation_lines": 2359,
+        "line_amount_sum": 1991433.48,
+    },
+    options={"tz": "time zone of InvoiceDate, default Europe/London"},
+    notes="UK local times stored in UTC; 'C' invoices (status cancelled) and negative quantities kept, flagged is_return.",
+)
 def _online_retail(f, tz: str = "Europe/London") -> Parts:
     d = number_rows(pd.read_csv(f["lines"], dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str}))
     inv, cid = d.InvoiceNo.str.strip(), d.CustomerID.str.strip().str.removesuffix(".0")
     ts, qty = parse_times(d.InvoiceDate, "%Y-%m-%d %H:%M:%S", tz=tz), pd.to_numeric(d.Quantity, errors="coerce")
     cancel = inv.str.upper().str.startswith("C").fillna(False)
     ret, amount = cancel | (qty < 0), qty * pd.to_numeric(d.UnitPrice, errors="coerce")
-    items = pd.DataFrame({"order_id": inv, "line_number": d.groupby(inv.fillna(""), sort=False).cumcount() + 1, "sku": d.StockCode,
-                          "product_name": d.Description, "quantity": d.Quantity, "unit_price": d.UnitPrice, "amount": amount,
-                          "currency": "GBP", "is_return": ret, "_row": d._row})
-    o = pd.DataFrame({"order_id": inv, "customer_id": cid, "t": to_utc(ts), "amount": amount, "q": qty, "country": d.Country,
-                      "ret": ret, "cancel": cancel, "_row": d._row}).groupby("order_id", sort=False)
-    orders = pd.DataFrame({"customer_id": o.customer_id.first(), "ordered_at": o.t.min(), "amount": o.amount.sum(min_count=1),
-                           "currency": "GBP", "status": o.cancel.any().map({True: "cancelled", False: None}),
-                           "country": o.country.first(), "is_return": o.ret.any(), "items": o.q.sum(min_count=1),
-                           "_row": o._row.min()}).reset_index()
-    c = pd.DataFrame({"customer_id": cid, "t": to_utc(ts), "country": d.Country}).dropna(subset=["customer_id"]).groupby("customer_id", sort=False)
+    items = pd.DataFrame(
+        {
+            "order_id": inv,
+            "line_number": d.groupby(inv.fillna(""), sort=False).cumcount() + 1,
+            "sku": d.StockCode,
+            "product_name": d.Description,
+            "quantity": d.Quantity,
+            "unit_price": d.UnitPrice,
+            "amount": amount,
+            "currency": "GBP",
+            "is_return": ret,
+            "_row": d._row,
+        }
+    )
+    o = pd.DataFrame(
+        {
+            "order_id": inv,
+            "customer_id": cid,
+            "t": to_utc(ts),
+            "amount": amount,
+            "q": qty,
+            "country": d.Country,
+            "ret": ret,
+            "cancel": cancel,
+            "_row": d._row,
+        }
+    ).groupby("order_id", sort=False)
+    orders = pd.DataFrame(
+        {
+            "customer_id": o.customer_id.first(),
+            "ordered_at": o.t.min(),
+            "amount": o.amount.sum(min_count=1),
+            "currency": "GBP",
+            "status": o.cancel.any().map({True: "cancelled", False: None}),
+            "country": o.country.first(),
+            "is_return": o.ret.any(),
+            "items": o.q.sum(min_count=1),
+            "_row": o._row.min(),
+        }
+    ).reset_index()
+    c = (
+        pd.DataFrame({"customer_id": cid, "t": to_utc(ts), "country": d.Country})
+        .dropna(subset=["customer_id"])
+        .groupby("customer_id", sort=False)
+    )
     customers = pd.DataFrame({"country": c.country.first(), "created_at": c.t.min(), "currency": "GBP"}).reset_index()
     return Parts({"customers": customers, "orders": orders, "order_items": items}, source_rows=len(d))
 
-@dataset("cdnow", title="CDNOW: all purchases of 1,000 customers of the Q1-1997 cohort, 1997-01-01..1998-06-30",
-         licence="no explicit licence (research/teaching data, shipped in the MIT-licensed lifetimes package)", redistributable=False,
-         source="PyPI lifetimes 0.11.3, lifetimes/datasets/CDNOW_master.txt: 1,000 customers outside the 2,357-customer 1/10 sample "
-                "(numpy default_rng(20240601))",
-         citation="Fader, Hardie & Lee (2005), 'Counting your customers' the easy way, Marketing Science 24(2)",
-         tables=("customers", "orders"), extras=(),
-         files={"transactions": datafile("cdnow_subset/cdnow_subset_transactions.csv",
-                                   "a34f294fafdad98d32fb471cd026e02b3200cf95c985a9cd785f69d9535ef00c", 70246)},
-         reference={"rows": 2870, "customers": 1000, "first_date": "1997-01-01", "last_date": "1998-06-30",
-                    "bgnbd_on_1_10_sample": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}},
-         notes="Customer ids prefixed 'cdnow_'. Several orders can share a customer and day (the order_id numbers them); "
-               "aggregate per day before fitting BTYD models.")
+
+@dataset(
+    "cdnow",
+    title="CDNOW: all purchases of 1,000 customers of the Q1-1997 cohort, 1997-01-01..1998-06-30",
+    licence="no explicit licence (research/teaching data, shipped in the MIT-licensed lifetimes package)",
+    redistributable=False,
+    source="PyPI lifetimes 0.11.3, lifetimes/datasets/CDNOW_master.txt: 1,000 customers outside the 2,357-customer 1/10 sample "
+    "(numpy default_rng(20240601))",
+    citation="Fader, Hardie & Lee (2005), 'Counting your customers' the easy way, Marketing Science 24(2)",
+    tables=("customers", "orders"),
+    extras=(),
+    files={
+        "transactions": datafile(
+            "cdnow_subset/cdnow_subset_transactions.csv",
+            "a34f294fafdad98d32fb471cd026e02b3200cf95c985a9cd785f69d9535ef00c",
+            70246,
+        )
+    },
+    reference={
+        "rows": 2870,
+        "customers": 1000,
+        "first_date": "1997-01-01",
+        "last_date": "1998-06-30",
+        "bgnbd_on_1_10_sample": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+    },
+    notes="Customer ids prefixed 'cdnow_'. Several orders can share a customer and day (the order_id numbers them); "
+    "aggregate per day before fitting BTYD models.",
+)
 def _cdnow(f) -> Parts:
     d = number_rows(pd.read_csv(f["transactions"], dtype={"customer_id": str, "date": str}))
     cid, day = "cdnow_" + d.customer_id.str.strip(), d.date.str.strip()
     n = d.groupby([cid.fillna(""), day.fillna("")], sort=False).cumcount() + 1
-    orders = pd.DataFrame({"order_id": cid + "_" + day.str.replace("-", "") + "_" + n.astype(str), "customer_id": cid,
-                           "ordered_at": parse_times(day, "%Y-%m-%d"), "amount": d.dollar_value, "items": d.number_of_cds,
-                           "currency": "USD", "_row": d._row})
+    orders = pd.DataFrame(
+        {
+            "order_id": cid + "_" + day.str.replace("-", "") + "_" + n.astype(str),
+            "customer_id": cid,
+            "ordered_at": parse_times(day, "%Y-%m-%d"),
+            "amount": d.dollar_value,
+            "items": d.number_of_cds,
+            "currency": "USD",
+            "_row": d._row,
+        }
+    )
     c = orders.assign(t=to_utc(orders.ordered_at)).groupby("customer_id", sort=False)
-    return Parts({"customers": pd.DataFrame({"created_at": c.t.min(), "currency": "USD"}).reset_index(), "orders": orders},
-                 source_rows=len(d))
+    return Parts(
+        {"customers": pd.DataFrame({"created_at": c.t.min(), "currency": "USD"}).reset_index(), "orders": orders},
+        source_rows=len(d),
+    )
+
 
 _TAOBAO = {"pv": "page_view", "cart": "add_to_cart", "fav": "wishlist_add"}
 
-@dataset("taobao", title="Taobao user behaviour: complete 9-day event histories of 300 users, 2017-11-25..12-03",
-         licence="Alibaba Tianchi research terms (non-commercial); not redistributed", redistributable=False,
-         source="Alibaba Tianchi dataset 649 'User Behavior Data from Taobao for Recommendation' (prefix via GitHub "
-                "Haohanblue/mydeep); 300 of the first 814 complete users (RandomState(42))",
-         citation="Zhu et al. (2018), Learning Tree-based Deep Model for Recommender Systems, KDD",
-         tables=("customers", "events"), extras=("purchases",),
-         files={"events": datafile("taobao_user_behavior_sample/taobao_user_behavior_300_users.csv",
-                             "401eea5fa4cc4fef480e6af282ec9b706f58c8eb529e3c42ecafebf903d13133", 1158028)},
-         reference={"rows": 30774, "users": 300, "items": 21615, "categories": 1827, "pv": 27535, "cart": 1658, "fav": 938,
-                    "buy": 643, "buyers": 210},
-         notes="pv -> page_view, cart -> add_to_cart, fav -> wishlist_add; purchases are the `purchases` extra. "
-               "Ids prefixed 'taobao_'; event_id = record number.")
+
+@dataset(
+    "taobao",
+    title="Taobao user behaviour: complete 9-day event histories of 300 users, 2017-11-25..12-03",
+    licence="Alibaba Tianchi research terms (non-commercial); not redistributed",
+    redistributable=False,
+    source="Alibaba Tianchi dataset 649 'User Behavior Data from Taobao for Recommendation' (prefix via GitHub "
+    "Haohanblue/mydeep); 300 of the first 814 complete users (RandomState(42))",
+    citation="Zhu et al. (2018), Learning Tree-based Deep Model for Recommender Systems, KDD",
+    tables=("customers", "events"),
+    extras=("purchases",),
+    files={
+        "events": datafile(
+            "taobao_user_behavior_sample/taobao_user_behavior_300_users.csv",
+            "401eea5fa4cc4fef480e6af282ec9b706f58c8eb529e3c42ecafebf903d13133",
+            1158028,
+        )
+    },
+    reference={
+        "rows": 30774,
+        "users": 300,
+        "items": 21615,
+        "categories": 1827,
+        "pv": 27535,
+        "cart": 1658,
+        "fav": 938,
+        "buy": 643,
+        "buyers": 210,
+    },
+    notes="pv -> page_view, cart -> add_to_cart, fav -> wishlist_add; purchases are the `purchases` extra. "
+    "Ids prefixed 'taobao_'; event_id = record number.",
+)
 def _taobao(f) -> Parts:
     d = number_rows(pd.read_csv(f["events"], dtype=str))
     cid, kind, t = "taobao_" + d.user_id.str.strip(), d.behavior_type.str.strip(), parse_times(d.timestamp, unit="s")
     buy = kind.eq("buy").fillna(False)
-    ev = pd.DataFrame({"event_id": "taobao_" + d._row.astype(str), "customer_id": cid, "event_type": kind.map(_TAOBAO).fillna(kind),
-                       "occurred_at": t, "properties": json_rows(d[["item_id", "category_id"]]), "_row": d._row})[~buy]
-    purchases = pd.DataFrame({"customer_id": cid, "item_id": d.item_id, "category_id": d.category_id, "occurred_at": to_utc(t)})[buy]
+    ev = pd.DataFrame(
+        {
+            "event_id": "taobao_" + d._row.astype(str),
+            "customer_id": cid,
+            "event_type": kind.map(_TAOBAO).fillna(kind),
+            "occurred_at": t,
+            "properties": json_rows(d[["item_id", "category_id"]]),
+            "_row": d._row,
+        }
+    )[~buy]
+    purchases = pd.DataFrame(
+        {"customer_id": cid, "item_id": d.item_id, "category_id": d.category_id, "occurred_at": to_utc(t)}
+    )[buy]
     c = pd.DataFrame({"customer_id": cid, "t": to_utc(t)}).groupby("customer_id", sort=False)
-    return Parts({"customers": pd.DataFrame({"created_at": c.t.min()}).reset_index(), "events": ev},
-                 {"purchases": purchases.reset_index(drop=True)}, len(d))
+    return Parts(
+        {"customers": pd.DataFrame({"created_at": c.t.min()}).reset_index(), "events": ev},
+        {"purchases": purchases.reset_index(drop=True)},
+        len(d),
+    )
 
-@dataset("ifood", title="iFood CRM case: 2,240 customers, acceptance of 5 past campaigns and response to a pilot",
-         licence="none stated (public hiring case); not redistributed", redistributable=False,
-         source="GitHub nailson/ifood-data-business-analyst-test @d4ff39c, ml_project1_data.csv (iFood Brain CRM Data Analyst Case, 2020)",
-         citation="iFood (2020), CRM Data Analyst Case; mirrored as Kaggle 'Customer Personality Analysis'",
-         tables=("customers", "campaigns"), extras=("responses",),
-         files={"customers": datafile("ifood_marketing_campaign/ml_project1_data.csv",
-                                "0aafe07cf235ffe67f0e69e264bdd2cef38aa562fb0ec89d9c22c02d8336d60c", 220186,
-                                url=github_raw("nailson/ifood-data-business-analyst-test", "d4ff39cdb3bc140eebebbe421af2e355467cfd2a",
-                                        "ml_project1_data.csv"))},
-         reference={"rows": 2240, "responses": 334, "accepted": {"1": 144, "2": 30, "3": 163, "4": 167, "5": 163},
-                    "accepted_any": 463, "complain": 21, "pilot_cost": 6720, "pilot_revenue": 3674},
-         notes="Teaching data that mocks customers. Ids prefixed 'ifood_'. Money is in the case's monetary units (MU, no ISO code).")
+
+@dataset(
+    "ifood",
+    title="iFood CRM case: 2,240 customers, acceptance of 5 past campaigns and response to a pilot",
+    licence="none stated (public hiring case); not redistributed",
+    redistributable=False,
+    source="GitHub nailson/ifood-data-business-analyst-test @d4ff39c, ml_project1_data.csv (iFood Brain CRM Data Analyst Case, 2020)",
+    citation="iFood (2020), CRM Data Analyst Case; mirrored as Kaggle 'Customer Personality Analysis'",
+    tables=("customers", "campaigns"),
+    extras=("responses",),
+    files={
+        "customers": datafile(
+            "ifood_marketing_campaign/ml_project1_data.csv",
+            "0aafe07cf235ffe67f0e69e264bdd2cef38aa562fb0ec89d9c22c02d8336d60c",
+            220186,
+            url=github_raw(
+                "nailson/ifood-data-business-analyst-test",
+                "d4ff39cdb3bc140eebebbe421af2e355467cfd2a",
+                "ml_project1_data.csv",
+            ),
+        )
+    },
+    reference={
+        "rows": 2240,
+        "responses": 334,
+        "accepted": {"1": 144, "2": 30, "3": 163, "4": 167, "5": 163},
+        "accepted_any": 463,
+        "complain": 21,
+        "pilot_cost": 6720,
+        "pilot_revenue": 3674,
+    },
+    notes="Teaching data that mocks customers. Ids prefixed 'ifood_'. Money is in the case's monetary units (MU, no ISO code).",
+)
 def _ifood(f) -> Parts:
     d = number_rows(pd.read_csv(f["customers"]))
-    cid, resp = "ifood_" + d.ID.astype(str), [f"AcceptedCmp{i}" for i in range(1, 6)] + ["Response", "Z_CostContact", "Z_Revenue"]
-    customers = d.drop(columns=["ID", "Dt_Customer", *resp]).assign(customer_id=cid, created_at=parse_times(d.Dt_Customer.astype(str), "%Y-%m-%d"))
-    camps = [{"campaign_id": f"ifood_cmp{i}", "name": f"Campaign {i}", "conversions": int(d[f"AcceptedCmp{i}"].sum())} for i in range(1, 6)]
-    camps.append({"campaign_id": "ifood_pilot", "name": "Pilot campaign", "channel": "other", "medium": "phone",
-                  "audience_size": len(d), "sends": len(d), "conversions": int(d.Response.sum()),
-                  "budget": float(d.Z_CostContact.sum()), "revenue": float((d.Response * d.Z_Revenue).sum())})
-    return Parts({"customers": customers, "campaigns": pd.DataFrame(camps)},
-                 {"responses": d[resp].assign(customer_id=cid)[["customer_id", *resp]]}, len(d))
+    cid, resp = (
+        "ifood_" + d.ID.astype(str),
+        [f"AcceptedCmp{i}" for i in range(1, 6)] + ["Response", "Z_CostContact", "Z_Revenue"],
+    )
+    customers = d.drop(columns=["ID", "Dt_Customer", *resp]).assign(
+        customer_id=cid, created_at=parse_times(d.Dt_Customer.astype(str), "%Y-%m-%d")
+    )
+    camps = [
+        {"campaign_id": f"ifood_cmp{i}", "name": f"Campaign {i}", "conversions": int(d[f"AcceptedCmp{i}"].sum())}
+        for i in range(1, 6)
+    ]
+    camps.append(
+        {
+            "campaign_id": "ifood_pilot",
+            "name": "Pilot campaign",
+            "channel": "other",
+            "medium": "phone",
+            "audience_size": len(d),
+            "sends": len(d),
+            "conversions": int(d.Response.sum()),
+            "budget": float(d.Z_CostContact.sum()),
+            "revenue": float((d.Response * d.Z_Revenue).sum()),
+        }
+    )
+    return Parts(
+        {"customers": customers, "campaigns": pd.DataFrame(camps)},
+        {"responses": d[resp].assign(customer_id=cid)[["customer_id", *resp]]},
+        len(d),
+    )

@@ -37,24 +37,30 @@ log = get_logger(__name__)
 class DatasetError(AimaError):
     "A dataset problem: unknown name or option, an unreadable file, a failed download."
 
+
 class DatasetNotFoundError(DatasetError, FileNotFoundError):
     "A dataset's files are in none of the places AIMA looked; the message lists them and how to get the data."
+
 
 class ChecksumError(DatasetError):
     "A downloaded file does not have the SHA-256 its card records (the download is removed)."
 
+
 @dataclass(frozen=True)
 class DataFile:
     "One file of a dataset: path below a datasets folder, SHA-256, size in bytes, download URL, bundled with AIMA or not."
+
     path: str
     sha256: str
     size: int
     url: str | None = None
     bundled: bool = False
 
+
 @dataclass(frozen=True, eq=False)
 class DatasetCard:
     "What a dataset is, where it comes from, its licence and files, which canonical tables it fills, its reference numbers."
+
     name: str
     title: str
     licence: str
@@ -78,19 +84,24 @@ class DatasetCard:
         "The card as JSON-able data."
         return {**asdict(self), "bundled": self.bundled}
 
+
 @dataclass
 class Parts:
     "A loader's output before validation: raw canonical frames (`_row` = source record number), extras, records read."
+
     tables: dict[str, pd.DataFrame]
     extras: dict[str, pd.DataFrame] = field(default_factory=dict)
     source_rows: int = 0
     sources: dict[str, str] = field(default_factory=dict)
 
+
 DATASETS: dict[str, DatasetCard] = {}
 _LOADERS: dict[str, tuple[Callable, Callable]] = {}
 
+
 def dataset(name: str, *, needs: Callable[..., list[str]] | None = None, **card) -> Callable:
     "Register loader `fn(files, **options) -> Parts` with its card; `needs(**options)` lists the file keys used ('?key' = optional)."
+
     def deco(fn):
         c = DatasetCard(name=name, **card)
         bad = [t for t in c.tables if t not in SCHEMA]
@@ -98,19 +109,25 @@ def dataset(name: str, *, needs: Callable[..., list[str]] | None = None, **card)
             raise DatasetError(f"Dataset {name}: unknown canonical table(s) {bad}; use {list(SCHEMA)}.")
         DATASETS[name], _LOADERS[name] = c, (fn, needs or (lambda **_: list(c.files)))
         return fn
+
     return deco
+
 
 def get_card(name: str) -> DatasetCard:
     "The card of dataset `name`; an unknown name fails with the known ones."
     if name not in DATASETS:
         close = difflib.get_close_matches(name, list(DATASETS), n=3)
-        raise DatasetError(f"Unknown dataset {name!r}{f' (did you mean {close}?)' if close else ''}. "
-                           f"Known: {', '.join(DATASETS)}. See `aima datasets list`.")
+        raise DatasetError(
+            f"Unknown dataset {name!r}{f' (did you mean {close}?)' if close else ''}. "
+            f"Known: {', '.join(DATASETS)}. See `aima datasets list`."
+        )
     return DATASETS[name]
+
 
 def datafile(path: str, sha256: str, size: int, url: str | None = None, bundled: bool = False) -> DataFile:
     "A card's file entry: relative `path`, expected SHA-256 and size, download `url`, whether it ships in `datasets/`."
     return DataFile(path, sha256, size, url, bundled)
+
 
 def github_raw(repo: str, commit: str, path: str) -> str:
     "The raw.githubusercontent.com URL of `path` in `repo` at a pinned `commit`."
@@ -125,26 +142,38 @@ def sha256_file(path: str | os.PathLike) -> str:
             h.update(chunk)
     return h.hexdigest()
 
+
 def cache_dir(path: str | os.PathLike | None = None) -> Path:
     "The download cache: `path`, else `$XDG_CACHE_HOME/aima/datasets`, else `~/.cache/aima/datasets`."
-    return Path(path or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aima" / "datasets").expanduser()
+    return Path(
+        path or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aima" / "datasets"
+    ).expanduser()
+
 
 def _config(config: AimaConfig | None) -> AimaConfig:
     # AIMA_DATA_DIR is this module's variable, not a config key: keep it out of the env layer
     return config or load_config(env={k: v for k, v in os.environ.items() if k != "AIMA_DATA_DIR"})
 
+
 def dataset_roots(config: AimaConfig | None = None) -> list[tuple[str, Path]]:
     "Folders searched, in order: bundled (`paths.datasets`, the source checkout's `datasets/`), external (`AIMA_DATA_DIR`, `paths.external_datasets`)."
     cfg, cdir = _config(config), find_config_dir()
-    cands = [("bundled", cfg.paths.datasets), ("bundled", Path(aima.__file__).resolve().parent.parent / "datasets"),
-             ("external", os.environ.get("AIMA_DATA_DIR")), ("external", cfg.paths.external_datasets)]
+    cands = [
+        ("bundled", cfg.paths.datasets),
+        ("bundled", Path(aima.__file__).resolve().parent.parent / "datasets"),
+        ("external", os.environ.get("AIMA_DATA_DIR")),
+        ("external", cfg.paths.external_datasets),
+    ]
     out, seen = [], set()
     for kind, p in cands:
-        for q in ([Path(p).expanduser()] if p else []) + ([cdir.parent / p] if p and cdir and not Path(p).expanduser().is_absolute() else []):
-            if q.resolve() not in seen:      # relative paths: from the working directory, then from the project root
+        for q in ([Path(p).expanduser()] if p else []) + (
+            [cdir.parent / p] if p and cdir and not Path(p).expanduser().is_absolute() else []
+        ):
+            if q.resolve() not in seen:  # relative paths: from the working directory, then from the project root
                 seen.add(q.resolve())
                 out.append((kind, q))
     return out
+
 
 def download(url: str, dest: str | os.PathLike, sha256: str | None = None, timeout: float = 60) -> Path:
     "Fetch `url` to `dest` atomically; with `sha256`, a mismatch removes the download and raises `ChecksumError`."
@@ -162,17 +191,21 @@ def download(url: str, dest: str | os.PathLike, sha256: str | None = None, timeo
         raise DatasetError(f"Could not download {url}: {getattr(e, 'reason', None) or e}.") from None
     if sha256 and h.hexdigest() != sha256.lower():
         tmp.unlink(missing_ok=True)
-        raise ChecksumError(f"Checksum mismatch for {url}: expected sha256 {sha256}, got {h.hexdigest()}. The download was "
-                            f"removed: the file at that URL is not the one the card describes (changed upstream, corrupted, or the wrong URL).")
+        raise ChecksumError(
+            f"Checksum mismatch for {url}: expected sha256 {sha256}, got {h.hexdigest()}. The download was "
+            f"removed: the file at that URL is not the one the card describes (changed upstream, corrupted, or the wrong URL)."
+        )
     os.replace(tmp, dest)
     log.info("downloaded %s -> %s", url, dest)
     return dest
+
 
 def _cached_or_download(url: str, dest: Path, sha256: str | None) -> Path:
     if dest.is_file() and (not sha256 or sha256_file(dest) == sha256):
         return dest
     dest.unlink(missing_ok=True)
     return download(url, dest, sha256)
+
 
 def _url_for(url, key: str, f: DataFile, keys: list[str]) -> str | None:
     if url is None or isinstance(url, dict):
@@ -181,12 +214,23 @@ def _url_for(url, key: str, f: DataFile, keys: list[str]) -> str | None:
         return str(url) + f.path
     if len(keys) == 1:
         return str(url)
-    raise DatasetError(f"One URL for {len(keys)} files ({', '.join(keys)}): give a base URL ending in '/' "
-                       f"(files at BASE{f.path}) or a dict file key -> URL.")
+    raise DatasetError(
+        f"One URL for {len(keys)} files ({', '.join(keys)}): give a base URL ending in '/' "
+        f"(files at BASE{f.path}) or a dict file key -> URL."
+    )
 
-def locate(name: str, path: str | os.PathLike | None = None, *, keys: list[str] | None = None, optional: tuple = (),
-           url: str | dict | None = None, cache: str | os.PathLike | None = None, download_missing: bool = True,
-           config: AimaConfig | None = None) -> dict[str, Path]:
+
+def locate(
+    name: str,
+    path: str | os.PathLike | None = None,
+    *,
+    keys: list[str] | None = None,
+    optional: tuple = (),
+    url: str | dict | None = None,
+    cache: str | os.PathLike | None = None,
+    download_missing: bool = True,
+    config: AimaConfig | None = None,
+) -> dict[str, Path]:
     "Paths of dataset `name`'s files (`keys`, default all): from `url` if given; else under `path` if given; else bundled, external, cache, checked download."
     card = get_card(name)
     keys = list(card.files) if keys is None else list(keys)
@@ -198,7 +242,7 @@ def locate(name: str, path: str | os.PathLike | None = None, *, keys: list[str] 
         if (u := _url_for(url, k, f, required)) is not None:
             out[k] = _cached_or_download(u, cdir / f.path, f.sha256)
             continue
-        if path is not None:      # a file stands for the one required file; other files are looked for beside it
+        if path is not None:  # a file stands for the one required file; other files are looked for beside it
             p = Path(path).expanduser()
             if p.is_file() and len(required) == 1 and k == required[0]:
                 cands = [("path", p)]
@@ -218,9 +262,11 @@ def locate(name: str, path: str | os.PathLike | None = None, *, keys: list[str] 
         elif k not in optional:
             raise DatasetNotFoundError(
                 f"Dataset '{name}' ({card.title}): file {f.path} not found. Looked in: {'; '.join(str(c) for _, c in cands)}. "
-                + (f"{err} " if err else "") + f"Get the data from: {card.source}. Put the files in a folder "
+                + (f"{err} " if err else "")
+                + f"Get the data from: {card.source}. Put the files in a folder "
                 f"'{Path(f.path).parent}/' under AIMA_DATA_DIR or paths.external_datasets, or pass path=... (CLI --path)"
-                + (f", or url=... (CLI --url); the card's URL is {f.url}." if f.url else " or url=... (CLI --url)."))
+                + (f", or url=... (CLI --url); the card's URL is {f.url}." if f.url else " or url=... (CLI --url).")
+            )
     return out
 
 # %% ../../../nbs/05_data/06_datasets_core.ipynb #ef59ed42
@@ -232,15 +278,19 @@ def find_dataset(relpath: str, config: AimaConfig | None = None, missing: str = 
             return (root / relpath).resolve()
     if missing == "none":
         return None
-    raise DatasetNotFoundError(f"Dataset file {relpath} not found in {', '.join(str(r) for r in roots)}. Run from the project root, "
-                               f"or set paths.datasets (AIMA_PATHS__DATASETS) or AIMA_DATA_DIR to the folder that holds it.")
+    raise DatasetNotFoundError(
+        f"Dataset file {relpath} not found in {', '.join(str(r) for r in roots)}. Run from the project root, "
+        f"or set paths.datasets (AIMA_PATHS__DATASETS) or AIMA_DATA_DIR to the folder that holds it."
+    )
 
 # %% ../../../nbs/05_data/06_datasets_core.ipynb #39480653
 MAPPING_VERSION = 1
 
+
 @dataclass
 class Loaded:
     "What `load` returns: validated canonical `tables`, `quarantine` records, dataset `extras`, the `card`, and bookkeeping."
+
     card: DatasetCard
     tables: dict[str, pd.DataFrame]
     quarantine: pd.DataFrame
@@ -254,25 +304,43 @@ class Loaded:
     skipped: str | None = None
 
     @property
-    def rows(self) -> int: return sum(c["rows"] for c in self.counts.values())
+    def rows(self) -> int:
+        return sum(c["rows"] for c in self.counts.values())
+
     @property
-    def imported(self) -> int: return sum(c["valid"] for c in self.counts.values())
+    def imported(self) -> int:
+        return sum(c["valid"] for c in self.counts.values())
+
     @property
-    def quarantined(self) -> int: return len(self.quarantine)
+    def quarantined(self) -> int:
+        return len(self.quarantine)
 
     def summary(self) -> dict:
         "A JSON-able summary (what `aima datasets load` prints)."
-        return {"dataset": self.card.name, "title": self.card.title, "licence": self.card.licence,
-                "files": {k: str(p) for k, p in self.files.items()}, "verified": self.verified, "source_rows": self.source_rows,
-                "rows": self.rows, "imported": self.imported, "quarantined": self.quarantined,
-                "tables": {t: c["valid"] for t, c in self.counts.items()}, "extras": {k: len(v) for k, v in self.extras.items()},
-                "fingerprint": self.fingerprint, "import_id": self.import_id, "skipped": self.skipped}
+        return {
+            "dataset": self.card.name,
+            "title": self.card.title,
+            "licence": self.card.licence,
+            "files": {k: str(p) for k, p in self.files.items()},
+            "verified": self.verified,
+            "source_rows": self.source_rows,
+            "rows": self.rows,
+            "imported": self.imported,
+            "quarantined": self.quarantined,
+            "tables": {t: c["valid"] for t, c in self.counts.items()},
+            "extras": {k: len(v) for k, v in self.extras.items()},
+            "fingerprint": self.fingerprint,
+            "import_id": self.import_id,
+            "skipped": self.skipped,
+        }
 
     def __repr__(self) -> str:
         tabs = ", ".join(f"{t}={c['valid']:,}" for t, c in self.counts.items())
         return f"Loaded({self.card.name!r}: {tabs}; quarantined={self.quarantined:,}; extras={list(self.extras)})"
 
+
 _QCOLS = ["source", "row_number", "column", "reason", "raw", "table"]
+
 
 def _validate(parts: Parts, files: dict[str, Path]) -> tuple[dict, pd.DataFrame, dict]:
     tables, qs, counts = {}, [], {}
@@ -280,13 +348,14 @@ def _validate(parts: Parts, files: dict[str, Path]) -> tuple[dict, pd.DataFrame,
     for t, df in parts.tables.items():
         rows = df["_row"] if "_row" in df.columns else None
         v = validate(t, df, source=str(files.get(parts.sources.get(t), first)), row_numbers=rows)
-        for k in SCHEMA[t].keys:             # '' (national) is a key value, not a missing one
+        for k in SCHEMA[t].keys:  # '' (national) is a key value, not a missing one
             if SCHEMA[t].column(k).dtype == "string" and not SCHEMA[t].column(k).required:
                 v.valid[k] = v.valid[k].fillna("")
         tables[t], counts[t] = v.valid, {"rows": len(df), "valid": len(v.valid), "rejected": len(v.rejected)}
         if len(v.rejected):
             qs.append(v.rejected.assign(table=t))
     return tables, (pd.concat(qs, ignore_index=True) if qs else pd.DataFrame(columns=_QCOLS)), counts
+
 
 def _conflicts(ws: Workspace, loaded: Loaded, source: str) -> dict[str, int]:
     "Rows of spend/kpis (keyed by date, channel, geo: no dataset in the key) that another source already wrote."
@@ -296,10 +365,13 @@ def _conflicts(ws: Workspace, loaded: Loaded, source: str) -> dict[str, int]:
     for t in ("spend", "kpis"):
         if len(loaded.tables.get(t, ())) and ws.exists(t):
             keys = list(SCHEMA[t].keys)
-            n = int(ws.table(t).select(keys).join(to_canonical(t, loaded.tables[t]).select(keys), keys).count().execute())
+            n = int(
+                ws.table(t).select(keys).join(to_canonical(t, loaded.tables[t]).select(keys), keys).count().execute()
+            )
             if n:
                 out[t] = n
     return out
+
 
 def _write(ws: Workspace, loaded: Loaded, options: dict, extras: bool, force: bool) -> None:
     started, name = pd.Timestamp.now(tz="UTC"), loaded.card.name
@@ -307,48 +379,83 @@ def _write(ws: Workspace, loaded: Loaded, options: dict, extras: bool, force: bo
     if not force and ws.exists(IMPORTS_TABLE):
         prev = ws.table(IMPORTS_TABLE)
         if prev.filter((prev.fingerprint == loaded.fingerprint) & (prev.status == "ok")).count().execute():
-            loaded.skipped = "already imported (same files, options and mapping); pass force=True (--force) to write again"
+            loaded.skipped = (
+                "already imported (same files, options and mapping); pass force=True (--force) to write again"
+            )
             return
     if not force and (clash := _conflicts(ws, loaded, source)):
-        raise DatasetError(f"Loading {name} would overwrite {', '.join(f'{n:,} {t} rows' for t, n in clash.items())} that other data "
-                           f"wrote to workspace {ws.uri} (spend and kpis are keyed by date, channel and geo only). Load it into "
-                           f"its own workspace, or pass force=True (--force) to overwrite them.")
+        raise DatasetError(
+            f"Loading {name} would overwrite {', '.join(f'{n:,} {t} rows' for t, n in clash.items())} that other data "
+            f"wrote to workspace {ws.uri} (spend and kpis are keyed by date, channel and geo only). Load it into "
+            f"its own workspace, or pass force=True (--force) to overwrite them."
+        )
     with ws.transaction():
         ensure_tables(ws, loaded.tables)
         for t, df in loaded.tables.items():
             ws.write(t, to_canonical(t, df), mode="upsert", keys=list(SCHEMA[t].keys))
-        for k, df in (loaded.extras.items() if extras else []):
+        for k, df in loaded.extras.items() if extras else []:
             ws.write(f"ds_{name}_{k}", df.reset_index(drop=True), mode="replace")
-        iid = ws.record_import(source, tables=list(loaded.tables), rows=loaded.rows, imported=loaded.imported,
-                               quarantined=loaded.quarantined, fingerprint=loaded.fingerprint, started_at=started)
+        iid = ws.record_import(
+            source,
+            tables=list(loaded.tables),
+            rows=loaded.rows,
+            imported=loaded.imported,
+            quarantined=loaded.quarantined,
+            fingerprint=loaded.fingerprint,
+            started_at=started,
+        )
         if loaded.quarantined:
             ws.quarantine(loaded.quarantine.assign(import_id=iid))
     loaded.import_id = iid
 
-def load(name: str, path: str | os.PathLike | None = None, *, workspace: Workspace | str | os.PathLike | None = None,
-         url: str | dict | None = None, cache: str | os.PathLike | None = None, download_missing: bool = True,
-         extras: bool = True, force: bool = False, config: AimaConfig | None = None, **options) -> Loaded:
+
+def load(
+    name: str,
+    path: str | os.PathLike | None = None,
+    *,
+    workspace: Workspace | str | os.PathLike | None = None,
+    url: str | dict | None = None,
+    cache: str | os.PathLike | None = None,
+    download_missing: bool = True,
+    extras: bool = True,
+    force: bool = False,
+    config: AimaConfig | None = None,
+    **options,
+) -> Loaded:
     "Load dataset `name` as validated canonical tables (+ extras); with `workspace`, upsert them, log the import, quarantine rejects."
     card, (fn, needs) = get_card(name), _LOADERS[name]
     config = config or (workspace.config if isinstance(workspace, Workspace) else _config(None))
     if unknown := sorted(set(options) - set(card.options)):
-        raise DatasetError(f"Dataset {name} has no option(s) {unknown}; options: "
-                           + (", ".join(f"{k} ({v})" for k, v in card.options.items()) or "none") + ".")
+        raise DatasetError(
+            f"Dataset {name} has no option(s) {unknown}; options: "
+            + (", ".join(f"{k} ({v})" for k, v in card.options.items()) or "none")
+            + "."
+        )
     want = needs(**options)
     keys, optional = [k.lstrip("?") for k in want], tuple(k[1:] for k in want if k.startswith("?"))
-    files = locate(name, path, keys=keys, optional=optional, url=url, cache=cache, download_missing=download_missing, config=config)
+    files = locate(
+        name, path, keys=keys, optional=optional, url=url, cache=cache, download_missing=download_missing, config=config
+    )
     shas = {k: sha256_file(p) for k, p in files.items()}
     verified = {k: shas[k] == card.files[k].sha256 for k in files}
     for k in [k for k, ok in verified.items() if not ok]:
-        log.warning("%s: %s differs from the card's sha256 %s...: loading it anyway; reference numbers may not match.",
-                    name, files[k], card.files[k].sha256[:12])
+        log.warning(
+            "%s: %s differs from the card's sha256 %s...: loading it anyway; reference numbers may not match.",
+            name,
+            files[k],
+            card.files[k].sha256[:12],
+        )
     try:
         parts = fn(files, **options)
     except (KeyError, ValueError, TypeError, AttributeError, ET.ParseError) as e:
-        raise DatasetError(f"Dataset {name}: cannot read {', '.join(map(str, files.values()))} as '{card.title}': "
-                           f"{type(e).__name__}: {e}. Is it the right file? Compare its columns with the card's README.") from e
+        raise DatasetError(
+            f"Dataset {name}: cannot read {', '.join(map(str, files.values()))} as '{card.title}': "
+            f"{type(e).__name__}: {e}. Is it the right file? Compare its columns with the card's README."
+        ) from e
     tables, q, counts = _validate(parts, files)
-    fp = "dataset:" + fingerprint((name, MAPPING_VERSION, sorted(shas.items()), sorted((k, repr(v)) for k, v in options.items())))
+    fp = "dataset:" + fingerprint(
+        (name, MAPPING_VERSION, sorted(shas.items()), sorted((k, repr(v)) for k, v in options.items()))
+    )
     out = Loaded(card, tables, q, parts.extras, files, verified, counts, parts.source_rows, fp)
     if isinstance(workspace, Workspace):
         _write(workspace, out, options, extras, force)
@@ -356,6 +463,7 @@ def load(name: str, path: str | os.PathLike | None = None, *, workspace: Workspa
         with Workspace(workspace, config=config) as ws:
             _write(ws, out, options, extras, force)
     return out
+
 
 def _where(card: DatasetCard, config: AimaConfig | None) -> str:
     roots = dataset_roots(config) + [("cache", cache_dir())]
@@ -366,19 +474,34 @@ def _where(card: DatasetCard, config: AimaConfig | None) -> str:
             kinds.add(next((kind for kind, r in roots if (r / f.path).is_file()), "download" if f.url else "missing"))
     return "+".join(sorted(kinds))
 
+
 def list_datasets(config: AimaConfig | None = None) -> pd.DataFrame:
     "One row per registered dataset: licence, tables and extras it fills, files bundled, where its files are now."
-    return pd.DataFrame([{"name": c.name, "title": c.title, "licence": c.licence, "redistributable": c.redistributable,
-                          "bundled": c.bundled, "available": _where(c, config), "tables": ",".join(c.tables),
-                          "extras": ",".join(c.extras), "files": len(c.files),
-                          "size_kb": round(sum(f.size for f in c.files.values()) / 1024), "source": c.source}
-                         for c in DATASETS.values()])
+    return pd.DataFrame(
+        [
+            {
+                "name": c.name,
+                "title": c.title,
+                "licence": c.licence,
+                "redistributable": c.redistributable,
+                "bundled": c.bundled,
+                "available": _where(c, config),
+                "tables": ",".join(c.tables),
+                "extras": ",".join(c.extras),
+                "files": len(c.files),
+                "size_kb": round(sum(f.size for f in c.files.values()) / 1024),
+                "source": c.source,
+            }
+            for c in DATASETS.values()
+        ]
+    )
 
 # %% ../../../nbs/05_data/06_datasets_core.ipynb #3ad3c0f1
 def number_rows(df: pd.DataFrame) -> pd.DataFrame:
     "Add `_row`, the 1-based source row number that quarantine reasons cite."
     df["_row"] = np.arange(1, len(df) + 1)
     return df
+
 
 def parse_times(raw: pd.Series, fmt: str | None = None, tz: str | None = None, unit: str | None = None) -> pd.Series:
     "UTC timestamps from text (`fmt`, local `tz`) or epoch numbers (`unit`); unparseable values stay as written so validation quarantines them."
@@ -391,26 +514,55 @@ def parse_times(raw: pd.Series, fmt: str | None = None, tz: str | None = None, u
     bad = ts.isna() & raw.notna() & raw.astype("string").str.strip().ne("").fillna(False)
     return ts.astype(object).where(~bad, raw) if bad.any() else ts
 
+
 def to_utc(s: pd.Series) -> pd.Series:
     "Timestamps in UTC; anything unparseable becomes NaT."
     return pd.to_datetime(s, errors="coerce", utc=True)
 
+
 def json_rows(df: pd.DataFrame) -> list[str]:
     "One JSON object per row, without missing values (for `extra`, `properties` and `controls` columns)."
-    return [json.dumps({k: v for k, v in r.items() if v is not None and v == v}, default=str)
-            for r in df.astype(object).to_dict("records")]
+    return [
+        json.dumps({k: v for k, v in r.items() if v is not None and v == v}, default=str)
+        for r in df.astype(object).to_dict("records")
+    ]
+
 
 def spend_rows(d: pd.DataFrame, date: str, geo: str | None, channels: dict) -> pd.DataFrame:
     "Long `spend` rows; channels = {name: (spend column, impressions column or None, clicks column or None)}."
-    return pd.concat([pd.DataFrame({"date": d[date], "channel": ch, "geo": d[geo] if geo else "", "spend": d[s],
-                                    "impressions": d[i] if i else np.nan, "clicks": d[c] if c else np.nan, "_row": d["_row"]})
-                      for ch, (s, i, c) in channels.items()], ignore_index=True)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "date": d[date],
+                    "channel": ch,
+                    "geo": d[geo] if geo else "",
+                    "spend": d[s],
+                    "impressions": d[i] if i else np.nan,
+                    "clicks": d[c] if c else np.nan,
+                    "_row": d["_row"],
+                }
+            )
+            for ch, (s, i, c) in channels.items()
+        ],
+        ignore_index=True,
+    )
 
-def kpi_rows(d: pd.DataFrame, date: str, geo: str | None, revenue, controls: list[str], conversions=None) -> pd.DataFrame:
+
+def kpi_rows(
+    d: pd.DataFrame, date: str, geo: str | None, revenue, controls: list[str], conversions=None
+) -> pd.DataFrame:
     "`kpis` rows: date, geo, revenue, conversions and the `controls` columns as JSON."
-    return pd.DataFrame({"date": d[date], "geo": d[geo] if geo else "", "revenue": revenue,
-                         "conversions": conversions if conversions is not None else np.nan,
-                         "controls": json_rows(d[controls]), "_row": d["_row"]})
+    return pd.DataFrame(
+        {
+            "date": d[date],
+            "geo": d[geo] if geo else "",
+            "revenue": revenue,
+            "conversions": conversions if conversions is not None else np.nan,
+            "controls": json_rows(d[controls]),
+            "_row": d["_row"],
+        }
+    )
+
 
 LICENCE_APACHE, LICENCE_MIT = "Apache-2.0", "MIT"
-

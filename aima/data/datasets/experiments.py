@@ -8,91 +8,219 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .core import (Parts, dataset, datafile, number_rows, json_rows)
-
+from .core import Parts, dataset, datafile, number_rows, json_rows
 
 # %% auto #0
 __all__ = []
 
 # %% ../../../nbs/05_data/08_datasets_experiments.ipynb #45b00b9e
-_HILL = {"Mens E-Mail": ("hillstrom_mens_email", "mens"), "Womens E-Mail": ("hillstrom_womens_email", "womens"),
-         "No E-Mail": ("hillstrom_no_email", "control")}
+_HILL = {
+    "Mens E-Mail": ("hillstrom_mens_email", "mens"),
+    "Womens E-Mail": ("hillstrom_womens_email", "womens"),
+    "No E-Mail": ("hillstrom_no_email", "control"),
+}
 
-@dataset("hillstrom", title="Hillstrom MineThatData e-mail test (2008), 10% sample: 6,400 customers randomised to Mens / Womens / no e-mail",
-         licence="no formal licence (released by Kevin Hillstrom for the 2008 challenge); not redistributed", redistributable=False,
-         source="MineThatData E-Mail Analytics Challenge (2008), full file via GitHub carlosquintanillaa/Datasets hillstrom.csv; "
-                "DataFrame.sample(n=6400, random_state=42)",
-         citation="Hillstrom, K. (2008), The MineThatData E-Mail Analytics and Data Mining Challenge, MineThatData blog",
-         tables=("customers", "campaigns", "events"), extras=("outcomes",),
-         files={"customers": datafile("hillstrom_email_sample/hillstrom_sample_6400.csv",
-                                "d88e42725520dce5e5642e129ee2b2440c09005892a8814462660060353e0d78", 402628)},
-         reference={"rows": 6400, "arms": {"Mens E-Mail": 2180, "No E-Mail": 2130, "Womens E-Mail": 2090},
-                    "visit": {"Mens E-Mail": 0.1775, "Womens E-Mail": 0.1531, "No E-Mail": 0.1061},
-                    "conversion": {"Mens E-Mail": 0.0110, "Womens E-Mail": 0.0081, "No E-Mail": 0.0075},
-                    "spend": {"Mens E-Mail": 1.057, "Womens E-Mail": 0.925, "No E-Mail": 0.809},
-                    "full_data_visit": {"Mens E-Mail": 0.1828, "Womens E-Mail": 0.1514, "No E-Mail": 0.1062}},
-         options={"sent_at": "nominal date of the assignment events, default 2008-03-01 (the data have no dates)"},
-         notes="Ids hillstrom_00001.. (record number). Visits, conversions and spend of the two weeks after the send are the `outcomes` extra.")
+
+@dataset(
+    "hillstrom",
+    title="Hillstrom MineThatData e-mail test (2008), 10% sample: 6,400 customers randomised to Mens / Womens / no e-mail",
+    licence="no formal licence (released by Kevin Hillstrom for the 2008 challenge); not redistributed",
+    redistributable=False,
+    source="MineThatData E-Mail Analytics Challenge (2008), full file via GitHub carlosquintanillaa/Datasets hillstrom.csv; "
+    "DataFrame.sample(n=6400, random_state=42)",
+    citation="Hillstrom, K. (2008), The MineThatData E-Mail Analytics and Data Mining Challenge, MineThatData blog",
+    tables=("customers", "campaigns", "events"),
+    extras=("outcomes",),
+    files={
+        "customers": datafile(
+            "hillstrom_email_sample/hillstrom_sample_6400.csv",
+            "d88e42725520dce5e5642e129ee2b2440c09005892a8814462660060353e0d78",
+            402628,
+        )
+    },
+    reference={
+        "rows": 6400,
+        "arms": {"Mens E-Mail": 2180, "No E-Mail": 2130, "Womens E-Mail": 2090},
+        "visit": {"Mens E-Mail": 0.1775, "Womens E-Mail": 0.1531, "No E-Mail": 0.1061},
+        "conversion": {"Mens E-Mail": 0.0110, "Womens E-Mail": 0.0081, "No E-Mail": 0.0075},
+        "spend": {"Mens E-Mail": 1.057, "Womens E-Mail": 0.925, "No E-Mail": 0.809},
+        "full_data_visit": {"Mens E-Mail": 0.1828, "Womens E-Mail": 0.1514, "No E-Mail": 0.1062},
+    },
+    options={"sent_at": "nominal date of the assignment events, default 2008-03-01 (the data have no dates)"},
+    notes="Ids hillstrom_00001.. (record number). Visits, conversions and spend of the two weeks after the send are the `outcomes` extra.",
+)
 def _hillstrom(f, sent_at: str = "2008-03-01") -> Parts:
     d = number_rows(pd.read_csv(f["customers"]))
     cid, arm = "hillstrom_" + d._row.astype(str).str.zfill(5), d.segment.astype("string").str.strip()
     camp, treat = arm.map({k: v[0] for k, v in _HILL.items()}), arm.map({k: v[1] for k, v in _HILL.items()})
-    events = pd.DataFrame({"event_id": cid + "_assignment", "customer_id": cid, "event_type": "campaign_assignment",
-                           "occurred_at": sent_at, "channel": "email", "campaign_id": camp, "_row": d._row,
-                           "properties": json_rows(pd.DataFrame({"arm": arm, "treatment": treat, "date_is_nominal": True}))})
+    events = pd.DataFrame(
+        {
+            "event_id": cid + "_assignment",
+            "customer_id": cid,
+            "event_type": "campaign_assignment",
+            "occurred_at": sent_at,
+            "channel": "email",
+            "campaign_id": camp,
+            "_row": d._row,
+            "properties": json_rows(pd.DataFrame({"arm": arm, "treatment": treat, "date_is_nominal": True})),
+        }
+    )
     n_ctl, camps = int((treat == "control").sum()), []
     for a, (c, t) in _HILL.items():
         s = d[arm == a]
-        camps.append({"campaign_id": c, "name": a, "channel": "email", "sent_at": sent_at, "audience_size": len(s),
-                      "target_segment": "customers who purchased in the last 12 months", "sends": 0 if t == "control" else len(s),
-                      "conversions": int(s.conversion.sum()), "revenue": float(s.spend.sum()), "currency": "USD",
-                      "control_size": None if t == "control" else n_ctl, "visits": int(s.visit.sum()), "experiment": "hillstrom_2008"})
-    outcomes = pd.DataFrame({"customer_id": cid, "arm": arm, "treatment": treat, "visit": d.visit, "conversion": d.conversion, "spend": d.spend})
-    return Parts({"customers": d.drop(columns=["segment", "visit", "conversion", "spend"]).assign(customer_id=cid),
-                  "campaigns": pd.DataFrame(camps), "events": events}, {"outcomes": outcomes}, len(d))
+        camps.append(
+            {
+                "campaign_id": c,
+                "name": a,
+                "channel": "email",
+                "sent_at": sent_at,
+                "audience_size": len(s),
+                "target_segment": "customers who purchased in the last 12 months",
+                "sends": 0 if t == "control" else len(s),
+                "conversions": int(s.conversion.sum()),
+                "revenue": float(s.spend.sum()),
+                "currency": "USD",
+                "control_size": None if t == "control" else n_ctl,
+                "visits": int(s.visit.sum()),
+                "experiment": "hillstrom_2008",
+            }
+        )
+    outcomes = pd.DataFrame(
+        {
+            "customer_id": cid,
+            "arm": arm,
+            "treatment": treat,
+            "visit": d.visit,
+            "conversion": d.conversion,
+            "spend": d.spend,
+        }
+    )
+    return Parts(
+        {
+            "customers": d.drop(columns=["segment", "visit", "conversion", "spend"]).assign(customer_id=cid),
+            "campaigns": pd.DataFrame(camps),
+            "events": events,
+        },
+        {"outcomes": outcomes},
+        len(d),
+    )
+
 
 _BANK_CLIENT = ["age", "job", "marital", "education", "default", "housing", "loan"]
 
-@dataset("bank_marketing", title="UCI Bank Marketing (additional), official 10% sample: 4,119 telemarketing contacts, term-deposit subscription",
-         licence="CC BY 4.0", redistributable=True,
-         source="UCI ML Repository dataset 222 'Bank Marketing', bank-additional.zip: bank-additional.csv and bank-additional-names.txt, unchanged",
-         citation="Moro, Cortez & Rita (2014), A data-driven approach to predict the success of bank telemarketing, Decision Support Systems 62",
-         tables=("customers", "campaigns"), extras=("responses",), needs=lambda **_: ["contacts"],
-         files={"contacts": datafile("bank_marketing_sample/bank-additional.csv",
-                               "7e59cf650004d65d1c9d6b08553bad2ee9a9ad70d594f536e3c584ee6ed5df50", 583898, bundled=True),
-                "names": datafile("bank_marketing_sample/bank-additional-names.txt",
-                            "10045462a4c026f858dffa159370c4270510230c1fc63c6c91ca51bba4b3df26", 5458, bundled=True)},
-         reference={"rows": 4119, "subscribed": 451, "subscribed_rate": 0.1095, "paper_auc": 0.8},
-         notes="One customer per contact (ids bank_00001..). `duration` is known only after the call: leave it out of predictive models.")
+
+@dataset(
+    "bank_marketing",
+    title="UCI Bank Marketing (additional), official 10% sample: 4,119 telemarketing contacts, term-deposit subscription",
+    licence="CC BY 4.0",
+    redistributable=True,
+    source="UCI ML Repository dataset 222 'Bank Marketing', bank-additional.zip: bank-additional.csv and bank-additional-names.txt, unchanged",
+    citation="Moro, Cortez & Rita (2014), A data-driven approach to predict the success of bank telemarketing, Decision Support Systems 62",
+    tables=("customers", "campaigns"),
+    extras=("responses",),
+    needs=lambda **_: ["contacts"],
+    files={
+        "contacts": datafile(
+            "bank_marketing_sample/bank-additional.csv",
+            "7e59cf650004d65d1c9d6b08553bad2ee9a9ad70d594f536e3c584ee6ed5df50",
+            583898,
+            bundled=True,
+        ),
+        "names": datafile(
+            "bank_marketing_sample/bank-additional-names.txt",
+            "10045462a4c026f858dffa159370c4270510230c1fc63c6c91ca51bba4b3df26",
+            5458,
+            bundled=True,
+        ),
+    },
+    reference={"rows": 4119, "subscribed": 451, "subscribed_rate": 0.1095, "paper_auc": 0.8},
+    notes="One customer per contact (ids bank_00001..). `duration` is known only after the call: leave it out of predictive models.",
+)
 def _bank(f) -> Parts:
     d = number_rows(pd.read_csv(f["contacts"], sep=";"))
     cid, yes = "bank_" + d._row.astype(str).str.zfill(5), d.y.astype("string").str.strip().str.lower().eq("yes")
-    camp = pd.DataFrame([{"campaign_id": "bank_term_deposit", "name": "Term-deposit telemarketing (May 2008 - Nov 2010)",
-                          "channel": "other", "medium": "phone", "audience_size": len(d), "conversions": int(yes.sum())}])
+    camp = pd.DataFrame(
+        [
+            {
+                "campaign_id": "bank_term_deposit",
+                "name": "Term-deposit telemarketing (May 2008 - Nov 2010)",
+                "channel": "other",
+                "medium": "phone",
+                "audience_size": len(d),
+                "conversions": int(yes.sum()),
+            }
+        ]
+    )
     responses = d.drop(columns=[*_BANK_CLIENT, "_row"]).assign(customer_id=cid, subscribed=yes)
-    return Parts({"customers": d[[*_BANK_CLIENT, "_row"]].assign(customer_id=cid), "campaigns": camp},
-                 {"responses": responses[["customer_id", *responses.columns[:-2], "subscribed"]]}, len(d))
+    return Parts(
+        {"customers": d[[*_BANK_CLIENT, "_row"]].assign(customer_id=cid), "campaigns": camp},
+        {"responses": responses[["customer_id", *responses.columns[:-2], "subscribed"]]},
+        len(d),
+    )
 
-@dataset("upworthy", title="Upworthy Research Archive: 22,666 headline/image packages of 4,873 randomised A/B tests, 2013-2015",
-         licence="open research data (OSF lists CC BY 4.0, not verified); not redistributed", redistributable=False,
-         source="Upworthy Research Archive exploratory packages (osf.io/jd64p) via GitHub elilk2/Upworthy-Analysis-Project "
-                "data/processed/upworthy_clean.parquet, converted to csv.gz",
-         citation="Matias, Munger, Aubin Le Quere & Ebersole (2021), The Upworthy Research Archive, Scientific Data 8:195",
-         tables=("campaigns",), extras=("arms",),
-         files={"packages": datafile("upworthy_headline_ab_exploratory/upworthy_exploratory_packages.csv.gz",
-                               "ac1179983996d91dfc8a84b5a3a250909dbbe8d581cc83649f904c8c553c341e", 2033283)},
-         reference={"rows": 22666, "tests": 4873, "impressions": 81024151, "clicks": 1231208, "tests_with_one_winner": 1150,
-                    "problem_weeks": [201325, 201401], "problem_tests": 1058},
-         notes="campaign = package (arm): subject = headline, preview = excerpt, body = lede (HTML), audience_size = impressions. "
-               "Tests of weeks 201325..201401 had a randomisation problem (arms.problem_period).")
+
+@dataset(
+    "upworthy",
+    title="Upworthy Research Archive: 22,666 headline/image packages of 4,873 randomised A/B tests, 2013-2015",
+    licence="open research data (OSF lists CC BY 4.0, not verified); not redistributed",
+    redistributable=False,
+    source="Upworthy Research Archive exploratory packages (osf.io/jd64p) via GitHub elilk2/Upworthy-Analysis-Project "
+    "data/processed/upworthy_clean.parquet, converted to csv.gz",
+    citation="Matias, Munger, Aubin Le Quere & Ebersole (2021), The Upworthy Research Archive, Scientific Data 8:195",
+    tables=("campaigns",),
+    extras=("arms",),
+    files={
+        "packages": datafile(
+            "upworthy_headline_ab_exploratory/upworthy_exploratory_packages.csv.gz",
+            "ac1179983996d91dfc8a84b5a3a250909dbbe8d581cc83649f904c8c553c341e",
+            2033283,
+        )
+    },
+    reference={
+        "rows": 22666,
+        "tests": 4873,
+        "impressions": 81024151,
+        "clicks": 1231208,
+        "tests_with_one_winner": 1150,
+        "problem_weeks": [201325, 201401],
+        "problem_tests": 1058,
+    },
+    notes="campaign = package (arm): subject = headline, preview = excerpt, body = lede (HTML), audience_size = impressions. "
+    "Tests of weeks 201325..201401 had a randomisation problem (arms.problem_period).",
+)
 def _upworthy(f) -> Parts:
     d = number_rows(pd.read_csv(f["packages"], dtype={"clickability_test_id": str, "eyecatcher_id": str}))
     pid = "upworthy_" + d.archive_index.astype(str)
-    camps = pd.DataFrame({"campaign_id": pid, "name": "test " + d.clickability_test_id, "channel": "web", "subject": d.headline,
-                          "preview": d.excerpt, "body": d.lede, "audience_size": d.impressions, "clicks": d.clicks,
-                          "test_id": d.clickability_test_id, "eyecatcher_id": d.eyecatcher_id, "test_week": d.test_week,
-                          "significance": d.significance, "first_place": d.first_place, "winner": d.winner, "_row": d._row})
-    arms = pd.DataFrame({"campaign_id": pid, "test_id": d.clickability_test_id, "test_week": d.test_week, "impressions": d.impressions,
-                         "clicks": d.clicks, "first_place": d.first_place, "winner": d.winner, "significance": d.significance,
-                         "problem_period": pd.to_numeric(d.test_week, errors="coerce").between(201325, 201401)})
+    camps = pd.DataFrame(
+        {
+            "campaign_id": pid,
+            "name": "test " + d.clickability_test_id,
+            "channel": "web",
+            "subject": d.headline,
+            "preview": d.excerpt,
+            "body": d.lede,
+            "audience_size": d.impressions,
+            "clicks": d.clicks,
+            "test_id": d.clickability_test_id,
+            "eyecatcher_id": d.eyecatcher_id,
+            "test_week": d.test_week,
+            "significance": d.significance,
+            "first_place": d.first_place,
+            "winner": d.winner,
+            "_row": d._row,
+        }
+    )
+    arms = pd.DataFrame(
+        {
+            "campaign_id": pid,
+            "test_id": d.clickability_test_id,
+            "test_week": d.test_week,
+            "impressions": d.impressions,
+            "clicks": d.clicks,
+            "first_place": d.first_place,
+            "winner": d.winner,
+            "significance": d.significance,
+            "problem_period": pd.to_numeric(d.test_week, errors="coerce").between(201325, 201401),
+        }
+    )
     return Parts({"campaigns": camps}, {"arms": arms}, len(d))

@@ -10,102 +10,263 @@ import re
 import numpy as np
 import pandas as pd
 
-from .core import (DatasetError, Parts, dataset, datafile, github_raw, number_rows, spend_rows, kpi_rows, LICENCE_APACHE, LICENCE_MIT)
-
+from aima.data.datasets.core import (
+    DatasetError,
+    Parts,
+    dataset,
+    datafile,
+    github_raw,
+    number_rows,
+    spend_rows,
+    kpi_rows,
+    LICENCE_APACHE,
+    LICENCE_MIT,
+)
 
 # %% auto #0
 __all__ = []
 
 # %% ../../../nbs/05_data/09_datasets_marketing_mix.ipynb #f757e351
-@dataset("mmm_pymc_example", title="PyMC-Marketing MMM example: 179 weeks, 2 channels, known data-generating process",
-         licence=LICENCE_APACHE, redistributable=True,
-         source="GitHub pymc-labs/pymc-marketing @c6626a7 data/mmm_example.csv (values; dates as YYYY-MM-DD); "
-                "true components computed from the documented process",
-         citation="PyMC Labs, pymc-marketing 'MMM Example' notebook (github.com/pymc-labs/pymc-marketing)",
-         tables=("spend", "kpis"), extras=("true_components",), needs=lambda **_: ["weekly", "?true_components"],
-         files={"weekly": datafile("mmm_pymc_marketing_example/mmm_example.csv",
-                             "ceb59ea54092bdadc9f37dab4678d12b84966b37bb6a28b55c63935ebd8a4059", 12515, bundled=True),
-                "true_components": datafile("mmm_pymc_marketing_example/mmm_example_true_components.csv",
-                                      "ca57cecbe379045d62cede10c2aafaec5cd6e89902134fccb47695ef69bf6527", 21869, bundled=True)},
-         reference={"weeks": 179, "first_week": "2018-04-02", "last_week": "2021-08-30", "channels": ["x1", "x2"],
-                    "true": {"adstock_alpha": {"x1": 0.4, "x2": 0.2}, "saturation_lam": {"x1": 4.0, "x2": 3.0},
-                             "beta": {"x1": 3.0, "x2": 2.0}, "l_max": 8, "scale": 1000}},
-         notes="spend = the scaled media variables x1, x2 (0-1, no currency); kpis.revenue = y; controls = event_1, event_2, "
-               "dayofyear, t. True weekly channel contribution ~ 1000 * beta * x_adstock_saturated (`true_components`).")
+@dataset(
+    "mmm_pymc_example",
+    title="PyMC-Marketing MMM example: 179 weeks, 2 channels, known data-generating process",
+    licence=LICENCE_APACHE,
+    redistributable=True,
+    source="GitHub pymc-labs/pymc-marketing @c6626a7 data/mmm_example.csv (values; dates as YYYY-MM-DD); "
+    "true components computed from the documented process",
+    citation="PyMC Labs, pymc-marketing 'MMM Example' notebook (github.com/pymc-labs/pymc-marketing)",
+    tables=("spend", "kpis"),
+    extras=("true_components",),
+    needs=lambda **_: ["weekly", "?true_components"],
+    files={
+        "weekly": datafile(
+            "mmm_pymc_marketing_example/mmm_example.csv",
+            "ceb59ea54092bdadc9f37dab4678d12b84966b37bb6a28b55c63935ebd8a4059",
+            12515,
+            bundled=True,
+        ),
+        "true_components": datafile(
+            "mmm_pymc_marketing_example/mmm_example_true_components.csv",
+            "ca57cecbe379045d62cede10c2aafaec5cd6e89902134fccb47695ef69bf6527",
+            21869,
+            bundled=True,
+        ),
+    },
+    reference={
+        "weeks": 179,
+        "first_week": "2018-04-02",
+        "last_week": "2021-08-30",
+        "channels": ["x1", "x2"],
+        "true": {
+            "adstock_alpha": {"x1": 0.4, "x2": 0.2},
+            "saturation_lam": {"x1": 4.0, "x2": 3.0},
+            "beta": {"x1": 3.0, "x2": 2.0},
+            "l_max": 8,
+            "scale": 1000,
+        },
+    },
+    notes="spend = the scaled media variables x1, x2 (0-1, no currency); kpis.revenue = y; controls = event_1, event_2, "
+    "dayofyear, t. True weekly channel contribution ~ 1000 * beta * x_adstock_saturated (`true_components`).",
+)
 def _pymc(f) -> Parts:
     d = number_rows(pd.read_csv(f["weekly"]))
     extras = {"true_components": pd.read_csv(f["true_components"])} if "true_components" in f else {}
-    return Parts({"spend": spend_rows(d, "date_week", None, {"x1": ("x1", None, None), "x2": ("x2", None, None)}),
-                  "kpis": kpi_rows(d, "date_week", None, d.y, ["event_1", "event_2", "dayofyear", "t"])}, extras, len(d))
+    return Parts(
+        {
+            "spend": spend_rows(d, "date_week", None, {"x1": ("x1", None, None), "x2": ("x2", None, None)}),
+            "kpis": kpi_rows(d, "date_week", None, d.y, ["event_1", "event_2", "dayofyear", "t"]),
+        },
+        extras,
+        len(d),
+    )
 
-_ROBYN = {"tv": ("tv_S", None, None), "ooh": ("ooh_S", None, None), "print": ("print_S", None, None),
-          "facebook": ("facebook_S", "facebook_I", None), "search": ("search_S", None, "search_clicks_P")}
 
-@dataset("mmm_robyn_weekly", title="Meta Robyn demo data dt_simulated_weekly: 208 weeks, 5 paid channels", licence=LICENCE_MIT, redistributable=True,
-         source="GitHub facebookexperimental/Robyn @5915aa9 python/src/robyn/tutorials/resources/dt_simulated_weekly.csv (byte-for-byte)",
-         citation="Meta Platforms, Robyn (github.com/facebookexperimental/Robyn), MIT licence, Copyright Meta Platforms, Inc. and affiliates",
-         tables=("spend", "kpis"), extras=(),
-         files={"weekly": datafile("mmm_robyn_simulated_weekly/dt_simulated_weekly.csv",
-                             "d541cfa92ca68fbda03ce6c987733e996b3abf44a95f2a32ce6836b9f8258cf1", 23287, bundled=True,
-                             url=github_raw("facebookexperimental/Robyn", "5915aa9d5d31d8947a274aa00fdf30b8947823e5",
-                                     "python/src/robyn/tutorials/resources/dt_simulated_weekly.csv"))},
-         reference={"weeks": 208, "first_week": "2015-11-23", "last_week": "2019-11-11", "channels": list(_ROBYN)},
-         notes="Spend from *_S; facebook impressions = facebook_I; search clicks = search_clicks_P; kpis.revenue = revenue; "
-               "controls = competitor_sales_B, events, newsletter (organic). Simulated; no published ground truth.")
+_ROBYN = {
+    "tv": ("tv_S", None, None),
+    "ooh": ("ooh_S", None, None),
+    "print": ("print_S", None, None),
+    "facebook": ("facebook_S", "facebook_I", None),
+    "search": ("search_S", None, "search_clicks_P"),
+}
+
+
+@dataset(
+    "mmm_robyn_weekly",
+    title="Meta Robyn demo data dt_simulated_weekly: 208 weeks, 5 paid channels",
+    licence=LICENCE_MIT,
+    redistributable=True,
+    source="GitHub facebookexperimental/Robyn @5915aa9 python/src/robyn/tutorials/resources/dt_simulated_weekly.csv (byte-for-byte)",
+    citation="Meta Platforms, Robyn (github.com/facebookexperimental/Robyn), MIT licence, Copyright Meta Platforms, Inc. and affiliates",
+    tables=("spend", "kpis"),
+    extras=(),
+    files={
+        "weekly": datafile(
+            "mmm_robyn_simulated_weekly/dt_simulated_weekly.csv",
+            "d541cfa92ca68fbda03ce6c987733e996b3abf44a95f2a32ce6836b9f8258cf1",
+            23287,
+            bundled=True,
+            url=github_raw(
+                "facebookexperimental/Robyn",
+                "5915aa9d5d31d8947a274aa00fdf30b8947823e5",
+                "python/src/robyn/tutorials/resources/dt_simulated_weekly.csv",
+            ),
+        )
+    },
+    reference={"weeks": 208, "first_week": "2015-11-23", "last_week": "2019-11-11", "channels": list(_ROBYN)},
+    notes="Spend from *_S; facebook impressions = facebook_I; search clicks = search_clicks_P; kpis.revenue = revenue; "
+    "controls = competitor_sales_B, events, newsletter (organic). Simulated; no published ground truth.",
+)
 def _robyn(f) -> Parts:
     d = number_rows(pd.read_csv(f["weekly"]))
-    return Parts({"spend": spend_rows(d, "DATE", None, _ROBYN),
-                  "kpis": kpi_rows(d, "DATE", None, d.revenue, ["competitor_sales_B", "events", "newsletter"])}, {}, len(d))
+    return Parts(
+        {
+            "spend": spend_rows(d, "DATE", None, _ROBYN),
+            "kpis": kpi_rows(d, "DATE", None, d.revenue, ["competitor_sales_B", "events", "newsletter"]),
+        },
+        {},
+        len(d),
+    )
+
 
 def _variant(variant: str = "media", **_) -> list[str]:
     if variant not in ("media", "all_channels"):
-        raise DatasetError(f"variant must be 'media' (4 channels) or 'all_channels' (5 channels, organic, promo), not {variant!r}.")
+        raise DatasetError(
+            f"variant must be 'media' (4 channels) or 'all_channels' (5 channels, organic, promo), not {variant!r}."
+        )
     return [variant]
+
 
 def _meridian(f, variant: str = "media") -> Parts:
     d = number_rows(pd.read_csv(f[variant]).drop(columns=["Unnamed: 0"], errors="ignore"))
     chans = [c.removesuffix("_spend") for c in d.columns if re.fullmatch(r"Channel\d+_spend", c)]
     geo = "geo" if "geo" in d.columns else None
     used = {"time", "geo", "conversions", "_row", *(f"{c}_spend" for c in chans), *(f"{c}_impression" for c in chans)}
-    return Parts({"spend": spend_rows(d, "time", geo, {c: (f"{c}_spend", f"{c}_impression", None) for c in chans}),
-                  "kpis": kpi_rows(d, "time", geo, d.conversions * d.revenue_per_conversion, [c for c in d.columns if c not in used],
-                                conversions=d.conversions)}, {}, len(d))
+    return Parts(
+        {
+            "spend": spend_rows(d, "time", geo, {c: (f"{c}_spend", f"{c}_impression", None) for c in chans}),
+            "kpis": kpi_rows(
+                d,
+                "time",
+                geo,
+                d.conversions * d.revenue_per_conversion,
+                [c for c in d.columns if c not in used],
+                conversions=d.conversions,
+            ),
+        },
+        {},
+        len(d),
+    )
+
 
 _MER = ("google/meridian", "8ca83f6b2ffd0230264bc3e3e968b1f0a1c4f9d7", "meridian/data/simulated_data/csv/")
 for _level, _files, _ref in [
-        ("national", {"media": ("national_media.csv", "9a0e2e2a12557d56d6120cb1e3dcd66507d4b12df630e11a917acbcd6bfdf4ac", 20397, True),
-                      "all_channels": ("national_all_channels.csv", "d001b91e494a90d9c88923df6cbd15fd73af132c3609c424daaea3c57c69803a", 34024, True)},
-         {"weeks": 156, "rows": {"media": 156, "all_channels": 156}, "channels": {"media": 4, "all_channels": 5}}),
-        ("geo", {"media": ("geo_media.csv", "cee50ecaaacc6894e58cd106724b571051269ec69f3624c2bc77a7f40b5a2535", 449586, True),
-                 "all_channels": ("geo_all_channels.csv", "d9ee016f7cd21f5c90b50da10a794af91a372b69f881d3caa266edd41fdafbf6", 966498, False)},
-         {"weeks": 156, "rows": {"media": 3120, "all_channels": 6240}, "geos": {"media": 20, "all_channels": 40}, "channels": {"media": 4, "all_channels": 5}})]:
-    dataset(f"mmm_meridian_{_level}", title=f"Google Meridian simulated MMM data, {_level}: 156 weeks 2021-01-25..2024-01-15",
-            licence=LICENCE_APACHE, redistributable=True, source=f"GitHub google/meridian @8ca83f6 {_MER[2]} (byte-for-byte)",
-            citation="Google, Meridian Bayesian MMM (github.com/google/meridian), simulated demo data",
-            tables=("spend", "kpis"), extras=(), needs=_variant, options={"variant": "media (default) or all_channels"},
-            files={k: datafile(f"mmm_meridian_simulated/{n}", s, z, url=github_raw(_MER[0], _MER[1], _MER[2] + n), bundled=b) for k, (n, s, z, b) in _files.items()},
-            reference={**_ref, "first_week": "2021-01-25", "last_week": "2024-01-15"},
-            notes="Channels Channel0..N: spend, impressions. kpis.conversions = conversions, revenue = conversions x revenue_per_conversion; "
-                  "controls = every other column (controls, Promo, organic impressions, population). No published ground truth.")(_meridian)
+    (
+        "national",
+        {
+            "media": (
+                "national_media.csv",
+                "9a0e2e2a12557d56d6120cb1e3dcd66507d4b12df630e11a917acbcd6bfdf4ac",
+                20397,
+                True,
+            ),
+            "all_channels": (
+                "national_all_channels.csv",
+                "d001b91e494a90d9c88923df6cbd15fd73af132c3609c424daaea3c57c69803a",
+                34024,
+                True,
+            ),
+        },
+        {"weeks": 156, "rows": {"media": 156, "all_channels": 156}, "channels": {"media": 4, "all_channels": 5}},
+    ),
+    (
+        "geo",
+        {
+            "media": (
+                "geo_media.csv",
+                "cee50ecaaacc6894e58cd106724b571051269ec69f3624c2bc77a7f40b5a2535",
+                449586,
+                True,
+            ),
+            "all_channels": (
+                "geo_all_channels.csv",
+                "d9ee016f7cd21f5c90b50da10a794af91a372b69f881d3caa266edd41fdafbf6",
+                966498,
+                False,
+            ),
+        },
+        {
+            "weeks": 156,
+            "rows": {"media": 3120, "all_channels": 6240},
+            "geos": {"media": 20, "all_channels": 40},
+            "channels": {"media": 4, "all_channels": 5},
+        },
+    ),
+]:
+    dataset(
+        f"mmm_meridian_{_level}",
+        title=f"Google Meridian simulated MMM data, {_level}: 156 weeks 2021-01-25..2024-01-15",
+        licence=LICENCE_APACHE,
+        redistributable=True,
+        source=f"GitHub google/meridian @8ca83f6 {_MER[2]} (byte-for-byte)",
+        citation="Google, Meridian Bayesian MMM (github.com/google/meridian), simulated demo data",
+        tables=("spend", "kpis"),
+        extras=(),
+        needs=_variant,
+        options={"variant": "media (default) or all_channels"},
+        files={
+            k: datafile(f"mmm_meridian_simulated/{n}", s, z, url=github_raw(_MER[0], _MER[1], _MER[2] + n), bundled=b)
+            for k, (n, s, z, b) in _files.items()
+        },
+        reference={**_ref, "first_week": "2021-01-25", "last_week": "2024-01-15"},
+        notes="Channels Channel0..N: spend, impressions. kpis.conversions = conversions, revenue = conversions x revenue_per_conversion; "
+        "controls = every other column (controls, Promo, organic impressions, population). No published ground truth.",
+    )(_meridian)
 
 # %% ../../../nbs/05_data/09_datasets_marketing_mix.ipynb #b8754682
-@dataset("channelattribution_paths", title="ChannelAttribution example paths: 10,000 aggregated journeys over 12 channels",
-         licence="GPL-3.0 (ChannelAttribution package data); not redistributed", redistributable=False,
-         source="GitHub DavideAltomare/ChannelAttribution @3fa49d6 python/src/cypack/data/Data.csv (R twin: PathData); "
-                "heuristic reference computed for the shared collection",
-         citation="Altomare, D. & Loris, D., ChannelAttribution: Markov model for online multi-channel attribution (R/Python package)",
-         tables=("touchpoints",), extras=("paths", "heuristic_reference"), needs=lambda **_: ["paths", "?heuristic_reference"],
-         options={"expand": "True (default): one journey per conversion and per null; False: one journey per path row"},
-         files={"paths": datafile("mta_channelattribution_paths/Data.csv", "ebf235abf93a7fe0d1918a61ad30cfe39f4ef3fe2ed73784ced25b9120c3138d",
-                            507116, url=github_raw("DavideAltomare/ChannelAttribution", "3fa49d6c7c810a5c4e3dcbf04892c45e1cd9cf65",
-                                            "python/src/cypack/data/Data.csv")),
-                "heuristic_reference": datafile("mta_channelattribution_paths/heuristic_attribution_reference.csv",
-                                          "5524f9b573bcec31860ef33fd75d6166affe258274ce17506fcc5cb27f8a45b6", 824)},
-         reference={"paths": 10000, "conversions": 19785, "conversion_value": 74802.972, "nulls": 68602, "channels": 12,
-                    "journeys": 88387, "touches_expanded": 378209, "touches_per_path": 59454,
-                    "first_touch": {"alpha": 6308, "eta": 3164, "iota": 4606}, "last_touch": {"alpha": 8447, "eta": 4167, "iota": 3355},
-                    "linear_touch": {"alpha": 7574.72, "eta": 3539.95, "iota": 3857.10}},
-         notes="No customer ids or times (anonymised example). Markov results depend on order and seed; none are published.")
+@dataset(
+    "channelattribution_paths",
+    title="ChannelAttribution example paths: 10,000 aggregated journeys over 12 channels",
+    licence="GPL-3.0 (ChannelAttribution package data); not redistributed",
+    redistributable=False,
+    source="GitHub DavideAltomare/ChannelAttribution @3fa49d6 python/src/cypack/data/Data.csv (R twin: PathData); "
+    "heuristic reference computed for the shared collection",
+    citation="Altomare, D. & Loris, D., ChannelAttribution: Markov model for online multi-channel attribution (R/Python package)",
+    tables=("touchpoints",),
+    extras=("paths", "heuristic_reference"),
+    needs=lambda **_: ["paths", "?heuristic_reference"],
+    options={"expand": "True (default): one journey per conversion and per null; False: one journey per path row"},
+    files={
+        "paths": datafile(
+            "mta_channelattribution_paths/Data.csv",
+            "ebf235abf93a7fe0d1918a61ad30cfe39f4ef3fe2ed73784ced25b9120c3138d",
+            507116,
+            url=github_raw(
+                "DavideAltomare/ChannelAttribution",
+                "3fa49d6c7c810a5c4e3dcbf04892c45e1cd9cf65",
+                "python/src/cypack/data/Data.csv",
+            ),
+        ),
+        "heuristic_reference": datafile(
+            "mta_channelattribution_paths/heuristic_attribution_reference.csv",
+            "5524f9b573bcec31860ef33fd75d6166affe258274ce17506fcc5cb27f8a45b6",
+            824,
+        ),
+    },
+    reference={
+        "paths": 10000,
+        "conversions": 19785,
+        "conversion_value": 74802.972,
+        "nulls": 68602,
+        "channels": 12,
+        "journeys": 88387,
+        "touches_expanded": 378209,
+        "touches_per_path": 59454,
+        "first_touch": {"alpha": 6308, "eta": 3164, "iota": 4606},
+        "last_touch": {"alpha": 8447, "eta": 4167, "iota": 3355},
+        "linear_touch": {"alpha": 7574.72, "eta": 3539.95, "iota": 3857.10},
+    },
+    notes="No customer ids or times (anonymised example). Markov results depend on order and seed; none are published.",
+)
 def _paths(f, expand: bool = True) -> Parts:
     d = number_rows(pd.read_csv(f["paths"], sep=";"))
     steps = d.path.astype(str).str.split(">").map(lambda xs: [x.strip() for x in xs])
@@ -118,16 +279,37 @@ def _paths(f, expand: bool = True) -> Parts:
         pj = np.repeat(np.arange(len(d)), n)
         k = np.arange(len(pj)) - np.repeat(np.cumsum(n) - n, n)
         jconv = k < conv[pj]
-        jval, jid = np.where(jconv, val[pj] / np.maximum(conv[pj], 1), np.nan), pd.Series(pid[pj]) + "_" + pd.Series(k + 1).astype(str)
+        jval, jid = (
+            np.where(jconv, val[pj] / np.maximum(conv[pj], 1), np.nan),
+            pd.Series(pid[pj]) + "_" + pd.Series(k + 1).astype(str),
+        )
     else:
         pj, jconv, jval, jid = np.arange(len(d)), conv > 0, val, pd.Series(pid)
     jl = lens[pj]
     tj = np.repeat(np.arange(len(pj)), jl)
     ti = np.arange(len(tj)) - np.repeat(np.cumsum(jl) - jl, jl)
-    tp = pd.DataFrame({"journey_id": jid.to_numpy()[tj], "touch_index": ti + 1, "channel": flat[(np.cumsum(lens) - lens)[pj][tj] + ti],
-                       "converted": jconv[tj], "conversion_value": jval[tj], "_row": d._row.to_numpy()[pj][tj]})
-    extras = {"paths": pd.DataFrame({"path_id": pid, "path": d.path, "conversions": d.total_conversions,
-                                     "conversion_value": d.total_conversion_value, "nulls": d.total_null, "touches": lens})}
+    tp = pd.DataFrame(
+        {
+            "journey_id": jid.to_numpy()[tj],
+            "touch_index": ti + 1,
+            "channel": flat[(np.cumsum(lens) - lens)[pj][tj] + ti],
+            "converted": jconv[tj],
+            "conversion_value": jval[tj],
+            "_row": d._row.to_numpy()[pj][tj],
+        }
+    )
+    extras = {
+        "paths": pd.DataFrame(
+            {
+                "path_id": pid,
+                "path": d.path,
+                "conversions": d.total_conversions,
+                "conversion_value": d.total_conversion_value,
+                "nulls": d.total_null,
+                "touches": lens,
+            }
+        )
+    }
     if "heuristic_reference" in f:
         extras["heuristic_reference"] = pd.read_csv(f["heuristic_reference"])
     return Parts({"touchpoints": tp}, extras, len(d))

@@ -8,55 +8,128 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .core import (Parts, dataset, datafile, number_rows, LICENCE_APACHE)
-
+from .core import Parts, dataset, datafile, number_rows, LICENCE_APACHE
 
 # %% auto #0
 __all__ = []
 
 # %% ../../../nbs/05_data/11_datasets_retention.ipynb #5bcc85ad
-@dataset("telco_churn", title="IBM Telco Customer Churn: 7,043 customers, services, account, churned last month",
-         licence="IBM sample data, no licence stated; not redistributed", redistributable=False,
-         source="IBM sample 'Telco Customer Churn' (Kaggle blastchar) via GitHub AlexGreco1/Churn_AG @0b1bb6a telco-customer-churn.zip",
-         citation="IBM Cognos Analytics sample data, Telco Customer Churn", tables=("customers",), extras=("labels",),
-         files={"customers": datafile("telco_customer_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv",
-                                "88be4b93fbe0cc83421af1c503794c97c342eca914c1576db7c276e61d61358a", 977501)},
-         reference={"rows": 7043, "churned": 1869, "churn_rate": 0.2654, "blank_total_charges": 11},
-         notes="Churn is only in `labels` (not in customers.extra) so features cannot leak the label.")
+@dataset(
+    "telco_churn",
+    title="IBM Telco Customer Churn: 7,043 customers, services, account, churned last month",
+    licence="IBM sample data, no licence stated; not redistributed",
+    redistributable=False,
+    source="IBM sample 'Telco Customer Churn' (Kaggle blastchar) via GitHub AlexGreco1/Churn_AG @0b1bb6a telco-customer-churn.zip",
+    citation="IBM Cognos Analytics sample data, Telco Customer Churn",
+    tables=("customers",),
+    extras=("labels",),
+    files={
+        "customers": datafile(
+            "telco_customer_churn/WA_Fn-UseC_-Telco-Customer-Churn.csv",
+            "88be4b93fbe0cc83421af1c503794c97c342eca914c1576db7c276e61d61358a",
+            977501,
+        )
+    },
+    reference={"rows": 7043, "churned": 1869, "churn_rate": 0.2654, "blank_total_charges": 11},
+    notes="Churn is only in `labels` (not in customers.extra) so features cannot leak the label.",
+)
 def _telco(f) -> Parts:
     d = number_rows(pd.read_csv(f["customers"], dtype={"customerID": str, "TotalCharges": str}))
     churn = d.Churn.astype("string").str.strip().str.lower().map({"yes": True, "no": False}).astype("boolean")
-    labels = pd.DataFrame({"customer_id": d.customerID, "churned": churn, "tenure_months": d.tenure, "contract": d.Contract,
-                           "monthly_charges": d.MonthlyCharges, "total_charges": pd.to_numeric(d.TotalCharges, errors="coerce")})
-    return Parts({"customers": d.drop(columns=["customerID", "Churn"]).assign(customer_id=d.customerID)}, {"labels": labels}, len(d))
+    labels = pd.DataFrame(
+        {
+            "customer_id": d.customerID,
+            "churned": churn,
+            "tenure_months": d.tenure,
+            "contract": d.Contract,
+            "monthly_charges": d.MonthlyCharges,
+            "total_charges": pd.to_numeric(d.TotalCharges, errors="coerce"),
+        }
+    )
+    return Parts(
+        {"customers": d.drop(columns=["customerID", "Churn"]).assign(customer_id=d.customerID)},
+        {"labels": labels},
+        len(d),
+    )
 
-@dataset("sbg_cohorts", title="Fader & Hardie (2007) retention cohorts 'regular' and 'high end': 2 x 1,000 subscribers over 7 renewals",
-         licence=LICENCE_APACHE + " (pymc-marketing data; counts published in the paper)", redistributable=True,
-         source="GitHub pymc-labs/pymc-marketing @83929e7 data/sbg_paper.csv (rebuilt from its per-cohort counts) + aggregate",
-         citation="Fader & Hardie (2007), How to Project Customer Retention, Journal of Interactive Marketing 21(1), 76-90",
-         tables=("customers",), extras=("lifetimes", "survival"),
-         files={"customers": datafile("sbg_retention_cohorts/sbg_paper.csv", "7e0a7fa832a4c3193b2ae3e7f2d9068e638cbd316999266a48048dcf97ebad75", 32923, bundled=True),
-                "survival": datafile("sbg_retention_cohorts/sbg_survival_aggregate.csv", "2980007ac8042ba6fb69d6fcb4c75b34e045cad9657d90c8c68261f73b3b31da", 254, bundled=True)},
-         reference={"rows": 2000, "alive": {"regular": [1000, 631, 468, 382, 326, 289, 262, 241], "highend": [1000, 869, 743, 653, 593, 551, 517, 491]},
-                    "sbg_mle": {"regular": {"alpha": 0.704, "beta": 1.182}, "highend": {"alpha": 0.668, "beta": 3.806}}},
-         notes="recency = period in which the customer churned (T = 8: still active). Ids prefixed 'sbg_'.")
+
+@dataset(
+    "sbg_cohorts",
+    title="Fader & Hardie (2007) retention cohorts 'regular' and 'high end': 2 x 1,000 subscribers over 7 renewals",
+    licence=LICENCE_APACHE + " (pymc-marketing data; counts published in the paper)",
+    redistributable=True,
+    source="GitHub pymc-labs/pymc-marketing @83929e7 data/sbg_paper.csv (rebuilt from its per-cohort counts) + aggregate",
+    citation="Fader & Hardie (2007), How to Project Customer Retention, Journal of Interactive Marketing 21(1), 76-90",
+    tables=("customers",),
+    extras=("lifetimes", "survival"),
+    files={
+        "customers": datafile(
+            "sbg_retention_cohorts/sbg_paper.csv",
+            "7e0a7fa832a4c3193b2ae3e7f2d9068e638cbd316999266a48048dcf97ebad75",
+            32923,
+            bundled=True,
+        ),
+        "survival": datafile(
+            "sbg_retention_cohorts/sbg_survival_aggregate.csv",
+            "2980007ac8042ba6fb69d6fcb4c75b34e045cad9657d90c8c68261f73b3b31da",
+            254,
+            bundled=True,
+        ),
+    },
+    reference={
+        "rows": 2000,
+        "alive": {
+            "regular": [1000, 631, 468, 382, 326, 289, 262, 241],
+            "highend": [1000, 869, 743, 653, 593, 551, 517, 491],
+        },
+        "sbg_mle": {"regular": {"alpha": 0.704, "beta": 1.182}, "highend": {"alpha": 0.668, "beta": 3.806}},
+    },
+    notes="recency = period in which the customer churned (T = 8: still active). Ids prefixed 'sbg_'.",
+)
 def _sbg(f) -> Parts:
     d = number_rows(pd.read_csv(f["customers"]))
     cid, churned = "sbg_" + d.customer_id.astype(str), d.recency < d["T"]
-    life = pd.DataFrame({"customer_id": cid, "cohort": d.cohorts, "churn_period": d.recency.where(churned).astype("Int64"),
-                         "periods": d["T"], "churned": churned})
-    return Parts({"customers": d.drop(columns=["customer_id"]).assign(customer_id=cid)},
-                 {"lifetimes": life, "survival": pd.read_csv(f["survival"])}, len(d))
+    life = pd.DataFrame(
+        {
+            "customer_id": cid,
+            "cohort": d.cohorts,
+            "churn_period": d.recency.where(churned).astype("Int64"),
+            "periods": d["T"],
+            "churned": churned,
+        }
+    )
+    return Parts(
+        {"customers": d.drop(columns=["customer_id"]).assign(customer_id=cid)},
+        {"lifetimes": life, "survival": pd.read_csv(f["survival"])},
+        len(d),
+    )
 
-@dataset("twitter_bots", title="Twitter bot vs human accounts with activity features (Gilani et al. 2017), 30% sample: 1,030 accounts",
-         licence="no formal licence (property of Twitter, aggregated for research); not redistributed", redistributable=False,
-         source="gilani-2017 classification data via GitHub Flajt/Twitter_bot_detection @4b989c7; stratified 30% sample (random_state=42)",
-         citation="Gilani, Kochmar & Crowcroft (2017), Classification of Twitter Accounts into Automated Agents and Human Users, ASONAM",
-         tables=(), extras=("accounts",),
-         files={"accounts": datafile("twitter_bots_gilani2017_sample/gilani2017_accounts_sample.csv",
-                               "a3d410faa4aaf99c3c3f318c4b38e59cb46ae348ba1ba3649d7e52d5a396ec3e", 164556)},
-         reference={"rows": 1030, "bots": 448, "humans": 582, "baseline_rf_accuracy_on_holdout": 0.775, "baseline_rf_auc": 0.843},
-         notes="No canonical table fits account features; `accounts` holds them (label bot/human, popularity_group).")
+
+@dataset(
+    "twitter_bots",
+    title="Twitter bot vs human accounts with activity features (Gilani et al. 2017), 30% sample: 1,030 accounts",
+    licence="no formal licence (property of Twitter, aggregated for research); not redistributed",
+    redistributable=False,
+    source="gilani-2017 classification data via GitHub Flajt/Twitter_bot_detection @4b989c7; stratified 30% sample (random_state=42)",
+    citation="Gilani, Kochmar & Crowcroft (2017), Classification of Twitter Accounts into Automated Agents and Human Users, ASONAM",
+    tables=(),
+    extras=("accounts",),
+    files={
+        "accounts": datafile(
+            "twitter_bots_gilani2017_sample/gilani2017_accounts_sample.csv",
+            "a3d410faa4aaf99c3c3f318c4b38e59cb46ae348ba1ba3649d7e52d5a396ec3e",
+            164556,
+        )
+    },
+    reference={
+        "rows": 1030,
+        "bots": 448,
+        "humans": 582,
+        "baseline_rf_accuracy_on_holdout": 0.775,
+        "baseline_rf_auc": 0.843,
+    },
+    notes="No canonical table fits account features; `accounts` holds them (label bot/human, popularity_group).",
+)
 def _bots(f) -> Parts:
     d = pd.read_csv(f["accounts"])
     return Parts({}, {"accounts": d}, len(d))

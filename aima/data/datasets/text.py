@@ -11,8 +11,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .core import (DatasetError, Parts, dataset, datafile, github_raw, number_rows, parse_times, LICENCE_APACHE)
-
+from aima.data.datasets.core import (
+    DatasetError,
+    Parts,
+    dataset,
+    datafile,
+    github_raw,
+    number_rows,
+    parse_times,
+    LICENCE_APACHE,
+)
 
 # %% auto #0
 __all__ = []
@@ -24,159 +32,406 @@ def _absa(path: Path, prefix: str, source: str) -> tuple[pd.DataFrame, pd.DataFr
         raw = s.findtext("text") or ""
         mid, lead = f"{prefix}_{s.get('id') or f'{i:05d}'}", len(raw) - len(raw.lstrip())
         ms.append({"mention_id": mid, "source": source, "text": raw.strip(), "_row": i})
-        asp += [{"mention_id": mid, "kind": "term", "aspect": a.get("term"), "polarity": a.get("polarity"),
-                 "start": int(a.get("from")) - lead, "end": int(a.get("to")) - lead} for a in s.iter("aspectTerm")]
-        asp += [{"mention_id": mid, "kind": "category", "aspect": a.get("category"), "polarity": a.get("polarity")}
-                for a in s.iter("aspectCategory")]
+        asp += [
+            {
+                "mention_id": mid,
+                "kind": "term",
+                "aspect": a.get("term"),
+                "polarity": a.get("polarity"),
+                "start": int(a.get("from")) - lead,
+                "end": int(a.get("to")) - lead,
+            }
+            for a in s.iter("aspectTerm")
+        ]
+        asp += [
+            {"mention_id": mid, "kind": "category", "aspect": a.get("category"), "polarity": a.get("polarity")}
+            for a in s.iter("aspectCategory")
+        ]
     aspects = pd.DataFrame(asp, columns=["mention_id", "kind", "aspect", "polarity", "start", "end"])
     return pd.DataFrame(ms), aspects.astype({"start": "Int64", "end": "Int64"})
+
 
 def _semeval(f, domain: str) -> Parts:
     m, a = _absa(f["sentences"], f"semeval14_{domain}", f"semeval2014_{domain}")
     return Parts({"mentions": m}, {"aspects": a}, len(m))
 
-_SEM = ("gaozhengjie/ABSA-Data-Set", "95857fbb69c5432d4df75d70affefc2519c38f2a", "V2原版/SemEval'14-ABSA-TrainData_v2 & AnnotationGuidelines/")
+
+_SEM = (
+    "gaozhengjie/ABSA-Data-Set",
+    "95857fbb69c5432d4df75d70affefc2519c38f2a",
+    "V2原版/SemEval'14-ABSA-TrainData_v2 & AnnotationGuidelines/",
+)
 for _dom, _file, _sha, _size, _ref in [
-        ("restaurants", "Restaurants_Train_v2.xml", "223601da1bded6caa4ef9cf91a7007578141ca6d8ed50d5a5c217565f89d2fc5", 1235614,
-         {"sentences": 3041, "terms": 3693, "term_polarity": {"positive": 2164, "negative": 805, "neutral": 633, "conflict": 91},
-          "categories": 3713, "category_polarity": {"positive": 2179, "negative": 839, "neutral": 500, "conflict": 195}}),
-        ("laptops", "Laptop_Train_v2.xml", "705a26e1c696f7d538b6fce70829f3d14b94a0d3e1d2c08ae98bf2c76bb1428e", 687307,
-         {"sentences": 3045, "terms": 2358, "term_polarity": {"positive": 987, "negative": 866, "neutral": 460, "conflict": 45}, "categories": 0,
-          "terms_with_bad_offsets_in_source": 9})]:
-    dataset(f"semeval14_{_dom}", title=f"SemEval-2014 Task 4 ABSA training data, {_dom}: sentences with aspect terms"
-            + (" and categories" if _dom == "restaurants" else ""),
-            licence="research release of the SemEval-2014 organisers (copyright theirs; mirror repository MIT); not redistributed",
-            redistributable=False, source=f"SemEval-2014 Task 4 v2 training release, via GitHub {_SEM[0]} @95857fb {_SEM[2]}{_file}",
-            citation="Pontiki et al. (2014), SemEval-2014 Task 4: Aspect Based Sentiment Analysis, SemEval 2014, pp. 27-35",
-            tables=("mentions",), extras=("aspects",), reference=_ref,
-            files={"sentences": datafile(f"semeval2014_absa_train/{_file}", _sha, _size, url=github_raw(_SEM[0], _SEM[1], _SEM[2] + _file))},
-            notes="Term offsets (start, end) index the stored (trimmed) text (9 laptop terms are off in the source itself). Usual practice: drop 'conflict', report 3-class accuracy and macro-F1."
-            )(functools.partial(_semeval, domain=_dom))
+    (
+        "restaurants",
+        "Restaurants_Train_v2.xml",
+        "223601da1bded6caa4ef9cf91a7007578141ca6d8ed50d5a5c217565f89d2fc5",
+        1235614,
+        {
+            "sentences": 3041,
+            "terms": 3693,
+            "term_polarity": {"positive": 2164, "negative": 805, "neutral": 633, "conflict": 91},
+            "categories": 3713,
+            "category_polarity": {"positive": 2179, "negative": 839, "neutral": 500, "conflict": 195},
+        },
+    ),
+    (
+        "laptops",
+        "Laptop_Train_v2.xml",
+        "705a26e1c696f7d538b6fce70829f3d14b94a0d3e1d2c08ae98bf2c76bb1428e",
+        687307,
+        {
+            "sentences": 3045,
+            "terms": 2358,
+            "term_polarity": {"positive": 987, "negative": 866, "neutral": 460, "conflict": 45},
+            "categories": 0,
+            "terms_with_bad_offsets_in_source": 9,
+        },
+    ),
+]:
+    dataset(
+        f"semeval14_{_dom}",
+        title=f"SemEval-2014 Task 4 ABSA training data, {_dom}: sentences with aspect terms"
+        + (" and categories" if _dom == "restaurants" else ""),
+        licence="research release of the SemEval-2014 organisers (copyright theirs; mirror repository MIT); not redistributed",
+        redistributable=False,
+        source=f"SemEval-2014 Task 4 v2 training release, via GitHub {_SEM[0]} @95857fb {_SEM[2]}{_file}",
+        citation="Pontiki et al. (2014), SemEval-2014 Task 4: Aspect Based Sentiment Analysis, SemEval 2014, pp. 27-35",
+        tables=("mentions",),
+        extras=("aspects",),
+        reference=_ref,
+        files={
+            "sentences": datafile(
+                f"semeval2014_absa_train/{_file}", _sha, _size, url=github_raw(_SEM[0], _SEM[1], _SEM[2] + _file)
+            )
+        },
+        notes="Term offsets (start, end) index the stored (trimmed) text (9 laptop terms are off in the source itself). Usual practice: drop 'conflict', report 3-class accuracy and macro-F1.",
+    )(functools.partial(_semeval, domain=_dom))
 
 _MAMS = ("DirkKoelewijn/transformers-on-a-diet", "521efae988083b897b776bfb80ae5684934bc3a6", "data/mams/")
+
 
 def _mams_needs(split: str = "train", **_) -> list[str]:
     if split not in ("train", "validation", "all"):
         raise DatasetError(f"split must be 'train', 'validation' or 'all', not {split!r} (the test split is held out).")
     return ["train", "validation"] if split == "all" else [split]
 
-@dataset("mams_acsa", title="MAMS aspect-category sentiment (multi-aspect restaurant sentences): train 3,149 + validation 400",
-         licence=LICENCE_APACHE, redistributable=True, needs=_mams_needs, options={"split": "train (default), validation or all"},
-         source=f"GitHub {_MAMS[0]} @521efae {_MAMS[2]}train.xml, validation.xml, LICENSE.txt (byte-for-byte)",
-         citation="Jiang et al. (2019), A Challenge Dataset and Effective Models for Aspect-Based Sentiment Analysis, EMNLP-IJCNLP",
-         tables=("mentions",), extras=("aspects",),
-         files={k: datafile(f"mams_acsa_train_val/{n}", s, z, url=github_raw(_MAMS[0], _MAMS[1], _MAMS[2] + n), bundled=b) for k, n, s, z, b in [
-             ("train", "train.xml", "24c6a1a9f769ec5a9a1fc9a63077001339cec65317e3e72cf053d8055ec5f1ac", 1081235, False),
-             ("validation", "validation.xml", "d4536b0ced8e77f53f88ff1835fcf561e0de02e41a509982f76eb9b8a375b2ed", 135397, True),
-             ("licence", "LICENSE.txt", "283ea6cc2997a1a70da0049e09adf9317bb60ca1b51279b65196b83a69e1996b", 11323, True)]},
-         reference={"train": {"sentences": 3149, "categories": 7090, "positive": 1929, "negative": 2084, "neutral": 3077},
-                    "validation": {"sentences": 400, "categories": 888, "positive": 241, "negative": 259, "neutral": 388}},
-         notes="Categories: food, service, staff, price, ambience, menu, place, miscellaneous. Mention ids mams_<split>_<n>.")
+
+@dataset(
+    "mams_acsa",
+    title="MAMS aspect-category sentiment (multi-aspect restaurant sentences): train 3,149 + validation 400",
+    licence=LICENCE_APACHE,
+    redistributable=True,
+    needs=_mams_needs,
+    options={"split": "train (default), validation or all"},
+    source=f"GitHub {_MAMS[0]} @521efae {_MAMS[2]}train.xml, validation.xml, LICENSE.txt (byte-for-byte)",
+    citation="Jiang et al. (2019), A Challenge Dataset and Effective Models for Aspect-Based Sentiment Analysis, EMNLP-IJCNLP",
+    tables=("mentions",),
+    extras=("aspects",),
+    files={
+        k: datafile(f"mams_acsa_train_val/{n}", s, z, url=github_raw(_MAMS[0], _MAMS[1], _MAMS[2] + n), bundled=b)
+        for k, n, s, z, b in [
+            ("train", "train.xml", "24c6a1a9f769ec5a9a1fc9a63077001339cec65317e3e72cf053d8055ec5f1ac", 1081235, False),
+            (
+                "validation",
+                "validation.xml",
+                "d4536b0ced8e77f53f88ff1835fcf561e0de02e41a509982f76eb9b8a375b2ed",
+                135397,
+                True,
+            ),
+            ("licence", "LICENSE.txt", "283ea6cc2997a1a70da0049e09adf9317bb60ca1b51279b65196b83a69e1996b", 11323, True),
+        ]
+    },
+    reference={
+        "train": {"sentences": 3149, "categories": 7090, "positive": 1929, "negative": 2084, "neutral": 3077},
+        "validation": {"sentences": 400, "categories": 888, "positive": 241, "negative": 259, "neutral": 388},
+    },
+    notes="Categories: food, service, staff, price, ambience, menu, place, miscellaneous. Mention ids mams_<split>_<n>.",
+)
 def _mams(f, split: str = "train") -> Parts:
     got = [_absa(f[s], f"mams_{s}", "mams") for s in _mams_needs(split)]
-    return Parts({"mentions": pd.concat([m for m, _ in got], ignore_index=True)},
-                 {"aspects": pd.concat([a for _, a in got], ignore_index=True)}, sum(len(m) for m, _ in got))
+    return Parts(
+        {"mentions": pd.concat([m for m, _ in got], ignore_index=True)},
+        {"aspects": pd.concat([a for _, a in got], ignore_index=True)},
+        sum(len(m) for m, _ in got),
+    )
 
-@dataset("amazon_alexa_reviews", title="Amazon Alexa / Echo reviews with 1-5 stars, May-July 2018 (3,150)",
-         licence="not stated (Kaggle sid321axn; Amazon user content); not redistributed", redistributable=False,
-         source="Kaggle 'Amazon Alexa Reviews' via GitHub NikhitaMethwani/Amazon-Alexa-Review-Using-Sentiment-Analysis @ad38c3d amazon_alexa.tsv",
-         citation="Kaggle dataset sid321axn/amazon-alexa-reviews (2018)", tables=("mentions",), extras=("labels",),
-         files={"reviews": datafile("reviews_amazon_alexa/amazon_alexa.tsv", "28dea46b62b12f3bca611d8a27e04a6c4183e6ebea459537f01b1f302c160ce5", 514892,
-                              url=github_raw("NikhitaMethwani/Amazon-Alexa-Review-Using-Sentiment-Analysis", "ad38c3de1eea028a3ff0d88399e96f542bec358b", "amazon_alexa.tsv"))},
-         reference={"rows": 3150, "ratings": {"5": 2286, "4": 455, "3": 152, "2": 96, "1": 161}, "mean_rating": 4.46,
-                    "feedback": {"1": 2893, "0": 257}, "empty_texts": 79},
-         notes="79 reviews have no text (blank or whitespace): quarantined as mentions, kept in `labels`. One review reads 'None' "
-               "(pandas' default NA parsing makes it the README's '1 empty'); it is kept as text.")
+
+@dataset(
+    "amazon_alexa_reviews",
+    title="Amazon Alexa / Echo reviews with 1-5 stars, May-July 2018 (3,150)",
+    licence="not stated (Kaggle sid321axn; Amazon user content); not redistributed",
+    redistributable=False,
+    source="Kaggle 'Amazon Alexa Reviews' via GitHub NikhitaMethwani/Amazon-Alexa-Review-Using-Sentiment-Analysis @ad38c3d amazon_alexa.tsv",
+    citation="Kaggle dataset sid321axn/amazon-alexa-reviews (2018)",
+    tables=("mentions",),
+    extras=("labels",),
+    files={
+        "reviews": datafile(
+            "reviews_amazon_alexa/amazon_alexa.tsv",
+            "28dea46b62b12f3bca611d8a27e04a6c4183e6ebea459537f01b1f302c160ce5",
+            514892,
+            url=github_raw(
+                "NikhitaMethwani/Amazon-Alexa-Review-Using-Sentiment-Analysis",
+                "ad38c3de1eea028a3ff0d88399e96f542bec358b",
+                "amazon_alexa.tsv",
+            ),
+        )
+    },
+    reference={
+        "rows": 3150,
+        "ratings": {"5": 2286, "4": 455, "3": 152, "2": 96, "1": 161},
+        "mean_rating": 4.46,
+        "feedback": {"1": 2893, "0": 257},
+        "empty_texts": 79,
+    },
+    notes="79 reviews have no text (blank or whitespace): quarantined as mentions, kept in `labels`. One review reads 'None' "
+    "(pandas' default NA parsing makes it the README's '1 empty'); it is kept as text.",
+)
 def _alexa(f) -> Parts:
-    d = number_rows(pd.read_csv(f["reviews"], sep="\t", encoding="utf-8-sig", dtype={"verified_reviews": str}, keep_default_na=False))
+    d = number_rows(
+        pd.read_csv(
+            f["reviews"], sep="\t", encoding="utf-8-sig", dtype={"verified_reviews": str}, keep_default_na=False
+        )
+    )
     mid = "alexa_" + d._row.astype(str).str.zfill(4)
-    m = pd.DataFrame({"mention_id": mid, "source": "amazon", "text": d.verified_reviews, "rating": d.rating, "brand": "Amazon",
-                      "posted_at": parse_times(d.date, "%d-%b-%y"), "variation": d.variation, "feedback": d.feedback, "_row": d._row})
-    return Parts({"mentions": m}, {"labels": pd.DataFrame({"mention_id": mid, "rating": d.rating, "feedback": d.feedback,
-                                                           "variation": d.variation.str.strip()})}, len(d))
+    m = pd.DataFrame(
+        {
+            "mention_id": mid,
+            "source": "amazon",
+            "text": d.verified_reviews,
+            "rating": d.rating,
+            "brand": "Amazon",
+            "posted_at": parse_times(d.date, "%d-%b-%y"),
+            "variation": d.variation,
+            "feedback": d.feedback,
+            "_row": d._row,
+        }
+    )
+    return Parts(
+        {"mentions": m},
+        {
+            "labels": pd.DataFrame(
+                {"mention_id": mid, "rating": d.rating, "feedback": d.feedback, "variation": d.variation.str.strip()}
+            )
+        },
+        len(d),
+    )
 
-@dataset("womens_clothing_reviews", title="Women's E-Commerce Clothing Reviews: random 6,000 of 23,486 (rating, recommend flag, product class)",
-         licence="CC0 1.0 (as listed on Kaggle); not bundled (2.2 MB)", redistributable=True,
-         source="Kaggle nicapotato/womens-ecommerce-clothing-reviews via GitHub irmakozveren01/Womens-clothing-text-analysis @18e084e; "
-                "DataFrame.sample(n=6000, random_state=42)",
-         citation="nicapotato (2018), Women's E-Commerce Clothing Reviews, Kaggle", tables=("mentions",), extras=("labels",),
-         files={"reviews": datafile("womens_clothing_reviews_sample/womens_clothing_reviews_sample_6000.csv",
-                              "ab49cd5534c31f4e45749fdedb3fe6958f7e46cac8870b00ec3d4864c844cf5d", 2170622)},
-         reference={"rows": 6000, "ratings": {"1": 200, "2": 411, "3": 773, "4": 1286, "5": 3330}, "mean_rating": 4.189,
-                    "recommended": 4923, "empty_texts": 196, "departments": {"Tops": 2678, "Dresses": 1634, "Bottoms": 975}},
-         notes="Mention id = wccr_<original row index>. The 196 reviews without text are quarantined as mentions, kept in `labels`.")
+
+@dataset(
+    "womens_clothing_reviews",
+    title="Women's E-Commerce Clothing Reviews: random 6,000 of 23,486 (rating, recommend flag, product class)",
+    licence="CC0 1.0 (as listed on Kaggle); not bundled (2.2 MB)",
+    redistributable=True,
+    source="Kaggle nicapotato/womens-ecommerce-clothing-reviews via GitHub irmakozveren01/Womens-clothing-text-analysis @18e084e; "
+    "DataFrame.sample(n=6000, random_state=42)",
+    citation="nicapotato (2018), Women's E-Commerce Clothing Reviews, Kaggle",
+    tables=("mentions",),
+    extras=("labels",),
+    files={
+        "reviews": datafile(
+            "womens_clothing_reviews_sample/womens_clothing_reviews_sample_6000.csv",
+            "ab49cd5534c31f4e45749fdedb3fe6958f7e46cac8870b00ec3d4864c844cf5d",
+            2170622,
+        )
+    },
+    reference={
+        "rows": 6000,
+        "ratings": {"1": 200, "2": 411, "3": 773, "4": 1286, "5": 3330},
+        "mean_rating": 4.189,
+        "recommended": 4923,
+        "empty_texts": 196,
+        "departments": {"Tops": 2678, "Dresses": 1634, "Bottoms": 975},
+    },
+    notes="Mention id = wccr_<original row index>. The 196 reviews without text are quarantined as mentions, kept in `labels`.",
+)
 def _womens(f) -> Parts:
     d = number_rows(pd.read_csv(f["reviews"], dtype={"Review Text": str, "Title": str}))
     idx = d.columns[0]
     mid = "wccr_" + d[idx].astype(str)
-    m = d.drop(columns=[idx, "Review Text", "Rating"]).assign(mention_id=mid, source="retailer", text=d["Review Text"], rating=d.Rating)
-    labels = pd.DataFrame({"mention_id": mid, "rating": d.Rating, "recommended": d["Recommended IND"].eq(1), "clothing_id": d["Clothing ID"],
-                           "age": d.Age, "positive_feedback": d["Positive Feedback Count"], "division": d["Division Name"],
-                           "department": d["Department Name"], "class_name": d["Class Name"]})
+    m = d.drop(columns=[idx, "Review Text", "Rating"]).assign(
+        mention_id=mid, source="retailer", text=d["Review Text"], rating=d.Rating
+    )
+    labels = pd.DataFrame(
+        {
+            "mention_id": mid,
+            "rating": d.Rating,
+            "recommended": d["Recommended IND"].eq(1),
+            "clothing_id": d["Clothing ID"],
+            "age": d.Age,
+            "positive_feedback": d["Positive Feedback Count"],
+            "division": d["Division Name"],
+            "department": d["Department Name"],
+            "class_name": d["Class Name"],
+        }
+    )
     return Parts({"mentions": m}, {"labels": labels}, len(d))
+
 
 _SLS = {"amazon": "amazon_cells_labelled.txt", "yelp": "yelp_labelled.txt", "imdb": "imdb_labelled.txt"}
 _SLS_GH = ("Nanofication/TWC-Naive-Bayes", "5bc4715169b40c627e082a27321215a2719a0347")
 
-@dataset("sentiment_sentences", title="UCI Sentiment Labelled Sentences: 1,000 Amazon, Yelp and IMDb sentences each, 500 positive / 500 negative",
-         licence="CC BY 4.0", redistributable=True, needs=lambda **_: list(_SLS),
-         source="UCI ML Repository dataset 331 via GitHub Nanofication/TWC-Naive-Bayes @5bc4715 (byte-for-byte)",
-         citation="Kotzias, Denil, de Freitas & Smyth (2015), From Group to Individual Labels using Deep Features, KDD",
-         tables=("mentions",), extras=("labels",),
-         files={**{k: datafile(f"sentiment_labelled_sentences/{n}", s, z, bundled=True,
-                         url=github_raw(*_SLS_GH, n if k == "amazon" else "Datasets/" + n)) for k, n, s, z in [
-                    ("amazon", _SLS["amazon"], "47003fc0a0d4840b00e96e715b6189bad09e7443a3da41c4cbe12ffc79f86ae3", 58226),
-                    ("yelp", _SLS["yelp"], "c76468b7b5c6e56a0804d728345c5f84aa2142ddb214420f61cc9cfd4c00d2ea", 61320),
-                    ("imdb", _SLS["imdb"], "aef2e49e3da25714d61175e3a6e68eeef74a20a2f914318dc3be9947ea86512d", 85285)]},
-                "readme": datafile("sentiment_labelled_sentences/readme_original.txt",
-                             "736c26aa54e3614459e50314ece0698051f0923d108ed53938dcb1aa0483bfd4", 1070, bundled=True)},
-         reference={"rows": 3000, "per_source": {"amazon": [500, 500], "yelp": [500, 500], "imdb": [500, 500]}},
-         notes="labels.label: 1 positive, 0 negative. Mention ids sls_<source>_<line>.")
+
+@dataset(
+    "sentiment_sentences",
+    title="UCI Sentiment Labelled Sentences: 1,000 Amazon, Yelp and IMDb sentences each, 500 positive / 500 negative",
+    licence="CC BY 4.0",
+    redistributable=True,
+    needs=lambda **_: list(_SLS),
+    source="UCI ML Repository dataset 331 via GitHub Nanofication/TWC-Naive-Bayes @5bc4715 (byte-for-byte)",
+    citation="Kotzias, Denil, de Freitas & Smyth (2015), From Group to Individual Labels using Deep Features, KDD",
+    tables=("mentions",),
+    extras=("labels",),
+    files={
+        **{
+            k: datafile(
+                f"sentiment_labelled_sentences/{n}",
+                s,
+                z,
+                bundled=True,
+                url=github_raw(*_SLS_GH, n if k == "amazon" else "Datasets/" + n),
+            )
+            for k, n, s, z in [
+                ("amazon", _SLS["amazon"], "47003fc0a0d4840b00e96e715b6189bad09e7443a3da41c4cbe12ffc79f86ae3", 58226),
+                ("yelp", _SLS["yelp"], "c76468b7b5c6e56a0804d728345c5f84aa2142ddb214420f61cc9cfd4c00d2ea", 61320),
+                ("imdb", _SLS["imdb"], "aef2e49e3da25714d61175e3a6e68eeef74a20a2f914318dc3be9947ea86512d", 85285),
+            ]
+        },
+        "readme": datafile(
+            "sentiment_labelled_sentences/readme_original.txt",
+            "736c26aa54e3614459e50314ece0698051f0923d108ed53938dcb1aa0483bfd4",
+            1070,
+            bundled=True,
+        ),
+    },
+    reference={"rows": 3000, "per_source": {"amazon": [500, 500], "yelp": [500, 500], "imdb": [500, 500]}},
+    notes="labels.label: 1 positive, 0 negative. Mention ids sls_<source>_<line>.",
+)
 def _sls(f) -> Parts:
     frames = []
     for s in _SLS:
-        d = number_rows(pd.read_csv(f[s], sep="\t", header=None, names=["text", "label"], quoting=3, dtype={"text": str}, keep_default_na=False))
+        d = number_rows(
+            pd.read_csv(
+                f[s],
+                sep="\t",
+                header=None,
+                names=["text", "label"],
+                quoting=3,
+                dtype={"text": str},
+                keep_default_na=False,
+            )
+        )
         frames.append(d.assign(source=s, mention_id="sls_" + s + "_" + d._row.astype(str).str.zfill(4)))
     d = pd.concat(frames, ignore_index=True)
-    return Parts({"mentions": d[["mention_id", "source", "text", "_row"]]},
-                 {"labels": d[["mention_id", "source"]].assign(label=pd.to_numeric(d.label, errors="coerce").astype("Int64"))}, len(d))
+    return Parts(
+        {"mentions": d[["mention_id", "source", "text", "_row"]]},
+        {"labels": d[["mention_id", "source"]].assign(label=pd.to_numeric(d.label, errors="coerce").astype("Int64"))},
+        len(d),
+    )
 
-@dataset("twitter_airline", title="Twitter US Airline Sentiment, 2015-02-16..22: 10,268 tweets to 6 airlines with sentiment and negative reasons",
-         licence="CC BY-NC-SA 4.0 (CrowdFlower 'Data for Everyone' via Kaggle; tweets are user content); not redistributed", redistributable=False,
-         source="Kaggle crowdflower/twitter-airline-sentiment via GitHub eidehua/Real-Time-SciVi @d172fa9; rows dated 2015-02-16..22",
-         citation="CrowdFlower (2015), Twitter US Airline Sentiment, Data for Everyone library",
-         tables=("mentions",), extras=("labels",),
-         files={"tweets": datafile("twitter_airline_sentiment_train/tweets_2015-02-16_to_22.csv",
-                             "11e0ed4a2eed87552066f8d3b8b3c6cf596d1aac8db55ddf5ed77c4f24447ce7", 2398543)},
-         reference={"rows": 10268, "distinct_tweets": 10262, "sentiment": {"negative": 6478, "neutral": 2086, "positive": 1704},
-                    "airlines": {"United": 2965, "US Airways": 2248, "Southwest": 1961, "Delta": 1718, "American": 992, "Virgin America": 384},
-                    "negative_reasons": {"Customer Service Issue": 1994, "Late Flight": 1284}, "users": 5654},
-         notes="brand = airline. The source repeats 6 tweets: the earlier copy of each is quarantined as a duplicate key. "
-               "American has almost no tweets before 02-22 (a sampling artefact).")
+
+@dataset(
+    "twitter_airline",
+    title="Twitter US Airline Sentiment, 2015-02-16..22: 10,268 tweets to 6 airlines with sentiment and negative reasons",
+    licence="CC BY-NC-SA 4.0 (CrowdFlower 'Data for Everyone' via Kaggle; tweets are user content); not redistributed",
+    redistributable=False,
+    source="Kaggle crowdflower/twitter-airline-sentiment via GitHub eidehua/Real-Time-SciVi @d172fa9; rows dated 2015-02-16..22",
+    citation="CrowdFlower (2015), Twitter US Airline Sentiment, Data for Everyone library",
+    tables=("mentions",),
+    extras=("labels",),
+    files={
+        "tweets": datafile(
+            "twitter_airline_sentiment_train/tweets_2015-02-16_to_22.csv",
+            "11e0ed4a2eed87552066f8d3b8b3c6cf596d1aac8db55ddf5ed77c4f24447ce7",
+            2398543,
+        )
+    },
+    reference={
+        "rows": 10268,
+        "distinct_tweets": 10262,
+        "sentiment": {"negative": 6478, "neutral": 2086, "positive": 1704},
+        "airlines": {
+            "United": 2965,
+            "US Airways": 2248,
+            "Southwest": 1961,
+            "Delta": 1718,
+            "American": 992,
+            "Virgin America": 384,
+        },
+        "negative_reasons": {"Customer Service Issue": 1994, "Late Flight": 1284},
+        "users": 5654,
+    },
+    notes="brand = airline. The source repeats 6 tweets: the earlier copy of each is quarantined as a duplicate key. "
+    "American has almost no tweets before 02-22 (a sampling artefact).",
+)
 def _twitter(f) -> Parts:
     d = number_rows(pd.read_csv(f["tweets"], dtype=str, keep_default_na=False))
     mid, num = "twitter_" + d.tweet_id.str.strip(), lambda c: pd.to_numeric(d[c], errors="coerce")
-    m = pd.DataFrame({"mention_id": mid, "source": "twitter", "author": d["name"], "text": d.text, "brand": d.airline,
-                      "posted_at": parse_times(d.tweet_created, "%Y-%m-%d %H:%M:%S %z"), "retweet_count": num("retweet_count"),
-                      "tweet_coord": d.tweet_coord, "tweet_location": d.tweet_location, "user_timezone": d.user_timezone, "_row": d._row})
-    labels = pd.DataFrame({"mention_id": mid, "airline": d.airline, "sentiment": d.airline_sentiment,
-                           "sentiment_confidence": num("airline_sentiment_confidence"), "negative_reason": d.negativereason.replace("", None),
-                           "negative_reason_confidence": num("negativereason_confidence"), "sentiment_gold": d.airline_sentiment_gold.replace("", None),
-                           "negative_reason_gold": d.negativereason_gold.replace("", None), "retweet_count": num("retweet_count")})
+    m = pd.DataFrame(
+        {
+            "mention_id": mid,
+            "source": "twitter",
+            "author": d["name"],
+            "text": d.text,
+            "brand": d.airline,
+            "posted_at": parse_times(d.tweet_created, "%Y-%m-%d %H:%M:%S %z"),
+            "retweet_count": num("retweet_count"),
+            "tweet_coord": d.tweet_coord,
+            "tweet_location": d.tweet_location,
+            "user_timezone": d.user_timezone,
+            "_row": d._row,
+        }
+    )
+    labels = pd.DataFrame(
+        {
+            "mention_id": mid,
+            "airline": d.airline,
+            "sentiment": d.airline_sentiment,
+            "sentiment_confidence": num("airline_sentiment_confidence"),
+            "negative_reason": d.negativereason.replace("", None),
+            "negative_reason_confidence": num("negativereason_confidence"),
+            "sentiment_gold": d.airline_sentiment_gold.replace("", None),
+            "negative_reason_gold": d.negativereason_gold.replace("", None),
+            "retweet_count": num("retweet_count"),
+        }
+    )
     return Parts({"mentions": m}, {"labels": labels}, len(d))
 
-@dataset("opinion_spam", title="Deceptive Opinion Spam corpus v1.4, fold 1: 320 truthful / deceptive hotel reviews",
-         licence="CC BY-NC-SA 3.0; not redistributed", redistributable=False,
-         source="op_spam_v1.4 (Ott et al.) via GitHub nielsyh/Text-Classification-for-the-Detection-of-Opinion-Spam @15e0415, fold 1 as CSV",
-         citation="Ott, Choi, Cardie & Hancock (2011), ACL; Ott, Cardie & Hancock (2013), NAACL",
-         tables=("mentions",), extras=("labels",),
-         files={"reviews": datafile("deceptive_opinion_spam_fold1/op_spam_fold1.csv",
-                              "6b8fdfa822f86002c7ddcedd559a68d4266bad8c746b40270977c6842473f564", 278054)},
-         reference={"rows": 320, "per_cell": 80, "hotels": ["hilton", "james", "monaco", "sofitel"],
-                    "baseline_accuracy_fold1_to_2_5": 0.836, "published_accuracy_positive": 0.898},
-         notes="brand = hotel; source = where the review came from (MTurk = deceptive). Mention ids opspam_<polarity>_<file stem>.")
+
+@dataset(
+    "opinion_spam",
+    title="Deceptive Opinion Spam corpus v1.4, fold 1: 320 truthful / deceptive hotel reviews",
+    licence="CC BY-NC-SA 3.0; not redistributed",
+    redistributable=False,
+    source="op_spam_v1.4 (Ott et al.) via GitHub nielsyh/Text-Classification-for-the-Detection-of-Opinion-Spam @15e0415, fold 1 as CSV",
+    citation="Ott, Choi, Cardie & Hancock (2011), ACL; Ott, Cardie & Hancock (2013), NAACL",
+    tables=("mentions",),
+    extras=("labels",),
+    files={
+        "reviews": datafile(
+            "deceptive_opinion_spam_fold1/op_spam_fold1.csv",
+            "6b8fdfa822f86002c7ddcedd559a68d4266bad8c746b40270977c6842473f564",
+            278054,
+        )
+    },
+    reference={
+        "rows": 320,
+        "per_cell": 80,
+        "hotels": ["hilton", "james", "monaco", "sofitel"],
+        "baseline_accuracy_fold1_to_2_5": 0.836,
+        "published_accuracy_positive": 0.898,
+    },
+    notes="brand = hotel; source = where the review came from (MTurk = deceptive). Mention ids opspam_<polarity>_<file stem>.",
+)
 def _opspam(f) -> Parts:
     d = number_rows(pd.read_csv(f["reviews"], dtype=str, keep_default_na=False))
     mid = "opspam_" + d.polarity + "_" + d.file.str.rsplit("/", n=1).str[-1].str.removesuffix(".txt")
-    m = pd.DataFrame({"mention_id": mid, "source": d.source.str.lower(), "text": d.text, "brand": d.hotel, "_row": d._row})
-    return Parts({"mentions": m}, {"labels": d[["fold", "polarity", "label", "source", "hotel", "file"]].assign(mention_id=mid)}, len(d))
+    m = pd.DataFrame(
+        {"mention_id": mid, "source": d.source.str.lower(), "text": d.text, "brand": d.hotel, "_row": d._row}
+    )
+    return Parts(
+        {"mentions": m},
+        {"labels": d[["fold", "polarity", "label", "source", "hotel", "file"]].assign(mention_id=mid)},
+        len(d),
+    )
