@@ -18,7 +18,7 @@ import pandas as pd
 from ..core import Workspace
 from ..log import get_logger
 from .churn import NO_PURCHASES
-from .loop import add_commands
+from .loop import add_commands, record_interventions
 from .survival import NOT_FEATURES
 from .uplift_model import (ACTION_COSTS, BAND_PRICED_AS, CONTROL, LEARNERS, RISK_BANDS, UpliftModel, auuc,
                                          choose_actions, diff_in_means, evaluate_uplift, pehe, policy_value, qini_coefficient,
