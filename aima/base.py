@@ -7,7 +7,7 @@ __all__ = ['check_param', 'AimaEstimator', 'check_aima_estimator', 'tabular_prep
 
 # %% ../nbs/00_core/03_base.ipynb #b4e1a004
 import pickle
-from numbers import Number, Real
+from numbers import Real
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -136,11 +136,7 @@ def check_aima_estimator(est: AimaEstimator, fit_args: tuple = (), fit_kwargs: d
 
 # %% ../nbs/00_core/03_base.ipynb #b4e1a018
 def _is_numeric(s: pd.Series) -> bool:
-    "Numbers and flags, including object columns that hold only numbers (an engine's decimals or integers with gaps)."
-    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
-        return True
-    v = s.dropna()
-    return s.dtype == object and len(v) > 0 and bool(v.map(lambda x: isinstance(x, Number) and not isinstance(x, bool)).all())
+    return pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s)
 
 def _numeric_columns(X: pd.DataFrame) -> list:
     "Numbers and flags with at least one value."
