@@ -19,7 +19,7 @@ from ..core import Workspace
 from ..data.schema import latest_run, write_result
 from ..log import get_logger
 from .churn import NO_PURCHASES
-from .loop import add_commands
+from .loop import add_commands, record_interventions
 from .survival import NOT_FEATURES
 from .uplift_model import (ACTION_COSTS, BAND_PRICED_AS, CONTROL, LEARNERS, RISK_BANDS, UpliftModel, auuc,
                                          choose_actions, diff_in_means, evaluate_uplift, pehe, policy_value, qini_coefficient,
