@@ -22,20 +22,22 @@ def _logp_op(sums, prior_sd: float):
     import pytensor.tensor as pt
     from pytensor.graph.basic import Apply
     from pytensor.graph.op import Op
+
     last = {}
 
     def f(theta):
-        key = theta.tobytes()               # NUTS asks for the value and the gradient at the same point: compute once
+        key = theta.tobytes()  # NUTS asks for the value and the gradient at the same point: compute once
         if key not in last:
             ll, g = sums(np.exp(theta))
             last.clear()
-            last[key] = (float(ll - 0.5 * ((theta / prior_sd) ** 2).sum()), g * np.exp(theta) - theta / prior_sd ** 2)
+            last[key] = (float(ll - 0.5 * ((theta / prior_sd) ** 2).sum()), g * np.exp(theta) - theta / prior_sd**2)
         return last[key]
 
     class Grad(Op):
         def make_node(self, theta):
             theta = pt.as_tensor_variable(theta)
             return Apply(self, [theta], [theta.type()])
+
         def perform(self, node, inputs, outputs):
             outputs[0][0] = np.asarray(f(np.asarray(inputs[0], float))[1], dtype=node.outputs[0].dtype)
 
@@ -45,21 +47,35 @@ def _logp_op(sums, prior_sd: float):
         def make_node(self, theta):
             theta = pt.as_tensor_variable(theta)
             return Apply(self, [theta], [pt.dscalar()])
+
         def perform(self, node, inputs, outputs):
             v = f(np.asarray(inputs[0], float))[0]
             outputs[0][0] = np.asarray(v if np.isfinite(v) else -np.inf)
+
         def grad(self, inputs, g):
             return [g[0] * grad_op(inputs[0])]
 
     return LogP()
 
-def sample_posterior(sums, start, names, draws: int = 1000, tune: int = 1000, chains: int = 2, prior_sd: float = 3.0,
-                     target_accept: float = 0.9, random_seed: int | None = 0, progressbar: bool = False):
+
+def sample_posterior(
+    sums,
+    start,
+    names,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 2,
+    prior_sd: float = 3.0,
+    target_accept: float = 0.9,
+    random_seed: int | None = 0,
+    progressbar: bool = False,
+):
     """NUTS draws of `theta = log(params)` for the log-likelihood `sums(params) -> (sum, gradient)` under independent
     N(0, prior_sd^2) priors on theta, chains started at `start` (log scale). Returns the arviz `InferenceData`
     (variable `theta` with dimension `param` named by `names`)."""
     import pymc as pm
     from aima.base import check_param
+
     check_param("prior_sd", prior_sd, low=0, low_open=True)
     for name, v in (("draws", draws), ("tune", tune), ("chains", chains)):
         check_param(name, v, low=1, integer=True)
@@ -68,26 +84,65 @@ def sample_posterior(sums, start, names, draws: int = 1000, tune: int = 1000, ch
     with pm.Model(coords={"param": names}):
         theta = pm.Flat("theta", dims="param", initval=np.asarray(start, float))
         pm.Potential("logp", _logp_op(sums, prior_sd)(theta))
-        return pm.sample(draws=draws, tune=tune, chains=chains, cores=1, target_accept=target_accept,
-                         random_seed=random_seed, progressbar=progressbar)
+        return pm.sample(
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=1,
+            target_accept=target_accept,
+            random_seed=random_seed,
+            progressbar=progressbar,
+        )
+
 
 def diagnostics(idata) -> dict:
     "arviz's standard diagnostics of `theta`: split R-hat and bulk ESS per parameter, and the number of divergences."
     import arviz as az
+
     rhat = az.rhat(idata, var_names=["theta"])["theta"]
     ess = az.ess(idata, var_names=["theta"], method="bulk")["theta"]
     names = [str(n) for n in rhat["param"].values]
-    return {"rhat": dict(zip(names, map(float, rhat.values))), "ess": dict(zip(names, map(float, ess.values))),
-            "divergences": int(idata.sample_stats["diverging"].sum())}
+    return {
+        "rhat": dict(zip(names, map(float, rhat.values))),
+        "ess": dict(zip(names, map(float, ess.values))),
+        "divergences": int(idata.sample_stats["diverging"].sum()),
+    }
 
 # %% ../../nbs/60_retention/02_bayes.ipynb #2b0c0002
-def fit_bayes(model, data, *more, weights=None, draws: int = 1000, tune: int = 1000, chains: int = 2,
-              prior_sd: float = 3.0, target_accept: float = 0.9, random_seed: int = 0, progressbar: bool = False):
+def fit_bayes(
+    model,
+    data,
+    *more,
+    weights=None,
+    draws: int = 1000,
+    tune: int = 1000,
+    chains: int = 2,
+    prior_sd: float = 3.0,
+    target_accept: float = 0.9,
+    random_seed: int = 0,
+    progressbar: bool = False,
+):
     "Deprecated: use `model.fit(data, method=\"bayes\", ...)`, which this calls and returns."
-    warnings.warn("fit_bayes(model, data) is deprecated and will be removed in the next release: "
-                  "use model.fit(data, method='bayes').", DeprecationWarning, stacklevel=2)
-    return model.fit(data, *more, weights=weights, method="bayes", draws=draws, tune=tune, chains=chains, prior_sd=prior_sd,
-                     target_accept=target_accept, random_seed=random_seed, progressbar=progressbar)
+    warnings.warn(
+        "fit_bayes(model, data) is deprecated and will be removed in the next release: "
+        "use model.fit(data, method='bayes').",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return model.fit(
+        data,
+        *more,
+        weights=weights,
+        method="bayes",
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        prior_sd=prior_sd,
+        target_accept=target_accept,
+        random_seed=random_seed,
+        progressbar=progressbar,
+    )
+
 
 def posterior_summary(model, level: float = 0.9) -> pd.DataFrame:
     "Posterior mean, sd, central interval, split R-hat and bulk ESS of each parameter (after `fit(method=\"bayes\")`)."
@@ -96,5 +151,14 @@ def posterior_summary(model, level: float = 0.9) -> pd.DataFrame:
     P = model.posterior_
     lo, hi = np.quantile(P, [(1 - level) / 2, (1 + level) / 2], axis=0)
     names = list(model.params)
-    return pd.DataFrame({"mean": P.mean(0), "sd": P.std(0, ddof=1), "lo": lo, "hi": hi,
-                         "rhat": [model.rhat_[n] for n in names], "ess_bulk": [model.ess_[n] for n in names]}, index=names)
+    return pd.DataFrame(
+        {
+            "mean": P.mean(0),
+            "sd": P.std(0, ddof=1),
+            "lo": lo,
+            "hi": hi,
+            "rhat": [model.rhat_[n] for n in names],
+            "ess_bulk": [model.ess_[n] for n in names],
+        },
+        index=names,
+    )

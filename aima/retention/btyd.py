@@ -15,12 +15,22 @@ from scipy.special import betaln, gammaln, hyp2f1
 from ..base import AimaEstimator, check_param
 from ..core import check_fitted
 from .btyd_fit import check_summary, collapse, mle, summary_columns
-from .btyd_likelihoods import bgbb_loglik, bgnbd_loglik, bgnbd_sums, gg_loglik, gg_sums, pnbd_log_a0, pnbd_loglik, pnbd_sums
+from aima.retention.btyd_likelihoods import (
+    bgbb_loglik,
+    bgnbd_loglik,
+    bgnbd_sums,
+    gg_loglik,
+    gg_sums,
+    pnbd_log_a0,
+    pnbd_loglik,
+    pnbd_sums,
+)
 
 # %% ../../nbs/60_retention/03_btyd.ipynb #d91d8f44
 class BTYDModel(AimaEstimator):
     """Base of the buy-till-you-die models: maximum likelihood (`method="mle"`) or NUTS (`method="bayes"`) on the
     model's log-likelihood, parameters by name, standard errors and parameter draws for intervals."""
+
     _names: tuple = ()
     _x0: tuple = ()
     _sample_name = "customers"
@@ -70,7 +80,9 @@ class BTYDModel(AimaEstimator):
 
     def _data(self, data, *more, weights=None):
         "Validated (frequency, recency, T), collapsed, and their weights."
-        x, tx, T = summary_columns(data if isinstance(data, pd.DataFrame) else (data, *more), ["frequency", "recency", "T"])
+        x, tx, T = summary_columns(
+            data if isinstance(data, pd.DataFrame) else (data, *more), ["frequency", "recency", "T"]
+        )
         check_summary(x, tx, T)
         return collapse(x, tx, T, weights=weights)
 
@@ -83,16 +95,19 @@ class BTYDModel(AimaEstimator):
 
     def _sums(self, cols, w):
         "`p -> (weighted log-likelihood sum, its gradient)` over the collapsed data: what both fits evaluate."
+
         def sums(p):
             ll, g = self._loglik(p, *cols, grad=True)
             return float(w @ ll), g @ w
+
         return sums
 
     def _fit_mle(self, cols, w):
-        run = lambda cols, w, x0, start_hessian=None: mle(self._loglik, x0, cols, w, penalizer=self.penalizer,
-                                                          sums=self._sums(cols, w), start_hessian=start_hessian)
+        run = lambda cols, w, x0, start_hessian=None: mle(
+            self._loglik, x0, cols, w, penalizer=self.penalizer, sums=self._sums(cols, w), start_hessian=start_hessian
+        )
         x0, H0 = self._start(cols, w), None
-        if len(w) > 50_000:     # warm start from a 20k-row subsample; Newton steps with its Hessian finish on all rows
+        if len(w) > 50_000:  # warm start from a 20k-row subsample; Newton steps with its Hessian finish on all rows
             idx = np.random.default_rng(self.random_state).choice(len(w), 20_000, replace=False)
             sub = run(tuple(c[idx] for c in cols), w[idx], x0)
             x0 = sub["params"]
@@ -104,10 +119,11 @@ class BTYDModel(AimaEstimator):
 
     def _fit_bayes(self, cols, w, **sampler):
         from aima.retention.bayes import diagnostics, sample_posterior
+
         sampler.setdefault("random_seed", self.random_state)
         sums = self._sums(cols, w)
         self.idata_ = sample_posterior(sums, np.log(self.params_), self._names, **sampler)
-        th = self.idata_.posterior["theta"].to_numpy().reshape(-1, len(self._names))      # (chains x draws) x k
+        th = self.idata_.posterior["theta"].to_numpy().reshape(-1, len(self._names))  # (chains x draws) x k
         self.posterior_ = np.exp(th)
         self.params_ = self.posterior_.mean(0)
         self.cov_log_ = np.cov(th.T)
@@ -138,7 +154,7 @@ class PurchaseModel(BTYDModel):
 
     def _sums(self, cols, w):
         "The fused kernel over (frequency, recency, T), with the frequency's distinct values found once."
-        codes, ux = pd.factorize(cols[0], sort=True)         # hashing, not a sort of every row
+        codes, ux = pd.factorize(cols[0], sort=True)  # hashing, not a sort of every row
         xu = (np.asarray(ux, dtype=float), codes.astype(np.int64, copy=False))
         return lambda p: self._kernel(p, *cols, w, xu)
 
@@ -151,18 +167,25 @@ class PurchaseModel(BTYDModel):
         cols = self._summary(data, more)
         return self.p_alive_given(self.params_, *cols)
 
-    def expected_purchases(self, t: float, data, *more, interval: float | None = None, n_samples: int = 200) -> pd.DataFrame:
+    def expected_purchases(
+        self, t: float, data, *more, interval: float | None = None, n_samples: int = 200
+    ) -> pd.DataFrame:
         "Expected purchases in the next `t` time units (`expected`); with `interval` (e.g. 0.9) also `lo` and `hi`."
         x, tx, T = self._summary(data, more)
-        out = pd.DataFrame({"expected": self.expected_purchases_given(self.params_, t, x, tx, T)},
-                           index=data.index if isinstance(data, pd.DataFrame) else None)
+        out = pd.DataFrame(
+            {"expected": self.expected_purchases_given(self.params_, t, x, tx, T)},
+            index=data.index if isinstance(data, pd.DataFrame) else None,
+        )
         if interval is not None:
-            out["lo"], out["hi"] = self._interval(lambda p: self.expected_purchases_given(p, t, x, tx, T), n_samples, interval)
+            out["lo"], out["hi"] = self._interval(
+                lambda p: self.expected_purchases_given(p, t, x, tx, T), n_samples, interval
+            )
         return out
 
 # %% ../../nbs/60_retention/03_btyd.ipynb #3b7d0101
 class BetaGeoModel(PurchaseModel):
     "BG/NBD: purchases at Poisson rate lambda ~ Gamma(r, alpha) while alive; after each purchase the customer leaves with p ~ Beta(a, b)."
+
     _names, _x0 = ("r", "alpha", "a", "b"), (1.0, 1.0, 1.0, 1.0)
     _loglik = staticmethod(bgnbd_loglik)
     _kernel = staticmethod(bgnbd_sums)
@@ -171,7 +194,11 @@ class BetaGeoModel(PurchaseModel):
         "P(alive) under parameters `p`."
         r, alpha, a, b = p
         pos = x > 0
-        lr = np.where(pos, np.log(a) - np.log(np.where(pos, b + x - 1, 1)) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx)), -np.inf)
+        lr = np.where(
+            pos,
+            np.log(a) - np.log(np.where(pos, b + x - 1, 1)) + (r + x) * (np.log(alpha + T) - np.log(alpha + tx)),
+            -np.inf,
+        )
         return 1 / (1 + np.exp(lr))
 
     def expected_purchases_given(self, p, t, x, tx, T) -> np.ndarray:
@@ -179,7 +206,9 @@ class BetaGeoModel(PurchaseModel):
         r, alpha, a, b = p
         z = t / (alpha + T + t)
         head = (a + b + x - 1) / (a - 1)
-        body = 1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+        body = 1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp2f1(
+            r + x, b + x, a + b + x - 1, z
+        )
         return head * body * self.p_alive_given(p, x, tx, T)
 
     def expected_purchases_new(self, t: float) -> float:
@@ -200,6 +229,7 @@ class BetaGeoModel(PurchaseModel):
 # %% ../../nbs/60_retention/03_btyd.ipynb #3b7d0102
 class ParetoNBDModel(PurchaseModel):
     "Pareto/NBD: Poisson purchases at lambda ~ Gamma(r, alpha) and an exponential lifetime with mu ~ Gamma(s, beta)."
+
     _names, _x0 = ("r", "alpha", "s", "beta"), (1.0, 1.0, 1.0, 1.0)
     _loglik = staticmethod(pnbd_loglik)
     _kernel = staticmethod(pnbd_sums)
@@ -208,7 +238,7 @@ class ParetoNBDModel(PurchaseModel):
         "P(alive) under parameters `p`."
         r, alpha, s, beta = p
         C1, C2 = pnbd_log_a0(r, alpha, s, beta, x, tx, T)
-        with np.errstate(divide="ignore"):     # last purchase at T: A0 = 0, log = -inf, P(alive) = 1
+        with np.errstate(divide="ignore"):  # last purchase at T: A0 = 0, log = -inf, P(alive) = 1
             logA0 = C1 + np.log1p(-np.exp(np.minimum(C2 - C1, 0)))
         lr = np.log(s / (r + s + x)) + (r + x) * np.log(alpha + T) + s * np.log(beta + T) + logA0
         return 1 / (1 + np.exp(lr))
@@ -216,7 +246,13 @@ class ParetoNBDModel(PurchaseModel):
     def expected_purchases_given(self, p, t, x, tx, T) -> np.ndarray:
         "Expected purchases in the next `t` under parameters `p`."
         r, alpha, s, beta = p
-        return (r + x) * (beta + T) / ((alpha + T) * (s - 1)) * (1 - ((beta + T) / (beta + T + t)) ** (s - 1)) * self.p_alive_given(p, x, tx, T)
+        return (
+            (r + x)
+            * (beta + T)
+            / ((alpha + T) * (s - 1))
+            * (1 - ((beta + T) / (beta + T + t)) ** (s - 1))
+            * self.p_alive_given(p, x, tx, T)
+        )
 
     def expected_purchases_new(self, t: float) -> float:
         "Expected purchases by a new customer in their first `t` time units."
@@ -227,12 +263,15 @@ class ParetoNBDModel(PurchaseModel):
 # %% ../../nbs/60_retention/03_btyd.ipynb #f13bf03f
 class BetaGeoBetaBinomModel(BTYDModel):
     "BG/BB for discrete opportunities: p ~ Beta(alpha, beta) to transact at each, theta ~ Beta(gamma, delta) to leave."
+
     _names, _x0 = ("alpha", "beta", "gamma", "delta"), (1.0, 1.0, 1.0, 1.0)
     _loglik = staticmethod(bgbb_loglik)
 
     def _columns(self, data, more):
         "frequency, recency, n_periods from a DataFrame or the three arrays, validated."
-        x, tx, n = summary_columns(data if isinstance(data, pd.DataFrame) else (data, *more), ["frequency", "recency", "n_periods"])
+        x, tx, n = summary_columns(
+            data if isinstance(data, pd.DataFrame) else (data, *more), ["frequency", "recency", "n_periods"]
+        )
         bad = [k for k, c in (("frequency", x), ("recency", tx), ("n_periods", n)) if not np.all(np.isfinite(c))]
         if bad:
             raise ValueError(f"BG/BB data has missing or infinite values in {bad}; drop or fill those rows first.")
@@ -268,31 +307,44 @@ class BetaGeoBetaBinomModel(BTYDModel):
         "Expected transactions in the next `n_future` opportunities under parameters `p`."
         al, be, ga, de = p
         lead = betaln(al + x + 1, be + n - x) - betaln(al, be) - bgbb_loglik(p, x, tx, n)
-        tail = np.exp(gammaln(1 + de + n) - gammaln(ga + de + n)) - np.exp(gammaln(1 + de + n + n_future) - gammaln(ga + de + n + n_future))
+        tail = np.exp(gammaln(1 + de + n) - gammaln(ga + de + n)) - np.exp(
+            gammaln(1 + de + n + n_future) - gammaln(ga + de + n + n_future)
+        )
         return np.exp(lead) * de / (ga - 1) * np.exp(gammaln(ga + de) - gammaln(1 + de)) * tail
 
-    def expected_purchases(self, n_future: int, data, *more, interval: float | None = None, n_samples: int = 200) -> pd.DataFrame:
+    def expected_purchases(
+        self, n_future: int, data, *more, interval: float | None = None, n_samples: int = 200
+    ) -> pd.DataFrame:
         "Expected transactions in the next `n_future` opportunities (`expected`); with `interval` also `lo` and `hi`."
         check_fitted(self, "params_")
         x, tx, n = self._columns(data, more)
-        out = pd.DataFrame({"expected": self.expected_purchases_given(self.params_, n_future, x, tx, n)},
-                           index=data.index if isinstance(data, pd.DataFrame) else None)
+        out = pd.DataFrame(
+            {"expected": self.expected_purchases_given(self.params_, n_future, x, tx, n)},
+            index=data.index if isinstance(data, pd.DataFrame) else None,
+        )
         if interval is not None:
-            out["lo"], out["hi"] = self._interval(lambda p: self.expected_purchases_given(p, n_future, x, tx, n), n_samples, interval)
+            out["lo"], out["hi"] = self._interval(
+                lambda p: self.expected_purchases_given(p, n_future, x, tx, n), n_samples, interval
+            )
         return out
 
 # %% ../../nbs/60_retention/03_btyd.ipynb #3b7d0103
 class GammaGammaModel(BTYDModel):
     "Gamma-Gamma spend: per-transaction spend ~ Gamma(p, nu) with nu ~ Gamma(q, gamma), for customers with repeat purchases."
+
     _names, _x0 = ("p", "q", "gamma"), (1.0, 1.0, 1.0)
     _loglik = staticmethod(gg_loglik)
 
     def _data(self, data, *more, weights=None):
         "(frequency, monetary_value) of customers with repeat purchases and positive spend, collapsed, and weights."
-        x, m = summary_columns(data if isinstance(data, pd.DataFrame) else (data, *more), ["frequency", "monetary_value"])
+        x, m = summary_columns(
+            data if isinstance(data, pd.DataFrame) else (data, *more), ["frequency", "monetary_value"]
+        )
         keep = (x > 0) & (m > 0)
         if keep.sum() < 2:
-            raise ValueError("Gamma-Gamma needs customers with repeat purchases and positive spend; found fewer than 2.")
+            raise ValueError(
+                "Gamma-Gamma needs customers with repeat purchases and positive spend; found fewer than 2."
+            )
         return collapse(x[keep], m[keep], weights=None if weights is None else np.asarray(weights)[keep])
 
     def _start(self, cols, w):

@@ -22,6 +22,7 @@ def summary_columns(data, names) -> list[np.ndarray]:
         return [data[n].to_numpy(dtype=float) for n in names]
     return [np.asarray(d, dtype=float) for d in data]
 
+
 def check_summary(x, tx, T) -> None:
     "Raise a ValueError unless frequency >= 0, 0 <= recency <= T, recency = 0 without repeats, and all finite."
     bad = [n for n, c in (("frequency", x), ("recency", tx), ("T", T)) if not np.all(np.isfinite(c))]
@@ -34,7 +35,7 @@ def check_summary(x, tx, T) -> None:
 def collapse(*cols, weights=None):
     "Identical rows merged into one with the summed weight: (distinct columns, weights)."
     n = len(cols[0])
-    if n <= 20_000:      # small inputs: a lexicographic sort beats building a DataFrame to hash (0.3 vs 1.7 ms at 2k rows)
+    if n <= 20_000:  # small inputs: a lexicographic sort beats building a DataFrame to hash (0.3 vs 1.7 ms at 2k rows)
         cols = tuple(np.asarray(c, dtype=float) for c in cols)
         w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
         if n == 0:
@@ -48,7 +49,7 @@ def collapse(*cols, weights=None):
         return tuple(c[starts] for c in s), np.add.reduceat(w[order], starts)
     # large inputs: collapse only when rows repeat (integer-week data); continuous times make it a pure cost
     head = pd.DataFrame({i: np.asarray(c[:20_000], dtype=float) for i, c in enumerate(cols)})
-    if (~head.duplicated()).sum() > 0.5 * len(head):      # hashing: a sort of the rows costs more than the fit saves
+    if (~head.duplicated()).sum() > 0.5 * len(head):  # hashing: a sort of the rows costs more than the fit saves
         w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
         return tuple(np.asarray(c, dtype=float) for c in cols), w
     df = pd.DataFrame({f"c{i}": np.asarray(c, dtype=float) for i, c in enumerate(cols)})
@@ -65,10 +66,13 @@ def _with_numgrad(loglik):
         gs = []
         for i in range(len(p)):
             h = 1e-6 * max(1.0, abs(p[i]))
-            e = np.zeros(len(p)); e[i] = h
+            e = np.zeros(len(p))
+            e[i] = h
             gs.append((loglik(p + e, *data) - loglik(p - e, *data)) / (2 * h))
         return ll, np.stack(gs)
+
     return f
+
 
 def _newton(obj, theta, H, gtol: float, max_iter: int = 10):
     "Newton steps with a fixed Hessian `H` of the mean objective and step halving; None when they do not converge."
@@ -91,8 +95,17 @@ def _newton(obj, theta, H, gtol: float, max_iter: int = 10):
         theta, f, g = theta - t * step, f2, g2
     return None
 
-def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float = 0.0, sums=None,
-        start_hessian: np.ndarray | None = None) -> dict:
+
+def mle(
+    loglik,
+    x0,
+    data,
+    weights,
+    analytic_grad: bool = True,
+    penalizer: float = 0.0,
+    sums=None,
+    start_hessian: np.ndarray | None = None,
+) -> dict:
     """Maximum likelihood on log-parameters; returns params, log-likelihood, covariance of log-params and the optimiser result.
 
     `sums(p) -> (total loglik, total gradient)` replaces the per-customer path when a fused kernel exists.
@@ -100,6 +113,7 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
     L-BFGS (which stays the fallback when they do not converge)."""
     f_ll = loglik if analytic_grad else _with_numgrad(loglik)
     W = weights.sum()
+
     def obj(theta):
         p = np.exp(theta)
         if sums is not None:
@@ -107,25 +121,35 @@ def mle(loglik, x0, data, weights, analytic_grad: bool = True, penalizer: float 
         else:
             ll, g = f_ll(p, *data, grad=True)
             ll_sum, g_sum = (weights * ll).sum(), (g * weights).sum(axis=1)
-        return -ll_sum / W + penalizer * (p ** 2).sum(), -g_sum / W * p + 2 * penalizer * p * p
+        return -ll_sum / W + penalizer * (p**2).sum(), -g_sum / W * p + 2 * penalizer * p * p
+
     import contextlib
     from threadpoolctl import threadpool_limits
+
     # 4-parameter BLAS calls: extra threads only spin (2x slower on a busy machine); the limit itself costs ~2 ms
     res = None if start_hessian is None else _newton(obj, np.log(np.asarray(x0, dtype=float)), start_hessian, gtol=1e-9)
     if res is None:
         with threadpool_limits(1) if len(weights) > 50_000 else contextlib.nullcontext():
-            res = minimize(obj, np.log(np.asarray(x0, dtype=float)), jac=True, method="L-BFGS-B",
-                           options={"maxiter": 5000, "gtol": 1e-9, "ftol": 1e-13})
+            res = minimize(
+                obj,
+                np.log(np.asarray(x0, dtype=float)),
+                jac=True,
+                method="L-BFGS-B",
+                options={"maxiter": 5000, "gtol": 1e-9, "ftol": 1e-13},
+            )
     theta = res.x
     k = len(theta)
-    H = np.zeros((k, k))      # of the total negative log-likelihood: forward differences of the gradient from the converged one
+    H = np.zeros(
+        (k, k)
+    )  # of the total negative log-likelihood: forward differences of the gradient from the converged one
     for i in range(k):
-        e = np.zeros(k); e[i] = 1e-5
+        e = np.zeros(k)
+        e[i] = 1e-5
         H[:, i] = (obj(theta + e)[1] - res.jac) / 1e-5 * W
     try:
         cov = np.linalg.inv((H + H.T) / 2)
     except np.linalg.LinAlgError:
         cov = np.full((k, k), np.nan)
     p = np.exp(theta)
-    ll = -(float(res.fun) - penalizer * (p ** 2).sum()) * W      # the objective at the optimum, unscaled
+    ll = -(float(res.fun) - penalizer * (p**2).sum()) * W  # the objective at the optimum, unscaled
     return {"params": p, "loglik": float(ll), "cov_log": cov, "result": res}

@@ -49,6 +49,7 @@ def bgnbd_loglik(params, x, tx, T, grad: bool = False, xu: tuple | None = None):
 # %% ../../nbs/60_retention/00_btyd_likelihoods.ipynb #5d0b0004
 _KERNELS: dict = {}
 
+
 def _compiled(factory):
     "The kernel `factory(numba)` builds, built once per process; None when numba is not installed (NumPy path)."
     if factory not in _KERNELS:
@@ -59,8 +60,10 @@ def _compiled(factory):
         _KERNELS[factory] = factory(numba) if numba is not None else None
     return _KERNELS[factory]
 
+
 def _bgnbd_kernel(numba):
     "A fused, compiled pass over customers returning the weighted log-likelihood and gradient sums."
+
     @numba.njit(cache=True)
     def sums(r, alpha, inv, x, tx, T, w, g_rx, b_2, b_3, d_rx, da2, da3, db2, db3):
         ll = 0.0
@@ -81,7 +84,7 @@ def _bgnbd_kernel(numba):
             if x[i] > 0:
                 ltx = np.log(alpha + tx[i])
                 A3 = b_3[k] - rx * ltx
-                dA = A3 - A2                       # log-sum-exp and the A3 weight from one exp and one log1p
+                dA = A3 - A2  # log-sum-exp and the A3 weight from one exp and one log1p
                 e = np.exp(-abs(dA))
                 if dA > 0:
                     lse = A3 + np.log1p(e)
@@ -98,7 +101,9 @@ def _bgnbd_kernel(numba):
             g2 += wi * (w2 * da2[k] + w3 * da3[k])
             g3 += wi * (w2 * db2[k] + w3 * db3[k])
         return ll, np.array([g0, g1, g2, g3])
+
     return sums
+
 
 def bgnbd_sums(params, x, tx, T, w, xu):
     "Weighted sums of the BG/NBD log-likelihood and its gradient in one compiled pass (NumPy fallback without numba)."
@@ -112,11 +117,23 @@ def bgnbd_sums(params, x, tx, T, w, xu):
     ubx1 = np.where(upos, b + ux - 1, 1.0)
     dab = digamma(a + b)
     d_abx = digamma(a + b + ux)
-    return kernel(float(r), float(alpha), np.asarray(inv, dtype=np.int64), x, tx, T, w,
-                       gammaln(r + ux) - gammaln(r), betaln(a, b + ux) - betaln(a, b),
-                       np.where(upos, betaln(a + 1, ubx1) - betaln(a, b), -np.inf), digamma(r + ux) - digamma(r),
-                       dab - d_abx, np.where(upos, digamma(a + 1) - d_abx - digamma(a) + dab, 0.0),
-                       digamma(b + ux) - d_abx - digamma(b) + dab, np.where(upos, digamma(ubx1) - d_abx - digamma(b) + dab, 0.0))
+    return kernel(
+        float(r),
+        float(alpha),
+        np.asarray(inv, dtype=np.int64),
+        x,
+        tx,
+        T,
+        w,
+        gammaln(r + ux) - gammaln(r),
+        betaln(a, b + ux) - betaln(a, b),
+        np.where(upos, betaln(a + 1, ubx1) - betaln(a, b), -np.inf),
+        digamma(r + ux) - digamma(r),
+        dab - d_abx,
+        np.where(upos, digamma(a + 1) - d_abx - digamma(a) + dab, 0.0),
+        digamma(b + ux) - d_abx - digamma(b) + dab,
+        np.where(upos, digamma(ubx1) - d_abx - digamma(b) + dab, 0.0),
+    )
 
 # %% ../../nbs/60_retention/00_btyd_likelihoods.ipynb #5d0b0006
 def pnbd_log_a0(r, alpha, s, beta, x, tx, T):
@@ -130,6 +147,7 @@ def pnbd_log_a0(r, alpha, s, beta, x, tx, T):
     C2 = np.log(hyp2f1(rsx, bb, rsx + 1, z2)) - rsx * np.log(base + T)
     return C1, C2
 
+
 def pnbd_loglik_hyp2f1(params, x, tx, T):
     "Pareto/NBD log-likelihood per customer in closed form with Gauss hypergeometric terms (Fader & Hardie 2005 note)."
     r, alpha, s, beta = params
@@ -142,17 +160,18 @@ def pnbd_loglik_hyp2f1(params, x, tx, T):
 # %% ../../nbs/60_retention/00_btyd_likelihoods.ipynb #5d0b0007
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(24)
 
+
 def _pnbd_chunk(params, x, tx, T, grad):
     r, alpha, s, beta = params
     rx = r + x
     laT, lbT = np.log(alpha + T), np.log(beta + T)
-    L1 = -rx * laT - s * lbT                                   # alive through T
-    v0 = np.log(alpha + tx)                                    # died in (tx, T): quadrature in v = log(alpha + tau)
+    L1 = -rx * laT - s * lbT  # alive through T
+    v0 = np.log(alpha + tx)  # died in (tx, T): quadrature in v = log(alpha + tau)
     h = (laT - v0) / 2
     v = v0[:, None] + h[:, None] * (1 + _GL_NODES)
     tau = np.exp(v) - alpha
     lbt = np.log(beta + tau)
-    with np.errstate(divide="ignore"):                         # tx == T: an empty interval, log 0 = -inf
+    with np.errstate(divide="ignore"):  # tx == T: an empty interval, log 0 = -inf
         lo = np.log(h)[:, None] + np.log(_GL_WEIGHTS) + v * (1 - rx[:, None]) - (s + 1) * lbt
     logI = logsumexp(lo, axis=1)
     L2 = np.log(s) + logI
@@ -163,12 +182,13 @@ def _pnbd_chunk(params, x, tx, T, grad):
     ok = np.isfinite(logI)
     c2 = np.where(ok, np.exp(L2 - inner), 0.0)
     c1 = 1 - c2
-    pk = np.where(ok[:, None], np.exp(lo - np.where(ok, logI, 0)[:, None]), 0.0)     # each node's share of the integral
+    pk = np.where(ok[:, None], np.exp(lo - np.where(ok, logI, 0)[:, None]), 0.0)  # each node's share of the integral
     dr = digamma(rx) - digamma(r) + np.log(alpha) - c1 * laT - c2 * (pk * v).sum(1)
     da = r / alpha - c1 * rx / (alpha + T) - c2 * rx * (pk / (alpha + tau)).sum(1)
     ds = np.log(beta) - c1 * lbT + c2 * (1 / s - (pk * lbt).sum(1))
     db = s / beta - c1 * s / (beta + T) - c2 * (s + 1) * (pk / (beta + tau)).sum(1)
     return ll, np.stack([dr, da, ds, db])
+
 
 def pnbd_loglik(params, x, tx, T, grad: bool = False, chunk: int = 65_536):
     """Pareto/NBD log-likelihood per customer (Schmittlein, Morrison & Colombo 1987) with its analytic gradient.
@@ -177,7 +197,10 @@ def pnbd_loglik(params, x, tx, T, grad: bool = False, chunk: int = 65_536):
     `I = integral over tau in (tx, T) of (alpha+tau)^-(r+x) (beta+tau)^-(s+1)` (the customer died at tau),
     integrated by 24-point Gauss-Legendre in log(alpha + tau) in log space; derivatives go under the integral."""
     x, tx, T = (np.asarray(a, dtype=float) for a in (x, tx, T))
-    parts = [_pnbd_chunk(params, x[i:i + chunk], tx[i:i + chunk], T[i:i + chunk], grad) for i in range(0, max(len(x), 1), chunk)]
+    parts = [
+        _pnbd_chunk(params, x[i : i + chunk], tx[i : i + chunk], T[i : i + chunk], grad)
+        for i in range(0, max(len(x), 1), chunk)
+    ]
     if not grad:
         return np.concatenate(parts)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts], axis=1)
@@ -185,6 +208,7 @@ def pnbd_loglik(params, x, tx, T, grad: bool = False, chunk: int = 65_536):
 # %% ../../nbs/60_retention/00_btyd_likelihoods.ipynb #5d0b0008
 def _pnbd_kernel(numba):
     "The Pareto/NBD quadrature fused into one compiled pass per customer: weighted log-likelihood and gradient sums."
+
     @numba.njit(cache=True)
     def sums(r, alpha, s, beta, inv, x, tx, T, w, g_rx, d_rx, nodes, logw):
         ll = 0.0
@@ -203,7 +227,7 @@ def _pnbd_kernel(numba):
             v0 = np.log(alpha + tx[i])
             h = (laT - v0) / 2
             inner, c2, Sv, Sa, Sl, Sb = L1, 0.0, 0.0, 0.0, 0.0, 0.0
-            if h > 0:                                   # tx < T: the death-time integral, in log space
+            if h > 0:  # tx < T: the death-time integral, in log space
                 lh = np.log(h)
                 m = -np.inf
                 for j in range(K):
@@ -234,7 +258,9 @@ def _pnbd_kernel(numba):
             g2 += wi * (lb - c1 * lbT + c2 * (1 / s - Sl))
             g3 += wi * (s / beta - c1 * s / (beta + T[i]) - c2 * (s + 1) * Sb)
         return ll, np.array([g0, g1, g2, g3])
+
     return sums
+
 
 def pnbd_sums(params, x, tx, T, w, xu):
     "Weighted sums of the Pareto/NBD log-likelihood and its gradient in one compiled pass (NumPy fallback without numba)."
@@ -244,8 +270,21 @@ def pnbd_sums(params, x, tx, T, w, xu):
         return float((w * ll).sum()), (g * w).sum(axis=1)
     r, alpha, s, beta = (float(v) for v in params)
     ux, inv = xu
-    return kernel(r, alpha, s, beta, np.asarray(inv, dtype=np.int64), x, tx, T, w, gammaln(r + ux) - gammaln(r),
-                      digamma(r + ux) - digamma(r), _GL_NODES, np.log(_GL_WEIGHTS))
+    return kernel(
+        r,
+        alpha,
+        s,
+        beta,
+        np.asarray(inv, dtype=np.int64),
+        x,
+        tx,
+        T,
+        w,
+        gammaln(r + ux) - gammaln(r),
+        digamma(r + ux) - digamma(r),
+        _GL_NODES,
+        np.log(_GL_WEIGHTS),
+    )
 
 # %% ../../nbs/60_retention/00_btyd_likelihoods.ipynb #5d0b0014
 def bgbb_loglik(params, x, tx, n, grad: bool = False):
@@ -255,23 +294,31 @@ def bgbb_loglik(params, x, tx, n, grad: bool = False):
     l1 = betaln(alpha + x, beta + n - x) - betaln(alpha, beta) + betaln(gamma, delta + n) - betaln(gamma, delta)
     imax = int(np.max(n - tx)) if len(n) else 0
     ll, i = l1, None
-    if imax > 0:                  # + the ways to have died after opportunity tx + i, i = 0 .. n - tx - 1
+    if imax > 0:  # + the ways to have died after opportunity tx + i, i = 0 .. n - tx - 1
         i = np.arange(imax)[:, None]
-        terms = (betaln(alpha + x, beta + tx - x + i) - betaln(alpha, beta)
-                 + betaln(gamma + 1, delta + tx + i) - betaln(gamma, delta))
+        terms = (
+            betaln(alpha + x, beta + tx - x + i)
+            - betaln(alpha, beta)
+            + betaln(gamma + 1, delta + tx + i)
+            - betaln(gamma, delta)
+        )
         terms = np.where(i <= n - tx - 1, terms, -np.inf)
         ll = np.logaddexp(l1, logsumexp(terms, axis=0))
     if not grad:
         return ll
     # each term's share of the likelihood times the term's derivative (digammas of the beta functions' arguments)
-    dal, dbe = digamma(alpha + beta) - digamma(alpha), digamma(alpha + beta) - digamma(beta)     # from -B(alpha, beta)
+    dal, dbe = digamma(alpha + beta) - digamma(alpha), digamma(alpha + beta) - digamma(beta)  # from -B(alpha, beta)
     dga, dde = digamma(gamma + delta) - digamma(gamma), digamma(gamma + delta) - digamma(delta)  # from -B(gamma, delta)
     s1 = np.exp(l1 - ll)
     dax, abn, gdn = digamma(alpha + x), digamma(alpha + beta + n), digamma(gamma + delta + n)
-    g = [dal + s1 * (dax - abn), dbe + s1 * (digamma(beta + n - x) - abn),
-         dga + s1 * (digamma(gamma) - gdn), dde + s1 * (digamma(delta + n) - gdn)]
+    g = [
+        dal + s1 * (dax - abn),
+        dbe + s1 * (digamma(beta + n - x) - abn),
+        dga + s1 * (digamma(gamma) - gdn),
+        dde + s1 * (digamma(delta + n) - gdn),
+    ]
     if i is not None:
-        st = np.exp(terms - ll)                       # 0 where the term does not exist
+        st = np.exp(terms - ll)  # 0 where the term does not exist
         abt, gdt = digamma(alpha + beta + tx + i), digamma(gamma + delta + 1 + tx + i)
         g[0] = g[0] + (st * (dax - abt)).sum(0)
         g[1] = g[1] + (st * (digamma(beta + tx - x + i) - abt)).sum(0)
@@ -284,13 +331,22 @@ def gg_loglik(params, x, m, grad: bool = False):
     "Gamma-Gamma log-likelihood of mean spend `m` over `x` repeat transactions (Fader, Hardie & Lee 2005); optional gradient."
     p, q, v = params
     px = p * x
-    ll = gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v) + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(v + m * x)
+    ll = (
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(v)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(v + m * x)
+    )
     if not grad:
         return ll
     dp = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - np.log(v + m * x))
     dq = digamma(px + q) - digamma(q) + np.log(v) - np.log(v + m * x)
     dv = q / v - (px + q) / (v + m * x)
     return ll, np.stack([dp, dq, dv])
+
 
 def gg_sums(params, x, m, w, xu):
     """Weighted sums of the Gamma-Gamma log-likelihood and gradient: terms of the frequency once per distinct value
@@ -303,8 +359,15 @@ def gg_sums(params, x, m, w, xu):
     lvm = np.log(v + m * x)
     wx = w * x
     s_lm, s_xlm, s_lvm, s_xlvm = w @ lm, wx @ lm, w @ lvm, wx @ lvm
-    ll = (Wk @ (gammaln(pu + q) - gammaln(pu) + pu * lx) - W * gammaln(q) + W * q * np.log(v)
-          + p * s_xlm - s_lm - p * s_xlvm - q * s_lvm)
+    ll = (
+        Wk @ (gammaln(pu + q) - gammaln(pu) + pu * lx)
+        - W * gammaln(q)
+        + W * q * np.log(v)
+        + p * s_xlm
+        - s_lm
+        - p * s_xlvm
+        - q * s_lvm
+    )
     dp = (Wk * ux) @ (digamma(pu + q) - digamma(pu) + lx) + s_xlm - s_xlvm
     dq = Wk @ (digamma(pu + q) - digamma(q)) + W * np.log(v) - s_lvm
     dv = W * q / v - (p * wx + q * w) @ (1 / (v + m * x))

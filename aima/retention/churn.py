@@ -24,29 +24,57 @@ from ..base import AimaEstimator, check_param, tabular_preprocessor
 from ..core import Workspace, check_fitted
 from ..data.schema import write_result
 from ..log import get_logger, progress_enabled
-from .survival import (DAY, NOT_FEATURES, SurvivalData, brier_score, churn_times, concordance, contractual_dataset,
-                                     integrated_brier_score, kaplan_meier, noncontractual_dataset, out_of_time_split,
-                                     purchase_times, resolve_inactivity, step_value)
+from aima.retention.survival import (
+    DAY,
+    NOT_FEATURES,
+    SurvivalData,
+    brier_score,
+    churn_times,
+    concordance,
+    contractual_dataset,
+    integrated_brier_score,
+    kaplan_meier,
+    noncontractual_dataset,
+    out_of_time_split,
+    purchase_times,
+    resolve_inactivity,
+    step_value,
+)
 
 log = get_logger(__name__)
 
 # %% ../../nbs/60_retention/06_churn.ipynb #6c0a0002
-_all_ = ["DAY", "churn_times", "SurvivalData", "noncontractual_dataset", "contractual_dataset", "out_of_time_split",
-         "concordance", "brier_score", "integrated_brier_score"]
+_all_ = [
+    "DAY",
+    "churn_times",
+    "SurvivalData",
+    "noncontractual_dataset",
+    "contractual_dataset",
+    "out_of_time_split",
+    "concordance",
+    "brier_score",
+    "integrated_brier_score",
+]
 
 # %% ../../nbs/60_retention/06_churn.ipynb #aee4599b
 def SurvivalPreprocessor(max_categories: int = 20):
     "Deprecated: `aima.base.tabular_preprocessor(max_categories)`, the scikit-learn pipeline every churn model fits."
-    warnings.warn("SurvivalPreprocessor is deprecated and will be removed in the next release: "
-                  "use aima.base.tabular_preprocessor().", DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        "SurvivalPreprocessor is deprecated and will be removed in the next release: "
+        "use aima.base.tabular_preprocessor().",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return tabular_preprocessor(max_categories)
 
 # %% ../../nbs/60_retention/06_churn.ipynb #5a4cebf2
 def _horizon_name(h) -> str:
     return f"p_churn_{int(h) if float(h).is_integer() else h}"
 
+
 class SurvivalModel(AimaEstimator):
     "Shared interface: raw features in, survival curves and churn probabilities out."
+
     name = "survival"
     _sample_name = "customers"
 
@@ -99,41 +127,56 @@ class SurvivalModel(AimaEstimator):
 # %% ../../nbs/60_retention/06_churn.ipynb #6c0a0101
 class KaplanMeierModel(SurvivalModel):
     "Population Kaplan-Meier curve (ignores features): the baseline every model must beat."
+
     name = "km"
+
     def _fit(self, Z, d, e):
         self.times_, self.survival_ = kaplan_meier(d, e)
+
     def _survival(self, Z, times):
         return np.broadcast_to(step_value(self.times_, self.survival_, times), (len(Z), len(times)))
 
 # %% ../../nbs/60_retention/06_churn.ipynb #6c0a0102
 class CoxPHModel(SurvivalModel):
     "Cox proportional hazards (lifelines) with an elastic-net penalty on standardised, imputed features."
+
     name = "cox"
+
     def __init__(self, penalizer: float = 0.1, l1_ratio: float = 0.0):
         self.penalizer, self.l1_ratio = penalizer, l1_ratio
+
     def _check_params(self):
         check_param("penalizer", self.penalizer, low=0)
         check_param("l1_ratio", self.l1_ratio, low=0, high=1)
+
     def _fit(self, Z, d, e):
         from lifelines import CoxPHFitter
+
         df = Z.assign(_d=d, _e=e.astype(int))
         self.lifelines_ = CoxPHFitter(penalizer=self.penalizer, l1_ratio=self.l1_ratio).fit(df, "_d", "_e")
+
     def _survival(self, Z, times):
         return self.lifelines_.predict_survival_function(Z, times=times).to_numpy().T
 
 # %% ../../nbs/60_retention/06_churn.ipynb #6c0a0103
 class WeibullAFTModel(SurvivalModel):
     "Weibull accelerated failure time model (lifelines) with an L2 penalty."
+
     name = "weibull"
+
     def __init__(self, penalizer: float = 0.01):
         self.penalizer = penalizer
+
     def _check_params(self):
         check_param("penalizer", self.penalizer, low=0)
+
     def _fit(self, Z, d, e):
         from lifelines import WeibullAFTFitter
+
         pos = d[d > 0]
         d = np.where(d > 0, d, (pos.min() if len(pos) else 1.0) / 2)
         self.lifelines_ = WeibullAFTFitter(penalizer=self.penalizer).fit(Z.assign(_d=d, _e=e.astype(int)), "_d", "_e")
+
     def _survival(self, Z, times):
         return self.lifelines_.predict_survival_function(Z, times=times).to_numpy().T
 
@@ -145,14 +188,17 @@ def make_time_grid(duration, event, n_bins: int = 30) -> np.ndarray:
     cuts = cuts[cuts > 0]
     return cuts if len(cuts) else np.array([max(float(np.max(duration)), 1.0)])
 
+
 def discretise(duration, event, cuts) -> np.ndarray:
     "Bin index per customer: events -> first cut >= t; censored -> last cut <= t (-1 = none)."
     d, e = np.asarray(duration, float), np.asarray(event, bool)
     return np.where(e, np.searchsorted(cuts, d, "left"), np.searchsorted(cuts, d, "right") - 1)
 
+
 def deephit_loss(logits, idx, event, duration, alpha: float = 0.2, sigma: float = 0.1):
     "DeepHit single-risk loss (Lee et al. 2018): NLL of the discrete PMF with censoring + alpha x ranking loss."
     import torch
+
     n = logits.shape[0]
     logp = torch.log_softmax(logits, dim=1)
     cif = torch.cumsum(logp.exp(), dim=1)
@@ -163,9 +209,9 @@ def deephit_loss(logits, idx, event, duration, alpha: float = 0.2, sigma: float 
     nll = -(ev * logp[ar, j] + (1 - ev) * torch.log(surv)).mean()
     if alpha == 0:
         return nll
-    F = cif[:, j]                          # F[a, i] = F_a(t_i)
+    F = cif[:, j]  # F[a, i] = F_a(t_i)
     Fii = F[ar, ar]
-    A = (event[:, None] & (duration[:, None] < duration[None, :])).float()    # A[i, a]: i churned before a
+    A = (event[:, None] & (duration[:, None] < duration[None, :])).float()  # A[i, a]: i churned before a
     rank = A * torch.exp(-(Fii[:, None] - F.T) / sigma)
     return nll + alpha * rank.sum() / A.sum().clamp(min=1)
 
@@ -204,18 +250,39 @@ def _lightning_module(n_in, n_out, hidden, dropout, lr, weight_decay, alpha, sig
 
         def configure_optimizers(self):
             return torch.optim.AdamW(self.parameters(), lr=lr, weight_decay=weight_decay)
+
     return DeepHitNet()
+
 
 class DeepHitModel(SurvivalModel):
     "DeepHit (Lee et al. 2018): an MLP over a discrete time grid trained on the PMF likelihood + ranking loss."
+
     name = "deephit"
 
-    def __init__(self, n_bins: int = 10, hidden: Sequence[int] = (32, 32), dropout: float = 0.5, alpha: float = 0.2,
-                 sigma: float = 0.1, lr: float = 1e-3, weight_decay: float = 1e-4, batch_size: int = 256,
-                 max_epochs: int = 2000, patience: int = 50, validation_fraction: float = 0.2,
-                 accelerator: str = "auto", random_state: int = 0):
+    def __init__(
+        self,
+        n_bins: int = 10,
+        hidden: Sequence[int] = (32, 32),
+        dropout: float = 0.5,
+        alpha: float = 0.2,
+        sigma: float = 0.1,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 256,
+        max_epochs: int = 2000,
+        patience: int = 50,
+        validation_fraction: float = 0.2,
+        accelerator: str = "auto",
+        random_state: int = 0,
+    ):
         self.n_bins, self.hidden, self.dropout, self.alpha, self.sigma = n_bins, hidden, dropout, alpha, sigma
-        self.lr, self.weight_decay, self.batch_size, self.max_epochs, self.patience = lr, weight_decay, batch_size, max_epochs, patience
+        self.lr, self.weight_decay, self.batch_size, self.max_epochs, self.patience = (
+            lr,
+            weight_decay,
+            batch_size,
+            max_epochs,
+            patience,
+        )
         self.validation_fraction, self.accelerator, self.random_state = validation_fraction, accelerator, random_state
 
     def _check_params(self):
@@ -237,6 +304,7 @@ class DeepHitModel(SurvivalModel):
         import torch
         from lightning.pytorch.callbacks import EarlyStopping
         from torch.utils.data import DataLoader, TensorDataset
+
         torch.manual_seed(self.random_state)
         self.cuts_ = make_time_grid(d, e, self.n_bins)
         idx = discretise(d, e, self.cuts_)
@@ -245,23 +313,45 @@ class DeepHitModel(SurvivalModel):
         n_val = int(round(self.validation_fraction * len(d))) if len(d) >= 50 else 0
         val, tr = order[:n_val], order[n_val:]
         t = lambda a, dt: torch.as_tensor(np.asarray(a), dtype=dt)
-        data = lambda r: TensorDataset(t(Z.to_numpy()[r], torch.float32), t(idx[r], torch.long), t(e[r], torch.bool), t(d[r], torch.float32))
+        data = lambda r: TensorDataset(
+            t(Z.to_numpy()[r], torch.float32), t(idx[r], torch.long), t(e[r], torch.bool), t(d[r], torch.float32)
+        )
         g = torch.Generator().manual_seed(self.random_state)
-        train_dl = DataLoader(data(tr), batch_size=self.batch_size, shuffle=True, generator=g, drop_last=len(tr) > self.batch_size)
+        train_dl = DataLoader(
+            data(tr), batch_size=self.batch_size, shuffle=True, generator=g, drop_last=len(tr) > self.batch_size
+        )
         val_dl = DataLoader(data(val), batch_size=max(len(val), 1)) if n_val else None
-        module = _lightning_module(Z.shape[1], len(self.cuts_) + 1, tuple(int(h) for h in self.hidden), self.dropout, self.lr, self.weight_decay,
-                                   self.alpha, self.sigma)
+        module = _lightning_module(
+            Z.shape[1],
+            len(self.cuts_) + 1,
+            tuple(int(h) for h in self.hidden),
+            self.dropout,
+            self.lr,
+            self.weight_decay,
+            self.alpha,
+            self.sigma,
+        )
         quiet = ["lightning.pytorch", "lightning.fabric", "lightning"]
         levels = {q: logging.getLogger(q).level for q in quiet}
         for q in quiet:
             logging.getLogger(q).setLevel(logging.WARNING)
         try:
             with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*(num_workers|does not have many workers|log_every_n_steps|GPU available|TPU available|LeafSpec).*")
-                trainer = pl.Trainer(max_epochs=self.max_epochs, accelerator=self.accelerator, devices=1, logger=False,
-                                     enable_checkpointing=False, enable_model_summary=False,
-                                     enable_progress_bar=progress_enabled(), num_sanity_val_steps=0,
-                                     callbacks=[EarlyStopping("val_loss", patience=self.patience)] if n_val else [])
+                warnings.filterwarnings(
+                    "ignore",
+                    message=".*(num_workers|does not have many workers|log_every_n_steps|GPU available|TPU available|LeafSpec).*",
+                )
+                trainer = pl.Trainer(
+                    max_epochs=self.max_epochs,
+                    accelerator=self.accelerator,
+                    devices=1,
+                    logger=False,
+                    enable_checkpointing=False,
+                    enable_model_summary=False,
+                    enable_progress_bar=progress_enabled(),
+                    num_sanity_val_steps=0,
+                    callbacks=[EarlyStopping("val_loss", patience=self.patience)] if n_val else [],
+                )
                 trainer.fit(module, train_dl, val_dl)
         finally:
             for q, lv in levels.items():
@@ -274,6 +364,7 @@ class DeepHitModel(SurvivalModel):
     def predict_pmf(self, X) -> np.ndarray:
         "Probability of churn in each grid bin (last column: after the last cut)."
         import torch
+
         check_fitted(self, "net_")
         Z = self.preprocessor_.transform(pd.DataFrame(X))
         with torch.no_grad():
@@ -281,11 +372,17 @@ class DeepHitModel(SurvivalModel):
 
     def _survival(self, Z, times):
         import torch
+
         with torch.no_grad():
-            pmf = torch.softmax(self.net_(torch.as_tensor(Z.to_numpy(), dtype=torch.float32)), dim=1).numpy().astype(float)
+            pmf = (
+                torch.softmax(self.net_(torch.as_tensor(Z.to_numpy(), dtype=torch.float32)), dim=1)
+                .numpy()
+                .astype(float)
+            )
         S = np.concatenate([np.ones((len(pmf), 1)), 1 - np.cumsum(pmf, axis=1)[:, :-1]], axis=1)
         grid = np.concatenate([[0.0], self.cuts_])
         return np.column_stack([_interp_rows(grid, S, t) for t in times])
+
 
 def _interp_rows(grid, S, t):
     "Linear interpolation of each row of S (values at `grid`) at the scalar t; held constant outside the grid."
@@ -297,7 +394,9 @@ def _interp_rows(grid, S, t):
     w = (t - grid[k - 1]) / (grid[k] - grid[k - 1])
     return S[:, k - 1] * (1 - w) + S[:, k] * w
 
+
 MODELS = {"km": KaplanMeierModel, "cox": CoxPHModel, "weibull": WeibullAFTModel, "deephit": DeepHitModel}
+
 
 def make_model(name: str, **params) -> SurvivalModel:
     "A churn model by name: km, cox, weibull or deephit."
@@ -306,8 +405,13 @@ def make_model(name: str, **params) -> SurvivalModel:
     return MODELS[name](**params)
 
 # %% ../../nbs/60_retention/06_churn.ipynb #84cf338b
-def evaluate_models(models: dict[str, SurvivalModel], train: SurvivalData, test: SurvivalData, n_times: int = 50,
-                    censoring: str = "auto") -> pd.DataFrame:
+def evaluate_models(
+    models: dict[str, SurvivalModel],
+    train: SurvivalData,
+    test: SurvivalData,
+    n_times: int = 50,
+    censoring: str = "auto",
+) -> pd.DataFrame:
     """Fit each model on `train`; C-index and integrated Brier score on `test`, fit seconds.
 
     `censoring` says where the IPCW censoring distribution comes from: "train" (a split of one observation window),
@@ -324,19 +428,35 @@ def evaluate_models(models: dict[str, SurvivalModel], train: SurvivalData, test:
     for name, m in models.items():
         m.fit(train.X, train.duration, train.event)
         S = m.predict_survival(test.X, times)
-        rows.append({"model": name, "c_index": m.score(test.X, test.duration, test.event),
-                     "ibs": integrated_brier_score(test.duration, test.event, S, times, cd, ce),
-                     "fit_seconds": m.fit_seconds_, "n_train": len(train), "n_test": len(test)})
+        rows.append(
+            {
+                "model": name,
+                "c_index": m.score(test.X, test.duration, test.event),
+                "ibs": integrated_brier_score(test.duration, test.event, S, times, cd, ce),
+                "fit_seconds": m.fit_seconds_,
+                "n_train": len(train),
+                "n_test": len(test),
+            }
+        )
     return pd.DataFrame(rows).set_index("model")
 
 # %% ../../nbs/60_retention/06_churn.ipynb #08445538
-NO_PURCHASES = "no purchases"     # status of customers whose only orders are returns or cancellations
+NO_PURCHASES = "no purchases"  # status of customers whose only orders are returns or cancellations
 
-def score_churn(ws: Workspace, model: str | SurvivalModel = "cox", as_of=None, inactivity_days: int | None = None,
-                follow_up_days: int = 180, horizons: Sequence[int] | None = None, table: str = "churn_predictions",
-                **params) -> dict:
+
+def score_churn(
+    ws: Workspace,
+    model: str | SurvivalModel = "cox",
+    as_of=None,
+    inactivity_days: int | None = None,
+    follow_up_days: int = 180,
+    horizons: Sequence[int] | None = None,
+    table: str = "churn_predictions",
+    **params,
+) -> dict:
     "Fit (by name, out of time) or use `model`, predict churn for every customer at `as_of`, upsert into `table`."
     from aima.customers.features import feature_table, resolve_as_of
+
     t0, run_id = time.perf_counter(), f"churn-{uuid.uuid4().hex[:12]}"
     ts = resolve_as_of(ws, as_of)
     I = resolve_inactivity(ws, inactivity_days)
@@ -346,8 +466,12 @@ def score_churn(ws: Workspace, model: str | SurvivalModel = "cox", as_of=None, i
         cut = ts - pd.Timedelta(days=follow_up_days)
         train = noncontractual_dataset(ws, cut, end=ts, inactivity_days=I)
         est = make_model(model, **params).fit(train.X, train.duration, train.event)
-        out.update(train_as_of=str(cut), n_train=len(train), train_events=int(train.event.sum()),
-                   train_c_index=round(est.score(train.X, train.duration, train.event), 4))
+        out.update(
+            train_as_of=str(cut),
+            n_train=len(train),
+            train_events=int(train.event.sum()),
+            train_c_index=round(est.score(train.X, train.duration, train.event), 4),
+        )
     else:
         est = model
         check_fitted(est, "preprocessor_")
@@ -359,19 +483,45 @@ def score_churn(ws: Workspace, model: str | SurvivalModel = "cox", as_of=None, i
     lapsed = ~none & ((X.recency_days >= I).fillna(False).to_numpy() if "recency_days" in X else np.zeros(len(X), bool))
     curve_t = np.arange(0, 181, 15)
     S = est.predict_survival(X, sorted(set(curve_t) | set(horizons)))
-    df = pd.DataFrame({"customer_id": X.index.astype(str), "as_of": ts.tz_convert(None), "model": est.name,
-                       "status": np.select([none, lapsed], [NO_PURCHASES, "lapsed"], "active")})
+    df = pd.DataFrame(
+        {
+            "customer_id": X.index.astype(str),
+            "as_of": ts.tz_convert(None),
+            "model": est.name,
+            "status": np.select([none, lapsed], [NO_PURCHASES, "lapsed"], "active"),
+        }
+    )
     for h in horizons:
         df[_horizon_name(h)] = np.where(none, np.nan, np.where(lapsed, 1.0, 1 - S[float(h)].to_numpy()))
-    df["survival_curve"] = [None if n else json.dumps([round(float(v), 4) for v in row])
-                            for n, row in zip(none, S[curve_t.astype(float)].to_numpy())]
+    df["survival_curve"] = [
+        None if n else json.dumps([round(float(v), 4) for v in row])
+        for n, row in zip(none, S[curve_t.astype(float)].to_numpy())
+    ]
     df["model_run_id"] = run_id
-    n = write_result(ws, table, df, "churn_predictions", mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
-    ws.save_artifact(f"churn_{est.name}", est, data=X, config={"model": est.name, "model_run_id": run_id, "as_of": str(ts),
-                                                              "inactivity_days": I, "horizons": horizons})
-    out.update(model=est.name, customers=n, lapsed=int(lapsed.sum()), no_purchases=int(none.sum()),
-               mean_p_churn={_horizon_name(h): round(float(df[_horizon_name(h)].mean(skipna=True)), 4) for h in horizons},
-               fit_seconds=round(getattr(est, "fit_seconds_", 0.0), 3), seconds=round(time.perf_counter() - t0, 3))
+    n = write_result(
+        ws, table, df, "churn_predictions", mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True
+    )
+    ws.save_artifact(
+        f"churn_{est.name}",
+        est,
+        data=X,
+        config={
+            "model": est.name,
+            "model_run_id": run_id,
+            "as_of": str(ts),
+            "inactivity_days": I,
+            "horizons": horizons,
+        },
+    )
+    out.update(
+        model=est.name,
+        customers=n,
+        lapsed=int(lapsed.sum()),
+        no_purchases=int(none.sum()),
+        mean_p_churn={_horizon_name(h): round(float(df[_horizon_name(h)].mean(skipna=True)), 4) for h in horizons},
+        fit_seconds=round(getattr(est, "fit_seconds_", 0.0), 3),
+        seconds=round(time.perf_counter() - t0, 3),
+    )
     return out
 
 # %% ../../nbs/60_retention/06_churn.ipynb #16c55c0d
@@ -384,12 +534,23 @@ def register(app) -> None:
     app.add_typer(churn_app, name="churn")
 
     @churn_app.command("fit-score")
-    def fit_score_cmd(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
-                      as_of: Annotated[Optional[str], typer.Option("--as-of", help="Scoring date (default: latest order/event).")] = None,
-                      model: Annotated[str, typer.Option("--model", help="cox, weibull or deephit.")] = "cox"):
+    def fit_score_cmd(
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+        as_of: Annotated[
+            Optional[str], typer.Option("--as-of", help="Scoring date (default: latest order/event).")
+        ] = None,
+        model: Annotated[str, typer.Option("--model", help="cox, weibull or deephit.")] = "cox",
+    ):
         "Train a churn model out of time and write P(churn) per customer to the churn_predictions table."
         if model not in ("cox", "weibull", "deephit"):
             fail(f"Unknown --model {model!r}: use cox, weibull or deephit.")
         out = on_workspace(workspace, lambda ws: score_churn(ws, model, as_of), errors=(KeyError,))
-        emit(out, json_out, lambda o: f"{o['customers']} customers scored with {o['model']} at {o['as_of']} -> {o['table']} "
-             f"({o['lapsed']} lapsed); mean " + ", ".join(f"{k} {v}" for k, v in o["mean_p_churn"].items()))
+        emit(
+            out,
+            json_out,
+            lambda o: (
+                f"{o['customers']} customers scored with {o['model']} at {o['as_of']} -> {o['table']} "
+                f"({o['lapsed']} lapsed); mean " + ", ".join(f"{k} {v}" for k, v in o["mean_p_churn"].items())
+            ),
+        )

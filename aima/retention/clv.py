@@ -18,49 +18,107 @@ import pandas as pd
 
 from ..core import check_fitted
 from ..data.schema import write_result
-from .btyd import BetaGeoBetaBinomModel, BetaGeoModel, BTYDModel, GammaGammaModel, ParetoNBDModel, PurchaseModel
+from aima.retention.btyd import (
+    BetaGeoBetaBinomModel,
+    BetaGeoModel,
+    BTYDModel,
+    GammaGammaModel,
+    ParetoNBDModel,
+    PurchaseModel,
+)
 from .btyd_fit import mle, summary_columns
-from .btyd_likelihoods import (bgbb_loglik, bgnbd_loglik, bgnbd_sums, gg_loglik, gg_sums, pnbd_loglik, pnbd_loglik_hyp2f1,
-                               pnbd_sums)
+from aima.retention.btyd_likelihoods import (
+    bgbb_loglik,
+    bgnbd_loglik,
+    bgnbd_sums,
+    gg_loglik,
+    gg_sums,
+    pnbd_loglik,
+    pnbd_loglik_hyp2f1,
+    pnbd_sums,
+)
 
 # %% ../../nbs/60_retention/04_clv.ipynb #4c1a0002
-_all_ = ["bgnbd_loglik", "bgnbd_sums", "pnbd_loglik_hyp2f1", "pnbd_loglik", "pnbd_sums", "bgbb_loglik", "gg_loglik", "gg_sums",
-         "mle", "BTYDModel", "PurchaseModel", "BetaGeoModel", "ParetoNBDModel", "BetaGeoBetaBinomModel", "GammaGammaModel"]
+_all_ = [
+    "bgnbd_loglik",
+    "bgnbd_sums",
+    "pnbd_loglik_hyp2f1",
+    "pnbd_loglik",
+    "pnbd_sums",
+    "bgbb_loglik",
+    "gg_loglik",
+    "gg_sums",
+    "mle",
+    "BTYDModel",
+    "PurchaseModel",
+    "BetaGeoModel",
+    "ParetoNBDModel",
+    "BetaGeoBetaBinomModel",
+    "GammaGammaModel",
+]
 
 # %% ../../nbs/60_retention/04_clv.ipynb #c7eec8c2
 def read_cdnow(path) -> pd.DataFrame:
     """A CDNOW file as transactions (customer_id, date, quantity, amount): the 1/10 sample (id, cohort, yyyymmdd, quantity,
     amount), the master file (id, date, quantity, amount) with or without its header, whitespace- or comma-separated."""
     import re
+
     with open(path, encoding="utf-8", errors="replace") as f:
         first = next((line for line in f if line.strip()), "")
     sep = "," if "," in first else r"\s+"
     header = 0 if re.search(r"[A-Za-z]", first) else None
     df = pd.read_csv(path, sep=sep, header=header, dtype=str, skipinitialspace=True)
     if df.shape[1] not in (4, 5):
-        raise ValueError(f"{path}: expected CDNOW's 4 columns (customer id, date, quantity, amount) or the sample's 5 "
-                         f"(with a cohort id), found {df.shape[1]}: {list(df.columns)[:6]}.")
-    df.columns = ["customer_id", "date", "quantity", "amount"] if df.shape[1] == 4 else ["customer_id", "cohort_id", "date", "quantity", "amount"]
+        raise ValueError(
+            f"{path}: expected CDNOW's 4 columns (customer id, date, quantity, amount) or the sample's 5 "
+            f"(with a cohort id), found {df.shape[1]}: {list(df.columns)[:6]}."
+        )
+    df.columns = (
+        ["customer_id", "date", "quantity", "amount"]
+        if df.shape[1] == 4
+        else ["customer_id", "cohort_id", "date", "quantity", "amount"]
+    )
     raw = df["date"].str.strip()
-    df["date"] = pd.to_datetime(raw, format="%Y%m%d" if raw.str.fullmatch(r"\d{8}").all() else "ISO8601", utc=True, errors="coerce")
+    df["date"] = pd.to_datetime(
+        raw, format="%Y%m%d" if raw.str.fullmatch(r"\d{8}").all() else "ISO8601", utc=True, errors="coerce"
+    )
     df[["quantity", "amount"]] = df[["quantity", "amount"]].apply(pd.to_numeric, errors="coerce")
     if (bad := df[["date", "quantity", "amount"]].isna().any(axis=1)).any():
         i = int(bad.to_numpy().argmax())
-        raise ValueError(f"{path}: row {i + 1 + (header is not None)} is not a CDNOW transaction ({raw.iloc[i]!r} as the date, "
-                         f"quantity and amount numbers): dates are yyyymmdd or yyyy-mm-dd.")
+        raise ValueError(
+            f"{path}: row {i + 1 + (header is not None)} is not a CDNOW transaction ({raw.iloc[i]!r} as the date, "
+            f"quantity and amount numbers): dates are yyyymmdd or yyyy-mm-dd."
+        )
     return df[["customer_id", "date", "quantity", "amount"]]
 
-def calibration_summary(tx, calibration_end, observation_end=None, customer="customer_id", at="date", amount="amount",
-                        period_days: float = 7) -> pd.DataFrame:
+
+def calibration_summary(
+    tx,
+    calibration_end,
+    observation_end=None,
+    customer="customer_id",
+    at="date",
+    amount="amount",
+    period_days: float = 7,
+) -> pd.DataFrame:
     "Per-customer frequency, recency, T, monetary_value up to `calibration_end` (units of `period_days`), plus holdout purchases."
     import ibis
     from aima.customers.features import rfm_summary
+
     t = ibis.memtable(tx) if isinstance(tx, pd.DataFrame) else tx
-    cal = rfm_summary(t, calibration_end, customer=customer, at=at, amount=amount, period_days=1).to_pandas().set_index(customer)
+    cal = (
+        rfm_summary(t, calibration_end, customer=customer, at=at, amount=amount, period_days=1)
+        .to_pandas()
+        .set_index(customer)
+    )
     cal[["recency", "T"]] = cal[["recency", "T"]] / period_days
     cal = cal.sort_index()
     if observation_end is not None:
-        full = rfm_summary(t, observation_end, customer=customer, at=at, amount=amount, period_days=1).to_pandas().set_index(customer)
+        full = (
+            rfm_summary(t, observation_end, customer=customer, at=at, amount=amount, period_days=1)
+            .to_pandas()
+            .set_index(customer)
+        )
         cal["frequency_holdout"] = (full.frequency.reindex(cal.index) - cal.frequency).astype(float)
         cal["duration_holdout"] = (pd.Timestamp(observation_end) - pd.Timestamp(calibration_end)).days / period_days
     return cal
@@ -70,30 +128,44 @@ def _utc(ts) -> pd.Timestamp:
     ts = pd.Timestamp(ts)
     return ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
 
+
 def holdout_table(model: PurchaseModel, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
     "Mean holdout purchases by calibration frequency, actual vs the model's conditional expectation (Fader et al.'s Figure 3)."
     check_fitted(model, "params_")
     if missing := [c for c in ("frequency_holdout", "duration_holdout") if c not in summary]:
-        raise ValueError(f"Summary lacks {missing}: build it with calibration_summary(tx, calibration_end, observation_end=...).")
+        raise ValueError(
+            f"Summary lacks {missing}: build it with calibration_summary(tx, calibration_end, observation_end=...)."
+        )
     pred = model.expected_purchases(float(summary.duration_holdout.iloc[0]), summary).expected.to_numpy()
     g = summary.assign(_f=summary.frequency.clip(upper=max_frequency).astype(int), _p=pred)
-    out = g.groupby("_f").agg(customers=("frequency", "size"), actual=("frequency_holdout", "mean"), predicted=("_p", "mean"))
+    out = g.groupby("_f").agg(
+        customers=("frequency", "size"), actual=("frequency_holdout", "mean"), predicted=("_p", "mean")
+    )
     out.index = [f"{i}+" if i == max_frequency else str(i) for i in out.index]
     out.index.name = "calibration_frequency"
     return out
 
-def tracking_table(model: PurchaseModel, tx, calibration_end, observation_end, customer: str = "customer_id", at: str = "date",
-                   period_days: float = 7) -> pd.DataFrame:
+
+def tracking_table(
+    model: PurchaseModel,
+    tx,
+    calibration_end,
+    observation_end,
+    customer: str = "customer_id",
+    at: str = "date",
+    period_days: float = 7,
+) -> pd.DataFrame:
     """Cumulative repeat transactions per period for the customers first seen by `calibration_end`: actual against the
     model's forecast for a cohort with the same first-purchase dates (Fader et al.'s tracking plot). Counted in the engine."""
     import ibis
+
     check_fitted(model, "params_")
     cal, end = _utc(calibration_end), _utc(observation_end)
     t = ibis.memtable(tx) if isinstance(tx, pd.DataFrame) else tx
     d = t.filter(t[customer].notnull() & (t[at].epoch_seconds() <= int(end.timestamp())))
     days = d.select(customer, _d=(d[at].epoch_seconds() / 86400).floor().cast("int64")).distinct()
     first = days.group_by(customer).aggregate(_f=days._d.min())
-    first = first.filter(first._f <= int(cal.timestamp() // 86400))            # the calibration cohort
+    first = first.filter(first._f <= int(cal.timestamp() // 86400))  # the calibration cohort
     j = days.join(first, customer)
     births = first.group_by("_f").aggregate(n=first.count()).to_pandas()
     rep = j.filter(j._d > j._f)
@@ -108,30 +180,62 @@ def tracking_table(model: PurchaseModel, tx, calibration_end, observation_end, c
     f, n = births._f.to_numpy(), births.n.to_numpy()
     expected = np.array([n @ model.expected_purchases_new(np.maximum(0.0, (e - f) / period_days)) for e in ends])
     end_dates = pd.to_datetime(ends * 86400, unit="s", utc=True)
-    return pd.DataFrame({"period": np.arange(1, len(ends) + 1), "period_end": end_dates, "actual": actual, "expected": expected,
-                         "calibration": end_dates <= cal + pd.Timedelta(days=1)})
+    return pd.DataFrame(
+        {
+            "period": np.arange(1, len(ends) + 1),
+            "period_end": end_dates,
+            "actual": actual,
+            "expected": expected,
+            "calibration": end_dates <= cal + pd.Timedelta(days=1),
+        }
+    )
+
 
 def plot_holdout(table: pd.DataFrame):
     "Plotly bar/line chart of `holdout_table` output (needs plotly: pip install 'aima[dash]')."
     import plotly.graph_objects as go
-    fig = go.Figure([go.Scatter(x=table.index, y=table.actual, mode="lines+markers", name="actual"),
-                     go.Scatter(x=table.index, y=table.predicted, mode="lines+markers", name="model", line={"dash": "dash"})])
-    return fig.update_layout(xaxis_title="purchases in calibration", yaxis_title="mean purchases in holdout",
-                             title="Conditional expectations: calibration vs holdout")
+
+    fig = go.Figure(
+        [
+            go.Scatter(x=table.index, y=table.actual, mode="lines+markers", name="actual"),
+            go.Scatter(x=table.index, y=table.predicted, mode="lines+markers", name="model", line={"dash": "dash"}),
+        ]
+    )
+    return fig.update_layout(
+        xaxis_title="purchases in calibration",
+        yaxis_title="mean purchases in holdout",
+        title="Conditional expectations: calibration vs holdout",
+    )
+
 
 def plot_tracking(table: pd.DataFrame):
     "Plotly line chart of `tracking_table` output, with the end of calibration marked."
     import plotly.graph_objects as go
-    fig = go.Figure([go.Scatter(x=table.period_end, y=table.actual, name="actual"),
-                     go.Scatter(x=table.period_end, y=table.expected, name="model", line={"dash": "dash"})])
+
+    fig = go.Figure(
+        [
+            go.Scatter(x=table.period_end, y=table.actual, name="actual"),
+            go.Scatter(x=table.period_end, y=table.expected, name="model", line={"dash": "dash"}),
+        ]
+    )
     cut = table.loc[table.calibration, "period_end"]
     if len(cut):
         fig.add_vline(x=cut.max(), line_dash="dot")
-    return fig.update_layout(yaxis_title="cumulative repeat transactions", title="Tracking: actual vs forecast repeat transactions")
+    return fig.update_layout(
+        yaxis_title="cumulative repeat transactions", title="Tracking: actual vs forecast repeat transactions"
+    )
 
 # %% ../../nbs/60_retention/04_clv.ipynb #d584e756
-def clv(model: PurchaseModel, spend: GammaGammaModel, summary: pd.DataFrame, months: int = 12, annual_discount_rate: float = 0.10,
-        period_days: float = 7, interval: float | None = None, n_samples: int = 200) -> pd.DataFrame:
+def clv(
+    model: PurchaseModel,
+    spend: GammaGammaModel,
+    summary: pd.DataFrame,
+    months: int = 12,
+    annual_discount_rate: float = 0.10,
+    period_days: float = 7,
+    interval: float | None = None,
+    n_samples: int = 200,
+) -> pd.DataFrame:
     "Discounted CLV per customer over `months` from any purchase model and Gamma-Gamma (+ `clv_lo`/`clv_hi` with `interval`)."
     check_fitted(model, "params_")
     check_fitted(spend, "params_")
@@ -140,78 +244,159 @@ def clv(model: PurchaseModel, spend: GammaGammaModel, summary: pd.DataFrame, mon
     d = (1 + annual_discount_rate) ** (1 / 12) - 1
     month = 30.4375 / period_days
     disc = 1 / (1 + d) ** np.arange(1, months + 1)
+
     def value(pm, ps):
         cum = np.stack([model.expected_purchases_given(pm, month * i, x, tx, T) for i in range(months + 1)])
         return (np.diff(cum, axis=0) * disc[:, None]).sum(axis=0) * spend.expected_spend_given(ps, x, m)
-    out = pd.DataFrame({"expected_purchases": model.expected_purchases_given(model.params_, month * months, x, tx, T),
-                        "expected_spend": spend.expected_spend(x, m), "clv": value(model.params_, spend.params_)}, index=summary.index)
+
+    out = pd.DataFrame(
+        {
+            "expected_purchases": model.expected_purchases_given(model.params_, month * months, x, tx, T),
+            "expected_spend": spend.expected_spend(x, m),
+            "clv": value(model.params_, spend.params_),
+        },
+        index=summary.index,
+    )
     if interval is not None:
-        draws = np.stack([value(pm, ps) for pm, ps in zip(model.sample_params(n_samples), spend.sample_params(n_samples))])
+        draws = np.stack(
+            [value(pm, ps) for pm, ps in zip(model.sample_params(n_samples), spend.sample_params(n_samples))]
+        )
         out["clv_lo"], out["clv_hi"] = np.quantile(draws, [(1 - interval) / 2, (1 + interval) / 2], axis=0)
     return out
 
 # %% ../../nbs/60_retention/04_clv.ipynb #ae1516a2
-def score_clv(ws, as_of=None, months: int = 12, model: str = "bgnbd", period_days: float = 7, interval: float = 0.9,
-              n_samples: int = 100, table: str = "clv_predictions", method: str = "mle", draws: int = 500) -> dict:
+def score_clv(
+    ws,
+    as_of=None,
+    months: int = 12,
+    model: str = "bgnbd",
+    period_days: float = 7,
+    interval: float = 0.9,
+    n_samples: int = 100,
+    table: str = "clv_predictions",
+    method: str = "mle",
+    draws: int = 500,
+) -> dict:
     """Fit BTYD + Gamma-Gamma on the workspace's purchases up to `as_of` and write per-customer CLV to `table`.
 
     `method="mle"` (default, fast; intervals from the asymptotic covariance) or `"bayes"` (PyMC NUTS, `draws` per chain
     after as many tuning steps, 2 chains; intervals from the posterior)."""
     from aima.customers.features import resolve_as_of
+
     if model not in ("bgnbd", "pareto_nbd"):
         raise ValueError(f"Unknown CLV model {model!r}: use 'bgnbd' or 'pareto_nbd'.")
     if method not in ("mle", "bayes"):
         raise ValueError(f"Unknown fit method {method!r}: use 'mle' or 'bayes'.")
     if not ws.exists("orders"):
-        raise ValueError(f"Workspace {ws.uri} has no orders: CLV needs purchases. Import orders first (`aima import FILE`).")
+        raise ValueError(
+            f"Workspace {ws.uri} has no orders: CLV needs purchases. Import orders first (`aima import FILE`)."
+        )
     t0, run_id = time.perf_counter(), f"clv-{uuid.uuid4().hex[:12]}"
     ts = resolve_as_of(ws, as_of)
     o = ws.table("orders")
     purchases = o.filter(o.customer_id.notnull() & ~o.is_return.fill_null(False))
     summ = calibration_summary(purchases, ts, at="ordered_at", period_days=period_days)
-    sampler = {"draws": draws, "tune": draws, "chains": 2} if method == "bayes" else {}    # chains start at the MLE
+    sampler = {"draws": draws, "tune": draws, "chains": 2} if method == "bayes" else {}  # chains start at the MLE
     m = (BetaGeoModel() if model == "bgnbd" else ParetoNBDModel()).fit(summ, method=method, **sampler)
     gg = GammaGammaModel().fit(summ, method=method, **sampler)
     rate = ws.config.retention.annual_discount_rate
-    v = clv(m, gg, summ, months=months, annual_discount_rate=rate, period_days=period_days, interval=interval, n_samples=n_samples)
-    out = pd.DataFrame({"customer_id": summ.index.astype(str), "as_of": ts, "model": model,
-                        "frequency": summ.frequency.to_numpy(), "recency": summ.recency.to_numpy(), "T": summ["T"].to_numpy(),
-                        "p_alive": m.p_alive(summ), "expected_purchases": v.expected_purchases.to_numpy(),
-                        "expected_spend": v.expected_spend.to_numpy(), "clv": v.clv.to_numpy(),
-                        "clv_lo": v.clv_lo.to_numpy(), "clv_hi": v.clv_hi.to_numpy(), "months": months})
+    v = clv(
+        m,
+        gg,
+        summ,
+        months=months,
+        annual_discount_rate=rate,
+        period_days=period_days,
+        interval=interval,
+        n_samples=n_samples,
+    )
+    out = pd.DataFrame(
+        {
+            "customer_id": summ.index.astype(str),
+            "as_of": ts,
+            "model": model,
+            "frequency": summ.frequency.to_numpy(),
+            "recency": summ.recency.to_numpy(),
+            "T": summ["T"].to_numpy(),
+            "p_alive": m.p_alive(summ),
+            "expected_purchases": v.expected_purchases.to_numpy(),
+            "expected_spend": v.expected_spend.to_numpy(),
+            "clv": v.clv.to_numpy(),
+            "clv_lo": v.clv_lo.to_numpy(),
+            "clv_hi": v.clv_hi.to_numpy(),
+            "months": months,
+        }
+    )
     days = np.full(len(out), np.nan)
-    if hasattr(m, "next_purchase"):     # BG/NBD: median next-purchase date of customers still active (Pareto/NBD: none)
+    if hasattr(m, "next_purchase"):  # BG/NBD: median next-purchase date of customers still active (Pareto/NBD: none)
         t50, _ = m.next_purchase(summ)
-        days = np.where(np.isfinite(t50) & (t50 * period_days <= 3650), t50 * period_days, np.nan)   # beyond 10 years: unknown
+        days = np.where(
+            np.isfinite(t50) & (t50 * period_days <= 3650), t50 * period_days, np.nan
+        )  # beyond 10 years: unknown
     out["next_purchase_at"] = (ts + pd.to_timedelta(np.round(days * 86400), unit="s")).floor("s")
     out["model_run_id"] = run_id
-    write_result(ws, table, out, "clv_predictions", mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True)
-    cfg = {"model": model, "months": months, "period_days": period_days, "annual_discount_rate": rate, "as_of": str(ts),
-           "model_run_id": run_id, "method": method, **({"draws": draws} if method == "bayes" else {})}
+    write_result(
+        ws, table, out, "clv_predictions", mode="upsert", keys=["customer_id", "as_of", "model"], add_columns=True
+    )
+    cfg = {
+        "model": model,
+        "months": months,
+        "period_days": period_days,
+        "annual_discount_rate": rate,
+        "as_of": str(ts),
+        "model_run_id": run_id,
+        "method": method,
+        **({"draws": draws} if method == "bayes" else {}),
+    }
     ws.save_artifact(f"clv_{model}", m, config=cfg, data=summ)
     ws.save_artifact("clv_gamma_gamma", gg, config=cfg, data=summ)
-    return {"table": table, "as_of": str(ts), "customers": len(out), "model": model, "model_run_id": run_id, "method": method,
-            "params": {k: round(float(x), 4) for k, x in m.params.items()},
-            "spend_params": {k: round(float(x), 4) for k, x in gg.params.items()},
-            "total_clv": round(float(out.clv.sum()), 2), "mean_p_alive": round(float(out.p_alive.mean()), 4),
-            "seconds": round(time.perf_counter() - t0, 3)}
+    return {
+        "table": table,
+        "as_of": str(ts),
+        "customers": len(out),
+        "model": model,
+        "model_run_id": run_id,
+        "method": method,
+        "params": {k: round(float(x), 4) for k, x in m.params.items()},
+        "spend_params": {k: round(float(x), 4) for k, x in gg.params.items()},
+        "total_clv": round(float(out.clv.sum()), 2),
+        "mean_p_alive": round(float(out.p_alive.mean()), 4),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+
 
 def register(app) -> None:
     "Add `aima clv fit-score` to the CLI."
     import typer
     from typing import Annotated, Optional
     from aima.app.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
+
     clv_app = typer.Typer(no_args_is_help=True, help="Customer lifetime value (BG/NBD or Pareto/NBD + Gamma-Gamma).")
     app.add_typer(clv_app, name="clv")
 
     @clv_app.command("fit-score")
-    def fit_score(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
-                  as_of: Annotated[Optional[str], typer.Option("--as-of", help="Cut-off date (default: latest order/event).")] = None,
-                  months: Annotated[int, typer.Option(help="CLV horizon in months.")] = 12,
-                  model: Annotated[str, typer.Option(help="bgnbd or pareto_nbd.")] = "bgnbd",
-                  method: Annotated[str, typer.Option(help="mle (fast) or bayes (PyMC posterior: intervals from posterior draws).")] = "mle",
-                  draws: Annotated[int, typer.Option(help="With --method bayes: posterior draws per chain.")] = 500):
+    def fit_score(
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+        as_of: Annotated[
+            Optional[str], typer.Option("--as-of", help="Cut-off date (default: latest order/event).")
+        ] = None,
+        months: Annotated[int, typer.Option(help="CLV horizon in months.")] = 12,
+        model: Annotated[str, typer.Option(help="bgnbd or pareto_nbd.")] = "bgnbd",
+        method: Annotated[
+            str, typer.Option(help="mle (fast) or bayes (PyMC posterior: intervals from posterior draws).")
+        ] = "mle",
+        draws: Annotated[int, typer.Option(help="With --method bayes: posterior draws per chain.")] = 500,
+    ):
         "Fit the purchase and spend models and write clv_predictions (P(alive), expected purchases, CLV with interval)."
-        out = on_workspace(workspace, lambda ws: score_clv(ws, as_of, months=months, model=model, method=method, draws=draws))
-        emit(out, json_out, lambda o: f"{o['customers']} customers at {o['as_of']} -> {o['table']} ({o['seconds']} s)\n"
-             f"  {o['model']} {o['params']}\n  gamma-gamma {o['spend_params']}\n  total {o['months'] if 'months' in o else months}-month CLV {o['total_clv']:,.2f}, mean P(alive) {o['mean_p_alive']}")
+        out = on_workspace(
+            workspace, lambda ws: score_clv(ws, as_of, months=months, model=model, method=method, draws=draws)
+        )
+        emit(
+            out,
+            json_out,
+            lambda o: (
+                f"{o['customers']} customers at {o['as_of']} -> {o['table']} ({o['seconds']} s)\n"
+                f"  {o['model']} {o['params']}\n  gamma-gamma {o['spend_params']}\n  total {o['months'] if 'months' in o else months}-month CLV {o['total_clv']:,.2f}, mean P(alive) {o['mean_p_alive']}"
+            ),
+        )

@@ -17,8 +17,15 @@ import pandas as pd
 from ..core import Workspace
 from ..data.schema import ensure_tables, to_canonical, validate
 from ..log import get_logger
-from .uplift_model import (ACTION_COSTS, CONTROL, UpliftModel, choose_actions, pehe, policy_value,
-                                         simulate_retention)
+from aima.retention.uplift_model import (
+    ACTION_COSTS,
+    CONTROL,
+    UpliftModel,
+    choose_actions,
+    pehe,
+    policy_value,
+    simulate_retention,
+)
 
 log = get_logger(__name__)
 
@@ -42,29 +49,55 @@ def record_interventions(ws: Workspace, df: pd.DataFrame, source: str = "interve
     import_id = f"interventions-{uuid.uuid4().hex[:10]}"
     with ws.transaction():
         ensure_tables(ws, ["interventions"])
-        n = ws.write("interventions", to_canonical("interventions", v.valid), mode="upsert", keys=["intervention_id"]) if len(v.valid) else 0
+        n = (
+            ws.write("interventions", to_canonical("interventions", v.valid), mode="upsert", keys=["intervention_id"])
+            if len(v.valid)
+            else 0
+        )
         if len(v.rejected):
             ws.quarantine(v.rejected.assign(import_id=import_id))
-    return {"source": source, "rows": len(df), "recorded": int(n), "quarantined": len(v.rejected),
-            "with_outcome": int(v.valid.outcome.notna().sum()) if len(v.valid) else 0}
+    return {
+        "source": source,
+        "rows": len(df),
+        "recorded": int(n),
+        "quarantined": len(v.rejected),
+        "with_outcome": int(v.valid.outcome.notna().sum()) if len(v.valid) else 0,
+    }
 
 # %% ../../nbs/60_retention/08_loop.ipynb #57d4f4cf
-FEATURES = ["recency_days", "frequency", "monetary_mean", "email_open_rate", "discount_share", "tenure_days",
-            "web_sessions_90d", "channel"]
+FEATURES = [
+    "recency_days",
+    "frequency",
+    "monetary_mean",
+    "email_open_rate",
+    "discount_share",
+    "tenure_days",
+    "web_sessions_90d",
+    "channel",
+]
+
 
 def _treat_all_action(ws: Workspace, feats: pd.DataFrame, costs: dict) -> str:
     if not ws.exists("interventions"):
         return "discount"
     iv = ws.table("interventions").to_pandas()
     iv = iv[iv.campaign_id == "loop_explore"].join(feats.clv, on="customer_id")
-    v = iv.outcome.eq("retained").astype(float) * iv.clv       # retained value: the A/B test a marketer would read
+    v = iv.outcome.eq("retained").astype(float) * iv.clv  # retained value: the A/B test a marketer would read
     base = v[iv.action == CONTROL].mean()
     prof = {a: v[iv.action == a].mean() - base - costs[a] for a in costs if a != CONTROL and (iv.action == a).any()}
     best = max(prof, key=prof.get) if prof else "discount"
     return best if prof.get(best, 0) > 0 else CONTROL
 
-def simulate_loop(rounds: int = 6, customers: int = 4000, learner: str = "dr", epsilon: float = 0.2, seed: int = 0,
-                  costs: dict[str, float] | None = None, ws: Workspace | None = None) -> pd.DataFrame:
+
+def simulate_loop(
+    rounds: int = 6,
+    customers: int = 4000,
+    learner: str = "dr",
+    epsilon: float = 0.2,
+    seed: int = 0,
+    costs: dict[str, float] | None = None,
+    ws: Workspace | None = None,
+) -> pd.DataFrame:
     "Per round: true expected profit per customer of the learned, treat-all, random and oracle policies, and what was learned."
     costs = dict(ACTION_COSTS if costs is None else costs)
     if not 0 < epsilon <= 1:
@@ -73,7 +106,9 @@ def simulate_loop(rounds: int = 6, customers: int = 4000, learner: str = "dr", e
     acts, rng, rows, feats, model = list(costs), np.random.default_rng(seed), [], [], None
     for r in range(rounds):
         t0 = time.perf_counter()
-        world = simulate_retention(customers, seed=seed * 1000 + r + 1, actions=acts, assign=None).set_index("customer_id", drop=False)
+        world = simulate_retention(customers, seed=seed * 1000 + r + 1, actions=acts, assign=None).set_index(
+            "customer_id", drop=False
+        )
         feats.append(world)
         explore = rng.random(customers) < (1.0 if model is None else epsilon)
         rand = rng.choice(acts, customers)
@@ -83,38 +118,76 @@ def simulate_loop(rounds: int = 6, customers: int = 4000, learner: str = "dr", e
             est, lo, hi = model.predict_interval(world[FEATURES])
             greedy = choose_actions(est, world.clv, costs, lo, hi).action.to_numpy()
             learned = np.where(explore, rand, greedy)
-        eps = 1.0 if model is None else epsilon       # logged propensity of every action for every customer
+        eps = 1.0 if model is None else epsilon  # logged propensity of every action for every customer
         prop = {a: eps / len(acts) + (1 - eps) * (greedy == a) for a in acts}
         everyone = _treat_all_action(ws, pd.concat(feats), costs)
         tau = world[[f"tau_{a}" for a in acts]].to_numpy()[np.arange(customers), pd.Index(acts).get_indexer(learned)]
         retained = rng.random(customers) < world.p0.to_numpy() + tau
         at = pd.Timestamp("2025-01-06", tz="UTC") + pd.Timedelta(weeks=8 * r)
-        record_interventions(ws, pd.DataFrame({
-            "intervention_id": [f"loop{seed}_r{r}_{i}" for i in range(customers)], "customer_id": world.customer_id.to_numpy(),
-            "action": learned, "at": at, "cost": [costs[a] for a in learned],
-            "campaign_id": np.where(explore, "loop_explore", "loop_policy"), "outcome": np.where(retained, "retained", "churned"),
-            "outcome_value": np.where(retained, world.clv, 0.0), "observed_at": at + pd.Timedelta(weeks=8),
-            "extra": [json.dumps({"propensity": {a: round(float(prop[a][i]), 6) for a in acts}}) for i in range(customers)]}),
-            source=f"loop round {r}")
-        oracle = choose_actions(world[[f"tau_{a}" for a in acts if a != CONTROL]].set_axis([a for a in acts if a != CONTROL], axis=1),
-                                world.clv, costs).action
-        row = {"round": r, "customers": customers, "explored": int(explore.sum()),
-               "learned": policy_value(world, learned, costs) / customers,
-               "treat_all": policy_value(world, [everyone] * customers, costs) / customers, "treat_all_action": everyone,
-               "random": policy_value(world, rand, costs) / customers, "oracle": policy_value(world, oracle, costs) / customers,
-               "realised_profit": float(np.sum(np.where(retained, world.clv, 0) - [costs[a] for a in learned])
-                                        - np.sum(world.clv * world.p0)) / customers,
-               "model": None if model is None else learner,
-               "pehe_discount": None if model is None else pehe(est["discount"], world.tau_discount) if "discount" in est else None}
+        record_interventions(
+            ws,
+            pd.DataFrame(
+                {
+                    "intervention_id": [f"loop{seed}_r{r}_{i}" for i in range(customers)],
+                    "customer_id": world.customer_id.to_numpy(),
+                    "action": learned,
+                    "at": at,
+                    "cost": [costs[a] for a in learned],
+                    "campaign_id": np.where(explore, "loop_explore", "loop_policy"),
+                    "outcome": np.where(retained, "retained", "churned"),
+                    "outcome_value": np.where(retained, world.clv, 0.0),
+                    "observed_at": at + pd.Timedelta(weeks=8),
+                    "extra": [
+                        json.dumps({"propensity": {a: round(float(prop[a][i]), 6) for a in acts}})
+                        for i in range(customers)
+                    ],
+                }
+            ),
+            source=f"loop round {r}",
+        )
+        oracle = choose_actions(
+            world[[f"tau_{a}" for a in acts if a != CONTROL]].set_axis([a for a in acts if a != CONTROL], axis=1),
+            world.clv,
+            costs,
+        ).action
+        row = {
+            "round": r,
+            "customers": customers,
+            "explored": int(explore.sum()),
+            "learned": policy_value(world, learned, costs) / customers,
+            "treat_all": policy_value(world, [everyone] * customers, costs) / customers,
+            "treat_all_action": everyone,
+            "random": policy_value(world, rand, costs) / customers,
+            "oracle": policy_value(world, oracle, costs) / customers,
+            "realised_profit": float(
+                np.sum(np.where(retained, world.clv, 0) - [costs[a] for a in learned]) - np.sum(world.clv * world.p0)
+            )
+            / customers,
+            "model": None if model is None else learner,
+            "pehe_discount": None
+            if model is None
+            else pehe(est["discount"], world.tau_discount)
+            if "discount" in est
+            else None,
+        }
         # refit on every outcome so far, weighting by the logged propensities (exploration keeps every action possible)
-        iv = ws.table("interventions").to_pandas().sort_values("intervention_id", ignore_index=True)   # engine order varies
+        iv = (
+            ws.table("interventions").to_pandas().sort_values("intervention_id", ignore_index=True)
+        )  # engine order varies
         iv = iv[iv.intervention_id.str.startswith(f"loop{seed}_")].join(pd.concat(feats)[FEATURES], on="customer_id")
         P = pd.DataFrame([json.loads(e)["propensity"] for e in iv.extra])
         model = UpliftModel(learner, n_bootstrap=5, randomized=False, random_state=seed + r).fit(
-            iv[FEATURES], iv.action, iv.outcome.eq("retained"), propensity=P)
+            iv[FEATURES], iv.action, iv.outcome.eq("retained"), propensity=P
+        )
         row["train_rows"], row["seconds"] = len(iv), round(time.perf_counter() - t0, 2)
         rows.append(row)
-        log.info("loop round %d: learned %.2f vs treat-all %.2f, random %.2f per customer", r, row["learned"], row["treat_all"], row["random"])
+        log.info(
+            "loop round %d: learned %.2f vs treat-all %.2f, random %.2f per customer",
+            r,
+            row["learned"],
+            row["treat_all"],
+            row["random"],
+        )
     return pd.DataFrame(rows).set_index("round")
 
 # %% ../../nbs/60_retention/08_loop.ipynb #a9a26066
@@ -124,18 +197,25 @@ def add_commands(iv_app) -> None:
     from aima.app.cli import JsonOpt, emit, fail
 
     @iv_app.command("simulate")
-    def simulate_cmd(json_out: JsonOpt = False, rounds: Annotated[int, typer.Option(help="Rounds of the loop.")] = 6,
-                     customers: Annotated[int, typer.Option(help="Customers per round.")] = 4000,
-                     learner: Annotated[str, typer.Option(help="Uplift learner.")] = "dr",
-                     epsilon: Annotated[float, typer.Option(help="Share of each round assigned at random.")] = 0.2,
-                     seed: Annotated[int, typer.Option(help="Random seed.")] = 0):
+    def simulate_cmd(
+        json_out: JsonOpt = False,
+        rounds: Annotated[int, typer.Option(help="Rounds of the loop.")] = 6,
+        customers: Annotated[int, typer.Option(help="Customers per round.")] = 4000,
+        learner: Annotated[str, typer.Option(help="Uplift learner.")] = "dr",
+        epsilon: Annotated[float, typer.Option(help="Share of each round assigned at random.")] = 0.2,
+        seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    ):
         "Simulate the learning loop on a world with known effects: profit per round vs treat-all and random."
         try:
             res = simulate_loop(rounds, customers, learner, epsilon, seed)
         except ValueError as e:
             fail(str(e))
-        emit(res.reset_index().to_dict(orient="records"), json_out,
-             lambda o: res[["learned", "treat_all", "random", "oracle", "treat_all_action"]].round(2).to_string())
+        emit(
+            res.reset_index().to_dict(orient="records"),
+            json_out,
+            lambda o: res[["learned", "treat_all", "random", "oracle", "treat_all_action"]].round(2).to_string(),
+        )
+
 
 def register(app) -> None:
     """Deprecated and empty: `aima.retention.uplift.register` builds the `interventions` group and adds this module's

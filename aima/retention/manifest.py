@@ -9,18 +9,22 @@ __all__ = ['AT_RISK', 'MODULE', 'churn_column', 'at_risk_filter', 'valuable_at_r
 from ..manifest import Module, Page, Step, Table
 
 # %% ../../nbs/60_retention/10_manifest.ipynb #9f106884
-AT_RISK = 0.5          # P(churn within 90 days) from which an active customer counts as at risk
+AT_RISK = 0.5  # P(churn within 90 days) from which an active customer counts as at risk
+
 
 def churn_column(t) -> str | None:
     "The churn probability the at-risk rule reads: `p_churn_90`, else the longest `p_churn_<days>` of table `t`."
     cols = sorted((c for c in t.columns if c.startswith("p_churn_")), key=lambda c: int(c.rsplit("_", 1)[1]))
     return "p_churn_90" if "p_churn_90" in cols else (cols[-1] if cols else None)
 
+
 def at_risk_filter(t, threshold: float | None = None):
     "The at-risk rows of churn table `t` (Ibis): active customers with `churn_column(t)` >= `threshold` (default `AT_RISK`)."
     p = churn_column(t)
     if p is None:
-        raise ValueError(f"The churn table has no p_churn_<days> column (columns: {list(t.columns)}): run `aima churn fit-score`.")
+        raise ValueError(
+            f"The churn table has no p_churn_<days> column (columns: {list(t.columns)}): run `aima churn fit-score`."
+        )
     cond = t[p] >= (AT_RISK if threshold is None else threshold)
     return t.filter(cond & (t.status != "lapsed")) if "status" in t.columns else t.filter(cond)
 
@@ -28,30 +32,59 @@ def at_risk_filter(t, threshold: float | None = None):
 def valuable_at_risk(ws, top: float = 0.2) -> list[dict]:
     "One 'warn' alert when customers in the top `top` share by CLV are at risk of churning."
     from aima.data.schema import latest_run
+
     if not (ws.exists("churn_predictions") and ws.exists("clv_predictions")):
         return []
     risky = at_risk_filter(latest_run(ws, "churn_predictions")).select("customer_id")
     v = latest_run(ws, "clv_predictions").select("customer_id", "clv")
     cut = v.clv.quantile(1 - top).execute()
-    if cut is None or cut != cut:          # no CLV at all (None or NaN)
+    if cut is None or cut != cut:  # no CLV at all (None or NaN)
         return []
     j = risky.join(v, "customer_id").filter(lambda t: t.clv >= cut)
     n, value = j.aggregate(n=j.count(), value=j.clv.sum()).to_pandas().iloc[0]
     if not n:
         return []
-    return [{"id": "retention.valuable_at_risk", "level": "warn", "page": "retention", "count": int(n),
-             "message": f"{int(n):,} of your most valuable customers (top {top:.0%} by lifetime value, {float(value):,.0f} in total) "
-                        f"are likely to churn within 90 days."}]
+    return [
+        {
+            "id": "retention.valuable_at_risk",
+            "level": "warn",
+            "page": "retention",
+            "count": int(n),
+            "message": f"{int(n):,} of your most valuable customers (top {top:.0%} by lifetime value, {float(value):,.0f} in total) "
+            f"are likely to churn within 90 days.",
+        }
+    ]
 
 # %% ../../nbs/60_retention/10_manifest.ipynb #450d1551
 MODULE = Module(
-    "retention", "Lifetime value, churn risk and the retention actions that pay.",
+    "retention",
+    "Lifetime value, churn risk and the retention actions that pay.",
     cli=("aima.retention.churn", "aima.retention.clv", "aima.retention.uplift", "aima.retention.loop"),
-    steps=(Step("clv", "aima.retention.clv:score_clv", 30, "lifetime value"),
-           Step("churn", "aima.retention.churn:score_churn", 40, "churn probabilities"),
-           Step("interventions", "aima.retention.uplift:recommend_actions", 50, "recommended actions (risk bands until outcomes are recorded)")),
-    tables=(Table("clv_predictions", "lifetime value predictions", "aima clv fit-score"),
-            Table("churn_predictions", "churn predictions", "aima churn fit-score"),
-            Table("retention_actions", "recommended retention actions", "aima interventions recommend")),
-    pages=(Page("retention", "CLV & churn", "aima.dash.retention:retention_page", heading="Lifetime value and churn", order=40),),
-    alerts=("aima.retention.manifest:valuable_at_risk",), config="retention", order=60)
+    steps=(
+        Step("clv", "aima.retention.clv:score_clv", 30, "lifetime value"),
+        Step("churn", "aima.retention.churn:score_churn", 40, "churn probabilities"),
+        Step(
+            "interventions",
+            "aima.retention.uplift:recommend_actions",
+            50,
+            "recommended actions (risk bands until outcomes are recorded)",
+        ),
+    ),
+    tables=(
+        Table("clv_predictions", "lifetime value predictions", "aima clv fit-score"),
+        Table("churn_predictions", "churn predictions", "aima churn fit-score"),
+        Table("retention_actions", "recommended retention actions", "aima interventions recommend"),
+    ),
+    pages=(
+        Page(
+            "retention",
+            "CLV & churn",
+            "aima.dash.retention:retention_page",
+            heading="Lifetime value and churn",
+            order=40,
+        ),
+    ),
+    alerts=("aima.retention.manifest:valuable_at_risk",),
+    config="retention",
+    order=60,
+)

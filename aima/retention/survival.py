@@ -32,9 +32,11 @@ def churn_times(purchases: pd.DataFrame, as_of, end, inactivity_days: float = 90
     out = pd.DataFrame({"last_ep": last})
     out["lapsed"] = A - out.last_ep >= I
     fut = p[(p.ep > A) & p.customer_id.isin(last.index)]
-    seq = pd.concat([pd.DataFrame({"customer_id": last.index, "ep": last.values}), fut]).sort_values(["customer_id", "ep"])
+    seq = pd.concat([pd.DataFrame({"customer_id": last.index, "ep": last.values}), fut]).sort_values(
+        ["customer_id", "ep"]
+    )
     seq["prev"] = seq.groupby("customer_id").ep.shift()
-    breach = seq[(seq.ep - seq.prev) > I].groupby("customer_id").prev.min()      # first over-long gap
+    breach = seq[(seq.ep - seq.prev) > I].groupby("customer_id").prev.min()  # first over-long gap
     final = seq.groupby("customer_id").ep.max()
     churn_at = (breach.reindex(out.index).fillna(final.reindex(out.index))) + I
     out["event"] = (churn_at <= Z) & ~out.lapsed
@@ -46,12 +48,14 @@ def churn_times(purchases: pd.DataFrame, as_of, end, inactivity_days: float = 90
 @dataclass
 class SurvivalData:
     "Features `X` (indexed by customer), `duration`, `event` (aligned arrays) and `info` describing the definition."
+
     X: pd.DataFrame
     duration: np.ndarray
     event: np.ndarray
     info: dict = field(default_factory=dict)
 
-    def __len__(self): return len(self.X)
+    def __len__(self):
+        return len(self.X)
 
     def subset(self, rows) -> "SurvivalData":
         "Rows by position."
@@ -61,11 +65,23 @@ class SurvivalData:
     def split(self, test_size: float = 0.3, random_state: int = 0) -> tuple["SurvivalData", "SurvivalData"]:
         "A seeded train/test split of customers, stratified by `event`."
         from sklearn.model_selection import train_test_split
-        tr, te = train_test_split(np.arange(len(self)), test_size=test_size, random_state=random_state, stratify=self.event)
+
+        tr, te = train_test_split(
+            np.arange(len(self)), test_size=test_size, random_state=random_state, stratify=self.event
+        )
         return self.subset(np.sort(tr)), self.subset(np.sort(te))
 
-NOT_FEATURES = {"customer_id", "as_of", "feature_set_version", "segment_stability", "predicted_churn_90d",
-                 "next_purchase_date", "predicted_clv"}
+
+NOT_FEATURES = {
+    "customer_id",
+    "as_of",
+    "feature_set_version",
+    "segment_stability",
+    "predicted_churn_90d",
+    "next_purchase_date",
+    "predicted_clv",
+}
+
 
 def purchase_times(ws: Workspace, end: pd.Timestamp) -> pd.DataFrame:
     "`customer_id` and `ep` (epoch seconds) of every purchase up to `end`; returns and cancellations are not purchases."
@@ -73,30 +89,52 @@ def purchase_times(ws: Workspace, end: pd.Timestamp) -> pd.DataFrame:
     o = o.filter(o.customer_id.notnull() & ~o.is_return.fill_null(False)).mutate(ep=o.ordered_at.epoch_seconds())
     return o.filter(o.ep <= int(end.timestamp())).select("customer_id", "ep").to_pandas()
 
+
 def resolve_inactivity(ws: Workspace, inactivity_days=None) -> int:
     "The inactivity window in days: `inactivity_days` or the config's `retention.inactivity_days`."
     return int(inactivity_days if inactivity_days is not None else ws.config.retention.inactivity_days)
 
+
 def noncontractual_dataset(ws: Workspace, as_of, end=None, inactivity_days: int | None = None) -> SurvivalData:
     "Customers at risk at `as_of` with features from `feature_table(ws, as_of)` and churn observed until `end` (default: the last order)."
     from aima.customers.features import feature_table, resolve_as_of
+
     ts = resolve_as_of(ws, as_of)
     last = resolve_as_of(ws, None) if end is None else resolve_as_of(ws, end)
     I = resolve_inactivity(ws, inactivity_days)
     times = churn_times(purchase_times(ws, last), ts, last, I)
     risk = times[~times.lapsed]
     if not len(risk):
-        raise ValueError(f"No customer is active at {ts.date()} (a purchase in the {I} days before). Pick a later as_of.")
+        raise ValueError(
+            f"No customer is active at {ts.date()} (a purchase in the {I} days before). Pick a later as_of."
+        )
     ft = feature_table(ws, ts).to_pandas().set_index("customer_id")
     X = ft.reindex(risk.index.astype(ft.index.dtype))
     X = X[[c for c in X.columns if c not in NOT_FEATURES]]
-    info = {"kind": "non-contractual", "as_of": str(ts), "end": str(last), "inactivity_days": I, "unit": "days",
-            "customers_seen": len(times), "lapsed_excluded": int(times.lapsed.sum()), "at_risk": len(risk),
-            "events": int(risk.event.sum()), "follow_up_days": round((last - ts).total_seconds() / DAY, 2)}
+    info = {
+        "kind": "non-contractual",
+        "as_of": str(ts),
+        "end": str(last),
+        "inactivity_days": I,
+        "unit": "days",
+        "customers_seen": len(times),
+        "lapsed_excluded": int(times.lapsed.sum()),
+        "at_risk": len(risk),
+        "events": int(risk.event.sum()),
+        "follow_up_days": round((last - ts).total_seconds() / DAY, 2),
+    }
     return SurvivalData(X, risk.duration.to_numpy(float), risk.event.to_numpy(bool), info)
 
-def contractual_dataset(df: pd.DataFrame, duration: str, event: str, event_value=True, id_col: str | None = None,
-                        drop: Sequence[str] = (), unit: str = "months") -> SurvivalData:
+
+def contractual_dataset(
+    df: pd.DataFrame,
+    duration: str,
+    event: str,
+    event_value=True,
+    id_col: str | None = None,
+    drop: Sequence[str] = (),
+    unit: str = "months",
+) -> SurvivalData:
     "Contractual churn from a label and a tenure: `duration = df[duration]`, `event = df[event] == event_value`; other columns are features."
     miss = [c for c in (duration, event, id_col, *drop) if c is not None and c not in df.columns]
     if miss:
@@ -108,21 +146,32 @@ def contractual_dataset(df: pd.DataFrame, duration: str, event: str, event_value
     if id_col is not None:
         X.index = df[id_col].to_numpy()
     e = (df[event] == event_value).to_numpy(bool)
-    info = {"kind": "contractual", "duration": duration, "event": f"{event} == {event_value!r}", "unit": unit,
-            "customers": len(df), "events": int(e.sum()), "dropped": list(drop)}
+    info = {
+        "kind": "contractual",
+        "duration": duration,
+        "event": f"{event} == {event_value!r}",
+        "unit": unit,
+        "customers": len(df),
+        "events": int(e.sum()),
+        "dropped": list(drop),
+    }
     return SurvivalData(X, d.to_numpy(float), e, info)
 
 # %% ../../nbs/60_retention/05_survival.ipynb #84cf338b
-def out_of_time_split(ws: Workspace, train_as_of, test_as_of, end=None, inactivity_days: int | None = None
-                      ) -> tuple[SurvivalData, SurvivalData]:
+def out_of_time_split(
+    ws: Workspace, train_as_of, test_as_of, end=None, inactivity_days: int | None = None
+) -> tuple[SurvivalData, SurvivalData]:
     """Train on customers at risk at `train_as_of` with churn observed only until `test_as_of`; test on those at risk at
     `test_as_of` followed to `end`. Everything the model learns from happened before the test cut-off."""
     from aima.customers.features import resolve_as_of
+
     a, b = resolve_as_of(ws, train_as_of), resolve_as_of(ws, test_as_of)
     if b <= a:
         raise ValueError(f"test_as_of {b.date()} must be after train_as_of {a.date()}.")
-    return (noncontractual_dataset(ws, a, end=b, inactivity_days=inactivity_days),
-            noncontractual_dataset(ws, b, end=end, inactivity_days=inactivity_days))
+    return (
+        noncontractual_dataset(ws, a, end=b, inactivity_days=inactivity_days),
+        noncontractual_dataset(ws, b, end=end, inactivity_days=inactivity_days),
+    )
 
 # %% ../../nbs/60_retention/05_survival.ipynb #0f085061
 def kaplan_meier(duration, event) -> tuple[np.ndarray, np.ndarray]:
@@ -133,6 +182,7 @@ def kaplan_meier(duration, event) -> tuple[np.ndarray, np.ndarray]:
     deaths = np.array([((d == t) & e).sum() for t in ut], float)
     return ut, np.cumprod(1 - deaths / np.maximum(at_risk, 1))
 
+
 def step_value(ut, s, t, left: bool = False) -> np.ndarray:
     "The step function (`ut`, `s`) of `kaplan_meier` at times `t` (1 before the first step; `left`: just before t)."
     if not len(ut):
@@ -140,10 +190,13 @@ def step_value(ut, s, t, left: bool = False) -> np.ndarray:
     i = np.searchsorted(ut, np.asarray(t, float), side="left" if left else "right") - 1
     return np.where(i >= 0, s[np.clip(i, 0, None)], 1.0)
 
+
 def concordance(duration, risk, event) -> float:
     "Harrell's C-index of `risk` (higher = earlier churn)."
     from lifelines.utils import concordance_index
+
     return float(concordance_index(np.asarray(duration, float), -np.asarray(risk, float), np.asarray(event, bool)))
+
 
 def brier_score(duration, event, survival, times, train_duration=None, train_event=None) -> np.ndarray:
     "IPCW Brier score at each of `times`; `survival` is customers x times (array or `predict_survival` frame)."
@@ -161,6 +214,7 @@ def brier_score(duration, event, survival, times, train_duration=None, train_eve
         died = (d <= t) & e
         out.append(np.mean(np.where(died, S[:, k] ** 2 / G_T, 0) + np.where(d > t, (1 - S[:, k]) ** 2 / G_t, 0)))
     return np.array(out)
+
 
 def integrated_brier_score(duration, event, survival, times, train_duration=None, train_event=None) -> float:
     "Brier score integrated over `times` (trapezoid rule) divided by `times[-1] - times[0]`."

@@ -21,27 +21,63 @@ from ..log import get_logger
 from .churn import NO_PURCHASES
 from .loop import add_commands, record_interventions
 from .survival import NOT_FEATURES
-from .uplift_model import (ACTION_COSTS, BAND_PRICED_AS, CONTROL, LEARNERS, RISK_BANDS, UpliftModel, auuc,
-                                         choose_actions, diff_in_means, evaluate_uplift, pehe, policy_value, qini_coefficient,
-                                         qini_curve, risk_band_actions, simulate_retention)
+from aima.retention.uplift_model import (
+    ACTION_COSTS,
+    BAND_PRICED_AS,
+    CONTROL,
+    LEARNERS,
+    RISK_BANDS,
+    UpliftModel,
+    auuc,
+    choose_actions,
+    diff_in_means,
+    evaluate_uplift,
+    pehe,
+    policy_value,
+    qini_coefficient,
+    qini_curve,
+    risk_band_actions,
+    simulate_retention,
+)
 
 log = get_logger(__name__)
 
 # %% ../../nbs/60_retention/09_uplift.ipynb #9b0c0003
-_all_ = ["ACTION_COSTS", "CONTROL", "RISK_BANDS", "BAND_PRICED_AS", "LEARNERS", "risk_band_actions", "simulate_retention",
-         "UpliftModel", "pehe", "qini_curve", "qini_coefficient", "auuc", "diff_in_means", "evaluate_uplift",
-         "choose_actions", "policy_value"]
+_all_ = [
+    "ACTION_COSTS",
+    "CONTROL",
+    "RISK_BANDS",
+    "BAND_PRICED_AS",
+    "LEARNERS",
+    "risk_band_actions",
+    "simulate_retention",
+    "UpliftModel",
+    "pehe",
+    "qini_curve",
+    "qini_coefficient",
+    "auuc",
+    "diff_in_means",
+    "evaluate_uplift",
+    "choose_actions",
+    "policy_value",
+]
 
 # %% ../../nbs/60_retention/09_uplift.ipynb #b16d919e
 SUCCESS = ("retained", "purchased")
 
+
 def _latest(ws: Workspace, table: str, cols: list[str]) -> pd.DataFrame:
-    return latest_run(ws, table).select("customer_id", *cols).to_pandas().set_index("customer_id")   # one rule with the pages
+    return (
+        latest_run(ws, table).select("customer_id", *cols).to_pandas().set_index("customer_id")
+    )  # one rule with the pages
+
 
 def _features(ws: Workspace, as_of) -> pd.DataFrame:
     from aima.customers.features import feature_table
+
     ft = feature_table(ws, as_of).to_pandas().set_index("customer_id")
     return ft[[c for c in ft.columns if c not in NOT_FEATURES and not c.startswith("has_")]]
+
 
 def experiment_data(ws: Workspace, success: Sequence[str] = SUCCESS) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     "(features as of each action's day, action, outcome 0/1) for interventions with an observed outcome."
@@ -61,11 +97,21 @@ def experiment_data(ws: Workspace, success: Sequence[str] = SUCCESS) -> tuple[pd
     X = d.drop(columns=["customer_id", "action", "at", "outcome", "day"])
     return X, d.action.to_numpy(dtype=object), d.outcome.str.lower().isin(ok).astype(float).to_numpy()
 
-def recommend_actions(ws: Workspace, learner: str = "dr", min_per_action: int = 50, costs: dict[str, float] | None = None,
-                      require_confident: bool = False, n_bootstrap: int = 10, table: str = "retention_actions",
-                      as_of=None, random_state: int = 0) -> dict:
+
+def recommend_actions(
+    ws: Workspace,
+    learner: str = "dr",
+    min_per_action: int = 50,
+    costs: dict[str, float] | None = None,
+    require_confident: bool = False,
+    n_bootstrap: int = 10,
+    table: str = "retention_actions",
+    as_of=None,
+    random_state: int = 0,
+) -> dict:
     "Fit uplift on recorded interventions (or fall back to risk bands) and write each customer's best action to `table`."
     from aima.customers.features import resolve_as_of
+
     t0, run_id = time.perf_counter(), f"uplift-{uuid.uuid4().hex[:12]}"
     costs = dict(costs or ws.config.retention.action_costs)
     if not ws.exists("churn_predictions"):
@@ -74,11 +120,19 @@ def recommend_actions(ws: Workspace, learner: str = "dr", min_per_action: int = 
     churn = _latest(ws, "churn_predictions", ["p_churn_90", *(["status"] if "status" in cp_cols else [])])
     X, t, y = experiment_data(ws)
     counts = pd.Series(t).value_counts() if len(t) else pd.Series(dtype=int)
-    short = {a: int(min_per_action - counts.get(a, 0)) for a in [CONTROL, *[a for a in counts.index if a != CONTROL]]
-             if counts.get(a, 0) < min_per_action}
+    short = {
+        a: int(min_per_action - counts.get(a, 0))
+        for a in [CONTROL, *[a for a in counts.index if a != CONTROL]]
+        if counts.get(a, 0) < min_per_action
+    }
     ts = resolve_as_of(ws, as_of)
-    out = {"table": table, "model_run_id": run_id, "as_of": str(ts), "experiment_rows": int(len(t)),
-           "actions_seen": {str(k): int(v) for k, v in counts.items()}}
+    out = {
+        "table": table,
+        "model_run_id": run_id,
+        "as_of": str(ts),
+        "experiment_rows": int(len(t)),
+        "actions_seen": {str(k): int(v) for k, v in counts.items()},
+    }
     base = pd.DataFrame({"customer_id": churn.index.astype(str), "p_churn_90d": churn.p_churn_90.to_numpy()})
     # only returns or cancellations so far: nothing to lapse from, so no risk band and no offer
     none = (churn.status == NO_PURCHASES).to_numpy() if "status" in churn else np.zeros(len(churn), bool)
@@ -89,7 +143,9 @@ def recommend_actions(ws: Workspace, learner: str = "dr", min_per_action: int = 
     clv = _latest(ws, "clv_predictions", ["clv"]).clv if ws.exists("clv_predictions") else None
     usable = len(counts) >= 2 and not short
     if usable and clv is None:
-        raise ValueError(f"Workspace {ws.uri} has no clv_predictions: run `aima clv fit-score` first (profits need CLV).")
+        raise ValueError(
+            f"Workspace {ws.uri} has no clv_predictions: run `aima clv fit-score` first (profits need CLV)."
+        )
     if usable:
         model = UpliftModel(learner, n_bootstrap=n_bootstrap, random_state=random_state).fit(X, t, y)
         if unknown := [a for a in model.actions_ if a not in costs]:
@@ -98,29 +154,73 @@ def recommend_actions(ws: Workspace, learner: str = "dr", min_per_action: int = 
         est, lo, hi = model.predict_interval(F)
         v = clv.reindex(base.customer_id).fillna(0.0).to_numpy()
         pick = choose_actions(est, v, costs, lo, hi, require_confident=require_confident).reset_index(drop=True)
-        pick.loc[none, ["action", "uplift", "action_cost", "expected_profit", "profit_low", "profit_high"]] = \
-            [CONTROL, 0.0, costs.get(CONTROL, 0.0), 0.0, 0.0, 0.0]
+        pick.loc[none, ["action", "uplift", "action_cost", "expected_profit", "profit_low", "profit_high"]] = [
+            CONTROL,
+            0.0,
+            costs.get(CONTROL, 0.0),
+            0.0,
+            0.0,
+            0.0,
+        ]
         rows = base.drop(columns="action").join(pick).assign(clv=v, policy="uplift")
-        ws.save_artifact(f"uplift_{learner}", model, config={"learner": learner, "model_run_id": run_id, "costs": costs,
-                                                             "min_per_action": min_per_action}, data=X)
-        out.update(policy="uplift", learner=learner, fit_seconds=round(model.fit_seconds_, 3),
-                   ate=model.predict_ate(F).round(5).to_dict(orient="index"),
-                   total_expected_profit=round(float(rows.expected_profit.sum()), 2))
+        ws.save_artifact(
+            f"uplift_{learner}",
+            model,
+            config={"learner": learner, "model_run_id": run_id, "costs": costs, "min_per_action": min_per_action},
+            data=X,
+        )
+        out.update(
+            policy="uplift",
+            learner=learner,
+            fit_seconds=round(model.fit_seconds_, 3),
+            ate=model.predict_ate(F).round(5).to_dict(orient="index"),
+            total_expected_profit=round(float(rows.expected_profit.sum()), 2),
+        )
     else:
         price = {a: costs.get(a, costs.get(BAND_PRICED_AS.get(a, ""), np.nan)) for a in base.action.unique()}
         price[CONTROL] = costs.get(CONTROL, 0.0)
-        rows = base.assign(uplift=np.nan, action_cost=base.action.map(price).astype(float), expected_profit=np.nan,
-                           profit_low=np.nan, profit_high=np.nan, policy="risk_band",
-                           clv=clv.reindex(base.customer_id).to_numpy() if clv is not None else np.nan)
-        out.update(policy="risk_band", reason="no interventions with outcomes yet" if not len(t) else
-                   f"not enough outcomes: need {min_per_action} per action incl. {CONTROL}; missing " +
-                   ", ".join(f"{a}: {k}" for a, k in short.items()))
-    rows = rows.assign(model_run_id=run_id, scored_at=pd.Timestamp.now("UTC").tz_convert(None).floor("s"), as_of=ts.tz_convert(None))
-    cols = ["customer_id", "action", "action_cost", "expected_profit", "profit_low", "profit_high", "uplift", "risk_band",
-            "p_churn_90d", "clv", "policy", "model_run_id", "as_of", "scored_at"]
+        rows = base.assign(
+            uplift=np.nan,
+            action_cost=base.action.map(price).astype(float),
+            expected_profit=np.nan,
+            profit_low=np.nan,
+            profit_high=np.nan,
+            policy="risk_band",
+            clv=clv.reindex(base.customer_id).to_numpy() if clv is not None else np.nan,
+        )
+        out.update(
+            policy="risk_band",
+            reason="no interventions with outcomes yet"
+            if not len(t)
+            else f"not enough outcomes: need {min_per_action} per action incl. {CONTROL}; missing "
+            + ", ".join(f"{a}: {k}" for a, k in short.items()),
+        )
+    rows = rows.assign(
+        model_run_id=run_id, scored_at=pd.Timestamp.now("UTC").tz_convert(None).floor("s"), as_of=ts.tz_convert(None)
+    )
+    cols = [
+        "customer_id",
+        "action",
+        "action_cost",
+        "expected_profit",
+        "profit_low",
+        "profit_high",
+        "uplift",
+        "risk_band",
+        "p_churn_90d",
+        "clv",
+        "policy",
+        "model_run_id",
+        "as_of",
+        "scored_at",
+    ]
     write_result(ws, table, rows[cols], "retention_actions", mode="replace")
-    out.update(customers=len(rows), no_purchases=int(none.sum()), mix={str(k): int(v) for k, v in rows.action.value_counts().items()},
-               seconds=round(time.perf_counter() - t0, 3))
+    out.update(
+        customers=len(rows),
+        no_purchases=int(none.sum()),
+        mix={str(k): int(v) for k, v in rows.action.value_counts().items()},
+        seconds=round(time.perf_counter() - t0, 3),
+    )
     return out
 
 # %% ../../nbs/60_retention/09_uplift.ipynb #14329215
@@ -133,27 +233,58 @@ def register(app) -> None:
     app.add_typer(iv_app, name="interventions")
 
     @iv_app.command("recommend")
-    def recommend_cmd(workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
-                      learner: Annotated[str, typer.Option(help="Uplift learner: " + ", ".join(LEARNERS) + ".")] = "dr",
-                      min_per_action: Annotated[int, typer.Option(help="Outcomes needed per action (and for no_action) before uplift replaces the risk bands.")] = 50,
-                      confident: Annotated[bool, typer.Option("--confident", help="Only act when the profit interval is above 0.")] = False,
-                      as_of: Annotated[Optional[str], typer.Option("--as-of", help="Scoring date (default: latest order/event).")] = None):
+    def recommend_cmd(
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+        learner: Annotated[str, typer.Option(help="Uplift learner: " + ", ".join(LEARNERS) + ".")] = "dr",
+        min_per_action: Annotated[
+            int,
+            typer.Option(help="Outcomes needed per action (and for no_action) before uplift replaces the risk bands."),
+        ] = 50,
+        confident: Annotated[
+            bool, typer.Option("--confident", help="Only act when the profit interval is above 0.")
+        ] = False,
+        as_of: Annotated[
+            Optional[str], typer.Option("--as-of", help="Scoring date (default: latest order/event).")
+        ] = None,
+    ):
         "Write each customer's recommended action, its cost and expected profit to retention_actions."
         if learner not in LEARNERS:
             fail(f"Unknown --learner {learner!r}: use one of {', '.join(LEARNERS)}.")
-        out = on_workspace(workspace, lambda ws: recommend_actions(ws, learner, min_per_action, require_confident=confident, as_of=as_of))
-        emit(out, json_out, lambda o: f"{o['customers']} customers -> {o['table']} by {o['policy']} policy (run {o['model_run_id']})"
-             + (f"\n  ({o['reason']})" if o.get("reason") else "") + "\n  " + ", ".join(f"{k}: {v}" for k, v in o["mix"].items()))
+        out = on_workspace(
+            workspace,
+            lambda ws: recommend_actions(ws, learner, min_per_action, require_confident=confident, as_of=as_of),
+        )
+        emit(
+            out,
+            json_out,
+            lambda o: (
+                f"{o['customers']} customers -> {o['table']} by {o['policy']} policy (run {o['model_run_id']})"
+                + (f"\n  ({o['reason']})" if o.get("reason") else "")
+                + "\n  "
+                + ", ".join(f"{k}: {v}" for k, v in o["mix"].items())
+            ),
+        )
 
     @iv_app.command("record")
-    def record_cmd(path: Annotated[str, typer.Argument(help="CSV/Excel/Parquet with intervention_id, customer_id, action, at and optional cost, outcome, outcome_value, observed_at.")],
-                   workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
+    def record_cmd(
+        path: Annotated[
+            str,
+            typer.Argument(
+                help="CSV/Excel/Parquet with intervention_id, customer_id, action, at and optional cost, outcome, outcome_value, observed_at."
+            ),
+        ],
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+    ):
         "Add interventions and their outcomes to the workspace (upsert by intervention_id); bad rows go to quarantine."
         from aima.data.imports import read_source
+
         def run(ws):
             srcs = read_source(path)
             return [record_interventions(ws, s.df, source=s.name, row_numbers=s.rows) for s in srcs]
+
         out = on_workspace(workspace, run, errors=(FileNotFoundError,))
         emit(out[0] if len(out) == 1 else out, json_out)
 
-    add_commands(iv_app)          # the learning loop's `simulate`, added here: no lookup of the group by name
+    add_commands(iv_app)  # the learning loop's `simulate`, added here: no lookup of the group by name

@@ -20,13 +20,21 @@ from ..config import RetentionConfig
 from ..core import check_fitted
 
 # %% ../../nbs/60_retention/07_uplift_model.ipynb #49aa7c76
-ACTION_COSTS: dict[str, float] = dict(RetentionConfig().action_costs)   # the config's defaults
+ACTION_COSTS: dict[str, float] = dict(RetentionConfig().action_costs)  # the config's defaults
 CONTROL = "no_action"
 RISK_BANDS: tuple[tuple[str, float, str], ...] = (
-    ("very high", 0.75, "win_back_offer"), ("high", 0.50, "re_engagement"),
-    ("medium", 0.25, "loyalty_reward"), ("low", 0.0, "nurture"))
+    ("very high", 0.75, "win_back_offer"),
+    ("high", 0.50, "re_engagement"),
+    ("medium", 0.25, "loyalty_reward"),
+    ("low", 0.0, "nurture"),
+)
 # a band action without its own entry in retention.action_costs is priced like the experimental action it resembles
-BAND_PRICED_AS: dict[str, str] = {"win_back_offer": "discount", "re_engagement": "content_only", "nurture": "content_only"}
+BAND_PRICED_AS: dict[str, str] = {
+    "win_back_offer": "discount",
+    "re_engagement": "content_only",
+    "nurture": "content_only",
+}
+
 
 def risk_band_actions(p_churn, bands: Sequence[tuple[str, float, str]] = RISK_BANDS) -> pd.DataFrame:
     "The fallback policy: `risk_band` and `action` for each P(churn) (bands are (name, lower bound, action), highest first)."
@@ -40,10 +48,17 @@ def risk_band_actions(p_churn, bands: Sequence[tuple[str, float, str]] = RISK_BA
     return pd.DataFrame({"risk_band": np.array([b[0] for b in bands])[k], "action": np.array([b[2] for b in bands])[k]})
 
 # %% ../../nbs/60_retention/07_uplift_model.ipynb #f20a3ec4
-def _sig(x): return 1 / (1 + np.exp(-x))
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
 
-def simulate_retention(n: int = 10_000, seed: int = 0, actions: Sequence[str] | None = None, assign: str | np.ndarray | None = "random",
-                       noise: bool = True) -> pd.DataFrame:
+
+def simulate_retention(
+    n: int = 10_000,
+    seed: int = 0,
+    actions: Sequence[str] | None = None,
+    assign: str | np.ndarray | None = "random",
+    noise: bool = True,
+) -> pd.DataFrame:
     """Customers with features, base retention `p0`, true effects `tau_<action>`, `clv`, an assigned `action` and the
     realised `retained` outcome (Bernoulli of `p0 + tau`). `assign`: 'random' (uniform over actions), an array of
     actions, or None (no assignment, no outcome)."""
@@ -51,18 +66,33 @@ def simulate_retention(n: int = 10_000, seed: int = 0, actions: Sequence[str] | 
     acts = list(actions or ACTION_COSTS)
     freq = rng.gamma(1.5, 2.0, n)
     basket = rng.lognormal(3.8, 0.5, n)
-    X = pd.DataFrame({
-        "recency_days": rng.gamma(2.0, 30.0, n), "frequency": np.round(freq), "monetary_mean": basket,
-        "email_open_rate": rng.beta(2, 5, n), "discount_share": rng.beta(1.2, 3.5, n),
-        "tenure_days": rng.uniform(30, 1500, n), "web_sessions_90d": rng.poisson(3, n).astype(float),
-        "channel": rng.choice(["web", "app", "store"], n, p=[0.5, 0.3, 0.2])})
-    p0 = _sig(0.8 - 0.012 * X.recency_days + 0.25 * np.log1p(X.frequency) + 0.6 * X.email_open_rate
-              + 0.05 * X.web_sessions_90d + 0.2 * (X.channel == "app"))
-    eff = {"no_action": np.zeros(n),
-           "content_only": 0.12 * X.email_open_rate.to_numpy() - 0.01,
-           "free_shipping": 0.14 * _sig((45 - basket) / 8) - 0.02,
-           "loyalty_reward": 0.16 * _sig((freq - 4) / 1.0) * (X.tenure_days.to_numpy() > 180),
-           "discount": 0.40 * X.discount_share.to_numpy() - 0.08 * (X.discount_share.to_numpy() < 0.1)}
+    X = pd.DataFrame(
+        {
+            "recency_days": rng.gamma(2.0, 30.0, n),
+            "frequency": np.round(freq),
+            "monetary_mean": basket,
+            "email_open_rate": rng.beta(2, 5, n),
+            "discount_share": rng.beta(1.2, 3.5, n),
+            "tenure_days": rng.uniform(30, 1500, n),
+            "web_sessions_90d": rng.poisson(3, n).astype(float),
+            "channel": rng.choice(["web", "app", "store"], n, p=[0.5, 0.3, 0.2]),
+        }
+    )
+    p0 = _sig(
+        0.8
+        - 0.012 * X.recency_days
+        + 0.25 * np.log1p(X.frequency)
+        + 0.6 * X.email_open_rate
+        + 0.05 * X.web_sessions_90d
+        + 0.2 * (X.channel == "app")
+    )
+    eff = {
+        "no_action": np.zeros(n),
+        "content_only": 0.12 * X.email_open_rate.to_numpy() - 0.01,
+        "free_shipping": 0.14 * _sig((45 - basket) / 8) - 0.02,
+        "loyalty_reward": 0.16 * _sig((freq - 4) / 1.0) * (X.tenure_days.to_numpy() > 180),
+        "discount": 0.40 * X.discount_share.to_numpy() - 0.08 * (X.discount_share.to_numpy() < 0.1),
+    }
     out = X.assign(p0=p0)
     for a in acts:
         if a not in eff:
@@ -81,22 +111,34 @@ def simulate_retention(n: int = 10_000, seed: int = 0, actions: Sequence[str] | 
 # %% ../../nbs/60_retention/07_uplift_model.ipynb #c5bdba3c
 LEARNERS = ("t", "s", "x", "dr", "causal_forest")
 
+
 def _lgbm(seed: int, kind: str = "outcome"):
     "LightGBM base learners: outcome models, a more regularised final-stage effect model, or a propensity classifier."
     from lightgbm import LGBMClassifier, LGBMRegressor
+
     kw = dict(subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=seed, n_jobs=1, verbose=-1)
-    if kind == "effect":    # pseudo-outcomes are noisy: shallow trees, large leaves, strong shrinkage
-        return LGBMRegressor(n_estimators=100, learning_rate=0.03, num_leaves=4, min_child_samples=300, reg_lambda=20.0, **kw)
+    if kind == "effect":  # pseudo-outcomes are noisy: shallow trees, large leaves, strong shrinkage
+        return LGBMRegressor(
+            n_estimators=100, learning_rate=0.03, num_leaves=4, min_child_samples=300, reg_lambda=20.0, **kw
+        )
     kw.update(n_estimators=200, learning_rate=0.05, num_leaves=7, min_child_samples=100, reg_lambda=5.0)
     return LGBMClassifier(**kw) if kind == "classifier" else LGBMRegressor(**kw)
 
 # %% ../../nbs/60_retention/07_uplift_model.ipynb #cc7c198c
 class UpliftModel(AimaEstimator):
     "Multi-action uplift: effect of each action vs `control` per customer, with intervals. See above."
+
     _sample_name = "experiment rows"
 
-    def __init__(self, learner: str = "dr", control: str = CONTROL, n_bootstrap: int = 20, interval: float = 0.9,
-                 randomized: bool = True, random_state: int = 0):
+    def __init__(
+        self,
+        learner: str = "dr",
+        control: str = CONTROL,
+        n_bootstrap: int = 20,
+        interval: float = 0.9,
+        randomized: bool = True,
+        random_state: int = 0,
+    ):
         self.learner, self.control, self.n_bootstrap, self.interval = learner, control, n_bootstrap, interval
         self.randomized, self.random_state = randomized, random_state
 
@@ -113,11 +155,15 @@ class UpliftModel(AimaEstimator):
         if not (len(X) == len(t) == len(y)):
             raise ValueError(f"X, treatment and y have different lengths: {len(X)}, {len(t)}, {len(y)}.")
         if t.isna().any() or np.isnan(y).any():
-            raise ValueError("treatment and y must not have missing values: drop interventions without an observed outcome.")
+            raise ValueError(
+                "treatment and y must not have missing values: drop interventions without an observed outcome."
+            )
         counts = t.value_counts()
         if self.control not in counts:
-            raise ValueError(f"No rows with the control action {self.control!r}: uplift needs a control group "
-                             f"(actions present: {sorted(counts.index)}).")
+            raise ValueError(
+                f"No rows with the control action {self.control!r}: uplift needs a control group "
+                f"(actions present: {sorted(counts.index)})."
+            )
         if small := sorted(a for a, k in counts.items() if k < 10):
             raise ValueError(f"Actions with fewer than 10 rows: {small}; collect more outcomes or drop them.")
         if len(counts) < 2:
@@ -126,19 +172,29 @@ class UpliftModel(AimaEstimator):
 
     def _meta(self, seed):
         from causalml.inference.meta import BaseDRLearner, BaseSRegressor, BaseTRegressor, BaseXRegressor
+
         o, e = (lambda: _lgbm(seed)), (lambda: _lgbm(seed, "effect"))
         if self.learner == "t":
             return BaseTRegressor(learner=o(), control_name=self.control)
         if self.learner == "s":
             return BaseSRegressor(learner=o(), control_name=self.control)
         if self.learner == "x":
-            return BaseXRegressor(control_outcome_learner=o(), treatment_outcome_learner=o(), control_effect_learner=e(),
-                                  treatment_effect_learner=e(), control_name=self.control)
-        return BaseDRLearner(control_outcome_learner=o(), treatment_outcome_learner=o(), treatment_effect_learner=e(),
-                             control_name=self.control)
+            return BaseXRegressor(
+                control_outcome_learner=o(),
+                treatment_outcome_learner=o(),
+                control_effect_learner=e(),
+                treatment_effect_learner=e(),
+                control_name=self.control,
+            )
+        return BaseDRLearner(
+            control_outcome_learner=o(),
+            treatment_outcome_learner=o(),
+            treatment_effect_learner=e(),
+            control_name=self.control,
+        )
 
     def _p(self, n):
-        if self.propensity_ is None and self.logged_propensity_ is not None:   # X-learner's mix of its two estimates
+        if self.propensity_ is None and self.logged_propensity_ is not None:  # X-learner's mix of its two estimates
             return {a: np.full(n, 0.5) for a in self.actions_}
         return None if self.propensity_ is None else {a: np.full(n, self.propensity_[a]) for a in self.actions_}
 
@@ -146,7 +202,7 @@ class UpliftModel(AimaEstimator):
         m = self._meta(seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if self.learner == "dr":        # cross-fitting folds are shuffled: seed them, or refits differ
+            if self.learner == "dr":  # cross-fitting folds are shuffled: seed them, or refits differ
                 m.fit(Z, t, y, p=self._p(len(Z)) if p is None else p, seed=seed)
             elif self.learner == "x":
                 m.fit(Z, t, y, p=self._p(len(Z)) if p is None else p)
@@ -172,19 +228,30 @@ class UpliftModel(AimaEstimator):
             raise ValueError("No usable feature columns: pass a frame with numeric or categorical features that vary.")
         self.actions_ = sorted(set(t) - {self.control})
         n_c = (t == self.control).sum()
-        self.propensity_ = {a: (t == a).sum() / ((t == a).sum() + n_c) for a in self.actions_} if self.randomized else None
-        if propensity is not None:     # logged: P(a | a or control, x) for the pairwise learners
+        self.propensity_ = (
+            {a: (t == a).sum() / ((t == a).sum() + n_c) for a in self.actions_} if self.randomized else None
+        )
+        if propensity is not None:  # logged: P(a | a or control, x) for the pairwise learners
             P = pd.DataFrame(propensity).reset_index(drop=True)
             if missing := [a for a in [self.control, *self.actions_] if a not in P.columns]:
                 raise ValueError(f"propensity has no column for actions {missing}.")
-            self.logged_propensity_ = {a: (P[a] / (P[a] + P[self.control])).clip(0.01, 0.99).to_numpy() for a in self.actions_}
+            self.logged_propensity_ = {
+                a: (P[a] / (P[a] + P[self.control])).clip(0.01, 0.99).to_numpy() for a in self.actions_
+            }
         else:
             self.logged_propensity_ = None
         if self.learner == "causal_forest":
             from econml.dml import CausalForestDML
-            self.model_ = CausalForestDML(discrete_treatment=True, categories=[self.control, *self.actions_],
-                                          model_y=_lgbm(self.random_state), model_t=_lgbm(self.random_state, "classifier"),
-                                          n_estimators=200, min_samples_leaf=20, random_state=self.random_state)
+
+            self.model_ = CausalForestDML(
+                discrete_treatment=True,
+                categories=[self.control, *self.actions_],
+                model_y=_lgbm(self.random_state),
+                model_t=_lgbm(self.random_state, "classifier"),
+                n_estimators=200,
+                min_samples_leaf=20,
+                random_state=self.random_state,
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 self.model_.fit(y, t, X=Z)
@@ -196,8 +263,15 @@ class UpliftModel(AimaEstimator):
             groups = [np.flatnonzero(t == a) for a in [self.control, *self.actions_]]
             for b in range(self.n_bootstrap):
                 i = np.concatenate([rng.choice(g, len(g)) for g in groups])
-                self.boot_.append(self._fit_one(Z[i], t[i], y[i], self.random_state + b + 1,
-                                                None if lg is None else {a: v[i] for a, v in lg.items()}))
+                self.boot_.append(
+                    self._fit_one(
+                        Z[i],
+                        t[i],
+                        y[i],
+                        self.random_state + b + 1,
+                        None if lg is None else {a: v[i] for a, v in lg.items()},
+                    )
+                )
         self.n_ = self.n_samples_ = len(t)
         self.fit_seconds_ = time.perf_counter() - t0
         return self
@@ -221,8 +295,15 @@ class UpliftModel(AimaEstimator):
         Z, q = self._design(X), [(1 - self.interval) / 2, (1 + self.interval) / 2]
         est = self._effects(Z)
         if self.learner == "causal_forest":
-            lo, hi = (np.stack(v, 1) for v in zip(*[self.model_.effect_interval(Z, T0=self.control, T1=a, alpha=1 - self.interval)
-                                                     for a in self.actions_]))
+            lo, hi = (
+                np.stack(v, 1)
+                for v in zip(
+                    *[
+                        self.model_.effect_interval(Z, T0=self.control, T1=a, alpha=1 - self.interval)
+                        for a in self.actions_
+                    ]
+                )
+            )
         elif self.boot_:
             lo, hi = np.quantile(np.stack([self._predict_one(m, Z) for m in self.boot_]), q, axis=0)
         else:
@@ -236,10 +317,15 @@ class UpliftModel(AimaEstimator):
         Z = self._design(X)
         est = self._effects(Z).mean(0)
         if self.learner == "causal_forest":
-            lo, hi = np.array([self.model_.ate_interval(Z, T0=self.control, T1=a, alpha=1 - self.interval) for a in self.actions_]).T
+            lo, hi = np.array(
+                [self.model_.ate_interval(Z, T0=self.control, T1=a, alpha=1 - self.interval) for a in self.actions_]
+            ).T
         elif self.boot_:
-            lo, hi = np.quantile(np.stack([self._predict_one(m, Z).mean(0) for m in self.boot_]),
-                                 [(1 - self.interval) / 2, (1 + self.interval) / 2], axis=0)
+            lo, hi = np.quantile(
+                np.stack([self._predict_one(m, Z).mean(0) for m in self.boot_]),
+                [(1 - self.interval) / 2, (1 + self.interval) / 2],
+                axis=0,
+            )
         else:
             lo = hi = np.full_like(est, np.nan)
         return pd.DataFrame({"ate": est, "lo": lo, "hi": hi}, index=pd.Index(self.actions_, name="action"))
@@ -259,9 +345,11 @@ def _sorted_cum(y, treated, score):
     nc, yc = k - nt, np.cumsum(y * ~w)
     return k, nt, yt, nc, yc
 
+
 def _finish(curve: np.ndarray, normalize: bool) -> np.ndarray:
-    c = pd.Series(np.r_[0.0, curve]).interpolate().to_numpy()     # undefined prefixes (no control yet) interpolated
+    c = pd.Series(np.r_[0.0, curve]).interpolate().to_numpy()  # undefined prefixes (no control yet) interpolated
     return c / abs(c[-1]) if normalize and c[-1] != 0 else c
+
 
 def qini_curve(y, treated, score, normalize: bool = False) -> np.ndarray:
     "Qini curve (length n + 1, starting at 0) of customers sorted by `score`, highest first."
@@ -269,10 +357,12 @@ def qini_curve(y, treated, score, normalize: bool = False) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return _finish(np.where(nc > 0, yt - yc * nt / nc, np.nan), normalize)
 
+
 def qini_coefficient(y, treated, score, normalize: bool = True) -> float:
     "Area between the Qini curve and random targeting, per customer (causalml's `qini_score`)."
     q = qini_curve(y, treated, score, normalize)
     return float((q.sum() - np.linspace(q[0], q[-1], len(q)).sum()) / len(q))
+
 
 def auuc(y, treated, score, normalize: bool = True) -> float:
     "Area under the cumulative-gain (uplift) curve per customer (causalml's `auuc_score`)."
@@ -283,15 +373,18 @@ def auuc(y, treated, score, normalize: bool = True) -> float:
     g = g / abs(g[-1]) if normalize and g[-1] != 0 else g
     return float(g.sum() / len(g))
 
+
 def diff_in_means(y, treated) -> tuple[float, float]:
     "Experiment lift (treated mean - control mean) and its standard error."
     y, w = np.asarray(y, float), np.asarray(treated, bool)
     a, b = y[w], y[~w]
     return float(a.mean() - b.mean()), float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b)))
 
+
 def evaluate_uplift(model: UpliftModel, X: pd.DataFrame, treatment, y) -> pd.DataFrame:
     "Per action on held-out experiment rows: Qini, AUUC, experiment lift with 95% CI, model ATE with interval, agreement."
     from scipy.stats import norm
+
     t, y, z = np.asarray(treatment, dtype=object), np.asarray(y, float), norm.ppf((1 + model.interval) / 2)
     rows = []
     for a in model.actions_:
@@ -300,16 +393,35 @@ def evaluate_uplift(model: UpliftModel, X: pd.DataFrame, treatment, y) -> pd.Dat
         score = model.predict(Xa)[a].to_numpy()
         lift, se = diff_in_means(y[m], t[m] == a)
         ate = model.predict_ate(Xa).loc[a]
-        rows.append({"action": a, "n": int(m.sum()), "qini": qini_coefficient(y[m], t[m] == a, score),
-                     "auuc": auuc(y[m], t[m] == a, score), "rct_lift": lift, "rct_lo": lift - 1.96 * se, "rct_hi": lift + 1.96 * se,
-                     "model_ate": ate.ate, "model_lo": ate.lo, "model_hi": ate.hi,
-                     "covers": bool(ate.lo <= lift <= ate.hi), "within_rct_ci": bool(lift - 1.96 * se <= ate.ate <= lift + 1.96 * se),
-                     "agrees": bool(abs(ate.ate - lift) <= 1.96 * np.hypot(se, (ate.hi - ate.lo) / (2 * z)))})
+        rows.append(
+            {
+                "action": a,
+                "n": int(m.sum()),
+                "qini": qini_coefficient(y[m], t[m] == a, score),
+                "auuc": auuc(y[m], t[m] == a, score),
+                "rct_lift": lift,
+                "rct_lo": lift - 1.96 * se,
+                "rct_hi": lift + 1.96 * se,
+                "model_ate": ate.ate,
+                "model_lo": ate.lo,
+                "model_hi": ate.hi,
+                "covers": bool(ate.lo <= lift <= ate.hi),
+                "within_rct_ci": bool(lift - 1.96 * se <= ate.ate <= lift + 1.96 * se),
+                "agrees": bool(abs(ate.ate - lift) <= 1.96 * np.hypot(se, (ate.hi - ate.lo) / (2 * z))),
+            }
+        )
     return pd.DataFrame(rows).set_index("action")
 
 # %% ../../nbs/60_retention/07_uplift_model.ipynb #0094cc26
-def choose_actions(effects: pd.DataFrame, clv, costs: dict[str, float] | None = None, lower: pd.DataFrame | None = None,
-                   upper: pd.DataFrame | None = None, control: str = CONTROL, require_confident: bool = False) -> pd.DataFrame:
+def choose_actions(
+    effects: pd.DataFrame,
+    clv,
+    costs: dict[str, float] | None = None,
+    lower: pd.DataFrame | None = None,
+    upper: pd.DataFrame | None = None,
+    control: str = CONTROL,
+    require_confident: bool = False,
+) -> pd.DataFrame:
     "Per customer: `action`, its `uplift`, `action_cost`, `expected_profit` and `profit_low`/`profit_high` when intervals are given."
     costs = dict(ACTION_COSTS if costs is None else costs)
     if missing := [a for a in effects.columns if a not in costs]:
@@ -325,15 +437,21 @@ def choose_actions(effects: pd.DataFrame, clv, costs: dict[str, float] | None = 
     best = np.argmax(score, 1)
     take = score[np.arange(len(v)), best] > 0
     r = np.arange(len(v))
-    out = pd.DataFrame({"action": np.where(take, effects.columns.to_numpy()[best], control),
-                        "uplift": np.where(take, effects.to_numpy()[r, best], 0.0),
-                        "action_cost": np.where(take, c[best], costs.get(control, 0.0)),
-                        "expected_profit": np.where(take, prof[r, best], 0.0)}, index=effects.index)
+    out = pd.DataFrame(
+        {
+            "action": np.where(take, effects.columns.to_numpy()[best], control),
+            "uplift": np.where(take, effects.to_numpy()[r, best], 0.0),
+            "action_cost": np.where(take, c[best], costs.get(control, 0.0)),
+            "expected_profit": np.where(take, prof[r, best], 0.0),
+        },
+        index=effects.index,
+    )
     if lo is not None:
         out["profit_low"] = np.where(take, lo[r, best], 0.0)
     if hi is not None:
         out["profit_high"] = np.where(take, hi[r, best], 0.0)
     return out
+
 
 def policy_value(world: pd.DataFrame, actions, costs: dict[str, float] | None = None) -> float:
     "True expected profit of giving `actions` to the customers of a `simulate_retention` frame."
