@@ -23,7 +23,7 @@ RUN_SKIPS := test-artifacts/skips.jsonl
 PAPERS ?= $(patsubst papers/%/,%,$(sort $(wildcard papers/[0-9][0-9]_*/)))
 FULL ?= 0
 
-.PHONY: help install readme test test-slow test-all check-notebooks nbtest nbdev-test pytest browser-deps demo dash lab docs bench papers clean
+.PHONY: help install readme lint format test test-slow test-all check-notebooks nbtest nbdev-test pytest browser-deps demo dash lab docs bench papers clean
 
 help:
 	@echo "make demo    set up .venv, build $(WORKSPACE) from bundled data, serve dashboards on 127.0.0.1:$(PORT) (SERVE=0: no serving)"
@@ -47,6 +47,16 @@ install: $(STAMP)
 check-notebooks: install
 	$(BIN)/python tools/check_notebooks.py
 	$(BIN)/python tools/make_readme.py --check
+	$(MAKE) --no-print-directory lint
+
+# The notebooks are the source, so ruff reads them (config in pyproject.toml: 120 columns). `make format` rewrites them.
+lint: install
+	$(BIN)/ruff check nbs tests bench tools
+
+format: install
+	$(BIN)/ruff format nbs
+	$(BIN)/nbdev_clean
+	$(BIN)/nbdev_export
 
 readme: install
 	$(BIN)/python tools/make_readme.py

@@ -39,7 +39,7 @@ EXTRAS = {
 EXTRAS["all"] = sorted({r for v in EXTRAS.values() for r in v})
 EXTRAS["dev"] = EXTRAS["all"] + [
     "nbdev==2.4.14", "fastcore==1.14.5", "execnb==0.1.18", "ghapi==2.0.3",
-    "pytest==9.2.0", "pytest-xdist>=3.5", "hypothesis>=6.100", "playwright==1.65.2",
+    "pytest==9.2.0", "pytest-xdist>=3.5", "ruff==0.17.6", "hypothesis>=6.100", "playwright==1.65.2",
 ]
 
 setuptools.setup(

@@ -3,6 +3,7 @@
 Usage: python bench/dash_render.py [SIZE ...]    (synthetic shop of SIZE customers with every result; default 1000)
 Needs chromium (`make browser-deps`) and playwright (dev extra). Target: every page under 5 s.
 """
+
 import sys
 
 from aima.workbench.bench import run

@@ -2,6 +2,7 @@
 
 Usage: python bench/features.py    Prints JSON lines.
 """
+
 from aima.workbench.bench import run
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ per customer (about 1.1 GB of frames per 100k customers), so 1M customers with e
 `:noevents` builds every other table (the event arrays are still simulated, only the frame is skipped).
 Prints one JSON line per size. There is no reference library to compare with: the figure is rows/s.
 """
+
 import gc
 import json
 import sys
@@ -29,9 +30,17 @@ def bench(spec: str, repeat: int = 1) -> dict:
     timing = measure(go, repeat=repeat)
     rows = {k: len(v) for k, v in box.pop("shop").tables.items()}
     total = sum(rows.values())
-    return {"benchmark": "synth_speed", "customers": n, "tables": "all" if tables is None else "all but events",
-            "rows": total, "rows_per_s": round(total / timing["seconds"]), "customers_per_s": round(n / timing["seconds"]),
-            "table_rows": rows, "aima": timing, "env": environment()}
+    return {
+        "benchmark": "synth_speed",
+        "customers": n,
+        "tables": "all" if tables is None else "all but events",
+        "rows": total,
+        "rows_per_s": round(total / timing["seconds"]),
+        "customers_per_s": round(n / timing["seconds"]),
+        "table_rows": rows,
+        "aima": timing,
+        "env": environment(),
+    }
 
 
 if __name__ == "__main__":
@@ -40,6 +49,6 @@ if __name__ == "__main__":
     if "--repeat" in args:
         i = args.index("--repeat")
         repeat = int(args[i + 1])
-        del args[i:i + 2]
+        del args[i : i + 2]
     for spec in args or ["100000", "1000000:noevents"]:
         print(json.dumps(bench(spec, repeat)), flush=True)

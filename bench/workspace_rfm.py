@@ -7,6 +7,7 @@ Both run on the same transactions in the same process, alternating, `--repeat` t
 Usage: python bench/workspace_rfm.py [SIZE ...] [--repeat N] [--no-groupby]
        (default sizes: 100k and 1M orders, 5 repeats). Prints JSON lines.
 """
+
 import argparse
 import gc
 import json
@@ -47,13 +48,18 @@ def _timed(fn):
 
 
 def _stats(times: list[float]) -> dict:
-    return {"seconds": [round(t, 4) for t in times], "best": round(min(times), 4),
-            "median": round(statistics.median(times), 4), "spread": round(max(times) - min(times), 4)}
+    return {
+        "seconds": [round(t, 4) for t in times],
+        "best": round(min(times), 4),
+        "median": round(statistics.median(times), 4),
+        "spread": round(max(times) - min(times), 4),
+    }
 
 
 def bench_rfm_vs_lifetimes(size: int, repeat: int = 5) -> dict:
     "Time `rfm_summary` (to a pandas frame indexed by customer) and lifetimes on the same `size` orders."
     from lifetimes.utils import summary_data_from_transaction_data
+
     with tempfile.TemporaryDirectory() as d, Workspace(Path(d) / "rfm.duckdb") as ws:
         fill_orders(ws, size)
         orders = ws.table("orders")
@@ -65,26 +71,39 @@ def bench_rfm_vs_lifetimes(size: int, repeat: int = 5) -> dict:
             return rfm_summary(orders, AS_OF).order_by("customer_id").to_pandas().set_index("customer_id")
 
         def theirs():
-            return summary_data_from_transaction_data(tx, "customer_id", "ordered_at", monetary_value_col="amount",
-                                                      observation_period_end=AS_OF)
+            return summary_data_from_transaction_data(
+                tx, "customer_id", "ordered_at", monetary_value_col="amount", observation_period_end=AS_OF
+            )
+
         a_times, l_times = [], []
-        for _ in range(repeat):                      # alternate, so both see the same machine load
+        for _ in range(repeat):  # alternate, so both see the same machine load
             a, ta = _timed(ours)
             b, tl = _timed(theirs)
             a_times.append(ta)
             l_times.append(tl)
         cols = ["frequency", "recency", "T", "monetary_value"]
         b = b.sort_index()
-        same = bool(len(a) == len(b) and (a.index.astype(str) == b.index.astype(str)).all()
-                    and np.allclose(a[cols].to_numpy(), b[cols].to_numpy()))
+        same = bool(
+            len(a) == len(b)
+            and (a.index.astype(str) == b.index.astype(str)).all()
+            and np.allclose(a[cols].to_numpy(), b[cols].to_numpy())
+        )
     ours_s, theirs_s = _stats(a_times), _stats(l_times)
     ratios = [t / o for o, t in zip(a_times, l_times)]
-    return {"benchmark": "rfm_summary_vs_lifetimes", "size": size, "transactions": len(tx), "customers": len(a),
-            "repeat": repeat, "aima": ours_s, "lifetimes": theirs_s,
-            "ratio": round(theirs_s["best"] / ours_s["best"], 2),
-            "ratio_median": round(theirs_s["median"] / ours_s["median"], 2),
-            "ratio_per_run": {"min": round(min(ratios), 2), "max": round(max(ratios), 2)},
-            "same_as_lifetimes": same, "env": environment()}
+    return {
+        "benchmark": "rfm_summary_vs_lifetimes",
+        "size": size,
+        "transactions": len(tx),
+        "customers": len(a),
+        "repeat": repeat,
+        "aima": ours_s,
+        "lifetimes": theirs_s,
+        "ratio": round(theirs_s["best"] / ours_s["best"], 2),
+        "ratio_median": round(theirs_s["median"] / ours_s["median"], 2),
+        "ratio_per_run": {"min": round(min(ratios), 2), "max": round(max(ratios), 2)},
+        "same_as_lifetimes": same,
+        "env": environment(),
+    }
 
 
 if __name__ == "__main__":

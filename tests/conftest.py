@@ -1,6 +1,7 @@
 """Shared pytest setup: the project root, flags for slow tests, the external datasets folder, a local HTTP server,
 and the skip check: every skip is listed at the end, and on CI (`CI=true`) a skip whose reason is not in
 tests/expected_skips.txt fails the run (see `aima.workbench.skips`)."""
+
 import contextlib
 import functools
 import http.server
@@ -22,8 +23,12 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: over ~20 s; runs with --runslow (make test-slow), like `#| slow` cells")
-    config.addinivalue_line("markers", "spark: needs local Spark (Java 17, pyspark); runs with --runslow, like `#| spark` cells")
-    config.addinivalue_line("markers", "browser: drives Debian's chromium with playwright (skips when either is missing)")
+    config.addinivalue_line(
+        "markers", "spark: needs local Spark (Java 17, pyspark); runs with --runslow, like `#| spark` cells"
+    )
+    config.addinivalue_line(
+        "markers", "browser: drives Debian's chromium with playwright (skips when either is missing)"
+    )
 
 
 _SKIPS: list[tuple[str, str]] = []  # (test id, reason) of every skipped test in this session
@@ -43,6 +48,7 @@ def pytest_runtest_logreport(report):
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     from aima.workbench.skips import in_ci, is_expected, record_skip
+
     for nodeid, reason in _SKIPS:
         record_skip(reason, nodeid, kind="pytest")
     session.config._aima_unexpected = bad = [(n, r) for n, r in _SKIPS if not is_expected(r)]
@@ -54,14 +60,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not _SKIPS:
         return
     from aima.workbench.skips import in_ci
+
     bad = getattr(config, "_aima_unexpected", [])
     tr = terminalreporter
     tr.section(f"skips: {len(_SKIPS)}, {len(bad)} not in tests/expected_skips.txt")
     for nodeid, reason in _SKIPS:
         tr.write_line(f"{'UNEXPECTED ' if (nodeid, reason) in bad else ''}{nodeid}: {reason}")
     if bad and in_ci():
-        tr.write_line(f"FAILED: {len(bad)} unexpected skip(s) on CI (CI=true). Provide what they need, or add the reason "
-                      "to tests/expected_skips.txt if the skip is expected there.", red=True, bold=True)
+        tr.write_line(
+            f"FAILED: {len(bad)} unexpected skip(s) on CI (CI=true). Provide what they need, or add the reason "
+            "to tests/expected_skips.txt if the skip is expected there.",
+            red=True,
+            bold=True,
+        )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -77,20 +88,24 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def external_dataset():
     "Path to a file under the external datasets folder, or skip with the reason when it is absent."
+
     def get(relpath: str) -> Path:
         p = EXTERNAL / relpath
         if not p.exists():
             pytest.skip(f"external dataset {relpath} not found under {EXTERNAL} (set AIMA_PATHS__EXTERNAL_DATASETS)")
         return p
+
     return get
 
 
 @contextlib.contextmanager
 def local_http_server(directory, handler=None):
     "Serve `directory` on 127.0.0.1 (random port) from a thread; yields the base URL and stops the server afterwards."
+
     class Quiet(handler or http.server.SimpleHTTPRequestHandler):
         def log_message(self, *a):
             pass
+
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
     th = threading.Thread(target=srv.serve_forever, daemon=True)
     th.start()

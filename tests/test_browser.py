@@ -1,8 +1,10 @@
-"""Dashboards in a real browser: Voilà serves `dashboards/` on a demo workspace, Debian's chromium (driven by playwright)
+"""Dashboards in a real browser: Voilà serves `dashboards/` on a demo workspace, Debian's chromium (driven by
+playwright)
 opens every page, finds no Python error, traceback or failed request (CDN fonts aside), searches a customer, opens a
 profile, filters the at-risk table, exports a segment and imports a small CSV; a screenshot of every page goes to
 test-artifacts/. Runs in `make test` (the Makefile's `browser-deps` installs chromium); skips with the reason when
 chromium or playwright is missing."""
+
 import csv
 import os
 import re
@@ -15,14 +17,16 @@ from conftest import ROOT
 
 try:
     from playwright.sync_api import sync_playwright
-except ImportError:                                   # pragma: no cover - depends on the environment
+except ImportError:  # pragma: no cover - depends on the environment
     sync_playwright = None
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (pip install -e '.[dev]')"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no chromium at {CHROMIUM}: run `make browser-deps` "
-                                                           "(apt-get install chromium) or set AIMA_CHROMIUM"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"no chromium at {CHROMIUM}: run `make browser-deps` (apt-get install chromium) or set AIMA_CHROMIUM",
+    ),
 ]
 ARTIFACTS = Path(os.environ.get("AIMA_TEST_ARTIFACTS", ROOT / "test-artifacts"))
 FONTS_CDN = re.compile(r"fontawesome|fonts\.googleapis\.com|fonts\.gstatic\.com")
@@ -34,11 +38,13 @@ def demo(tmp_path_factory):
     "The demo workspace (`make demo`'s build) with recommended actions."
     from aima.core import Workspace
     from aima.app.demo import build_demo
+
     path = tmp_path_factory.mktemp("dash") / "demo.duckdb"
     out = build_demo(path)
     with Workspace(path) as ws:
         if "retention_actions" not in out["tables"]:
             from aima.retention.uplift import recommend_actions
+
             recommend_actions(ws)
         champion = ws.table("rfm").filter(lambda t: t.segment == "Champions").order_by("customer_id").to_pandas()
     return {"path": path, "champions": champion.customer_id.tolist()}
@@ -61,6 +67,7 @@ def browser():
 
 class Page:
     "One dashboard page in the browser, with the failed requests and errors it produced."
+
     def __init__(self, browser, base, slug):
         self.slug, self.failed, self.errors = slug, [], []
         self.ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
@@ -68,7 +75,12 @@ class Page:
         self.pg.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
         self.pg.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
         self.pg.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.pg.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text and self.errors.append(m.text[:300]))
+        self.pg.on(
+            "console",
+            lambda m: (
+                m.type == "error" and "Failed to load resource" not in m.text and self.errors.append(m.text[:300])
+            ),
+        )
         self.pg.goto(f"{base}/voila/render/{PAGES[slug]['notebook']}")
         self.pg.wait_for_function(PAGE_READY_JS, timeout=120_000)
 
@@ -80,10 +92,12 @@ class Page:
         text = self.pg.inner_text("body")
         assert not PYTHON_ERROR.search(text), PYTHON_ERROR.search(text).group(0) + " in " + text[:3000]
         assert self.pg.locator(".aima-message.error").count() == 0, self.pg.inner_text(".aima-message.error")
-        assert self.pg.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0, "stderr output on the page"
+        assert self.pg.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0, (
+            "stderr output on the page"
+        )
         bad = [f for f in self.failed if not FONTS_CDN.search(f)]
         assert not bad, bad
-        assert "javascript error" not in text and not self.errors, self.errors          # every widget rendered
+        assert "javascript error" not in text and not self.errors, self.errors  # every widget rendered
 
     def shot(self, name: str):
         h = self.pg.evaluate("Math.ceil(document.querySelector('.aima-page').getBoundingClientRect().bottom)")
@@ -100,20 +114,30 @@ class Page:
 @pytest.fixture
 def open_page(server, browser):
     pages = []
+
     def open_(slug):
         pages.append(Page(browser, server, slug))
         return pages[-1]
+
     yield open_
     for p in pages:
         p.close()
 
 
-EXPECT = {"home": ["Headline", "Customers per segment", "Workspace health", "Last imports", "online_retail"],
-          "import": ["Choose your data", "Upload a file", "Check what AIMA understood"],
-          "customers": ["Health score distribution", "Customer profile", "of 1,000"],
-          "segments": ["Champions", "Who they are.", "What to do.", "Segment map"],
-          "retention": ["Customers scored", "Churn risk distribution", "Survival curves by segment", "Lifetime value by segment",
-                        "At-risk customers and what to do", "Recommended action"]}
+EXPECT = {
+    "home": ["Headline", "Customers per segment", "Workspace health", "Last imports", "online_retail"],
+    "import": ["Choose your data", "Upload a file", "Check what AIMA understood"],
+    "customers": ["Health score distribution", "Customer profile", "of 1,000"],
+    "segments": ["Champions", "Who they are.", "What to do.", "Segment map"],
+    "retention": [
+        "Customers scored",
+        "Churn risk distribution",
+        "Survival curves by segment",
+        "Lifetime value by segment",
+        "At-risk customers and what to do",
+        "Recommended action",
+    ],
+}
 
 
 @pytest.mark.parametrize("slug", list(EXPECT))
@@ -124,7 +148,7 @@ def test_page_renders(open_page, slug):
         assert s in text, f"{s!r} not on the {slug} page"
     nav = p.pg.locator("nav.aima-nav a")
     assert nav.count() == len(PAGES) and p.pg.locator(f"nav.aima-nav a.aima-nav-{slug}.active").count() == 1
-    assert "from aima" not in p.pg.content()                       # no source cells served
+    assert "from aima" not in p.pg.content()  # no source cells served
     p.check()
     p.shot(slug)
 
@@ -134,13 +158,26 @@ def test_customers_search_and_profile(open_page, demo):
     cid = demo["champions"][0]
     p.pg.fill(".aima-search input", cid)
     p.pg.locator(".aima-search input").press("Enter")
-    p.pg.wait_for_function("""(cid) => { const t = document.querySelector('.aima-table-customers .aima-pageinfo');
-                              return t && t.innerText.includes('of 1 ') && document.querySelector('.aima-table-customers table').innerText.includes(cid); }""",
-                           arg=cid, timeout=60_000)
+    p.pg.wait_for_function(
+        """(cid) => { const t = document.querySelector('.aima-table-customers .aima-pageinfo');
+                              return t && t.innerText.includes('of 1 ') && document.querySelector('.aima-table-
+                              customers table').innerText.includes(cid); }""",
+        arg=cid,
+        timeout=60_000,
+    )
     p.pg.locator(".aima-profile-pick select").select_option(cid)
     p.pg.wait_for_selector(".aima-profile", timeout=60_000)
     prof = p.pg.inner_text(".aima-profile")
-    for s in (cid, "Champions", "Every feature", "health_score", "Timeline", "CLV, 12 months", "P(churn 90d)", "Recommended action"):
+    for s in (
+        cid,
+        "Champions",
+        "Every feature",
+        "health_score",
+        "Timeline",
+        "CLV, 12 months",
+        "P(churn 90d)",
+        "Recommended action",
+    ):
         assert s in prof, s
     p.pg.wait_for_selector(".aima-profile-chart .js-plotly-plot", timeout=60_000)
     p.check()
@@ -152,8 +189,10 @@ def test_retention_filter_and_export(open_page, tmp_path):
     totals = p.pg.inner_text(".aima-risk-totals")
     shown_label = p.pg.locator(".aima-risk-action select option").nth(1).inner_text()
     p.pg.locator(".aima-risk-action select").select_option(label=shown_label)
-    label = shown_label.replace("\xa0", " ")                      # e.g. 'win back offer' (ipywidgets shows non-breaking spaces)
-    p.pg.wait_for_function("(before) => document.querySelector('.aima-risk-totals').innerText != before", arg=totals, timeout=60_000)
+    label = shown_label.replace("\xa0", " ")  # e.g. 'win back offer' (ipywidgets shows non-breaking spaces)
+    p.pg.wait_for_function(
+        "(before) => document.querySelector('.aima-risk-totals').innerText != before", arg=totals, timeout=60_000
+    )
     rows = p.pg.locator(".aima-table-risk tbody tr")
     assert rows.count() > 0
     shown = p.pg.inner_text(".aima-table-risk tbody")
@@ -189,17 +228,23 @@ def test_segment_export(open_page, demo, tmp_path):
     p.check()
 
 
-def test_import_small_csv(open_page, tmp_path):                       # last: it writes to the workspace
+def test_import_small_csv(open_page, tmp_path):  # last: it writes to the workspace
     src = tmp_path / "march_orders.csv"
-    src.write_text("Order No,Customer Email,Order Date,Grand Total,Notes\nM1,ann@example.com,2011-12-05,12.50,web\n"
-                   "M2,bob@example.com,2011-12-06,7.00,store\nM3,cat@example.com,soon,3.00,web\nM4,dan@example.com,2011-12-07,abc,web\n")
+    src.write_text(
+        "Order No,Customer Email,Order Date,Grand Total,Notes\nM1,ann@example.com,2011-12-05,12.50,web\n"
+        "M2,bob@example.com,2011-12-06,7.00,store\nM3,cat@example.com,soon,3.00,web\nM4,dan@example.com,2011-12-07,abc,web\n"
+    )
     p = open_page("import")
-    with p.pg.expect_file_chooser() as chooser:                       # the upload button opens the browser's file dialog
+    with p.pg.expect_file_chooser() as chooser:  # the upload button opens the browser's file dialog
         p.pg.click(".aima-upload")
     chooser.value.set_files(str(src))
-    p.pg.wait_for_function("""() => document.body.innerText.includes('Would import 2 rows')
+    p.pg.wait_for_function(
+        """() => document.body.innerText.includes('Would import 2 rows')
                               && document.body.innerText.includes('Detected mapping')
-                              && (document.querySelector('.aima-quarantine') || {innerText: ''}).innerText.includes('soon')""", timeout=60_000)
+                              && (document.querySelector('.aima-quarantine') || {innerText:
+                              ''}).innerText.includes('soon')""",
+        timeout=60_000,
+    )
     assert "Order No" in p.pg.inner_text("body")
     p.pg.locator(".aima-fix-column select").select_option("Notes")
     channel = p.pg.locator(".aima-fix-field select option", has_text=re.compile(r"^channel")).first.inner_text()

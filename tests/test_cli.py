@@ -1,4 +1,5 @@
 """The `aima` command as a user runs it: a real subprocess, stdout holding only JSON with --json."""
+
 import json
 import os
 import subprocess
@@ -19,13 +20,30 @@ def aima(*args, env=None, cwd=None):
 def test_help_lists_commands():
     r = aima("--help")
     assert r.returncode == 0, r.stderr
-    for cmd in ("workspace", "config", "import", "features", "rfm", "customers", "datasets", "clv", "churn", "interventions", "demo", "bench", "docs", "dash", "papers"):
+    for cmd in (
+        "workspace",
+        "config",
+        "import",
+        "features",
+        "rfm",
+        "customers",
+        "datasets",
+        "clv",
+        "churn",
+        "interventions",
+        "demo",
+        "bench",
+        "docs",
+        "dash",
+        "papers",
+    ):
         assert cmd in r.stdout, f"`aima --help` does not list {cmd}:\n{r.stdout}\n{r.stderr}"
     assert "warning" not in r.stderr.lower(), r.stderr
 
 
 def test_version():
     from aima import __version__
+
     r = aima("--version")
     assert r.returncode == 0 and r.stdout.strip() == f"aima {__version__}"
 
@@ -34,7 +52,7 @@ def test_workspace_init_info_tables_json(tmp_path):
     ws = tmp_path / "w.duckdb"
     r = aima("--log-level", "DEBUG", "workspace", "init", "--workspace", str(ws), "--json")
     assert r.returncode == 0, r.stderr
-    info = json.loads(r.stdout)                      # stdout is one JSON document even with DEBUG logs on
+    info = json.loads(r.stdout)  # stdout is one JSON document even with DEBUG logs on
     assert info["backend"] == "duckdb" and ws.exists()
     assert (tmp_path / "w.artifacts").is_dir()
     r = aima("workspace", "info", "--json", env={"AIMA_WORKSPACE": str(ws)})
@@ -53,7 +71,9 @@ def test_errors_are_one_clear_line(tmp_path):
 def test_bad_config_names_key_and_source(tmp_path):
     r = aima("config", "show", env={"AIMA_RETENTION__INACTIVITY_DAYS": "soon"})
     assert r.returncode == 1
-    assert "environment variable AIMA_RETENTION__INACTIVITY_DAYS" in r.stderr and "retention.inactivity_days" in r.stderr
+    assert (
+        "environment variable AIMA_RETENTION__INACTIVITY_DAYS" in r.stderr and "retention.inactivity_days" in r.stderr
+    )
     bad = tmp_path / "exp.yaml"
     bad.write_text("retention:\n  churn_horizon: [30]\n")
     r = aima("config", "show", str(bad))
@@ -109,7 +129,8 @@ def page(uri):
 
 
 MODULE = Module("toy", "A third-party module.", cli=("toy_module",), steps=(Step("toy", "toy_module:score", 45),),
-                tables=(Table("toy_scores", "toy scores", "aima toy"),), pages=(Page("toy", "Toy", "toy_module:page", order=45),))
+                tables=(Table("toy_scores", "toy scores", "aima toy"),), pages=(Page("toy", "Toy", "toy_module:page",
+                order=45),))
 '''
 
 
@@ -117,6 +138,7 @@ MODULE = Module("toy", "A third-party module.", cli=("toy_module",), steps=(Step
 def toy(tmp_path, monkeypatch):
     "A module installed the way a third-party package is: a manifest behind an `aima.modules` entry point."
     from aima import manifest
+
     (tmp_path / "toy_module.py").write_text(TOY)
     dist = tmp_path / "toy_module-0.1.dist-info"
     dist.mkdir()
@@ -133,6 +155,7 @@ def test_a_module_registers_in_one_place(toy, tmp_path):
     from aima.core import Workspace
     from aima.dash import PAGES, nav_html, page
     from aima.dash.kit import RESULTS, needs_message
+
     env = {"PYTHONPATH": os.pathsep.join([str(toy), os.environ.get("PYTHONPATH", ""), str(ROOT)])}
     r = aima("--help", env=env)
     assert r.returncode == 0 and "Say hello from the toy module." in r.stdout, r.stderr

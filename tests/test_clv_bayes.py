@@ -1,4 +1,6 @@
-"""Bayesian BTYD fits (aima.retention.bayes): posteriors agree with the published MLEs, intervals use posterior draws."""
+"""Bayesian BTYD fits (aima.retention.bayes): posteriors agree with the published MLEs, intervals use posterior
+draws."""
+
 import importlib.util
 from pathlib import Path
 
@@ -23,9 +25,13 @@ def cdnow():
     return calibration_summary(read_cdnow(_lifetimes_file("CDNOW_sample.txt")), "1997-09-30", at="date")
 
 
-@pytest.mark.parametrize("cls,published", [
-    pytest.param(ParetoNBDModel, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}, marks=pytest.mark.slow),
-    (GammaGammaModel, {"p": 6.25, "q": 3.74, "gamma": 15.44})])
+@pytest.mark.parametrize(
+    "cls,published",
+    [
+        pytest.param(ParetoNBDModel, {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}, marks=pytest.mark.slow),
+        (GammaGammaModel, {"p": 6.25, "q": 3.74, "gamma": 15.44}),
+    ],
+)
 def test_posterior_covers_published_mle(cdnow, cls, published):
     m = cls().fit(cdnow, method="bayes", draws=300, tune=300, chains=2)
     s = posterior_summary(m, level=0.95)
@@ -48,8 +54,8 @@ def test_intervals_use_posterior_and_refit_resets(cdnow):
     m = GammaGammaModel().fit(cdnow, method="bayes", draws=100, tune=100, chains=1)
     assert type(m.idata_).__name__ == "InferenceData" and set(m.rhat_) == {"p", "q", "gamma"}
     draws = m.sample_params(50)
-    assert all((m.posterior_ == d).all(1).any() for d in draws)      # intervals now draw from the posterior
-    m.fit(cdnow)                                      # a maximum-likelihood refit drops the posterior and its diagnostics
+    assert all((m.posterior_ == d).all(1).any() for d in draws)  # intervals now draw from the posterior
+    m.fit(cdnow)  # a maximum-likelihood refit drops the posterior and its diagnostics
     assert m.method_ == "mle"
     assert [k for k in ("idata_", "posterior_", "rhat_", "ess_", "divergences_") if hasattr(m, k)] == []
     with pytest.raises(ValueError, match="method='bayes'"):

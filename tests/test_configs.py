@@ -1,4 +1,5 @@
 """Every YAML file in configs/ is a valid AIMA configuration layer."""
+
 from pathlib import Path
 
 import pytest

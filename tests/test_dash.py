@@ -1,5 +1,6 @@
 """Dashboards without a browser: the pages' data states, search, filters, exports and the import flow on a small
 synthetic shop, and a real Voilà server rendering every page on 127.0.0.1 (the browser tests are in test_browser.py)."""
+
 import base64
 import re
 import subprocess
@@ -13,18 +14,38 @@ from aima.core import Workspace
 from aima.dash import PAGES, home_html, page, voila_server, workspace_overview
 from conftest import ROOT, local_http_server
 
-HOLD = "import sys, time\nfrom aima.core import Workspace\nw = Workspace(sys.argv[1])\nprint('ready', flush=True)\ntime.sleep(120)\n"
+HOLD = (
+    "import sys, time\nfrom aima.core import Workspace\nw = Workspace(sys.argv[1])\n"
+    "print('ready', flush=True)\ntime.sleep(120)\n"
+)
 
 
 @pytest.fixture
 def shop(tmp_path):
     path = tmp_path / "shop.duckdb"
     with Workspace(path) as ws:
-        ws.write("orders", pd.DataFrame({"order_id": ["a", "b"], "customer_id": ["x", "y"], "amount": [12.5, 7.5], "is_return": [False, False]}))
+        ws.write(
+            "orders",
+            pd.DataFrame(
+                {"order_id": ["a", "b"], "customer_id": ["x", "y"], "amount": [12.5, 7.5], "is_return": [False, False]}
+            ),
+        )
         ws.write("customers", pd.DataFrame({"customer_id": ["x", "y"]}))
         iid = ws.record_import("march.csv", tables=["orders"], rows=3, imported=2, quarantined=1)
-        ws.quarantine(pd.DataFrame([{"import_id": iid, "source": "march.csv", "row_number": 4, "column": "Order Date",
-                                     "reason": "Order Date 'soon' is not a date", "raw": {"Order Date": "soon"}}]))
+        ws.quarantine(
+            pd.DataFrame(
+                [
+                    {
+                        "import_id": iid,
+                        "source": "march.csv",
+                        "row_number": 4,
+                        "column": "Order Date",
+                        "reason": "Order Date 'soon' is not a date",
+                        "raw": {"Order Date": "soon"},
+                    }
+                ]
+            )
+        )
     return path
 
 
@@ -53,9 +74,12 @@ def results(tmp_path_factory):
     from aima.retention.churn import score_churn
     from aima.retention.clv import score_clv
     from aima.retention.uplift import recommend_actions
+
     path = tmp_path_factory.mktemp("dash") / "shop.duckdb"
     with Workspace(path) as ws:
-        generate_shop(300, seed=1, tables=["customers", "orders", "order_items", "events"]).to_workspace(ws, truth=False)
+        generate_shop(300, seed=1, tables=["customers", "orders", "order_items", "events"]).to_workspace(
+            ws, truth=False
+        )
         for step in (build_features, build_rfm, score_clv, score_churn, recommend_actions):
             step(ws)
     return str(path)
@@ -81,7 +105,7 @@ def test_pages_say_what_to_run(tmp_path, shop):
             assert "make demo" in _all_html(page(slug, missing)), slug
     texts = {slug: _all_html(page(slug, shop)) for slug in PAGES}
     assert "aima rfm" in texts["segments"] and "aima churn fit-score" in texts["retention"]
-    assert "aima features" in texts["customers"] and "x" in texts["customers"]       # the table still lists the customers
+    assert "aima features" in texts["customers"] and "x" in texts["customers"]  # the table still lists the customers
     for slug, text in texts.items():
         assert "Traceback" not in text and "aima-message'><b>That did not work" not in text, slug
 
@@ -98,6 +122,7 @@ def test_pages_never_show_credentials():
 def test_customers_page_search_sort_profile(results):
     from aima.dash.customers import customer_query
     from aima.dash.kit import read_workspace
+
     with read_workspace(results) as ws:
         n_lost = customer_query(ws, segment="Lost").count().execute()
     body = _body(page("customers", results))
@@ -112,7 +137,7 @@ def test_customers_page_search_sort_profile(results):
     pick = body.children[6].children[0]
     pick.value = "C007"
     assert "Every feature" in body.children[8].value and "C007" in body.children[8].value
-    assert body.children[9].outputs                                           # the survival curve
+    assert body.children[9].outputs  # the survival curve
     typed, open_btn = body.children[6].children[1:]
     typed.value = "nobody"
     open_btn.click()
@@ -122,7 +147,13 @@ def test_customers_page_search_sort_profile(results):
 def test_paged_table_pages_in_the_engine(results):
     from aima.dash.kit import PagedTable, ibis_fetch
     from aima.dash.customers import customer_query
-    t = PagedTable(ibis_fetch(lambda ws: customer_query(ws), results), {"customer_id": "Customer", "clv": "CLV"}, sort="clv", page_size=20)
+
+    t = PagedTable(
+        ibis_fetch(lambda ws: customer_query(ws), results),
+        {"customer_id": "Customer", "clv": "CLV"},
+        sort="clv",
+        page_size=20,
+    )
     t.refresh()
     first = t.df
     t.move(1)
@@ -135,6 +166,7 @@ def test_paged_table_pages_in_the_engine(results):
 def test_segments_page_and_export(results):
     from aima.dash.kit import read_workspace
     from aima.dash.customers import segment_summary
+
     with read_workspace(results) as ws:
         seg = segment_summary(ws).set_index("segment")
     assert seg.customers.sum() == 300 and abs(seg.share.sum() - 1) < 1e-9
@@ -152,10 +184,19 @@ def test_segments_page_and_export(results):
 def test_retention_page_filters_and_totals(results):
     from aima.dash.kit import read_workspace
     from aima.dash.retention import risk_table
+
     with read_workspace(results) as ws:
         rt = risk_table(ws).to_pandas()
         high = risk_table(ws, 0.9).to_pandas()
-    assert set(rt.columns) >= {"p_churn_30", "p_churn_60", "p_churn_90", "clv", "value_at_risk", "action", "expected_profit"}
+    assert set(rt.columns) >= {
+        "p_churn_30",
+        "p_churn_60",
+        "p_churn_90",
+        "clv",
+        "value_at_risk",
+        "action",
+        "expected_profit",
+    }
     assert (rt.p_churn_90 >= 0.5).all() and (rt.status == "active").all() and len(high) < len(rt)
     body = _body(page("retention", results))
     text = _all_html(body)
@@ -171,9 +212,11 @@ def test_retention_page_filters_and_totals(results):
 
 
 def test_pages_show_the_workspace_as_written_not_as_cached(tmp_path, shop, monkeypatch):
-    "Pages keep their numbers per workspace version: a write shows at once, and a preheated kernel's prefetch is what the page shows."
+    """Pages keep their numbers per workspace version: a write shows at once, and a preheated kernel's prefetch is what
+    the page shows."""
     from aima.dash import _prefetch, home_page
     from aima.dash.kit import _CACHE, clear_cache
+
     clear_cache()
     assert "<div class='v'>2</div><div class='k'>Customers</div>" in _all_html(page("home", shop))
     assert "of 2 " in _all_html(page("customers", shop))
@@ -194,6 +237,7 @@ def test_prefetch_computes_what_the_page_reads(results, monkeypatch, slug):
     from aima.dash import _prefetch
     from aima.manifest import resolve as _resolve
     from aima.dash.kit import _CACHE, clear_cache
+
     clear_cache()
     monkeypatch.setenv("VOILA_PREHEAT", "True")
     _prefetch(_resolve(PAGES[slug]["build"]), results)
@@ -203,11 +247,15 @@ def test_prefetch_computes_what_the_page_reads(results, monkeypatch, slug):
     text = _all_html(page(slug, results))
     assert set(_CACHE) == before and "That did not work" not in text
 
+
 def test_import_page_flow(tmp_path):
     from aima.dash.imports import dry_run, fetch_link, run_import
+
     csv = tmp_path / "march.csv"
-    csv.write_text("Order No,Customer Email,Order Date,Grand Total\nA1,ann@example.com,2024-01-05,12.50\n"
-                   "A2,bob@example.com,2024-01-06,7.00\nA3,cat@example.com,soon,3.00\n")
+    csv.write_text(
+        "Order No,Customer Email,Order Date,Grand Total\nA1,ann@example.com,2024-01-05,12.50\n"
+        "A2,bob@example.com,2024-01-06,7.00\nA3,cat@example.com,soon,3.00\n"
+    )
     d = dry_run(csv)
     assert (d["imported"], d["quarantined"], list(d["quarantine_rows"].column)) == (2, 1, ["Order Date"])
     with pytest.raises(ValueError, match="Fix a column"):
@@ -216,7 +264,7 @@ def test_import_page_flow(tmp_path):
     out = run_import(ws, csv)
     assert out["imported"] == 2 and "soon" in out["quarantine_rows"].reason.iloc[0]
     assert "already imported" in run_import(ws, csv)["skipped"]
-    with local_http_server(tmp_path) as base:                    # a pasted link (Google Sheet links become CSV export links)
+    with local_http_server(tmp_path) as base:  # a pasted link (Google Sheet links become CSV export links)
         got = fetch_link(f"{base}/march.csv", tmp_path / "uploads")
         assert got.read_bytes() == csv.read_bytes() and dry_run(got)["imported"] == 2
         (tmp_path / "page.html").write_text("<!DOCTYPE html><html>sign in</html>")
@@ -230,7 +278,7 @@ def test_voila_serves_every_page_without_errors(shop):
     with voila_server(shop, ROOT / "dashboards") as base:
         for slug, spec in PAGES.items():
             html = urllib.request.urlopen(f"{base}/voila/render/{spec['notebook']}", timeout=120).read().decode()
-            assert "application/vnd.jupyter.widget-view+json" in html, slug       # the page widget was rendered
+            assert "application/vnd.jupyter.widget-view+json" in html, slug  # the page widget was rendered
             assert "Traceback" not in html and "from aima.dash" not in html, slug  # no errors, no source cells
         for path in ("/voila/files/home.ipynb", "/voila/render/../tests/conftest.py"):
             with pytest.raises(urllib.error.HTTPError):
@@ -242,11 +290,25 @@ def test_pages_and_recommendations_read_the_same_churn_model(tmp_path):
     from aima.dash.kit import latest, read_workspace
     from aima.data.schema import write_result
     from aima.retention.uplift import recommend_actions
+
     day, ids = pd.Timestamp("2024-06-01"), ["a", "b", "c"]
     with Workspace(tmp_path / "w.duckdb") as ws:
-        for model, p in (("cox", [0.1, 0.2, 0.3]), ("weibull", [0.9, 0.8, 0.7])):        # weibull is scored last
-            write_result(ws, "churn_predictions", pd.DataFrame({"customer_id": ids, "as_of": day, "model": model, "status": "active",
-                                                                "p_churn_90": p, "model_run_id": model}), mode="upsert")
+        for model, p in (("cox", [0.1, 0.2, 0.3]), ("weibull", [0.9, 0.8, 0.7])):  # weibull is scored last
+            write_result(
+                ws,
+                "churn_predictions",
+                pd.DataFrame(
+                    {
+                        "customer_id": ids,
+                        "as_of": day,
+                        "model": model,
+                        "status": "active",
+                        "p_churn_90": p,
+                        "model_run_id": model,
+                    }
+                ),
+                mode="upsert",
+            )
         recommend_actions(ws, as_of=day)
         actions = ws.read("retention_actions").set_index("customer_id").p_churn_90d.sort_index()
     with read_workspace(tmp_path / "w.duckdb") as ws:

@@ -3,6 +3,7 @@
 The notebooks run once per `make test`: its nbtest step builds the site and fills the notebook cache
 (`_proc/_nbcache`), and the `site` fixture here builds again from that cache (with the same flags,
 `NBDEV_FLAGS`), so only mkdocs runs. Run alone on a fresh checkout, the fixture executes them."""
+
 import json
 import os
 import re
@@ -15,16 +16,32 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NBS = ROOT / "nbs"
 # The sidebar groups, by a notebook's folder (nbs/<NN>_<block>/, DESIGN.md's module blocks).
-BLOCKS = {"core": "Core", "data": "Data", "connectors": "Connectors", "customers": "Customers", "campaigns": "Campaigns",
-          "content": "Content", "brand": "Brand", "attribution": "Attribution", "retention": "CLV & churn", "agent": "Agent",
-          "app": "CLI & app", "dash": "Dashboards", "workbench": "Workbench", "tutorials": "Tutorials"}
+BLOCKS = {
+    "core": "Core",
+    "data": "Data",
+    "connectors": "Connectors",
+    "customers": "Customers",
+    "campaigns": "Campaigns",
+    "content": "Content",
+    "brand": "Brand",
+    "attribution": "Attribution",
+    "retention": "CLV & churn",
+    "agent": "Agent",
+    "app": "CLI & app",
+    "dash": "Dashboards",
+    "workbench": "Workbench",
+    "tutorials": "Tutorials",
+}
 NUMBER = re.compile(r"^\d+[a-zA-Z0-9]*_")
 
 
 def library_notebooks() -> list[Path]:
     "Every *.ipynb under nbs/ whose name and folders do not start with `_` or `.` (nbdev's rule), relative to nbs/."
-    return sorted(p.relative_to(NBS) for p in NBS.rglob("*.ipynb")
-                  if not any(part.startswith(("_", ".")) for part in p.relative_to(NBS).parts))
+    return sorted(
+        p.relative_to(NBS)
+        for p in NBS.rglob("*.ipynb")
+        if not any(part.startswith(("_", ".")) for part in p.relative_to(NBS).parts)
+    )
 
 
 def expected_html(rel: Path) -> Path:
@@ -114,6 +131,7 @@ class Page(HTMLParser):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     from aima.workbench.docs import build_site
+
     base = tmp_path_factory.mktemp("docs")
     cwd = os.getcwd()
     os.chdir(ROOT)  # nbdev finds settings.ini from the working directory
@@ -146,7 +164,9 @@ def broken_links(site: Path, pages: dict) -> list[str]:
             if not url or url.startswith(("#", "mailto:", "data:", "javascript:")) or re.match(r"^https?://", url):
                 continue
             path = unquote(urlsplit(url).path)
-            if path and (path.startswith("/") or not (here / path).resolve().is_file() and not (here / path).resolve().is_dir()):
+            if path and (
+                path.startswith("/") or not (here / path).resolve().is_file() and not (here / path).resolve().is_dir()
+            ):
                 broken.append(f"{name}: <{tag}> {url}")
     return broken
 
@@ -164,7 +184,9 @@ def test_api_docs_and_executed_outputs(pages):
     assert any("keyword argument" in o for o in outs), "the executed lesson output of 01_config is missing"
     docs = pages["workbench/docs.html"]
     assert "build_site" in docs.ids and re.search(r"def\s+build_site\s*\(", docs.all_text)
-    assert any("Tiny" in o for o in pages["workbench/docs_pages.html"].output_texts), "docs_pages lesson outputs are missing"
+    assert any("Tiny" in o for o in pages["workbench/docs_pages.html"].output_texts), (
+        "docs_pages lesson outputs are missing"
+    )
 
 
 def _norm(code: str) -> str:
@@ -212,11 +234,14 @@ def test_flagged_and_failing_cells(tmp_path):
     from execnb.nbio import mk_cell, new_nb, read_nb, write_nb
 
     from aima.workbench.docs import DocsBuildError, process_nb
-    cells = [mk_cell("# Flags\n\n> Which cells run.", "markdown"),
-             mk_cell("#| export\ndef half(x: float) -> float:\n    \"Half of `x`.\"\n    return x / 2"),
-             mk_cell("print('lesson', half(3))"),
-             mk_cell("#| slow\nraise SystemExit('slow cells must not run')"),
-             mk_cell("#| eval: false\nraise SystemExit('eval: false cells must not run')")]
+
+    cells = [
+        mk_cell("# Flags\n\n> Which cells run.", "markdown"),
+        mk_cell("#| export\ndef half(x: float) -> float:\n    \"Half of `x`.\"\n    return x / 2"),
+        mk_cell("print('lesson', half(3))"),
+        mk_cell("#| slow\nraise SystemExit('slow cells must not run')"),
+        mk_cell("#| eval: false\nraise SystemExit('eval: false cells must not run')"),
+    ]
     write_nb(new_nb(cells), tmp_path / "05_flags.ipynb")
     process_nb(tmp_path / "05_flags.ipynb", tmp_path / "out" / "flags.ipynb")
     out = read_nb(tmp_path / "out" / "flags.ipynb")
@@ -237,6 +262,7 @@ def test_flagged_and_failing_cells(tmp_path):
 
 def test_refuses_to_wipe_a_project_folder(tmp_path):
     from aima.workbench.docs import DocsBuildError, build_site
+
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
@@ -254,6 +280,7 @@ def test_cli_has_docs_build():
     from typer.testing import CliRunner
 
     from aima.app.cli import app, load_plugins
+
     load_plugins()
     res = CliRunner().invoke(app, ["docs", "build", "--help"])
     assert res.exit_code == 0, res.output
@@ -261,37 +288,71 @@ def test_cli_has_docs_build():
 
 
 def test_any_notebook_set(tmp_path):
-    "Block folders and tutorials, links between notebooks, images, Quarto cell options, flags, rich outputs, math, offline; cached."
+    """Block folders and tutorials, links between notebooks, images, Quarto cell options, flags, rich outputs, math,
+    offline; cached."""
     from execnb.nbio import mk_cell, new_nb, write_nb
 
     from aima.workbench.docs import build_site
+
     nbs = tmp_path / "nbs"
     (nbs / "tutorials").mkdir(parents=True)
     (nbs / "90_workbench").mkdir()
     (nbs / "images").mkdir()
     (nbs / "images" / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')
     (nbs / "_draft.ipynb").write_text("not a notebook: skipped")
-    write_nb(new_nb([mk_cell("# Mini\n\n> Home.", "markdown"),
-                     mk_cell("[Tour](tutorials/01_tour.ipynb), [tools](90_workbench/05_tools.ipynb#twice), ![dot](images/dot.svg)",
-                             "markdown")]), nbs / "index.ipynb")
-    write_nb(new_nb([mk_cell("# Tools\n\n> Small tools.", "markdown"),
-                     mk_cell("#| export\ndef twice(x: int) -> int:\n    \"Two times `x`.\"\n    return 2 * x"),
-                     mk_cell("#| echo: false\nprint('only the output', twice(2))"),
-                     mk_cell("#| output: false\nprint('only the code')"),
-                     mk_cell("#| include: false\nprint('neither')"),
-                     mk_cell("#| gpu\nraise RuntimeError('gpu cells do not run')"),
-                     mk_cell("import plotly.express as px\npx.bar(x=['a', 'b'], y=[1, 2])")]), nbs / "90_workbench" / "05_tools.ipynb")
-    write_nb(new_nb([mk_cell("# Tour\n\n> A walk-through.", "markdown"),
-                     mk_cell("Back [home](../index.ipynb); ![dot](../images/dot.svg). Euler: $e^{i\\pi} + 1 = 0$.", "markdown"),
-                     mk_cell("import plotly.express as px\npx.scatter(x=[1, 2], y=[3, 4])")]), nbs / "tutorials" / "01_tour.ipynb")
+    write_nb(
+        new_nb(
+            [
+                mk_cell("# Mini\n\n> Home.", "markdown"),
+                mk_cell(
+                    "[Tour](tutorials/01_tour.ipynb), [tools](90_workbench/05_tools.ipynb#twice), "
+                    "![dot](images/dot.svg)",
+                    "markdown",
+                ),
+            ]
+        ),
+        nbs / "index.ipynb",
+    )
+    write_nb(
+        new_nb(
+            [
+                mk_cell("# Tools\n\n> Small tools.", "markdown"),
+                mk_cell("#| export\ndef twice(x: int) -> int:\n    \"Two times `x`.\"\n    return 2 * x"),
+                mk_cell("#| echo: false\nprint('only the output', twice(2))"),
+                mk_cell("#| output: false\nprint('only the code')"),
+                mk_cell("#| include: false\nprint('neither')"),
+                mk_cell("#| gpu\nraise RuntimeError('gpu cells do not run')"),
+                mk_cell("import plotly.express as px\npx.bar(x=['a', 'b'], y=[1, 2])"),
+            ]
+        ),
+        nbs / "90_workbench" / "05_tools.ipynb",
+    )
+    write_nb(
+        new_nb(
+            [
+                mk_cell("# Tour\n\n> A walk-through.", "markdown"),
+                mk_cell(
+                    "Back [home](../index.ipynb); ![dot](../images/dot.svg). Euler: $e^{i\\pi} + 1 = 0$.", "markdown"
+                ),
+                mk_cell("import plotly.express as px\npx.scatter(x=[1, 2], y=[3, 4])"),
+            ]
+        ),
+        nbs / "tutorials" / "01_tour.ipynb",
+    )
     cwd, said = os.getcwd(), []
     os.chdir(ROOT)
     try:
-        build = lambda out: build_site(tmp_path / out, nbs_path=nbs, work_dir=tmp_path / "work", n_workers=1,
-                                       cache=tmp_path / "cache", echo=said.append)
+        build = lambda out: build_site(
+            tmp_path / out,
+            nbs_path=nbs,
+            work_dir=tmp_path / "work",
+            n_workers=1,
+            cache=tmp_path / "cache",
+            echo=said.append,
+        )
         site = build("site")
         assert said[0].startswith(f"docs: 3 notebooks, 0 from the cache ({tmp_path / 'cache'}), 3 to run")
-        again = build("again")                      # nothing changed: every page from the cache, the same site
+        again = build("again")  # nothing changed: every page from the cache, the same site
         assert said[-1].startswith("docs: 3 pages") and "0 notebooks run" in said[-1] and "3 from the cache" in said[-1]
         assert (again / "tutorials" / "tour.html").read_text() == (site / "tutorials" / "tour.html").read_text()
     finally:
@@ -311,7 +372,9 @@ def test_any_notebook_set(tmp_path):
     assert "../assets/plotly.min.js" in tour.scripts and "../assets/plotly.min.js" in tools.scripts
     # math: the TeX stays in the page for the bundled MathJax, which the page loads from the site with its fonts
     assert r"$e^{i\pi} + 1 = 0$" in tour.all_text
-    assert [s for s in tour.scripts if "MathJax" in s] == ["../assets/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"]
+    assert [s for s in tour.scripts if "MathJax" in s] == [
+        "../assets/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+    ]
     assert (site / "assets/mathjax/config/TeX-AMS-MML_HTMLorMML-full.js").is_file()
     assert list((site / "assets/mathjax/fonts/HTML-CSS/STIX-Web/woff").rglob("*.woff"))
     for page in pages.values():
@@ -326,7 +389,11 @@ def notebooks_with_math() -> list[Path]:
     out = []
     for rel in library_notebooks():
         for cell in json.loads((NBS / rel).read_text(encoding="utf-8"))["cells"]:
-            prose = re.sub(r"```[\s\S]*?```|`[^`]*`", "", "".join(cell["source"])) if cell["cell_type"] == "markdown" else ""
+            prose = (
+                re.sub(r"```[\s\S]*?```|`[^`]*`", "", "".join(cell["source"]))
+                if cell["cell_type"] == "markdown"
+                else ""
+            )
             if MATH.search(prose):
                 out.append(rel)
                 break
@@ -346,12 +413,19 @@ def test_formulas_of_the_notebooks_load_mathjax(site, pages):
 
 @pytest.mark.browser
 def test_formulas_render_in_a_browser(site):
-    "Debian's chromium opens a page with formulas from a local server: MathJax typesets them, every request stays local."
+    """Debian's chromium opens a page with formulas from a local server: MathJax typesets them, every request stays
+    local."""
     from conftest import local_http_server
-    sync_playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')").sync_playwright
+
+    sync_playwright = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')"
+    ).sync_playwright
     from aima.dash import CHROMIUM, CHROMIUM_ARGS
+
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}: run `make browser-deps` (apt-get install chromium) or set AIMA_CHROMIUM")
+        pytest.skip(
+            f"no chromium at {CHROMIUM}: run `make browser-deps` (apt-get install chromium) or set AIMA_CHROMIUM"
+        )
     rel = notebooks_with_math()[0]
     artifacts = Path(os.environ.get("AIMA_TEST_ARTIFACTS", ROOT / "test-artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -362,8 +436,11 @@ def test_formulas_render_in_a_browser(site):
             page.on("request", lambda r: requests.append(r.url))
             page.on("requestfailed", lambda r: failed.append(r.url))
             page.goto(f"{base}/{expected_html(rel).as_posix()}", wait_until="load")
-            page.wait_for_function("() => window.MathJax && MathJax.isReady && MathJax.Hub.queue.pending === 0"
-                                   " && document.querySelectorAll('.MathJax, .MathJax_Display').length > 0", timeout=60_000)
+            page.wait_for_function(
+                "() => window.MathJax && MathJax.isReady && MathJax.Hub.queue.pending === 0"
+                " && document.querySelectorAll('.MathJax, .MathJax_Display').length > 0",
+                timeout=60_000,
+            )
             typeset = page.evaluate("() => document.querySelectorAll('.MathJax, .MathJax_Display').length")
             errors = page.evaluate("() => document.querySelectorAll('.MathJax_Error, [data-mjx-error]').length")
             page.screenshot(path=str(artifacts / "docs-math.png"), full_page=False)
@@ -378,12 +455,15 @@ def test_formulas_render_in_a_browser(site):
 def test_readme_links_point_at_the_site(site):
     "README's links to the docs site (settings.ini's doc_host + doc_baseurl) name pages the build writes."
     import configparser
+
     cfg = configparser.ConfigParser()
     cfg.read(ROOT / "settings.ini", encoding="utf-8")
     d = cfg["DEFAULT"]
     base = d["doc_host"].rstrip("/") + d["doc_baseurl"].rstrip("/") + "/"
     user, repo = d["user"], d["repo"]
-    assert base == f"https://{user}.github.io/{repo}/", f"doc_host/doc_baseurl {base} is not the GitHub Pages site of {user}/{repo}"
+    assert base == f"https://{user}.github.io/{repo}/", (
+        f"doc_host/doc_baseurl {base} is not the GitHub Pages site of {user}/{repo}"
+    )
     assert d["git_url"] == f"https://github.com/{user}/{repo}"
     links = re.findall(re.escape(base) + r"([^)\s#\"']*)", (ROOT / "README.md").read_text(encoding="utf-8"))
     assert links, f"README.md has no link to the docs site {base}"

@@ -1,4 +1,5 @@
 """The same Workspace code on embedded DuckDB and on a local Spark session gives the same answers."""
+
 import shutil
 
 import pandas as pd
@@ -13,10 +14,11 @@ UPDATE = pd.DataFrame({"order_id": ["c", "d"], "customer_id": ["x", "z"], "amoun
 def _exercise(ws):
     ws.write("orders", ORDERS)
     ws.write("orders", UPDATE, mode="upsert", keys="order_id")
-    ws.write("orders", UPDATE, mode="upsert", keys="order_id")          # idempotent
+    ws.write("orders", UPDATE, mode="upsert", keys="order_id")  # idempotent
     t = ws.table("orders")
-    per_customer = (t.group_by("customer_id").aggregate(n=t.count(), revenue=t.amount.sum())
-                    .order_by("customer_id").to_pandas())
+    per_customer = (
+        t.group_by("customer_id").aggregate(n=t.count(), revenue=t.amount.sum()).order_by("customer_id").to_pandas()
+    )
     return ws.read("orders").sort_values("order_id").reset_index(drop=True), per_customer, ws.row_counts()
 
 
@@ -34,13 +36,21 @@ def test_duckdb_and_spark_agree(tmp_path):
     assert duck[2] == spark[2] == {"orders": 4, "quarantine": 0}
 
 
-TX = pd.DataFrame({"customer_id": ["a", "a", "a", "a", "b"], "amount": [10.0, 5.0, 20.0, 30.0, 7.0],
-                   "ordered_at": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 18:00", "2024-01-11 00:00",
-                                                 "2024-01-21 00:00", "2024-01-05 00:00"], utc=True)})
+TX = pd.DataFrame(
+    {
+        "customer_id": ["a", "a", "a", "a", "b"],
+        "amount": [10.0, 5.0, 20.0, 30.0, 7.0],
+        "ordered_at": pd.to_datetime(
+            ["2024-01-01 09:00", "2024-01-01 18:00", "2024-01-11 00:00", "2024-01-21 00:00", "2024-01-05 00:00"],
+            utc=True,
+        ),
+    }
+)
 
 
 def _rfm(ws):
     from aima.customers.features import rfm_summary
+
     ws.write("tx", TX)
     expr = rfm_summary(ws.table("tx"), as_of="2024-01-31").order_by("customer_id")
     return expr.to_pandas().set_index("customer_id"), str(ws.con.compile(expr))
@@ -55,6 +65,6 @@ def test_rfm_summary_duckdb_and_spark_agree(tmp_path):
     with Workspace("pyspark") as ws:
         spark, spark_sql = _rfm(ws)
     assert ("EPOCH_US" in duck_sql.upper(), "EPOCH_US" in spark_sql.upper()) == (True, False)
-    assert duck.loc["a"].tolist() == [2.0, 20.0, 30.0, 25.0]      # two repeat days, day 0 -> 20, 30 days, (20+30)/2
+    assert duck.loc["a"].tolist() == [2.0, 20.0, 30.0, 25.0]  # two repeat days, day 0 -> 20, 30 days, (20+30)/2
     assert duck.loc["b"].tolist() == [0.0, 0.0, 26.0, 0.0]
     pd.testing.assert_frame_equal(duck, spark, check_dtype=False)

@@ -1,4 +1,5 @@
 """The feature pipeline gives the same numbers on embedded DuckDB and on local Spark (same Ibis code)."""
+
 import shutil
 
 import numpy as np
@@ -35,9 +36,15 @@ def test_features_duckdb_equals_spark(tmp_path):
             continue
         a, b = duck[c], spark[c]
         na, nb = pd.to_numeric(a, errors="coerce"), pd.to_numeric(b, errors="coerce")
-        if na.notna().sum() == a.notna().sum() and nb.notna().sum() == b.notna().sum() and not pd.api.types.is_bool_dtype(a):
+        if (
+            na.notna().sum() == a.notna().sum()
+            and nb.notna().sum() == b.notna().sum()
+            and not pd.api.types.is_bool_dtype(a)
+        ):
             a, b = na, nb
         if pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b):
-            np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-6, atol=1e-6, equal_nan=True, err_msg=c)
+            np.testing.assert_allclose(
+                a.astype(float), b.astype(float), rtol=1e-6, atol=1e-6, equal_nan=True, err_msg=c
+            )
         else:
             assert a.astype(str).tolist() == b.astype(str).tolist(), c

@@ -1,4 +1,6 @@
-"""Health score validation on real data with a time split (CDNOW from the shared datasets; Online Retail is in the notebook)."""
+"""Health score validation on real data with a time split (CDNOW from the shared datasets; Online Retail is in the
+notebook)."""
+
 from aima.core import Workspace
 from aima.customers.features import evaluate_health
 from aima.data.imports import import_source

@@ -1,4 +1,6 @@
-"""`aima papers`: paper 6 end to end in smoke mode, tables from metrics.json, grids, the parameters-cell contract, CLI errors."""
+"""`aima papers`: paper 6 end to end in smoke mode, tables from metrics.json, grids, the parameters-cell contract,
+CLI errors."""
+
 import json
 import os
 import shutil
@@ -9,8 +11,17 @@ import pytest
 import yaml
 
 from conftest import BIN, ROOT
-from aima.workbench.papers import (PaperError, build_tables, check_parameters, expand_grid, load_run_config, paper_notebooks,
-                         plan_runs, portable_notebook, run_paper)
+from aima.workbench.papers import (
+    PaperError,
+    build_tables,
+    check_parameters,
+    expand_grid,
+    load_run_config,
+    paper_notebooks,
+    plan_runs,
+    portable_notebook,
+    run_paper,
+)
 
 AIMA = str(BIN / "aima")
 PAPER6 = ROOT / "papers" / "06_clv_churn"
@@ -27,6 +38,7 @@ def cli(*args):
     import typer
     from typer.testing import CliRunner
     from aima.workbench.papers import register
+
     app = typer.Typer()
     app.callback()(lambda: None)
     register(app)
@@ -43,17 +55,33 @@ def test_paper6_smoke_run_and_tables(tmp_path):
     [run] = json.loads(r.stdout)
     out = tmp_path / "06_clv_churn" / run["run_id"]
     assert run["status"] == "ok" and run["smoke"] and run["run_id"].endswith("-smoke") and run["seed"] == 0
-    assert {p.name for p in out.iterdir()} >= {"config.yaml", "metrics.json", "tables", "figures", "01_btyd.ipynb",
-                                               "02_churn.ipynb", "03_uplift_loop.ipynb"}
+    assert {p.name for p in out.iterdir()} >= {
+        "config.yaml",
+        "metrics.json",
+        "tables",
+        "figures",
+        "01_btyd.ipynb",
+        "02_churn.ipynb",
+        "03_uplift_loop.ipynb",
+    }
     m = json.loads((out / "metrics.json").read_text())
-    assert {"btyd_params", "btyd_fit", "btyd_holdout", "churn", "uplift_rct", "uplift_pehe", "uplift_policy", "loop"} <= set(m["sections"])
+    assert {
+        "btyd_params",
+        "btyd_fit",
+        "btyd_holdout",
+        "churn",
+        "uplift_rct",
+        "uplift_pehe",
+        "uplift_policy",
+        "loop",
+    } <= set(m["sections"])
     bgbb = next(r for r in m["sections"]["btyd_fit"]["rows"] if r["model"] == "BG/BB")
-    assert bgbb["loglik"] == pytest.approx(-33225.6, abs=0.1)          # donations are small: the full data even in smoke
+    assert bgbb["loglik"] == pytest.approx(-33225.6, abs=0.1)  # donations are small: the full data even in smoke
     assert {r["model"] for r in m["sections"]["churn"]["rows"]} == {"km", "cox", "weibull", "deephit"}
     cfg = yaml.safe_load((out / "config.yaml").read_text())
-    assert cfg["loop"]["rounds"] == 2 and cfg["btyd"]["max_customers"] == 400       # smoke overrides applied and recorded
+    assert cfg["loop"]["rounds"] == 2 and cfg["btyd"]["max_customers"] == 400  # smoke overrides applied and recorded
     assert len(list((out / "figures").glob("*.png"))) == 3
-    for nb in out.glob("*.ipynb"):                                   # executed notebooks name no machine's folders
+    for nb in out.glob("*.ipynb"):  # executed notebooks name no machine's folders
         assert str(ROOT.resolve()) + os.sep not in nb.read_text(), nb
     r = aima("papers", "tables", "6", "--results", str(tmp_path), "--json")
     assert r.returncode == 0, r.stderr
@@ -62,35 +90,57 @@ def test_paper6_smoke_run_and_tables(tmp_path):
     md = (tmp_path / "06_clv_churn" / "tables.md").read_text()
     assert "SMOKE run" in md and "| BG/BB | alpha | 1.2040 | 1.2035 |" in md and "Run times" in md
     assert "\\begin{tabular}" in (tmp_path / "06_clv_churn" / "tables.tex").read_text()
-    assert (PAPER6 / "README.md").read_bytes() == readme               # redirected results never touch the paper
+    assert (PAPER6 / "README.md").read_bytes() == readme  # redirected results never touch the paper
 
 
-def _metrics(root, run_id, *, smoke=False, status="ok", started="2026-01-01T00:00:00+00:00", config="full", point=None, value=1.0):
+def _metrics(
+    root, run_id, *, smoke=False, status="ok", started="2026-01-01T00:00:00+00:00", config="full", point=None, value=1.0
+):
     d = root / "06_clv_churn" / run_id
     d.mkdir(parents=True)
-    run = {"paper": "06_clv_churn", "run_id": run_id, "config_file": f"configs/papers/06_clv_churn/{config}.yaml",
-           "config_hash": "x", "grid_point": point or {}, "seed": 0, "smoke": smoke, "status": status, "started": started,
-           "seconds": 12.5, "notebooks": {"02_churn": {"status": status, "seconds": 12.0}}, "aima_version": "0",
-           "git_commit": "abc", "python": "3.11", "platform": "Linux-x", "cpus": 2}
-    sec = {"churn": {"notebook": "02_churn", "caption": "Churn_scores & more", "notes": None,
-                     "rows": [{"model": "cox", "c_index": value, "converged": True}]}}
+    run = {
+        "paper": "06_clv_churn",
+        "run_id": run_id,
+        "config_file": f"configs/papers/06_clv_churn/{config}.yaml",
+        "config_hash": "x",
+        "grid_point": point or {},
+        "seed": 0,
+        "smoke": smoke,
+        "status": status,
+        "started": started,
+        "seconds": 12.5,
+        "notebooks": {"02_churn": {"status": status, "seconds": 12.0}},
+        "aima_version": "0",
+        "git_commit": "abc",
+        "python": "3.11",
+        "platform": "Linux-x",
+        "cpus": 2,
+    }
+    sec = {
+        "churn": {
+            "notebook": "02_churn",
+            "caption": "Churn_scores & more",
+            "notes": None,
+            "rows": [{"model": "cox", "c_index": value, "converged": True}],
+        }
+    }
     (d / "metrics.json").write_text(json.dumps({"run": run, "sections": sec}))
 
 
 def test_tables_pick_latest_full_run_per_config(tmp_path):
     _metrics(tmp_path, "a", value=0.71, started="2026-01-01T00:00:00+00:00")
-    _metrics(tmp_path, "b", value=0.72, started="2026-01-02T00:00:00+00:00")          # latest full run: used
-    _metrics(tmp_path, "c", value=0.99, started="2026-01-03T00:00:00+00:00", smoke=True)   # smoke: a full run exists
+    _metrics(tmp_path, "b", value=0.72, started="2026-01-02T00:00:00+00:00")  # latest full run: used
+    _metrics(tmp_path, "c", value=0.99, started="2026-01-03T00:00:00+00:00", smoke=True)  # smoke: a full run exists
     _metrics(tmp_path, "d", value=0.98, started="2026-01-04T00:00:00+00:00", status="failed")
     for i, pen in enumerate([1.0, 0.01]):
         _metrics(tmp_path, f"s{i}", config="sweep", point={"churn.cox_penalizer": pen}, value=0.8 + i / 100)
-    _metrics(tmp_path, "t", config="tiny", smoke=True, value=0.5)                       # only smoke: used, labelled
+    _metrics(tmp_path, "t", config="tiny", smoke=True, value=0.5)  # only smoke: used, labelled
     out = build_tables(6, results=tmp_path)
     assert out["runs_found"] == 7 and out["runs_used"] == ["b", "s1", "s0", "t"] and out["readme"] is None
     md = (tmp_path / "06_clv_churn" / "tables.md").read_text()
     assert "| cox | 0.7200 | yes |" in md and "0.9900" not in md and "0.9800" not in md
     assert "| cox_penalizer | model | c_index | converged |" in md
-    assert md.index("| 0.0100 | cox | 0.8100 |") < md.index("| 1.0000 | cox | 0.8000 |")     # grid points sorted by value
+    assert md.index("| 0.0100 | cox | 0.8100 |") < md.index("| 1.0000 | cox | 0.8000 |")  # grid points sorted by value
     assert "`configs/papers/06_clv_churn/tiny.yaml` (SMOKE run" in md
     tex = (tmp_path / "06_clv_churn" / "tables.tex").read_text()
     assert r"\caption{Churn\_scores \& more (full)}" in tex and tex.count(r"\begin{table}") == 6
@@ -106,8 +156,8 @@ def test_grid_expansion_and_smoke_overrides(tmp_path):
     assert [p.name for p in specs[0].notebooks] == ["02_churn.ipynb"] and "notebooks" not in specs[0].config
     smoke = plan_runs(6, "sweep_penalizer", smoke=True, results=tmp_path)
     assert smoke[0].config["churn"]["telco"]["max_customers"] == 400 and smoke[0].run_id.endswith("-smoke")
-    assert not any(tmp_path.iterdir())                                       # planning writes nothing
-    for f in sorted((ROOT / "configs" / "papers").glob("*/*.yaml")):          # every committed config expands
+    assert not any(tmp_path.iterdir())  # planning writes nothing
+    for f in sorted((ROOT / "configs" / "papers").glob("*/*.yaml")):  # every committed config expands
         for smoke in (False, True):
             assert expand_grid(load_run_config(f), smoke=smoke, source=str(f))
     bad = tmp_path / "bad.yaml"
@@ -121,10 +171,16 @@ def _toy_project(tmp_path, params_src, body="record('fit', {'ok': True})", tags=
     (proj / "papers" / "01_toy").mkdir(parents=True)
     (proj / "configs" / "papers" / "01_toy").mkdir(parents=True)
     (proj / "configs" / "papers" / "01_toy" / "full.yaml").write_text("seed: 1\n")
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "python3", "language": "python"}})
-    nb.cells = [nbformat.v4.new_code_cell(params_src, metadata={"tags": list(tags)}),
-                nbformat.v4.new_code_cell("from aima.workbench.papers import start_run, record\n"
-                                          "run = start_run(config, seed, output_dir, smoke, notebook='01_fit')\n" + body)]
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "python3", "language": "python"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell(params_src, metadata={"tags": list(tags)}),
+        nbformat.v4.new_code_cell(
+            "from aima.workbench.papers import start_run, record\n"
+            "run = start_run(config, seed, output_dir, smoke, notebook='01_fit')\n" + body
+        ),
+    ]
     nbformat.write(nb, proj / "papers" / "01_toy" / "01_fit.ipynb")
     return proj
 
@@ -132,16 +188,20 @@ def _toy_project(tmp_path, params_src, body="record('fit', {'ok': True})", tags=
 GOOD = "config = None\nseed = 0\noutput_dir = 'x'\nsmoke = False"
 
 
-@pytest.mark.parametrize("src,tags,message", [
-    (GOOD, (), "no cell is tagged 'parameters'"),
-    (GOOD + "\nn_customers = 100", ("parameters",), "extra: n_customers (put them in the run config)"),
-    ("config = None\nseed = 0", ("parameters",), "missing: output_dir, smoke"),
-], ids=["no-tag", "extra-parameter", "missing-parameters"])
+@pytest.mark.parametrize(
+    "src,tags,message",
+    [
+        (GOOD, (), "no cell is tagged 'parameters'"),
+        (GOOD + "\nn_customers = 100", ("parameters",), "extra: n_customers (put them in the run config)"),
+        ("config = None\nseed = 0", ("parameters",), "missing: output_dir, smoke"),
+    ],
+    ids=["no-tag", "extra-parameter", "missing-parameters"],
+)
 def test_parameters_cell_contract(tmp_path, src, tags, message):
     proj = _toy_project(tmp_path, src, tags=tags)
     with pytest.raises(PaperError, match=message.replace("(", r"\(").replace(")", r"\)")):
         run_paper(1, root=proj, results=tmp_path / "out")
-    assert not (tmp_path / "out").exists()                                    # checked before anything runs
+    assert not (tmp_path / "out").exists()  # checked before anything runs
 
 
 def test_failing_notebook_is_reported(tmp_path, monkeypatch):
@@ -152,7 +212,7 @@ def test_failing_notebook_is_reported(tmp_path, monkeypatch):
     assert "01_fit: ValueError: bad data in row 7" in err
     [run_dir] = (tmp_path / "out" / "01_toy").iterdir()
     assert json.loads((run_dir / "metrics.json").read_text())["run"]["status"] == "failed"
-    assert (run_dir / "01_fit.ipynb").exists()                                # the executed notebook shows the failing cell
+    assert (run_dir / "01_fit.ipynb").exists()  # the executed notebook shows the failing cell
 
 
 def test_cli_list_and_errors():
@@ -173,17 +233,25 @@ def test_committed_paper_notebooks_follow_the_contract():
     for nb_path in sorted((ROOT / "papers").glob("*/[0-9]*.ipynb")):
         assert set(check_parameters(nb_path)) == {"config", "seed", "output_dir", "smoke"}, nb_path
         nb = nbformat.read(nb_path, as_version=4)
-        assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), f"{nb_path} has outputs: run nbdev_clean"
+        assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
+            f"{nb_path} has outputs: run nbdev_clean"
+        )
     assert [p.name for p in paper_notebooks(PAPER6)] == ["01_btyd.ipynb", "02_churn.ipynb", "03_uplift_loop.ipynb"]
 
 
 def test_portable_notebook(tmp_path):
     root = tmp_path / "proj"
     nb = tmp_path / "run.ipynb"
-    nb.write_text(json.dumps({"metadata": {"papermill": {"input_path": f"{root}/papers/x/01.ipynb"}},
-                              "out": f"{root}2/other {root}/papers/x/results/r1"}))
+    nb.write_text(
+        json.dumps(
+            {
+                "metadata": {"papermill": {"input_path": f"{root}/papers/x/01.ipynb"}},
+                "out": f"{root}2/other {root}/papers/x/results/r1",
+            }
+        )
+    )
     assert portable_notebook(nb, root) == 2
     d = json.loads(nb.read_text())
     assert d["metadata"]["papermill"]["input_path"] == "papers/x/01.ipynb"
-    assert d["out"] == f"{root}2/other papers/x/results/r1"           # a sibling folder sharing the prefix is left alone
+    assert d["out"] == f"{root}2/other papers/x/results/r1"  # a sibling folder sharing the prefix is left alone
     assert portable_notebook(tmp_path / "missing.ipynb", root) == 0

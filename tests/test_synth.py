@@ -1,5 +1,6 @@
 """The synthetic shop against its own ground truth: closed forms (BG/NBD, Gamma-Gamma), randomised uplift,
 churn signals, journeys, media mix and mentions, on 20,000 customers; canonical tables; reproducibility."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -69,7 +70,7 @@ def test_repeat_purchases_match_bgnbd_expectation(shop):
     cfg, tc = shop.config, shop.truth["customers"]
     T = _window_weeks(shop)
     nat = shop.truth["orders"][shop.truth["orders"].source == "bgnbd"]
-    repeats = nat.groupby("customer_id").size().reindex(tc.customer_id).to_numpy() - 1   # first purchase is not a repeat
+    repeats = nat.groupby("customer_id").size().reindex(tc.customer_id).to_numpy() - 1  # first purchase is not a repeat
     assert (repeats == tc.n_repeat.to_numpy()).all()
     expected = bgnbd_expected_repeats(T, cfg.r, cfg.alpha, cfg.a, cfg.b)
     se = repeats.std() / np.sqrt(len(repeats))
@@ -100,10 +101,10 @@ def test_order_values_match_gamma_gamma(shop):
     cfg = shop.config
     o = shop.tables["orders"]
     expected = cfg.p * cfg.gamma / (cfg.q - 1)
-    first = o.amount[shop.truth["orders"].is_first.to_numpy()]           # one per customer: independent draws
+    first = o.amount[shop.truth["orders"].is_first.to_numpy()]  # one per customer: independent draws
     assert abs(first.mean() - expected) < 4 * first.std() / np.sqrt(len(first)), (first.mean(), expected)
     nat = o[(shop.truth["orders"].source == "bgnbd").to_numpy()]
-    per = nat.groupby("customer_id").amount.agg(["sum", "size"])          # orders of one customer share nu: cluster-robust s.e.
+    per = nat.groupby("customer_id").amount.agg(["sum", "size"])  # orders of one customer share nu: cluster-robust s.e.
     mean = per["sum"].sum() / per["size"].sum()
     se = np.sqrt(((per["sum"] - mean * per["size"]) ** 2).sum()) / per["size"].sum()
     assert abs(mean - expected) < 4 * se, (mean, expected, se)
@@ -128,7 +129,7 @@ def test_treated_minus_control_matches_true_uplift(shop):
     ate = t.converted.mean() - c.converted.mean()
     se = np.sqrt(t.converted.var() / len(t) + c.converted.var() / len(c))
     assert abs(ate - u.cate.mean()) < 4 * se, (ate, u.cate.mean(), se)
-    assert u.cate.mean() > 4 * se                                   # the effect is detectable
+    assert u.cate.mean() > 4 * se  # the effect is detectable
     # only treated, alive customers get campaign-driven orders
     assert not u[~u.treated].incremental.any() and not u[~u.alive].incremental.any()
     assert (u[~u.alive].cate == 0).all()
@@ -142,7 +143,11 @@ def test_treated_minus_control_matches_true_uplift(shop):
     assert np.corrcoef(emp[true.index], true)[0, 1] > 0.8
     # campaigns table agrees with the members
     camp = shop.tables["campaigns"].set_index("campaign_id")
-    g = u.assign(control=~u.treated, treated_conv=u.treated & u.converted).groupby("campaign_id")[["control", "treated_conv"]].agg(["size", "sum"])
+    g = (
+        u.assign(control=~u.treated, treated_conv=u.treated & u.converted)
+        .groupby("campaign_id")[["control", "treated_conv"]]
+        .agg(["size", "sum"])
+    )
     assert (camp.loc[g.index, "audience_size"].to_numpy() == g["control"]["size"].to_numpy()).all()
     assert (camp.loc[g.index, "control_size"].to_numpy() == g["control"]["sum"].to_numpy()).all()
     assert (camp.loc[g.index, "conversions"].to_numpy() == g["treated_conv"]["sum"].to_numpy()).all()
@@ -152,7 +157,9 @@ def test_engagement_fades_before_churn(shop):
     tc = shop.truth["customers"]
     dead = tc[~tc.alive & ((tc.churn_at - tc.acquired_at).dt.days > 120)][["customer_id", "churn_at", "acquired_at"]]
     ev = shop.tables["events"]
-    e = ev[ev.event_type.isin(["email_sent", "email_open", "cart_abandon", "wishlist_add"])][["customer_id", "event_type", "occurred_at"]].merge(dead)
+    e = ev[ev.event_type.isin(["email_sent", "email_open", "cart_abandon", "wishlist_add"])][
+        ["customer_id", "event_type", "occurred_at"]
+    ].merge(dead)
     days = (e.churn_at - e.occurred_at).dt.total_seconds() / 86400
     e = e.assign(last30=(days >= 0) & (days < 30))[days >= 0]
     n = e.groupby(["event_type", "last30"]).size().unstack()
@@ -202,8 +209,14 @@ def test_media_truth_reproduces_revenue():
     assert np.allclose(m.roi, m.contribution / m.spend)
     assert m.roi.idxmax() == "paid_search" and m.roi.idxmin() == "display"
     h = generate_shop(300, seed=2, saturation="hill").truth["media_weekly"]
-    assert np.allclose(h.saturation, hill_saturation(h.adstock, h.channel.map(lambda c: cfg.mmm_channels[c]["K"]),
-                                                     h.channel.map(lambda c: cfg.mmm_channels[c]["s"])))
+    assert np.allclose(
+        h.saturation,
+        hill_saturation(
+            h.adstock,
+            h.channel.map(lambda c: cfg.mmm_channels[c]["K"]),
+            h.channel.map(lambda c: cfg.mmm_channels[c]["s"]),
+        ),
+    )
 
 
 def test_mentions_bots_anomalies_and_sentiment(shop):
@@ -221,8 +234,15 @@ def test_mentions_bots_anomalies_and_sentiment(shop):
     truth = shop.truth["aspect_sentiment"].set_index(["brand", "aspect"]).expected
     assert np.abs(emp - truth[emp.index]).max() < 0.15
     an = shop.truth["anomalies"].set_index("kind")
-    drop = asp[~asp.is_bot & (asp.anomaly == "sentiment_drop") & (asp.brand == shop.config.brand) & (asp.aspect == an.loc["sentiment_drop", "aspect"])]
-    assert (drop.sentiment == -1).mean() > 0.6 > 0.4 > (calm.sentiment == -1).mean()   # truth: 85% negative during the drop
+    drop = asp[
+        ~asp.is_bot
+        & (asp.anomaly == "sentiment_drop")
+        & (asp.brand == shop.config.brand)
+        & (asp.aspect == an.loc["sentiment_drop", "aspect"])
+    ]
+    assert (
+        (drop.sentiment == -1).mean() > 0.6 > 0.4 > (calm.sentiment == -1).mean()
+    )  # truth: 85% negative during the drop
     assert (mt[mt.anomaly == "bot_burst"].is_bot.mean()) > 3 * mt[mt.anomaly == ""].is_bot.mean()
     rated = mn[mn.rating.notna()].merge(mt[["mention_id", "mean_sentiment"]])
     assert np.corrcoef(rated.rating, rated.mean_sentiment)[0, 1] > 0.7
@@ -236,7 +256,9 @@ def test_to_workspace_round_trip(tmp_path):
             assert written[name] == len(df)
             got, want = ws.table(name).schema(), SCHEMA[name].ibis_schema()
             assert got.names == want.names
-            assert all(got[c] == want[c] or (got[c].is_timestamp() and want[c].is_timestamp()) for c in want.names), name
+            assert all(got[c] == want[c] or (got[c].is_timestamp() and want[c].is_timestamp()) for c in want.names), (
+                name
+            )
         assert ws.read("interventions").empty
         back = ws.read("orders").sort_values("order_id", ignore_index=True)
         assert np.allclose(back.amount.astype(float), s.tables["orders"].amount)
@@ -253,7 +275,9 @@ def test_config_contract_errors():
         SynthConfig(touch_mix={"carrier_pigeon": 1.0})
     with pytest.raises(ValueError, match="Extra inputs"):
         generate_shop(100, colour="red")
-    s = generate_shop(200, seed=1, n_campaigns=0, newsletter_every_weeks=0, prospect_journeys=False, n_bots=0, n_anomalies=0)
+    s = generate_shop(
+        200, seed=1, n_campaigns=0, newsletter_every_weeks=0, prospect_journeys=False, n_bots=0, n_anomalies=0
+    )
     assert s.tables["campaigns"].empty and "touchpoints" not in s.tables and s.truth["uplift"].empty
     for name, df in s.tables.items():
         assert len(validate(name, df).rejected) == 0

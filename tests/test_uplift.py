@@ -1,4 +1,6 @@
-"""Interventions: uplift on the Hillstrom randomised e-mail test (shared data), recommend/record/simulate through the CLI."""
+"""Interventions: uplift on the Hillstrom randomised e-mail test (shared data), recommend/record/simulate through the
+CLI."""
+
 import json
 import subprocess
 
@@ -25,7 +27,7 @@ def test_hillstrom_rct_agreement(external_dataset, learner):
     ev = evaluate_uplift(m, X[~tr], t[~tr], d.visit[~tr])
     print(f"\nHillstrom visit uplift, {learner}\n", ev.round(4).to_string())
     assert ev.agrees.all(), ev
-    assert (ev.model_ate > 0).all()          # both e-mails raised visits in the experiment (full data: +7.7 and +4.5 points)
+    assert (ev.model_ate > 0).all()  # both e-mails raised visits in the experiment (full data: +7.7 and +4.5 points)
     if learner in ("dr", "x"):
         assert (ev.qini > 0).all(), ev
 
@@ -40,6 +42,7 @@ def _aima(*args, ws, check=True):
 def test_cli_recommend_record_simulate(tmp_path):
     from aima.data.synth import generate_shop
     from aima.retention.churn import score_churn
+
     ws_path = tmp_path / "w.duckdb"
     r = _aima("interventions", "recommend", "--json", ws=ws_path, check=False)
     assert r.returncode == 1 and "churn fit-score" in r.stderr and "Traceback" not in r.stderr
@@ -51,22 +54,37 @@ def test_cli_recommend_record_simulate(tmp_path):
     out = json.loads(_aima("interventions", "recommend", "--json", ws=ws_path).stdout)
     assert out["policy"] == "risk_band" and out["customers"] > 0 and "no interventions" in out["reason"]
     csv = tmp_path / "actions.csv"
-    pd.DataFrame({"intervention_id": ["a1", "a2", "a3"], "customer_id": ids,
-                  "action": ["discount", "no_action", "discount"], "at": ["2024-01-05", "2024-01-05", "yesterday-ish"],
-                  "cost": [10, 0, 10], "outcome": ["retained", "churned", "retained"]}).to_csv(csv, index=False)
+    pd.DataFrame(
+        {
+            "intervention_id": ["a1", "a2", "a3"],
+            "customer_id": ids,
+            "action": ["discount", "no_action", "discount"],
+            "at": ["2024-01-05", "2024-01-05", "yesterday-ish"],
+            "cost": [10, 0, 10],
+            "outcome": ["retained", "churned", "retained"],
+        }
+    ).to_csv(csv, index=False)
     rec = json.loads(_aima("interventions", "record", str(csv), "--json", ws=ws_path).stdout)
     assert (rec["rows"], rec["recorded"], rec["quarantined"], rec["with_outcome"]) == (3, 2, 1, 2)
     out = json.loads(_aima("interventions", "recommend", "--json", "--min-per-action", "2", ws=ws_path).stdout)
-    assert out["policy"] == "risk_band" and "discount" in out["reason"]       # 1 usable discount row < 2
+    assert out["policy"] == "risk_band" and "discount" in out["reason"]  # 1 usable discount row < 2
     ws = Workspace(ws_path, read_only=True)
     ra = ws.table("retention_actions").to_pandas()
-    assert ra.model_run_id.nunique() == 1 and ra.action.isin(["win_back_offer", "re_engagement", "loyalty_reward", "nurture"]).all()
+    assert (
+        ra.model_run_id.nunique() == 1
+        and ra.action.isin(["win_back_offer", "re_engagement", "loyalty_reward", "nurture"]).all()
+    )
     ws.close()
-    r = subprocess.run([str(BIN / "aima"), "interventions", "simulate", "--rounds", "2", "--customers", "1500", "--json"],
-                       capture_output=True, text=True)      # runs in memory: never writes simulated data into a workspace
+    r = subprocess.run(
+        [str(BIN / "aima"), "interventions", "simulate", "--rounds", "2", "--customers", "1500", "--json"],
+        capture_output=True,
+        text=True,
+    )  # runs in memory: never writes simulated data into a workspace
     sim = json.loads(r.stdout)
     assert [r["round"] for r in sim] == [0, 1] and sim[0]["explored"] == 1500 and sim[1]["model"] == "dr"
-    bad = subprocess.run([str(BIN / "aima"), "interventions", "simulate", "--epsilon", "0"], capture_output=True, text=True)
+    bad = subprocess.run(
+        [str(BIN / "aima"), "interventions", "simulate", "--epsilon", "0"], capture_output=True, text=True
+    )
     assert bad.returncode == 1 and "epsilon" in bad.stderr
 
 
@@ -75,8 +93,11 @@ def test_refit_is_deterministic(learner):
     "The same data and seed give the same effects (causalml's DR cross-fitting folds are shuffled: AIMA seeds them)."
     from aima.retention.loop import FEATURES
     from aima.retention.uplift import simulate_retention
+
     w = simulate_retention(3000, seed=3)
-    fits = [UpliftModel(learner, n_bootstrap=2, random_state=7).fit(w[FEATURES], w.action, w.retained) for _ in range(2)]
+    fits = [
+        UpliftModel(learner, n_bootstrap=2, random_state=7).fit(w[FEATURES], w.action, w.retained) for _ in range(2)
+    ]
     a, b = (f.predict_interval(w[FEATURES].head(200)) for f in fits)
     for x, y in zip(a, b):
         pd.testing.assert_frame_equal(x, y)

@@ -1,4 +1,5 @@
 """Workspace guarantees that need real processes: one writer, clear lock errors, crash safety."""
+
 import os
 import signal
 import subprocess
@@ -48,7 +49,7 @@ def test_second_writer_gets_locked_error_with_pid(tmp_path):
     finally:
         holder.kill()
         holder.wait()
-    with Workspace(path) as ws:                     # free again once the holder is gone
+    with Workspace(path) as ws:  # free again once the holder is gone
         assert ws.tables() == ["quarantine"]
 
 
@@ -58,7 +59,7 @@ def test_killed_writer_leaves_a_consistent_workspace(tmp_path):
         ws.write("big", pd.DataFrame({"k": [0], "v": [0.0]}))
     writer = _spawn(CRASH, path)
     try:
-        for _ in range(3):                          # let it complete a few writes, then kill it mid-way
+        for _ in range(3):  # let it complete a few writes, then kill it mid-way
             assert writer.stdout.readline()
         time.sleep(0.05)
         os.kill(writer.pid, signal.SIGKILL)
@@ -66,6 +67,6 @@ def test_killed_writer_leaves_a_consistent_workspace(tmp_path):
         writer.wait()
     with Workspace(path) as ws:
         big = ws.read("big")
-        assert len(big) == 200_000 and big.v.nunique() == 1     # one complete write, never a mix
+        assert len(big) == 200_000 and big.v.nunique() == 1  # one complete write, never a mix
         log = ws.read("_aima_writes")
         assert (log.table_name == "big").sum() >= 3

@@ -3,6 +3,7 @@
 Used by `make test`. Like nbdev's own CI check it runs the tools in place, so after a failure the working
 tree holds the fixed files: review them with `git diff` and commit.
 """
+
 import hashlib
 import subprocess
 import sys
@@ -45,9 +46,16 @@ def run_and_compare(cmds, dirs, what, fix):
 NB_DIRS = [d for d in ("nbs", "dashboards") if (ROOT / d).is_dir()]
 # Paper notebooks are papers/<paper>/*.ipynb; executed copies under papers/<paper>/results/ keep their outputs.
 PAPER_NBS = sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("papers/*/*.ipynb"))
-ok = run_and_compare([["nbdev_clean", "--fname", d] for d in NB_DIRS + PAPER_NBS],
-                     [(d, "*.ipynb") for d in NB_DIRS] + [(str(Path(p).parent), Path(p).name) for p in PAPER_NBS],
-                     "notebooks are clean", "run `nbdev_clean` (or `make check-notebooks`) and commit the cleaned notebooks.")
-ok = ok and run_and_compare([["nbdev_export"]], [("aima", "*.py")], "aima/ is in sync with nbs/",
-                            "edit the notebooks (never aima/*.py), run `nbdev_export` and commit aima/.")
+ok = run_and_compare(
+    [["nbdev_clean", "--fname", d] for d in NB_DIRS + PAPER_NBS],
+    [(d, "*.ipynb") for d in NB_DIRS] + [(str(Path(p).parent), Path(p).name) for p in PAPER_NBS],
+    "notebooks are clean",
+    "run `nbdev_clean` (or `make check-notebooks`) and commit the cleaned notebooks.",
+)
+ok = ok and run_and_compare(
+    [["nbdev_export"]],
+    [("aima", "*.py")],
+    "aima/ is in sync with nbs/",
+    "edit the notebooks (never aima/*.py), run `nbdev_export` and commit aima/.",
+)
 sys.exit(0 if ok else 1)

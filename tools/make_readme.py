@@ -2,6 +2,7 @@
 
 `python tools/make_readme.py` writes README.md; `--check` exits 1 if README.md is out of date.
 """
+
 import sys
 from pathlib import Path
 
@@ -30,7 +31,10 @@ if __name__ == "__main__":
     readme = ROOT / "README.md"
     if "--check" in sys.argv:
         if not readme.exists() or readme.read_text(encoding="utf-8") != text:
-            print("README.md is out of date with nbs/index.ipynb. Fix: python tools/make_readme.py, then commit.", file=sys.stderr)
+            print(
+                "README.md is out of date with nbs/index.ipynb. Fix: python tools/make_readme.py, then commit.",
+                file=sys.stderr,
+            )
             sys.exit(1)
         print("ok: README.md matches nbs/index.ipynb")
     else:

@@ -7,6 +7,7 @@ carrying a test flag (settings.ini's `tst_flags`) that `--flags` does not name, 
 line per notebook goes to stdout (total seconds, the slowest cells with their first line and directives); a failing
 cell stops that notebook and is reported, and the exit status is 1 when any notebook failed.
 """
+
 import argparse
 import json
 import os
@@ -21,6 +22,7 @@ def time_notebook(path: Path, flags: set[str], top: int) -> dict:
     from nbdev.config import get_config
     from nbdev.process import NBProcessor
     from nbdev.processors import FrontmatterProc
+
     skip = set(get_config().get("tst_flags", "").split()) - flags
     os.environ["IN_TEST"] = "1"
     nb = NBProcessor(path, procs=FrontmatterProc, process=True).nb
@@ -34,17 +36,23 @@ def time_notebook(path: Path, flags: set[str], top: int) -> dict:
             d = getattr(cell, "directives_", {}) or {}
             first = next((l for l in cell.source.splitlines() if l.strip() and not l.lstrip().startswith("#|")), "")
             if d.get("eval:", [""])[0].lower() == "false" or skip & d.keys():
-                skipped.append({"cell": i + 1, "flags": sorted(skip & d.keys()) or ["eval: false"], "first": first[:70]})
+                skipped.append(
+                    {"cell": i + 1, "flags": sorted(skip & d.keys()) or ["eval: false"], "first": first[:70]}
+                )
                 continue
             t = time.time()
             k.cell(cell)
-            cells.append({"cell": i + 1, "s": round(time.time() - t, 2), "first": first[:70],
-                          "directives": sorted(d)})
+            cells.append({"cell": i + 1, "s": round(time.time() - t, 2), "first": first[:70], "directives": sorted(d)})
             if k.exc is not None:
                 error = f"cell {i + 1}: {type(k.exc).__name__}: {k.exc}"
                 break
-    return {"notebook": str(path), "seconds": round(time.time() - start, 1), "error": error,
-            "slowest": sorted(cells, key=lambda c: -c["s"])[:top], "skipped": skipped}
+    return {
+        "notebook": str(path),
+        "seconds": round(time.time() - start, 1),
+        "error": error,
+        "slowest": sorted(cells, key=lambda c: -c["s"])[:top],
+        "skipped": skipped,
+    }
 
 
 def main(argv=None) -> int:

@@ -4,6 +4,7 @@
 
 With `--strict` (CI) it exits 1 when a skip is not in tests/expected_skips.txt. See `aima.workbench.skips`.
 """
+
 import argparse
 import sys
 
