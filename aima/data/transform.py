@@ -36,6 +36,9 @@ class Transformed:
     dayfirst: bool | None = None
 
 def _row_id(parts: pd.DataFrame, prefix: str) -> pd.Series:
+    "A stable id from the values of each row (and its occurrence number among equal rows)."
+    if not len(parts):                  # no rows: agg(axis=1) would give a frame, not a Series
+        return pd.Series([], index=parts.index, dtype=object)
     key = parts.astype(STR).fillna("").agg("\x1f".join, axis=1)
     occ = key.groupby(key).cumcount().astype(str)
     return prefix + (key + "\x1f" + occ).map(lambda k: hashlib.sha1(k.encode()).hexdigest()[:16])
@@ -126,7 +129,7 @@ def _kind(name: str, by_field: dict[str, str]) -> str:
                          f"Map it with --map 'YOUR COLUMN=amount' (or =unit_price).")
     for f in need:
         if f not in has:
-            raise ValueError(f"{name}: {kind} need a {f.replace('_', ' ')} column and none was detected. "
+            raise ValueError(f"{name}: {kind} need {'an' if f[0] in 'aeiou' else 'a'} {f.replace('_', ' ')} column and none was detected. "
                              f"Map it with --map 'YOUR COLUMN={f}'.")
     return kind
 
