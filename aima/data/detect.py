@@ -142,8 +142,10 @@ def parse_dates(s: pd.Series, dayfirst: bool | None = None, engine: str = "duckd
     left = out.isna() & ~b
     if left.any():          # the pandas path for what DuckDB could not read
         iso = txt.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False) & left
-        if iso.any():
-            out[iso] = pd.to_datetime(txt[iso], errors="coerce", utc=True, format="ISO8601")
+        tz = txt.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$").fillna(False)
+        for part in (iso & tz, iso & ~tz):      # apart: pandas would give naive values another value's offset
+            if part.any():
+                out[part] = pd.to_datetime(txt[part], errors="coerce", utc=True, format="ISO8601")
         rest = left & ~iso
         if rest.any():      # value by value: a format guessed from one value would make results depend on row order
             with warnings.catch_warnings():
