@@ -158,8 +158,9 @@ def _order_tables(v: pd.DataFrame, extra_json) -> dict[str, pd.DataFrame]:
         line_amount = qty * v["unit_price"] - (v["discount"].fillna(0) if "discount" in v else 0)
     else:
         line_amount = v["amount"]
+    codes, order_ids = pd.factorize(v["order_id"])      # group on integer codes: Arrow string keys re-factorize per aggregate
     if lines:
-        items = pd.DataFrame({"order_id": v["order_id"], "line_number": v.groupby("order_id").cumcount() + 1,
+        items = pd.DataFrame({"order_id": v["order_id"], "line_number": pd.Series(codes, index=v.index).groupby(codes).cumcount() + 1,
                               "quantity": qty, "amount": line_amount, "is_return": is_ret}, index=v.index)
         for f in ("sku", "product_name", "category", "brand", "unit_price", "discount", "currency"):
             if f in v:
@@ -174,7 +175,7 @@ def _order_tables(v: pd.DataFrame, extra_json) -> dict[str, pd.DataFrame]:
             o[f] = v[f]
     if not lines and (extra := extra_json(v.index)) is not None:
         o["extra"] = extra
-    g = o.groupby("order_id", sort=False)
+    g = o.drop(columns="order_id").groupby(codes, sort=False)
     orders = pd.DataFrame({"ordered_at": g["ordered_at"].min(), "is_return": g["is_return"].any(), "items": g["qty"].sum()})
     if "amount" in o and "unit_price" not in v:
         orders["amount"] = g["line_amount"].sum() if lines else g["amount"].first()
@@ -189,6 +190,7 @@ def _order_tables(v: pd.DataFrame, extra_json) -> dict[str, pd.DataFrame]:
     if "discount" in o:
         orders["discount"] = g["discount"].sum(min_count=1)
     orders["items"] = orders["items"].round()
+    orders.index = pd.Index(order_ids.take(np.asarray(orders.index)), name="order_id")
     tables["orders"] = orders.reset_index()
     return tables
 
