@@ -110,9 +110,13 @@ _DM_SQL = r"regexp_extract(x, '^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}', %d)"
 def _fast_dates(txt: pd.Series, dayfirst: bool) -> pd.Series:
     "ISO and numeric day/month/year dates (with optional hh:mm[:ss]) read in DuckDB; NaT where it cannot."
     dm = "%d{0}%m{0}%Y" if dayfirst else "%m{0}%d{0}%Y"
-    fmts = ", ".join(f"'{dm.format(sep)}{tm}'" for sep in "/-." for tm in ("", " %H:%M", " %H:%M:%S"))
-    v = in_duckdb(txt, f"""CASE WHEN {_ISO_SQL} THEN TRY_CAST(x AS TIMESTAMPTZ)
-                                ELSE CAST(try_strptime(x, [{fmts}]) AS TIMESTAMPTZ) END AS v""")["v"]
+    fmts = [f"{dm.format(sep)}{tm}" for sep in "/-." for tm in ("", " %H:%M", " %H:%M:%S")]
+    sample = txt.dropna()               # try the formats a sample of the non-ISO values uses, most used first
+    sample = sample[~sample.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False)].head(500)
+    hits = in_duckdb(sample, ", ".join(f"count(try_strptime(x, '{f}')) AS f{i}" for i, f in enumerate(fmts))).iloc[0]
+    used = [f for i, f in sorted(enumerate(fmts), key=lambda t: -hits[f"f{t[0]}"]) if hits[f"f{i}"]] if len(sample) else []
+    strp = f"CAST(try_strptime(x, [{', '.join(repr(f) for f in used)}]) AS TIMESTAMPTZ)" if used else "NULL::TIMESTAMPTZ"
+    v = in_duckdb(txt, f"CASE WHEN {_ISO_SQL} THEN TRY_CAST(x AS TIMESTAMPTZ) ELSE {strp} END AS v")["v"]
     v = pd.to_datetime(v, utc=True)
     ok = v.between(pd.Timestamp("1678-01-01", tz="UTC"), pd.Timestamp("2262-01-01", tz="UTC"))   # nanosecond range
     return v.where(ok).astype("datetime64[ns, UTC]")
@@ -138,16 +142,15 @@ def parse_dates(s: pd.Series, dayfirst: bool | None = None, engine: str = "duckd
     left = out.isna() & ~b
     if left.any():          # the pandas path for what DuckDB could not read
         iso = txt.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False) & left
-        if iso.any():
-            out[iso] = pd.to_datetime(txt[iso], errors="coerce", utc=True, format="ISO8601")
+        tz = txt.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$").fillna(False)
+        for part in (iso & tz, iso & ~tz):      # apart: pandas would give naive values another value's offset
+            if part.any():
+                out[part] = pd.to_datetime(txt[part], errors="coerce", utc=True, format="ISO8601")
         rest = left & ~iso
-        if rest.any():
+        if rest.any():      # value by value: a format guessed from one value would make results depend on row order
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
-                out[rest] = pd.to_datetime(txt[rest], errors="coerce", utc=True, dayfirst=bool(dayfirst))
-                more = rest & out.isna()
-                if more.any():
-                    out[more] = pd.to_datetime(txt[more], errors="coerce", utc=True, dayfirst=bool(dayfirst), format="mixed")
+                out[rest] = pd.to_datetime(txt[rest], errors="coerce", utc=True, dayfirst=bool(dayfirst), format="mixed")
     return out, out.isna() & ~b, dayfirst
 
 # %% ../../nbs/05_data/01_detect.ipynb #5e2a94dd

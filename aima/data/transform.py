@@ -36,6 +36,9 @@ class Transformed:
     dayfirst: bool | None = None
 
 def _row_id(parts: pd.DataFrame, prefix: str) -> pd.Series:
+    "A stable id from the values of each row (and its occurrence number among equal rows)."
+    if not len(parts):                  # no rows: agg(axis=1) would give a frame, not a Series
+        return pd.Series([], index=parts.index, dtype=object)
     key = parts.astype(STR).fillna("").agg("\x1f".join, axis=1)
     occ = key.groupby(key).cumcount().astype(str)
     return prefix + (key + "\x1f" + occ).map(lambda k: hashlib.sha1(k.encode()).hexdigest()[:16])
@@ -126,7 +129,7 @@ def _kind(name: str, by_field: dict[str, str]) -> str:
                          f"Map it with --map 'YOUR COLUMN=amount' (or =unit_price).")
     for f in need:
         if f not in has:
-            raise ValueError(f"{name}: {kind} need a {f.replace('_', ' ')} column and none was detected. "
+            raise ValueError(f"{name}: {kind} need {'an' if f[0] in 'aeiou' else 'a'} {f.replace('_', ' ')} column and none was detected. "
                              f"Map it with --map 'YOUR COLUMN={f}'.")
     return kind
 
@@ -155,8 +158,9 @@ def _order_tables(v: pd.DataFrame, extra_json) -> dict[str, pd.DataFrame]:
         line_amount = qty * v["unit_price"] - (v["discount"].fillna(0) if "discount" in v else 0)
     else:
         line_amount = v["amount"]
+    codes, order_ids = pd.factorize(v["order_id"])      # group on integer codes: Arrow string keys re-factorize per aggregate
     if lines:
-        items = pd.DataFrame({"order_id": v["order_id"], "line_number": v.groupby("order_id").cumcount() + 1,
+        items = pd.DataFrame({"order_id": v["order_id"], "line_number": pd.Series(codes, index=v.index).groupby(codes).cumcount() + 1,
                               "quantity": qty, "amount": line_amount, "is_return": is_ret}, index=v.index)
         for f in ("sku", "product_name", "category", "brand", "unit_price", "discount", "currency"):
             if f in v:
@@ -171,7 +175,7 @@ def _order_tables(v: pd.DataFrame, extra_json) -> dict[str, pd.DataFrame]:
             o[f] = v[f]
     if not lines and (extra := extra_json(v.index)) is not None:
         o["extra"] = extra
-    g = o.groupby("order_id", sort=False)
+    g = o.drop(columns="order_id").groupby(codes, sort=False)
     orders = pd.DataFrame({"ordered_at": g["ordered_at"].min(), "is_return": g["is_return"].any(), "items": g["qty"].sum()})
     if "amount" in o and "unit_price" not in v:
         orders["amount"] = g["line_amount"].sum() if lines else g["amount"].first()
@@ -186,6 +190,7 @@ def _order_tables(v: pd.DataFrame, extra_json) -> dict[str, pd.DataFrame]:
     if "discount" in o:
         orders["discount"] = g["discount"].sum(min_count=1)
     orders["items"] = orders["items"].round()
+    orders.index = pd.Index(order_ids.take(np.asarray(orders.index)), name="order_id")
     tables["orders"] = orders.reset_index()
     return tables
 
