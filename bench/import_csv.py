@@ -8,6 +8,7 @@ process; the ratio is bare seconds / aima seconds per repeat (1.0 = as fast as t
 
 Usage: python bench/import_csv.py [--rows 1000000 ...] [--repeat 3]      Prints one JSON line per size.
 """
+
 import argparse
 import gc
 import json
@@ -50,9 +51,9 @@ def bench(rows: int, repeat: int) -> dict:
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         path = synthetic_export_csv(d / "export.csv", rows)
-        aima_load(path, d / "warm.duckdb")          # imports and first-use costs out of the timings
+        aima_load(path, d / "warm.duckdb")  # imports and first-use costs out of the timings
         bare, ours, results = [], [], []
-        for i in range(repeat):                     # alternate, so load on the machine hits both alike
+        for i in range(repeat):  # alternate, so load on the machine hits both alike
             tb, n_bare = timed(bare_load, path, d / f"bare{i}.duckdb")
             ta, out = timed(aima_load, path, d / f"aima{i}.duckdb")
             bare.append(tb)
@@ -61,12 +62,22 @@ def bench(rows: int, repeat: int) -> dict:
         ratios = [b / a for b, a in zip(bare, ours)]
         n_bare, n_rows, imported, quarantined, tables = results[-1]
         return {
-            "benchmark": "import_csv", "rows": rows, "repeat": repeat, "csv_mb": round(path.stat().st_size / 2**20, 1),
-            "ratio": round(statistics.median(ratios), 3), "ratio_min": round(min(ratios), 3), "ratio_max": round(max(ratios), 3),
-            "aima_seconds": [round(t, 2) for t in ours], "bare_seconds": [round(t, 2) for t in bare],
-            "aima_rows_per_s": round(rows / statistics.median(ours)), "bare_rows_per_s": round(rows / statistics.median(bare)),
+            "benchmark": "import_csv",
+            "rows": rows,
+            "repeat": repeat,
+            "csv_mb": round(path.stat().st_size / 2**20, 1),
+            "ratio": round(statistics.median(ratios), 3),
+            "ratio_min": round(min(ratios), 3),
+            "ratio_max": round(max(ratios), 3),
+            "aima_seconds": [round(t, 2) for t in ours],
+            "bare_seconds": [round(t, 2) for t in bare],
+            "aima_rows_per_s": round(rows / statistics.median(ours)),
+            "bare_rows_per_s": round(rows / statistics.median(bare)),
             "same_rows": n_bare == n_rows == imported + quarantined and len(set(map(str, results))) == 1,
-            "imported": imported, "quarantined": quarantined, "tables": tables, "env": environment(),
+            "imported": imported,
+            "quarantined": quarantined,
+            "tables": tables,
+            "env": environment(),
         }
 
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from .schema import EVENT_TYPES
 
-STR = "string[pyarrow]"   # Arrow-backed strings: string operations run vectorised in C++
+STR = "string[pyarrow]"  # Arrow-backed strings: string operations run vectorised in C++
 
 # %% auto #0
 __all__ = ['STR', 'EMAIL_RE', 'COUNTRIES', 'STATUSES', 'EVENT_WORDS', 'FIELDS', 'in_duckdb', 'blank', 'parse_money',
@@ -27,14 +27,16 @@ __all__ = ['STR', 'EMAIL_RE', 'COUNTRIES', 'STATUSES', 'EVENT_WORDS', 'FIELDS', 
 # %% ../../nbs/05_data/01_detect.ipynb #a1d0c3e1
 _LOCAL = threading.local()
 
+
 def in_duckdb(s: pd.Series, select: str, where: str | None = None) -> pd.DataFrame:
     "`SELECT {select} FROM t [WHERE {where}]` in a private in-memory DuckDB (UTC) where `t.x` is `s` as text; rows in order."
     con = getattr(_LOCAL, "con", None)
     if con is None:
         import duckdb
+
         con = _LOCAL.con = duckdb.connect(config={"preserve_insertion_order": True})
         try:
-            con.execute("SET TimeZone = 'UTC'")    # with ICU loaded; without it DuckDB's zone is UTC already
+            con.execute("SET TimeZone = 'UTC'")  # with ICU loaded; without it DuckDB's zone is UTC already
         except duckdb.Error:
             pass
     t = pa.table({"x": pa.array(s.astype(STR), type=pa.large_string())})
@@ -52,26 +54,79 @@ def blank(s: pd.Series) -> pd.Series:
     "True where a value is missing or only whitespace."
     return s.isna() | s.astype(STR).str.strip().eq("").fillna(True)
 
-_CURRENCY_SIGNS = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR", "৳": "BDT", "₨": "PKR", "₦": "NGN", "₩": "KRW", "R$": "BRL"}
-_CURRENCY_CODES = ("GBP", "USD", "EUR", "JPY", "INR", "BDT", "PKR", "NGN", "KRW", "BRL", "CAD", "AUD", "CHF", "CNY",
-                   "SEK", "NOK", "DKK", "PLN", "SGD", "HKD", "NZD", "ZAR", "AED", "SAR", "MXN", "TRY", "IDR", "MYR", "THB", "PHP", "VND", "EGP", "KES")
+
+_CURRENCY_SIGNS = {
+    "£": "GBP",
+    "$": "USD",
+    "€": "EUR",
+    "¥": "JPY",
+    "₹": "INR",
+    "৳": "BDT",
+    "₨": "PKR",
+    "₦": "NGN",
+    "₩": "KRW",
+    "R$": "BRL",
+}
+_CURRENCY_CODES = (
+    "GBP",
+    "USD",
+    "EUR",
+    "JPY",
+    "INR",
+    "BDT",
+    "PKR",
+    "NGN",
+    "KRW",
+    "BRL",
+    "CAD",
+    "AUD",
+    "CHF",
+    "CNY",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "SGD",
+    "HKD",
+    "NZD",
+    "ZAR",
+    "AED",
+    "SAR",
+    "MXN",
+    "TRY",
+    "IDR",
+    "MYR",
+    "THB",
+    "PHP",
+    "VND",
+    "EGP",
+    "KES",
+)
 _CUR_RE = r"(?i)(R\$|[£$€¥₹৳₨₦₩]|\b(?:%s)\b|\bTk\.?)" % "|".join(_CURRENCY_CODES)
 # the common shape, read in DuckDB: an optional one-character sign, then 1234 / 1,234 with optional decimals
 _FAST_MONEY = r"^\s*([£$€¥₹৳])?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*$"
+
 
 def _money_text(s: pd.Series, us_hint: bool = False) -> tuple[pd.Series, pd.Series, pd.Series, bool]:
     "The pandas path for any amount text: (values, currencies, failed mask, European convention used)."
     b = blank(s)
     txt = s.astype(STR).str.strip().str.replace("\u00a0", " ", regex=False)
     sym = txt.str.extract(_CUR_RE, expand=False).str.upper()
-    codes = {v: ("BDT" if v.startswith("TK") else _CURRENCY_SIGNS.get(v, _CURRENCY_SIGNS.get(v.title(), v))) for v in sym.dropna().unique()}
+    codes = {
+        v: ("BDT" if v.startswith("TK") else _CURRENCY_SIGNS.get(v, _CURRENCY_SIGNS.get(v.title(), v)))
+        for v in sym.dropna().unique()
+    }
     cur = sym.map(codes)
     t = txt.str.replace(_CUR_RE, "", regex=True).str.replace(r"\s+", "", regex=True)
     neg = t.str.match(r"^\(.*\)$").fillna(False) | t.str.endswith("-").fillna(False)
     t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True).str.rstrip("-")
     # column-level decimal convention: European when any value ends in ,dd or has '.' thousands before ','
     euro = (t.str.contains(r"^-?\d{1,3}(?:\.\d{3})+,\d+$") | t.str.contains(r"^-?\d+,\d{1,2}$")).fillna(False).any()
-    us = us_hint or t.str.contains(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$").fillna(False).any() | t.str.contains(r"^-?\d+\.\d{1,2}$").fillna(False).any()
+    us = (
+        us_hint
+        or t.str.contains(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$").fillna(False).any()
+        | t.str.contains(r"^-?\d+\.\d{1,2}$").fillna(False).any()
+    )
     if euro and not us:
         t = t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
@@ -79,6 +134,7 @@ def _money_text(s: pd.Series, us_hint: bool = False) -> tuple[pd.Series, pd.Seri
     v = pd.to_numeric(t.where(t.str.match(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$").fillna(False)), errors="coerce")
     v = v.where(~neg, -v.abs())
     return v.astype("float64"), cur.astype(STR), v.isna() & ~b, bool(euro and not us)
+
 
 def parse_money(s: pd.Series, engine: str = "duckdb") -> tuple[pd.Series, pd.Series, pd.Series]:
     """Amounts like `£1,234.50`, `1.234,50 €`, `(12.00)`, `BDT 1,200`: (float values, currency codes, failed mask).
@@ -88,15 +144,18 @@ def parse_money(s: pd.Series, engine: str = "duckdb") -> tuple[pd.Series, pd.Ser
     if engine == "pandas":
         return _money_text(s)[:3]
     p = _FAST_MONEY
-    fast = in_duckdb(s, f"""nullif(regexp_extract(x, '{p}', 1), '') AS sym,
+    fast = in_duckdb(
+        s,
+        f"""nullif(regexp_extract(x, '{p}', 1), '') AS sym,
         TRY_CAST(replace(regexp_extract(x, '{p}', 2), ',', '') AS DOUBLE) AS v,
-        regexp_matches(regexp_extract(x, '{p}', 2), '(,|\\.\\d{{1,2}}$)') AS us""")
+        regexp_matches(regexp_extract(x, '{p}', 2), '(,|\\.\\d{{1,2}}$)') AS us""",
+    )
     v = fast["v"].astype("float64")
     cur = fast["sym"].map(_CURRENCY_SIGNS).astype(STR)
     rest = v.isna() & ~blank(s)
-    if rest.any():                      # the hard ones: codes, European decimals, brackets, trailing minus
+    if rest.any():  # the hard ones: codes, European decimals, brackets, trailing minus
         rv, rcur, rbad, euro = _money_text(s[rest], us_hint=bool(fast["us"].fillna(False).any()))
-        if euro:                        # a European column: '12.345' means 12345, so read every value that way
+        if euro:  # a European column: '12.345' means 12345, so read every value that way
             v, cur, bad, _ = _money_text(s)
             return v, cur, bad
         v[rest], cur[rest] = rv, rcur
@@ -107,21 +166,29 @@ _DATEISH = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 _ISO_SQL = r"regexp_matches(x, '^\d{4}-\d{2}-\d{2}')"
 _DM_SQL = r"regexp_extract(x, '^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}', %d)"
 
+
 def _fast_dates(txt: pd.Series, dayfirst: bool) -> pd.Series:
     "ISO and numeric day/month/year dates (with optional hh:mm[:ss]) read in DuckDB; NaT where it cannot."
     dm = "%d{0}%m{0}%Y" if dayfirst else "%m{0}%d{0}%Y"
     fmts = [f"{dm.format(sep)}{tm}" for sep in "/-." for tm in ("", " %H:%M", " %H:%M:%S")]
-    sample = txt.dropna()               # try the formats a sample of the non-ISO values uses, most used first
+    sample = txt.dropna()  # try the formats a sample of the non-ISO values uses, most used first
     sample = sample[~sample.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False)].head(500)
     hits = in_duckdb(sample, ", ".join(f"count(try_strptime(x, '{f}')) AS f{i}" for i, f in enumerate(fmts))).iloc[0]
-    used = [f for i, f in sorted(enumerate(fmts), key=lambda t: -hits[f"f{t[0]}"]) if hits[f"f{i}"]] if len(sample) else []
-    strp = f"CAST(try_strptime(x, [{', '.join(repr(f) for f in used)}]) AS TIMESTAMPTZ)" if used else "NULL::TIMESTAMPTZ"
+    used = (
+        [f for i, f in sorted(enumerate(fmts), key=lambda t: -hits[f"f{t[0]}"]) if hits[f"f{i}"]] if len(sample) else []
+    )
+    strp = (
+        f"CAST(try_strptime(x, [{', '.join(repr(f) for f in used)}]) AS TIMESTAMPTZ)" if used else "NULL::TIMESTAMPTZ"
+    )
     v = in_duckdb(txt, f"CASE WHEN {_ISO_SQL} THEN TRY_CAST(x AS TIMESTAMPTZ) ELSE {strp} END AS v")["v"]
     v = pd.to_datetime(v, utc=True)
-    ok = v.between(pd.Timestamp("1678-01-01", tz="UTC"), pd.Timestamp("2262-01-01", tz="UTC"))   # nanosecond range
+    ok = v.between(pd.Timestamp("1678-01-01", tz="UTC"), pd.Timestamp("2262-01-01", tz="UTC"))  # nanosecond range
     return v.where(ok).astype("datetime64[ns, UTC]")
 
-def parse_dates(s: pd.Series, dayfirst: bool | None = None, engine: str = "duckdb") -> tuple[pd.Series, pd.Series, bool | None]:
+
+def parse_dates(
+    s: pd.Series, dayfirst: bool | None = None, engine: str = "duckdb"
+) -> tuple[pd.Series, pd.Series, bool | None]:
     """Parse a column of dates/times to UTC, choosing day-first or month-first for the whole column: (values, failed mask, dayfirst).
     `engine="pandas"` skips DuckDB (same results, slower)."""
     b = blank(s)
@@ -130,31 +197,43 @@ def parse_dates(s: pd.Series, dayfirst: bool | None = None, engine: str = "duckd
         return ts, ts.isna() & ~b, None
     txt = s.astype(STR).str.strip().mask(b)
     if dayfirst is None and engine == "pandas":
-        parts = txt[~txt.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False)].str.extract(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}")
+        parts = txt[~txt.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False)].str.extract(
+            r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}"
+        )
         a, c = pd.to_numeric(parts[0], errors="coerce").max(), pd.to_numeric(parts[1], errors="coerce").max()
     elif dayfirst is None:
-        top = in_duckdb(txt, f"max(TRY_CAST({_DM_SQL % 1} AS INT)) AS a, max(TRY_CAST({_DM_SQL % 2} AS INT)) AS c",
-                        where=f"NOT {_ISO_SQL}")
+        top = in_duckdb(
+            txt,
+            f"max(TRY_CAST({_DM_SQL % 1} AS INT)) AS a, max(TRY_CAST({_DM_SQL % 2} AS INT)) AS c",
+            where=f"NOT {_ISO_SQL}",
+        )
         a, c = top.a[0], top.c[0]
-    if dayfirst is None:    # a first part above 12 anywhere means day-first; a second part above 12, month-first
+    if dayfirst is None:  # a first part above 12 anywhere means day-first; a second part above 12, month-first
         dayfirst = True if pd.notna(a) and a > 12 else (False if pd.notna(c) and c > 12 else None)
-    out = _fast_dates(txt, bool(dayfirst)) if engine == "duckdb" else pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+    out = (
+        _fast_dates(txt, bool(dayfirst))
+        if engine == "duckdb"
+        else pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns, UTC]")
+    )
     left = out.isna() & ~b
-    if left.any():          # the pandas path for what DuckDB could not read
+    if left.any():  # the pandas path for what DuckDB could not read
         iso = txt.str.match(r"^\d{4}-\d{2}-\d{2}").fillna(False) & left
         tz = txt.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$").fillna(False)
-        for part in (iso & tz, iso & ~tz):      # apart: pandas would give naive values another value's offset
+        for part in (iso & tz, iso & ~tz):  # apart: pandas would give naive values another value's offset
             if part.any():
                 out[part] = pd.to_datetime(txt[part], errors="coerce", utc=True, format="ISO8601")
         rest = left & ~iso
-        if rest.any():      # value by value: a format guessed from one value would make results depend on row order
+        if rest.any():  # value by value: a format guessed from one value would make results depend on row order
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
-                out[rest] = pd.to_datetime(txt[rest], errors="coerce", utc=True, dayfirst=bool(dayfirst), format="mixed")
+                out[rest] = pd.to_datetime(
+                    txt[rest], errors="coerce", utc=True, dayfirst=bool(dayfirst), format="mixed"
+                )
     return out, out.isna() & ~b, dayfirst
 
 # %% ../../nbs/05_data/01_detect.ipynb #5e2a94dd
 EMAIL_RE = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
+
 
 def normalize_email(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     "Lower-cased, trimmed e-mails: (values, failed mask)."
@@ -162,6 +241,7 @@ def normalize_email(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     e = s.astype(STR).str.strip().str.lower()
     ok = e.str.match(EMAIL_RE).fillna(False)
     return e.where(ok), ~ok & ~b
+
 
 def normalize_phone(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     "Phones reduced to an optional `+` and digits (7 to 15 digits): (values, failed mask)."
@@ -172,6 +252,7 @@ def normalize_phone(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     digits = digits.where(~txt.str.startswith("00").fillna(False), digits.str[2:])
     ok = digits.str.len().between(7, 15).fillna(False) & txt.str.match(r"^[\d\s()+.\-/]+$").fillna(False)
     return (np.where(plus, "+", "") + digits).where(ok).astype(STR), ~ok & ~b
+
 
 def parse_number(s: pd.Series, integer: bool = False) -> tuple[pd.Series, pd.Series]:
     "Plain numbers (thousands separators allowed): (values, failed mask); `integer` rejects fractions."
@@ -199,50 +280,131 @@ def norm_header(h) -> str:
     h = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(h))
     return re.sub(r"[^a-z0-9]+", " ", h.lower()).strip()
 
-COUNTRIES = {c.lower() for c in (
-    "United Kingdom UK GB GBR England Scotland Wales Ireland IE France FR Germany DE Spain ES Italy IT Portugal PT Netherlands NL "
-    "Belgium BE Switzerland CH Austria AT Norway NO Sweden SE Finland FI Denmark DK Poland PL Greece GR Cyprus Iceland Malta Japan JP "
-    "China CN India IN Bangladesh BD Pakistan PK Singapore SG Australia AU Canada CA USA US Brazil BR Mexico MX Israel Lebanon "
-    "Bahrain UAE Saudi Arabia Nigeria Kenya Egypt Turkey Lithuania Czech Republic RSA Channel Islands EIRE European Community "
-    "Unspecified Hong Kong Korea Indonesia Malaysia Thailand Vietnam Philippines New Zealand NZ South Africa ZA Argentina Chile "
-    "Colombia Peru Sri Lanka Nepal").split()} | {"united kingdom", "united states", "saudi arabia", "hong kong", "south africa",
-    "new zealand", "czech republic", "channel islands", "european community", "united arab emirates", "sri lanka", "south korea"}
-STATUSES = {"paid", "pending", "shipped", "delivered", "cancelled", "canceled", "refunded", "returned", "completed", "complete",
-            "processing", "fulfilled", "unfulfilled", "partially refunded", "on hold", "failed", "authorized", "voided", "open", "closed"}
-EVENT_WORDS = set(EVENT_TYPES) | {"open", "opened", "click", "clicked", "sent", "delivered", "unsubscribe", "unsubscribed", "bounce",
-                                  "pageview", "page view", "view", "add to cart", "addtocart", "cart", "pv", "fav", "buy", "purchase"}
+
+COUNTRIES = {
+    c.lower()
+    for c in (
+        "United Kingdom UK GB GBR England Scotland Wales Ireland IE France FR Germany DE Spain ES Italy IT Portugal PT Netherlands NL "
+        "Belgium BE Switzerland CH Austria AT Norway NO Sweden SE Finland FI Denmark DK Poland PL Greece GR Cyprus Iceland Malta Japan JP "
+        "China CN India IN Bangladesh BD Pakistan PK Singapore SG Australia AU Canada CA USA US Brazil BR Mexico MX Israel Lebanon "
+        "Bahrain UAE Saudi Arabia Nigeria Kenya Egypt Turkey Lithuania Czech Republic RSA Channel Islands EIRE European Community "
+        "Unspecified Hong Kong Korea Indonesia Malaysia Thailand Vietnam Philippines New Zealand NZ South Africa ZA Argentina Chile "
+        "Colombia Peru Sri Lanka Nepal"
+    ).split()
+} | {
+    "united kingdom",
+    "united states",
+    "saudi arabia",
+    "hong kong",
+    "south africa",
+    "new zealand",
+    "czech republic",
+    "channel islands",
+    "european community",
+    "united arab emirates",
+    "sri lanka",
+    "south korea",
+}
+STATUSES = {
+    "paid",
+    "pending",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "canceled",
+    "refunded",
+    "returned",
+    "completed",
+    "complete",
+    "processing",
+    "fulfilled",
+    "unfulfilled",
+    "partially refunded",
+    "on hold",
+    "failed",
+    "authorized",
+    "voided",
+    "open",
+    "closed",
+}
+EVENT_WORDS = set(EVENT_TYPES) | {
+    "open",
+    "opened",
+    "click",
+    "clicked",
+    "sent",
+    "delivered",
+    "unsubscribe",
+    "unsubscribed",
+    "bounce",
+    "pageview",
+    "page view",
+    "view",
+    "add to cart",
+    "addtocart",
+    "cart",
+    "pv",
+    "fav",
+    "buy",
+    "purchase",
+}
+
 
 def _share(mask: pd.Series, b: pd.Series) -> float:
     n = int((~b).sum())
     return float((mask & ~b).sum()) / n if n else 0.0
 
-def _v_email(s, b): return _share(s.astype(STR).str.strip().str.match(EMAIL_RE).fillna(False), b)
+
+def _v_email(s, b):
+    return _share(s.astype(STR).str.strip().str.match(EMAIL_RE).fillna(False), b)
+
+
 def _v_date(s, b):
-    if pd.api.types.is_datetime64_any_dtype(s): return 1.0
-    looks = s.astype(STR).str.match(_DATEISH).fillna(False) | s.astype(STR).str.match(r"^\s*\d{1,2}\s+[A-Za-z]{3,}\s+\d{2,4}").fillna(False)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return 1.0
+    looks = s.astype(STR).str.match(_DATEISH).fillna(False) | s.astype(STR).str.match(
+        r"^\s*\d{1,2}\s+[A-Za-z]{3,}\s+\d{2,4}"
+    ).fillna(False)
     if _share(looks, b) < 0.3:
         return 0.0
     return _share(looks & ~parse_dates(s.where(looks))[1], b)
+
+
 def _v_money(s, b):
     v, cur, bad = parse_money(s)
     decimals = s.astype(STR).str.contains(r"\d[.,]\d{1,2}\s*\D*$").fillna(False) | cur.notna()
     return 0.6 * _share(~bad, b) + 0.4 * _share(decimals & ~bad, b)
+
+
 def _v_int(s, b):
     v, bad = parse_number(s, integer=True)
     return _share(~bad & (v.abs() < 1e6).fillna(False), b)
+
+
 def _v_phone(s, b):
     v, bad = normalize_phone(s)
     return _share(~bad & (v.str.len() >= 9).fillna(False) & ~s.astype(STR).str.match(_DATEISH).fillna(False), b)
-def _v_in(words): return lambda s, b: _share(s.astype(STR).str.strip().str.lower().isin(words).fillna(False), b)
+
+
+def _v_in(words):
+    return lambda s, b: _share(s.astype(STR).str.strip().str.lower().isin(words).fillna(False), b)
+
+
 def _v_text(s, b):
     t = s.astype(STR)
     return _share((t.str.len() > 25).fillna(False) & t.str.contains(" ").fillna(False), b)
+
+
 def _v_rating(s, b):
     v, bad = parse_number(s)
     return _share(~bad & v.between(0, 10).fillna(False), b) * (1.0 if v.nunique() <= 11 else 0.3)
+
+
 def _v_id(s, b):
     t = s.astype(STR).str.strip()
     return _share(t.str.match(r"^[A-Za-z0-9#_\-./:]{1,40}$").fillna(False), b)
+
+
 def _v_name(s, b):
     return _share(s.astype(STR).str.strip().str.match(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*$").fillna(False), b)
 
@@ -250,58 +412,199 @@ def _v_name(s, b):
 @dataclass(frozen=True)
 class Field:
     "A field the importer recognises: synonyms for its header, a value test and its weight."
+
     name: str
     synonyms: tuple[str, ...]
     test: Callable
     weight: float
     description: str
 
+
 def _f(name, syn, test, weight, description):
     return Field(name, tuple(norm_header(x) for x in syn.split("|")), test, weight, description)
 
-FIELDS: dict[str, Field] = {f.name: f for f in [
-    _f("email", "email|e mail|mail|email address|buyer email|customer email|contact email|e-mail address", _v_email, 0.95, "E-mail address."),
-    _f("full_name", "name|full name|customer name|buyer name|billing name|shipping name|recipient name|client name|customer", _v_name, 0.35, "Person's name as written."),
-    _f("first_name", "first name|firstname|given name|fname|forename", _v_name, 0.2, "Given name."),
-    _f("last_name", "last name|lastname|surname|family name|lname", _v_name, 0.2, "Family name."),
-    _f("phone", "phone|mobile|contact no|contact number|phone number|tel|telephone|cell|mobile no|mobile number|msisdn|billing phone|phone no", _v_phone, 0.8, "Phone number."),
-    _f("city", "city|town|thana|district|zone|area|upazila|shipping city|billing city|locality|suburb", _v_name, 0.15, "City, district or area."),
-    _f("country", "country|country code|nation|shipping country|billing country|country name", _v_in(COUNTRIES), 0.8, "Country."),
-    _f("customer_id", "customer id|customerid|customer no|customer number|client id|user id|userid|buyer id|member id|cust id|customer code|account id", _v_id, 0.1, "Customer identifier."),
-    _f("order_id", "order id|orderid|order no|order number|invoice|invoice no|invoiceno|invoice number|order|transaction id|receipt no|order ref|order reference|bill no", _v_id, 0.1, "Order or invoice number."),
-    _f("order_date", "order date|order placed|created at|date|invoice date|invoicedate|purchase date|order time|transaction date|paid at|order datetime|date placed|placed at", _v_date, 0.6, "When the order was placed."),
-    _f("amount", "amount|total|grand total|gmv|sale amount|sales|revenue|order total|total price|order value|net sales|subtotal|total amount|payment amount|line total|price total|order amount", _v_money, 0.35, "Money amount of the order (or line)."),
-    _f("unit_price", "unit price|unitprice|price|item price|lineitem price|selling price|mrp|price per unit|rate", _v_money, 0.2, "Price per unit."),
-    _f("quantity", "quantity|qty|units|lineitem quantity|quantity ordered|pcs|no of items|item count|ordered qty", _v_int, 0.25, "Units."),
-    _f("product_name", "product|product name|item|item name|description|lineitem name|title|product title|product description|item description", _v_text, 0.1, "Product name."),
-    _f("sku", "sku|stock code|stockcode|product code|item code|product id|lineitem sku|asin|variant sku|article number|item id", _v_id, 0.1, "Product code."),
-    _f("category", "category|product category|department|product type|category name|main category", None, 0.0, "Product category."),
-    _f("brand", "brand|vendor|manufacturer|make|brand name", None, 0.0, "Product brand."),
-    _f("discount", "discount|discount amount|discounts|coupon amount|markdown|promo amount|voucher amount", _v_money, 0.1, "Discount amount."),
-    _f("status", "status|order status|financial status|fulfillment status|payment status|delivery status", _v_in(STATUSES), 0.7, "Order status."),
-    _f("currency", "currency|currency code|curr|ccy", _v_in({c.lower() for c in _CURRENCY_CODES}), 0.8, "ISO 4217 currency code."),
-    _f("channel", "channel|sales channel|medium|utm medium|source medium|platform|marketing channel", None, 0.0, "Channel."),
-    _f("campaign", "campaign|campaign id|campaign name|utm campaign|campaign code", None, 0.0, "Campaign."),
-    _f("event_type", "event|event type|event name|action|activity|behavior type|behaviour type|interaction", _v_in(EVENT_WORDS), 0.85, "Event type."),
-    _f("timestamp", "timestamp|event time|occurred at|time|datetime|event date|event timestamp|ts", _v_date, 0.3, "When an event happened."),
-    _f("text", "text|review|review text|comment|body|content|message|tweet|feedback|review body|post", _v_text, 0.6, "Free text (review, post, message)."),
-    _f("rating", "rating|stars|score|star rating|review score|review rating|overall rating", _v_rating, 0.25, "Star rating."),
-]}
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in [
+        _f(
+            "email",
+            "email|e mail|mail|email address|buyer email|customer email|contact email|e-mail address",
+            _v_email,
+            0.95,
+            "E-mail address.",
+        ),
+        _f(
+            "full_name",
+            "name|full name|customer name|buyer name|billing name|shipping name|recipient name|client name|customer",
+            _v_name,
+            0.35,
+            "Person's name as written.",
+        ),
+        _f("first_name", "first name|firstname|given name|fname|forename", _v_name, 0.2, "Given name."),
+        _f("last_name", "last name|lastname|surname|family name|lname", _v_name, 0.2, "Family name."),
+        _f(
+            "phone",
+            "phone|mobile|contact no|contact number|phone number|tel|telephone|cell|mobile no|mobile number|msisdn|billing phone|phone no",
+            _v_phone,
+            0.8,
+            "Phone number.",
+        ),
+        _f(
+            "city",
+            "city|town|thana|district|zone|area|upazila|shipping city|billing city|locality|suburb",
+            _v_name,
+            0.15,
+            "City, district or area.",
+        ),
+        _f(
+            "country",
+            "country|country code|nation|shipping country|billing country|country name",
+            _v_in(COUNTRIES),
+            0.8,
+            "Country.",
+        ),
+        _f(
+            "customer_id",
+            "customer id|customerid|customer no|customer number|client id|user id|userid|buyer id|member id|cust id|customer code|account id",
+            _v_id,
+            0.1,
+            "Customer identifier.",
+        ),
+        _f(
+            "order_id",
+            "order id|orderid|order no|order number|invoice|invoice no|invoiceno|invoice number|order|transaction id|receipt no|order ref|order reference|bill no",
+            _v_id,
+            0.1,
+            "Order or invoice number.",
+        ),
+        _f(
+            "order_date",
+            "order date|order placed|created at|date|invoice date|invoicedate|purchase date|order time|transaction date|paid at|order datetime|date placed|placed at",
+            _v_date,
+            0.6,
+            "When the order was placed.",
+        ),
+        _f(
+            "amount",
+            "amount|total|grand total|gmv|sale amount|sales|revenue|order total|total price|order value|net sales|subtotal|total amount|payment amount|line total|price total|order amount",
+            _v_money,
+            0.35,
+            "Money amount of the order (or line).",
+        ),
+        _f(
+            "unit_price",
+            "unit price|unitprice|price|item price|lineitem price|selling price|mrp|price per unit|rate",
+            _v_money,
+            0.2,
+            "Price per unit.",
+        ),
+        _f(
+            "quantity",
+            "quantity|qty|units|lineitem quantity|quantity ordered|pcs|no of items|item count|ordered qty",
+            _v_int,
+            0.25,
+            "Units.",
+        ),
+        _f(
+            "product_name",
+            "product|product name|item|item name|description|lineitem name|title|product title|product description|item description",
+            _v_text,
+            0.1,
+            "Product name.",
+        ),
+        _f(
+            "sku",
+            "sku|stock code|stockcode|product code|item code|product id|lineitem sku|asin|variant sku|article number|item id",
+            _v_id,
+            0.1,
+            "Product code.",
+        ),
+        _f(
+            "category",
+            "category|product category|department|product type|category name|main category",
+            None,
+            0.0,
+            "Product category.",
+        ),
+        _f("brand", "brand|vendor|manufacturer|make|brand name", None, 0.0, "Product brand."),
+        _f(
+            "discount",
+            "discount|discount amount|discounts|coupon amount|markdown|promo amount|voucher amount",
+            _v_money,
+            0.1,
+            "Discount amount.",
+        ),
+        _f(
+            "status",
+            "status|order status|financial status|fulfillment status|payment status|delivery status",
+            _v_in(STATUSES),
+            0.7,
+            "Order status.",
+        ),
+        _f(
+            "currency",
+            "currency|currency code|curr|ccy",
+            _v_in({c.lower() for c in _CURRENCY_CODES}),
+            0.8,
+            "ISO 4217 currency code.",
+        ),
+        _f(
+            "channel",
+            "channel|sales channel|medium|utm medium|source medium|platform|marketing channel",
+            None,
+            0.0,
+            "Channel.",
+        ),
+        _f("campaign", "campaign|campaign id|campaign name|utm campaign|campaign code", None, 0.0, "Campaign."),
+        _f(
+            "event_type",
+            "event|event type|event name|action|activity|behavior type|behaviour type|interaction",
+            _v_in(EVENT_WORDS),
+            0.85,
+            "Event type.",
+        ),
+        _f(
+            "timestamp",
+            "timestamp|event time|occurred at|time|datetime|event date|event timestamp|ts",
+            _v_date,
+            0.3,
+            "When an event happened.",
+        ),
+        _f(
+            "text",
+            "text|review|review text|comment|body|content|message|tweet|feedback|review body|post",
+            _v_text,
+            0.6,
+            "Free text (review, post, message).",
+        ),
+        _f(
+            "rating",
+            "rating|stars|score|star rating|review score|review rating|overall rating",
+            _v_rating,
+            0.25,
+            "Star rating.",
+        ),
+    ]
+}
 
 # %% ../../nbs/05_data/01_detect.ipynb #0a458535
 @dataclass
 class ColumnMatch:
     "Why a column maps to a field."
+
     column: str
     field: str | None
     confidence: float
     evidence: str
+
 
 def _header_score(h: str, f: Field) -> float:
     if h in f.synonyms:
         return 0.95
     words = f" {h} "
     return max((0.75 for syn in f.synonyms if len(syn) > 3 and f" {syn} " in words), default=0.0)
+
 
 def score_column(name: str, values: pd.Series) -> list[ColumnMatch]:
     "Every field's confidence for one column, best first."
@@ -319,14 +622,26 @@ def score_column(name: str, values: pd.Series) -> list[ColumnMatch]:
             conf, why = hs * 0.5, f"header '{name}' ~ {f.name}, but only {share:.0%} of values look like one"
         else:
             conf = 1 - (1 - hs) * (1 - vs)
-            why = "; ".join(x for x in [f"header '{name}' ~ {f.name}" if hs else "",
-                                        f"{share:.0%} of values look like {f.name}" if share and vs >= 0.05 else ""] if x)
+            why = "; ".join(
+                x
+                for x in [
+                    f"header '{name}' ~ {f.name}" if hs else "",
+                    f"{share:.0%} of values look like {f.name}" if share and vs >= 0.05 else "",
+                ]
+                if x
+            )
         if conf > 0:
             out.append(ColumnMatch(str(name), f.name, round(conf, 3), why))
     return sorted(out, key=lambda m: -m.confidence)
 
-def detect_columns(df: pd.DataFrame, overrides: dict[str, str | None] | None = None, threshold: float = 0.5,
-                   sample: int = 1000, seed: int = 0) -> dict[str, ColumnMatch]:
+
+def detect_columns(
+    df: pd.DataFrame,
+    overrides: dict[str, str | None] | None = None,
+    threshold: float = 0.5,
+    sample: int = 1000,
+    seed: int = 0,
+) -> dict[str, ColumnMatch]:
     "Map each column of `df` to a field (or None) with a confidence and the evidence."
     overrides = dict(overrides or {})
     bad = [f for f in overrides.values() if f is not None and f not in FIELDS]

@@ -19,15 +19,37 @@ from ..config import config_hash
 from ..core import Workspace
 from .detect import FIELDS, detect_columns
 from .schema import SCHEMA, ensure_tables, to_canonical, validate
-from .sources import (SOURCE_COL, Source, _fetch, decode_bytes, fetch_url, read_delimited, read_source,
-                               sheet_csv_url, sniff_content, sniff_delimiter)
+from aima.data.sources import (
+    SOURCE_COL,
+    Source,
+    _fetch,
+    decode_bytes,
+    fetch_url,
+    read_delimited,
+    read_source,
+    sheet_csv_url,
+    sniff_content,
+    sniff_delimiter,
+)
 from .transform import ESSENTIAL, Transformed, transform
 from ..log import get_logger, progress
 
 log = get_logger(__name__)
 # reading and transforming live in aima.data.sources and aima.data.transform; their names stay importable from here
-_all_ = ["SOURCE_COL", "Source", "decode_bytes", "fetch_url", "read_delimited", "read_source", "sheet_csv_url", "sniff_content",
-         "sniff_delimiter", "ESSENTIAL", "Transformed", "transform"]
+_all_ = [
+    "SOURCE_COL",
+    "Source",
+    "decode_bytes",
+    "fetch_url",
+    "read_delimited",
+    "read_source",
+    "sheet_csv_url",
+    "sniff_content",
+    "sniff_delimiter",
+    "ESSENTIAL",
+    "Transformed",
+    "transform",
+]
 
 # %% ../../nbs/05_data/02c_imports.ipynb #04cbb0cb
 def _merge_customers(ws: Workspace, new: pd.DataFrame) -> pd.DataFrame:
@@ -43,15 +65,26 @@ def _merge_customers(ws: Workspace, new: pd.DataFrame) -> pd.DataFrame:
         merged["created_at"] = pd.concat([merged["created_at"], o.reindex(merged.index)], axis=1).min(axis=1)
     return merged.reset_index()[new.columns]
 
+
 def _known_identities(ws: Workspace) -> pd.DataFrame | None:
     if not ws.exists("customers"):
         return None
     t = ws.table("customers")
     return t.select("customer_id", "email", "phone").filter(t.email.notnull() | t.phone.notnull()).to_pandas()
 
-def import_source(ws: Workspace | None, source: str | Path, *, mapping: dict[str, str | None] | None = None,
-                  preview: bool = False, sheet: str | None = None, table: str | None = None, query: str | None = None,
-                  encoding: str | None = None, delimiter: str | None = None) -> dict:
+
+def import_source(
+    ws: Workspace | None,
+    source: str | Path,
+    *,
+    mapping: dict[str, str | None] | None = None,
+    preview: bool = False,
+    sheet: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> dict:
     "Import `source` into `ws` (or preview it); returns the summary `{rows, imported, quarantined, mapping, tables, ...}`."
     t0 = time.perf_counter()
     started = pd.Timestamp.now(tz="UTC")
@@ -60,16 +93,28 @@ def import_source(ws: Workspace | None, source: str | Path, *, mapping: dict[str
     results = []
     bar = progress(total=4 * len(sources), desc=f"import {Path(str(source)).name}", unit="step")
     # one transaction for every sheet of the source: a failure anywhere leaves the workspace as it was
-    with (ws.transaction() if writing else contextlib.nullcontext()), pd.option_context("mode.string_storage", "pyarrow"), bar:
+    with (
+        ws.transaction() if writing else contextlib.nullcontext(),
+        pd.option_context("mode.string_storage", "pyarrow"),
+        bar,
+    ):
         for src in sources:
             results.append(_import_one(ws, src, mapping, started, bar, write=writing))
-    out = results[0] if len(results) == 1 else {
-        "rows": sum(r["rows"] for r in results), "imported": sum(r["imported"] for r in results),
-        "quarantined": sum(r["quarantined"] for r in results), "sources": results,
-        "mapping": {r["source"]: r["mapping"] for r in results},
-        "tables": {k: sum(r["tables"].get(k, 0) for r in results) for r in results for k in r["tables"]}}
+    out = (
+        results[0]
+        if len(results) == 1
+        else {
+            "rows": sum(r["rows"] for r in results),
+            "imported": sum(r["imported"] for r in results),
+            "quarantined": sum(r["quarantined"] for r in results),
+            "sources": results,
+            "mapping": {r["source"]: r["mapping"] for r in results},
+            "tables": {k: sum(r["tables"].get(k, 0) for r in results) for r in results for k in r["tables"]},
+        }
+    )
     out["seconds"] = round(time.perf_counter() - t0, 3)
     return out
+
 
 def _import_one(ws: Workspace | None, src: Source, mapping: dict | None, started, bar, write: bool) -> dict:
     "Detect, transform, validate and (if `write`) write one source into `ws`; `bar` advances once per step."
@@ -77,20 +122,33 @@ def _import_one(ws: Workspace | None, src: Source, mapping: dict | None, started
         raise ValueError(f"{src.name}: no columns found. Is the first row a header?")
     if not len(src.df) and not src.malformed:
         n_cols = len(src.df.columns.drop(SOURCE_COL, errors="ignore"))
-        raise ValueError(f"{src.name}: a header row ({n_cols} columns) and no data rows, so there is nothing to import; "
-                         "export the file again with its rows.")
+        raise ValueError(
+            f"{src.name}: a header row ({n_cols} columns) and no data rows, so there is nothing to import; "
+            "export the file again with its rows."
+        )
     src.df.columns = [str(c) for c in src.df.columns]
     bar.set_postfix_str("detect")
     matches = detect_columns(src.df.drop(columns=[SOURCE_COL], errors="ignore"), overrides=mapping)
     bar.update()
     fp = f"{src.fingerprint}:{config_hash({c: m.field for c, m in matches.items()})}"
-    summary = {"source": src.name, "rows": src.n_input,
-               "mapping": {c: {"field": m.field, "confidence": m.confidence, "evidence": m.evidence} for c, m in matches.items()}}
+    summary = {
+        "source": src.name,
+        "rows": src.n_input,
+        "mapping": {
+            c: {"field": m.field, "confidence": m.confidence, "evidence": m.evidence} for c, m in matches.items()
+        },
+    }
     if write and ws.exists("_aima_imports"):
         prev = ws.table("_aima_imports")
         if prev.filter((prev.fingerprint == fp) & (prev.status == "ok")).count().execute():
             bar.update(3)
-            return {**summary, "imported": 0, "quarantined": 0, "tables": {}, "skipped": "already imported (same content and mapping)"}
+            return {
+                **summary,
+                "imported": 0,
+                "quarantined": 0,
+                "tables": {},
+                "skipped": "already imported (same content and mapping)",
+            }
     bar.set_postfix_str("parse")
     tr = transform(src, matches, None if ws is None else _known_identities(ws))
     bar.update()
@@ -102,26 +160,44 @@ def _import_one(ws: Workspace | None, src: Source, mapping: dict | None, started
             v = validate(name, tr.tables[name], source=src.name)
             canon[name] = v.valid
             if len(v.rejected):
-                raise ValueError(f"{src.name}: {len(v.rejected)} {name} row(s) failed the schema after parsing, first: "
-                                 f"{v.rejected.reason.iloc[0]}. Please report this with the file.")
+                raise ValueError(
+                    f"{src.name}: {len(v.rejected)} {name} row(s) failed the schema after parsing, first: "
+                    f"{v.rejected.reason.iloc[0]}. Please report this with the file."
+                )
     bar.update()
-    summary.update({"kind": tr.kind, "dayfirst": tr.dayfirst, "imported": tr.imported_rows, "quarantined": len(tr.quarantine),
-                    "tables": {k: len(v) for k, v in canon.items()}})
+    summary.update(
+        {
+            "kind": tr.kind,
+            "dayfirst": tr.dayfirst,
+            "imported": tr.imported_rows,
+            "quarantined": len(tr.quarantine),
+            "tables": {k: len(v) for k, v in canon.items()},
+        }
+    )
     if src.info.get("note"):
         summary["note"] = src.info["note"]
     if not write:
-        summary["preview"] = {k: json.loads(v.head(5).to_json(orient="records", date_format="iso")) for k, v in canon.items()}
+        summary["preview"] = {
+            k: json.loads(v.head(5).to_json(orient="records", date_format="iso")) for k, v in canon.items()
+        }
         bar.update()
         return summary
     bar.set_postfix_str("write")
     if "customers" in canon:
         canon["customers"] = _merge_customers(ws, canon["customers"])
     ensure_tables(ws, canon)
-    for name, frame in canon.items():     # keys are unique after validation: into an empty table, appending is the upsert
+    for name, frame in canon.items():  # keys are unique after validation: into an empty table, appending is the upsert
         mode = "upsert" if ws.table(name).count().execute() else "append"
         ws.write(name, to_canonical(name, frame), mode=mode, keys=list(SCHEMA[name].keys))
-    iid = ws.record_import(src.name, tables=list(canon), rows=src.n_input, imported=tr.imported_rows,
-                           quarantined=len(tr.quarantine), fingerprint=fp, started_at=started)
+    iid = ws.record_import(
+        src.name,
+        tables=list(canon),
+        rows=src.n_input,
+        imported=tr.imported_rows,
+        quarantined=len(tr.quarantine),
+        fingerprint=fp,
+        started_at=started,
+    )
     if len(tr.quarantine):
         ws.quarantine(tr.quarantine.assign(import_id=iid))
     bar.update()
@@ -133,10 +209,13 @@ def parse_map(items: list[str] | None) -> dict[str, str | None]:
     out = {}
     for it in items or []:
         if "=" not in it:
-            raise ValueError(f"--map {it!r}: use COLUMN=field, e.g. --map 'Grand Total=amount' (fields: {', '.join(FIELDS)}).")
+            raise ValueError(
+                f"--map {it!r}: use COLUMN=field, e.g. --map 'Grand Total=amount' (fields: {', '.join(FIELDS)})."
+            )
         col, f = it.rsplit("=", 1)
         out[col.strip()] = f.strip() or None if f.strip() not in ("-", "none") else None
     return out
+
 
 def register(app) -> None:
     "Add `aima import` to the CLI."
@@ -145,32 +224,55 @@ def register(app) -> None:
     from aima.core import AimaError
 
     @app.command("import")
-    def import_cmd(source: Annotated[str, typer.Argument(help="File, URL, Google Sheet link, or Ibis URL with --table/--query.")],
-                   workspace: WorkspaceOpt = None, json_out: JsonOpt = False,
-                   map_: Annotated[Optional[list[str]], typer.Option("--map", help="Override detection: 'COLUMN=field' (repeatable).")] = None,
-                   preview: Annotated[bool, typer.Option("--preview", help="Show the mapping and parsed samples; write nothing.")] = False,
-                   sheet: Annotated[Optional[str], typer.Option(help="Excel sheet (default: every sheet).")] = None,
-                   table: Annotated[Optional[str], typer.Option(help="SQL table to import from the source URL.")] = None,
-                   query: Annotated[Optional[str], typer.Option(help="SQL query to import from the source URL.")] = None,
-                   encoding: Annotated[Optional[str], typer.Option(help="Text encoding (default: sniffed).")] = None,
-                   delimiter: Annotated[Optional[str], typer.Option(help="Field delimiter (default: sniffed).")] = None):
+    def import_cmd(
+        source: Annotated[str, typer.Argument(help="File, URL, Google Sheet link, or Ibis URL with --table/--query.")],
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+        map_: Annotated[
+            Optional[list[str]], typer.Option("--map", help="Override detection: 'COLUMN=field' (repeatable).")
+        ] = None,
+        preview: Annotated[
+            bool, typer.Option("--preview", help="Show the mapping and parsed samples; write nothing.")
+        ] = False,
+        sheet: Annotated[Optional[str], typer.Option(help="Excel sheet (default: every sheet).")] = None,
+        table: Annotated[Optional[str], typer.Option(help="SQL table to import from the source URL.")] = None,
+        query: Annotated[Optional[str], typer.Option(help="SQL query to import from the source URL.")] = None,
+        encoding: Annotated[Optional[str], typer.Option(help="Text encoding (default: sniffed).")] = None,
+        delimiter: Annotated[Optional[str], typer.Option(help="Field delimiter (default: sniffed).")] = None,
+    ):
         "Import data into the workspace: detect columns, validate, quarantine bad rows, upsert."
         try:
             mapping = parse_map(map_)
             ws = None if preview else open_workspace(workspace)
             try:
-                out = import_source(ws, source, mapping=mapping, preview=preview, sheet=sheet, table=table, query=query,
-                                    encoding=encoding, delimiter=delimiter)
+                out = import_source(
+                    ws,
+                    source,
+                    mapping=mapping,
+                    preview=preview,
+                    sheet=sheet,
+                    table=table,
+                    query=query,
+                    encoding=encoding,
+                    delimiter=delimiter,
+                )
             finally:
                 if ws is not None:
                     ws.close()
         except (AimaError, ValueError, FileNotFoundError, KeyError) as e:
             fail(str(e))
+
         def human(o):
-            lines = [f"{o.get('source', source)}: {o['rows']} rows -> {o['imported']} imported, {o['quarantined']} quarantined"
-                     + (f" ({o['skipped']})" if o.get("skipped") else "")]
-            for src, m in (o["mapping"].items() if "sources" in o else [(None, o["mapping"])]):
-                lines += [f"  {c!r:<28} -> {v['field'] or '(extra)':<14} {v['confidence']:.2f}  {v['evidence']}" for c, v in m.items()]
+            lines = [
+                f"{o.get('source', source)}: {o['rows']} rows -> {o['imported']} imported, {o['quarantined']} quarantined"
+                + (f" ({o['skipped']})" if o.get("skipped") else "")
+            ]
+            for src, m in o["mapping"].items() if "sources" in o else [(None, o["mapping"])]:
+                lines += [
+                    f"  {c!r:<28} -> {v['field'] or '(extra)':<14} {v['confidence']:.2f}  {v['evidence']}"
+                    for c, v in m.items()
+                ]
             lines += [f"  table {k}: {v} rows" for k, v in o["tables"].items()]
             return "\n".join(lines)
+
         emit(out, json_out, human)

@@ -31,9 +31,11 @@ from .detect import STR
 # %% ../../nbs/05_data/02a_sources.ipynb #56e2a885
 SOURCE_COL = "__aima_source"
 
+
 @dataclass
 class Source:
     "Raw records from one file, sheet or table."
+
     name: str
     df: pd.DataFrame
     rows: np.ndarray
@@ -46,7 +48,9 @@ class Source:
         "Records read, including malformed ones."
         return len(self.df) + len(self.malformed)
 
+
 _SHEET_RE = re.compile(r"^(?P<base>https?://[^/]+)/spreadsheets/d/(?P<id>[A-Za-z0-9_-]+)")
+
 
 def sheet_csv_url(link: str) -> str | None:
     "The CSV export URL of a Google Sheet share link (keeps the sheet's `gid`), or None for other links."
@@ -77,6 +81,7 @@ def decode_bytes(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         except UnicodeDecodeError:
             return raw.decode("latin-1"), "latin-1"
 
+
 def sniff_delimiter(text: str) -> str:
     "The delimiter of a delimited text (`,` `;` tab or `|`)."
     sample = "\n".join(text[:65536].splitlines()[:50])
@@ -87,9 +92,10 @@ def sniff_delimiter(text: str) -> str:
         counts = {d: first.count(d) for d in ",;\t|"}
         return max(counts, key=counts.get) if any(counts.values()) else ","
 
+
 def _read_arrow(text: str, sep: str) -> pd.DataFrame | None:
     "The common case in C++: a well-formed file without blank lines, every column read as text by Arrow; None otherwise."
-    if "\n\n" in text or "\n\r\n" in text:          # blank lines count as rows for row numbers: the pandas path keeps them
+    if "\n\n" in text or "\n\r\n" in text:  # blank lines count as rows for row numbers: the pandas path keeps them
         return None
     try:
         header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r")), delimiter=sep))
@@ -98,13 +104,22 @@ def _read_arrow(text: str, sep: str) -> pd.DataFrame | None:
     if not header or "" in header or len(set(header)) < len(header):
         return None
     try:
-        t = pacsv.read_csv(io.BytesIO(text.encode("utf-8")), read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-                           parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
-                           convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in header},
-                                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+        t = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except pa.ArrowInvalid:
         return None
-    return t.to_pandas(types_mapper=lambda typ: pd.StringDtype("pyarrow") if typ in (pa.string(), pa.large_string()) else None)
+    return t.to_pandas(
+        types_mapper=lambda typ: pd.StringDtype("pyarrow") if typ in (pa.string(), pa.large_string()) else None
+    )
+
 
 def read_delimited(text: str, name: str, delimiter: str | None = None) -> Source:
     "Parse delimited text; records with the wrong number of fields are kept as malformed, not dropped."
@@ -112,8 +127,15 @@ def read_delimited(text: str, name: str, delimiter: str | None = None) -> Source
     try:
         df = _read_arrow(text, sep)
         if df is None:
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                             skip_blank_lines=False, engine="c")
+            df = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                engine="c",
+            )
         rows = np.arange(2, len(df) + 2)
         malformed = []
     except pd.errors.ParserError:
@@ -127,20 +149,26 @@ def read_delimited(text: str, name: str, delimiter: str | None = None) -> Source
                 good.append(r if len(r) == len(header) else [""] * len(header))
                 rows.append(i)
             else:
-                malformed.append({"row_number": i, "column": None, "raw": {"line": sep.join(r)},
-                                  "reason": f"row has {len(r)} fields but the header has {len(header)}: check for an unquoted '{sep}' in a value"})
+                malformed.append(
+                    {
+                        "row_number": i,
+                        "column": None,
+                        "raw": {"line": sep.join(r)},
+                        "reason": f"row has {len(r)} fields but the header has {len(header)}: check for an unquoted '{sep}' in a value",
+                    }
+                )
         df = pd.DataFrame(good, columns=header)
         rows = np.array(rows, dtype="int64")
     except pd.errors.EmptyDataError:
         raise ValueError(f"{name}: the file is empty; export it again with a header row.") from None
-    empty = np.full(len(df), len(df.columns) > 0)        # blank lines: every field empty (checked column by column)
+    empty = np.full(len(df), len(df.columns) > 0)  # blank lines: every field empty (checked column by column)
     for c in range(len(df.columns)):
         idx = np.flatnonzero(empty)
         if not len(idx):
             break
         empty[idx] = df.iloc[idx, c].astype(STR).str.strip().eq("").fillna(True).to_numpy()
     keep = ~empty
-    df, rows = df[keep].reset_index(drop=True).astype(STR), np.asarray(rows)[np.asarray(keep)]   # Arrow strings, once
+    df, rows = df[keep].reset_index(drop=True).astype(STR), np.asarray(rows)[np.asarray(keep)]  # Arrow strings, once
     return Source(name, df, rows, malformed, info={"delimiter": sep})
 
 # %% ../../nbs/05_data/02a_sources.ipynb #9b3eecb5
@@ -153,7 +181,9 @@ def fetch_url(url: str, timeout: float = 60) -> bytes:
         hint = " Share the sheet as 'Anyone with the link can view'." if "/spreadsheets/" in url else ""
         raise ValueError(f"Could not download {url}: {e}.{hint}") from None
 
-_fetch = fetch_url   # the old private name, kept for callers that still use it
+
+_fetch = fetch_url  # the old private name, kept for callers that still use it
+
 
 def _read_json(text: str, name: str) -> Source:
     try:
@@ -170,20 +200,38 @@ def _read_json(text: str, name: str) -> Source:
             if not line.strip():
                 continue
             try:
-                recs.append(json.loads(line)); rows.append(i)
+                recs.append(json.loads(line))
+                rows.append(i)
             except json.JSONDecodeError as e:
-                bad.append({"row_number": i, "column": None, "raw": {"line": line[:1000]}, "reason": f"line is not valid JSON ({e.msg})"})
+                bad.append(
+                    {
+                        "row_number": i,
+                        "column": None,
+                        "raw": {"line": line[:1000]},
+                        "reason": f"line is not valid JSON ({e.msg})",
+                    }
+                )
     ok = [isinstance(r, dict) for r in recs]
-    bad += [{"row_number": int(n), "column": None, "raw": {"value": str(r)[:1000]}, "reason": "record is not a JSON object"}
-            for r, n, k in zip(recs, rows, ok) if not k]
+    bad += [
+        {"row_number": int(n), "column": None, "raw": {"value": str(r)[:1000]}, "reason": "record is not a JSON object"}
+        for r, n, k in zip(recs, rows, ok)
+        if not k
+    ]
     recs = [r for r, k in zip(recs, ok) if k]
     rows = np.asarray([n for n, k in zip(rows, ok) if k], dtype="int64")
     df = pd.json_normalize(recs) if recs else pd.DataFrame()
     return Source(name, df, rows, bad)
 
 # %% ../../nbs/05_data/02a_sources.ipynb #b7e2c4a1
-_MAGIC = {b"\x1f\x8b": "gzip", b"PK\x03\x04": "zip", b"PK\x05\x06": "zip", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "xls", b"PAR1": "parquet"}
+_MAGIC = {
+    b"\x1f\x8b": "gzip",
+    b"PK\x03\x04": "zip",
+    b"PK\x05\x06": "zip",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "xls",
+    b"PAR1": "parquet",
+}
 _EXCEL = ("xlsx", "xlsm", "xls")
+
 
 def sniff_content(raw: bytes) -> str:
     "What the bytes are, whatever the file is called: 'gzip', 'zip', 'xls', 'parquet', 'binary' or 'text'."
@@ -191,34 +239,51 @@ def sniff_content(raw: bytes) -> str:
         if raw.startswith(magic):
             return kind
     head = raw[:65536]
-    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head.count(b"\x00") > len(head) // 4:
-        return "text"                       # with a BOM, or UTF-16 without one
+    if (
+        head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        or head.count(b"\x00") > len(head) // 4
+    ):
+        return "text"  # with a BOM, or UTF-16 without one
     ctrl = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13))
     return "binary" if ctrl > max(2, len(head) // 50) else "text"
+
 
 def _read_excel(raw: bytes, kind: str, name: str, fp: str, sheet: str | None) -> list[Source]:
     if kind == "zip":
         try:
             inside = zipfile.ZipFile(io.BytesIO(raw)).namelist()
         except zipfile.BadZipFile:
-            raise ValueError(f"{name}: the workbook is damaged or cut short (it is not a complete zip archive); "
-                             "save or download it again.") from None
+            raise ValueError(
+                f"{name}: the workbook is damaged or cut short (it is not a complete zip archive); "
+                "save or download it again."
+            ) from None
         if "[Content_Types].xml" not in inside or not any(n.startswith("xl/") for n in inside):
-            raise ValueError(f"{name}: this is a zip archive, not an Excel workbook (it holds {', '.join(inside[:5]) or 'nothing'}); "
-                             "unzip it and import the files inside.")
+            raise ValueError(
+                f"{name}: this is a zip archive, not an Excel workbook (it holds {', '.join(inside[:5]) or 'nothing'}); "
+                "unzip it and import the files inside."
+            )
     try:
-        books = pd.read_excel(io.BytesIO(raw), sheet_name=sheet if sheet is not None else None, dtype=str, keep_default_na=False,
-                              engine="xlrd" if kind == "xls" else "openpyxl")
+        books = pd.read_excel(
+            io.BytesIO(raw),
+            sheet_name=sheet if sheet is not None else None,
+            dtype=str,
+            keep_default_na=False,
+            engine="xlrd" if kind == "xls" else "openpyxl",
+        )
     except ImportError:
-        raise ValueError(f"{name}: an old-style .xls workbook needs the xlrd package; `pip install xlrd`, "
-                         "or save it as .xlsx or CSV.") from None
+        raise ValueError(
+            f"{name}: an old-style .xls workbook needs the xlrd package; `pip install xlrd`, "
+            "or save it as .xlsx or CSV."
+        ) from None
     except ValueError as e:
         if sheet is not None and "not found" in str(e):
             raise ValueError(f"{name}: no sheet named {sheet!r}; leave out --sheet to import every sheet.") from None
         raise ValueError(f"{name}: the workbook could not be read ({e}); save it again as .xlsx or CSV.") from None
     except Exception as e:
-        raise ValueError(f"{name}: the workbook is damaged and could not be read ({type(e).__name__}: {e}); "
-                         "save it again as .xlsx or CSV.") from None
+        raise ValueError(
+            f"{name}: the workbook is damaged and could not be read ({type(e).__name__}: {e}); "
+            "save it again as .xlsx or CSV."
+        ) from None
     books = books if isinstance(books, dict) else {sheet: books}
     out = []
     for sname, df in books.items():
@@ -230,18 +295,33 @@ def _read_excel(raw: bytes, kind: str, name: str, fp: str, sheet: str | None) ->
         out.append(Source(f"{name}[{sname}]", df, np.arange(2, len(keep) + 2)[keep], fingerprint=f"{fp}:{sname}"))
     if not out:
         raise ValueError(f"{name}: every sheet is empty; put a header row and the data on a sheet and save it again.")
-    out = [o for o in out if len(o.df)] or out[:1]      # sheets with only a header add nothing
-    if len(out) > 1 and len({tuple(o.df.columns) for o in out}) == 1:   # same layout on every sheet: one table
-        out = [Source(f"{name}[{','.join(str(n) for n in books)}]", pd.concat([o.df for o in out], ignore_index=True),
-                      np.concatenate([o.rows for o in out]), fingerprint=fp)]
+    out = [o for o in out if len(o.df)] or out[:1]  # sheets with only a header add nothing
+    if len(out) > 1 and len({tuple(o.df.columns) for o in out}) == 1:  # same layout on every sheet: one table
+        out = [
+            Source(
+                f"{name}[{','.join(str(n) for n in books)}]",
+                pd.concat([o.df for o in out], ignore_index=True),
+                np.concatenate([o.rows for o in out]),
+                fingerprint=fp,
+            )
+        ]
     return out
 
-def read_source(source: str | Path, *, sheet: str | None = None, table: str | None = None, query: str | None = None,
-                encoding: str | None = None, delimiter: str | None = None) -> list[Source]:
+
+def read_source(
+    source: str | Path,
+    *,
+    sheet: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> list[Source]:
     "Read a file path, URL, Google Sheet link or SQL source (`table`/`query` with an Ibis URL) into `Source`s."
     s = str(source)
     if table or query:
         import ibis
+
         con = ibis.connect(s)
         t = con.sql(query) if query else con.table(table)
         df = t.to_pandas()
@@ -262,7 +342,9 @@ def read_source(source: str | Path, *, sheet: str | None = None, table: str | No
         try:
             raw = gzip.decompress(raw)
         except (EOFError, OSError, zlib.error) as e:
-            raise ValueError(f"{s}: the gzip file is damaged or cut short ({e}); download or compress it again.") from None
+            raise ValueError(
+                f"{s}: the gzip file is damaged or cut short ({e}); download or compress it again."
+            ) from None
         kind = sniff_content(raw)
     suffix = suffix[:-3] if suffix.endswith(".gz") else suffix
     suffix = suffix.split(".")[-1] if "." in suffix else suffix
@@ -272,20 +354,26 @@ def read_source(source: str | Path, *, sheet: str | None = None, table: str | No
         try:
             df = pd.read_parquet(io.BytesIO(raw))
         except Exception as e:
-            raise ValueError(f"{s}: the Parquet file is damaged or cut short ({type(e).__name__}); write it again.") from None
+            raise ValueError(
+                f"{s}: the Parquet file is damaged or cut short ({type(e).__name__}); write it again."
+            ) from None
         return [Source(s, df, np.arange(1, len(df) + 1), fingerprint=fp)]
     if kind == "binary":
-        raise ValueError(f"{s}: this is not a text file (binary content) and not a workbook, Parquet or gzip file either; "
-                         "export the data as CSV, Excel or JSON and import that file.")
+        raise ValueError(
+            f"{s}: this is not a text file (binary content) and not a workbook, Parquet or gzip file either; "
+            "export the data as CSV, Excel or JSON and import that file."
+        )
     text, enc = decode_bytes(raw, encoding)
     if suffix in ("json", "ndjson", "jsonl"):
         src = _read_json(text, s)
     else:
         src = read_delimited(text, s, delimiter)
     src.fingerprint, src.info["encoding"] = fp, enc
-    if suffix in _EXCEL + ("parquet",):     # plain text under a spreadsheet's name: fine if it is a table
+    if suffix in _EXCEL + ("parquet",):  # plain text under a spreadsheet's name: fine if it is a table
         if not len(src.df):
-            raise ValueError(f"{s}: named .{suffix} but it is plain text, not a {'workbook' if suffix in _EXCEL else 'Parquet file'}; "
-                             f"save it again as .{suffix}, or rename it .csv if it is a CSV export.")
+            raise ValueError(
+                f"{s}: named .{suffix} but it is plain text, not a {'workbook' if suffix in _EXCEL else 'Parquet file'}; "
+                f"save it again as .{suffix}, or rename it .csv if it is a CSV export."
+            )
         src.info["note"] = f"named .{suffix} but holds delimited text: read as CSV"
     return [src]

@@ -13,31 +13,68 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .detect import (STR, ColumnMatch, blank, normalize_email, normalize_ids, normalize_phone, parse_dates,
-                              parse_money, parse_number)
+from aima.data.detect import (
+    STR,
+    ColumnMatch,
+    blank,
+    normalize_email,
+    normalize_ids,
+    normalize_phone,
+    parse_dates,
+    parse_money,
+    parse_number,
+)
 from .schema import EVENT_TYPES
 from .sources import SOURCE_COL, Source
 
 # %% ../../nbs/05_data/02b_transform.ipynb #0f7d94ac
-ESSENTIAL = {"order_id", "order_date", "amount", "unit_price", "quantity", "event_type", "timestamp", "text", "customer_id"}
-_EVENT_ALIASES = {"open": "email_open", "opened": "email_open", "click": "email_click", "clicked": "email_click",
-                  "sent": "email_sent", "delivered": "email_sent", "unsubscribe": "email_unsubscribe", "unsubscribed": "email_unsubscribe",
-                  "bounce": "email_bounce", "pv": "page_view", "pageview": "page_view", "page view": "page_view", "view": "page_view",
-                  "cart": "add_to_cart", "add to cart": "add_to_cart", "addtocart": "add_to_cart", "fav": "wishlist_add"}
+ESSENTIAL = {
+    "order_id",
+    "order_date",
+    "amount",
+    "unit_price",
+    "quantity",
+    "event_type",
+    "timestamp",
+    "text",
+    "customer_id",
+}
+_EVENT_ALIASES = {
+    "open": "email_open",
+    "opened": "email_open",
+    "click": "email_click",
+    "clicked": "email_click",
+    "sent": "email_sent",
+    "delivered": "email_sent",
+    "unsubscribe": "email_unsubscribe",
+    "unsubscribed": "email_unsubscribe",
+    "bounce": "email_bounce",
+    "pv": "page_view",
+    "pageview": "page_view",
+    "page view": "page_view",
+    "view": "page_view",
+    "cart": "add_to_cart",
+    "add to cart": "add_to_cart",
+    "addtocart": "add_to_cart",
+    "fav": "wishlist_add",
+}
 _RETURN_STATUS = {"cancelled", "canceled", "refunded", "returned", "partially refunded", "voided"}
+
 
 @dataclass
 class Transformed:
     "Canonical tables built from a source, its quarantine records, and how many input rows were used."
+
     tables: dict
     quarantine: pd.DataFrame
     imported_rows: int
     kind: str
     dayfirst: bool | None = None
 
+
 def _row_id(parts: pd.DataFrame, prefix: str) -> pd.Series:
     "A stable id from the values of each row (and its occurrence number among equal rows)."
-    if not len(parts):                  # no rows: agg(axis=1) would give a frame, not a Series
+    if not len(parts):  # no rows: agg(axis=1) would give a frame, not a Series
         return pd.Series([], index=parts.index, dtype=object)
     key = parts.astype(STR).fillna("").agg("\x1f".join, axis=1)
     occ = key.groupby(key).cumcount().astype(str)
@@ -53,9 +90,13 @@ def _distinct(fn, s: pd.Series, *args, **kwargs):
     spread = lambda r: r.iloc[codes].set_axis(s.index) if isinstance(r, pd.Series) else r
     return tuple(spread(r) for r in res) if isinstance(res, tuple) else spread(res)
 
+
 _ID_FIELDS = ("customer_id", "order_id", "sku", "campaign")
 
-def _parse_fields(df: pd.DataFrame, by_field: dict[str, str]) -> tuple[pd.DataFrame, pd.Series, pd.Series, dict, bool | None]:
+
+def _parse_fields(
+    df: pd.DataFrame, by_field: dict[str, str]
+) -> tuple[pd.DataFrame, pd.Series, pd.Series, dict, bool | None]:
     "Parse mapped columns: (values by field, problems, first bad column, invalid optional values, dayfirst)."
     n = len(df)
     vals = pd.DataFrame(index=df.index)
@@ -121,17 +162,29 @@ def _kind(name: str, by_field: dict[str, str]) -> str:
         kind = "customers"
     else:
         found = ", ".join(f"{c}->{f}" for f, c in by_field.items()) or "nothing"
-        raise ValueError(f"{name}: cannot tell what these rows are (detected: {found}). Map the key columns, e.g. "
-                         f"--map 'Order No=order_id' --map 'Date=order_date' --map 'Total=amount'.")
-    need = {"orders": ["order_date"], "events": ["timestamp"] if "timestamp" in has else ["order_date"], "mentions": [], "customers": []}[kind]
+        raise ValueError(
+            f"{name}: cannot tell what these rows are (detected: {found}). Map the key columns, e.g. "
+            f"--map 'Order No=order_id' --map 'Date=order_date' --map 'Total=amount'."
+        )
+    need = {
+        "orders": ["order_date"],
+        "events": ["timestamp"] if "timestamp" in has else ["order_date"],
+        "mentions": [],
+        "customers": [],
+    }[kind]
     if kind == "orders" and not ({"amount", "unit_price"} & has):
-        raise ValueError(f"{name}: orders need an amount (order total) or a unit price column and none was detected. "
-                         f"Map it with --map 'YOUR COLUMN=amount' (or =unit_price).")
+        raise ValueError(
+            f"{name}: orders need an amount (order total) or a unit price column and none was detected. "
+            f"Map it with --map 'YOUR COLUMN=amount' (or =unit_price)."
+        )
     for f in need:
         if f not in has:
-            raise ValueError(f"{name}: {kind} need {'an' if f[0] in 'aeiou' else 'a'} {f.replace('_', ' ')} column and none was detected. "
-                             f"Map it with --map 'YOUR COLUMN={f}'.")
+            raise ValueError(
+                f"{name}: {kind} need {'an' if f[0] in 'aeiou' else 'a'} {f.replace('_', ' ')} column and none was detected. "
+                f"Map it with --map 'YOUR COLUMN={f}'."
+            )
     return kind
+
 
 def _customer_ids(vals: pd.DataFrame, known: pd.DataFrame | None) -> pd.Series:
     "Customer identity: the id, else the e-mail, else the phone; e-mails and phones the workspace knows reuse its ids."
@@ -141,7 +194,7 @@ def _customer_ids(vals: pd.DataFrame, known: pd.DataFrame | None) -> pd.Series:
             if known is not None and len(known) and f in known:
                 lookup = known.dropna(subset=[f]).drop_duplicates(f).set_index(f)["customer_id"]
                 cid = cid.fillna(vals[f].map(lookup))
-            cid = (f + ":" + vals[f]).where(cid.isna(), cid)      # fillna, without pandas' slow path for Arrow strings
+            cid = (f + ":" + vals[f]).where(cid.isna(), cid)  # fillna, without pandas' slow path for Arrow strings
     return cid
 
 # %% ../../nbs/05_data/02b_transform.ipynb #7b1d2f07
@@ -150,33 +203,57 @@ def _order_tables(v: pd.DataFrame, extra_json) -> dict[str, pd.DataFrame]:
     tables = {}
     if "order_id" not in v:
         v["order_id"] = _row_id(v[[c for c in ("customer_id", "order_date", "amount", "unit_price") if c in v]], "ord_")
-    lines = ("quantity" in v or "product_name" in v or "sku" in v or v["order_id"].duplicated().any())
+    lines = "quantity" in v or "product_name" in v or "sku" in v or v["order_id"].duplicated().any()
     qty = v["quantity"] if "quantity" in v else pd.Series(1.0, index=v.index)
     status = v["status"].str.lower() if "status" in v else pd.Series(pd.NA, index=v.index, dtype="string")
-    is_ret = (v["order_id"].str.upper().str.startswith("C") & v["order_id"].str[1:].str.match(r"^\d").fillna(False)) | (qty < 0) | status.isin(_RETURN_STATUS).fillna(False)
+    is_ret = (
+        (v["order_id"].str.upper().str.startswith("C") & v["order_id"].str[1:].str.match(r"^\d").fillna(False))
+        | (qty < 0)
+        | status.isin(_RETURN_STATUS).fillna(False)
+    )
     if "unit_price" in v:
         line_amount = qty * v["unit_price"] - (v["discount"].fillna(0) if "discount" in v else 0)
     else:
         line_amount = v["amount"]
-    codes, order_ids = pd.factorize(v["order_id"])      # group on integer codes: Arrow string keys re-factorize per aggregate
+    codes, order_ids = pd.factorize(
+        v["order_id"]
+    )  # group on integer codes: Arrow string keys re-factorize per aggregate
     if lines:
-        items = pd.DataFrame({"order_id": v["order_id"], "line_number": pd.Series(codes, index=v.index).groupby(codes).cumcount() + 1,
-                              "quantity": qty, "amount": line_amount, "is_return": is_ret}, index=v.index)
+        items = pd.DataFrame(
+            {
+                "order_id": v["order_id"],
+                "line_number": pd.Series(codes, index=v.index).groupby(codes).cumcount() + 1,
+                "quantity": qty,
+                "amount": line_amount,
+                "is_return": is_ret,
+            },
+            index=v.index,
+        )
         for f in ("sku", "product_name", "category", "brand", "unit_price", "discount", "currency"):
             if f in v:
                 items[f] = v[f]
         if (extra := extra_json(v.index)) is not None:
             items["extra"] = extra
         tables["order_items"] = items
-    o = pd.DataFrame({"order_id": v["order_id"], "ordered_at": v["order_date"], "line_amount": line_amount, "is_return": is_ret,
-                      "qty": qty}, index=v.index)
+    o = pd.DataFrame(
+        {
+            "order_id": v["order_id"],
+            "ordered_at": v["order_date"],
+            "line_amount": line_amount,
+            "is_return": is_ret,
+            "qty": qty,
+        },
+        index=v.index,
+    )
     for f in ("customer_id", "currency", "status", "channel", "city", "country", "discount", "amount"):
         if f in v:
             o[f] = v[f]
     if not lines and (extra := extra_json(v.index)) is not None:
         o["extra"] = extra
     g = o.drop(columns="order_id").groupby(codes, sort=False)
-    orders = pd.DataFrame({"ordered_at": g["ordered_at"].min(), "is_return": g["is_return"].any(), "items": g["qty"].sum()})
+    orders = pd.DataFrame(
+        {"ordered_at": g["ordered_at"].min(), "is_return": g["is_return"].any(), "items": g["qty"].sum()}
+    )
     if "amount" in o and "unit_price" not in v:
         orders["amount"] = g["line_amount"].sum() if lines else g["amount"].first()
     elif "amount" in o:
@@ -194,9 +271,12 @@ def _order_tables(v: pd.DataFrame, extra_json) -> dict[str, pd.DataFrame]:
     tables["orders"] = orders.reset_index()
     return tables
 
+
 def _event_table(v: pd.DataFrame, extra_json) -> pd.DataFrame:
     ts = v["timestamp"] if "timestamp" in v else v["order_date"]
-    ev = pd.DataFrame({"customer_id": v["customer_id"], "event_type": v["event_type"], "occurred_at": ts}, index=v.index)
+    ev = pd.DataFrame(
+        {"customer_id": v["customer_id"], "event_type": v["event_type"], "occurred_at": ts}, index=v.index
+    )
     for f, c in (("channel", "channel"), ("campaign", "campaign_id")):
         if f in v:
             ev[c] = v[f]
@@ -204,6 +284,7 @@ def _event_table(v: pd.DataFrame, extra_json) -> pd.DataFrame:
     if (extra := extra_json(v.index)) is not None:
         ev["extra"] = extra
     return ev
+
 
 def _mention_table(v: pd.DataFrame, extra_json) -> pd.DataFrame:
     mn = pd.DataFrame({"text": v["text"]}, index=v.index)
@@ -217,6 +298,7 @@ def _mention_table(v: pd.DataFrame, extra_json) -> pd.DataFrame:
     if (extra := extra_json(v.index)) is not None:
         mn["extra"] = extra
     return mn
+
 
 def _customer_table(who: pd.DataFrame, dates: pd.Series | None, extra: list | None) -> pd.DataFrame:
     "One row per customer from the rows that identify one: first non-empty value per field, earliest date as created_at."
@@ -252,7 +334,10 @@ def transform(src: Source, matches: dict[str, ColumnMatch], known: pd.DataFrame 
         if row_extra is None:
             return None
         sub = row_extra.loc[idx]
-        return [json.dumps({k: v for k, v in r.items() if v is not None and v == v and str(v).strip() != ""}, default=str) for r in sub.to_dict("records")]
+        return [
+            json.dumps({k: v for k, v in r.items() if v is not None and v == v and str(v).strip() != ""}, default=str)
+            for r in sub.to_dict("records")
+        ]
 
     ok = problems == ""
     g_ok = vals[ok]
@@ -270,8 +355,17 @@ def transform(src: Source, matches: dict[str, ColumnMatch], known: pd.DataFrame 
     who = g_ok[g_ok["customer_id"].notna()]
     if len(who):
         tables["customers"] = _customer_table(who, dates, extra_json(who.index) if kind == "customers" else None)
-    q = pd.DataFrame({"row_number": src.rows[~ok.to_numpy()], "column": first_bad[~ok].to_numpy(), "reason": problems[~ok].to_numpy(),
-                      "raw": [json.dumps(r, default=str) for r in df[~ok].drop(columns=[SOURCE_COL], errors="ignore").to_dict("records")]})
+    q = pd.DataFrame(
+        {
+            "row_number": src.rows[~ok.to_numpy()],
+            "column": first_bad[~ok].to_numpy(),
+            "reason": problems[~ok].to_numpy(),
+            "raw": [
+                json.dumps(r, default=str)
+                for r in df[~ok].drop(columns=[SOURCE_COL], errors="ignore").to_dict("records")
+            ],
+        }
+    )
     q = pd.concat([q, pd.DataFrame(src.malformed)], ignore_index=True) if src.malformed else q
     q["source"] = src.name
     if SOURCE_COL in df.columns and len(q):
