@@ -22,7 +22,6 @@ from .schema import SCHEMA, ensure_tables, to_canonical, validate
 from aima.data.sources import (
     SOURCE_COL,
     Source,
-    _fetch,
     decode_bytes,
     fetch_url,
     read_delimited,
@@ -34,6 +33,7 @@ from aima.data.sources import (
 from .transform import ESSENTIAL, Transformed, transform
 from ..log import get_logger, progress
 
+_fetch = fetch_url  # the old private name, for callers of 0.1 (use fetch_url)
 log = get_logger(__name__)
 # reading and transforming live in aima.data.sources and aima.data.transform; their names stay importable from here
 _all_ = [
