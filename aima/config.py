@@ -30,7 +30,8 @@ class WorkspaceConfig(_Section):
 
     uri: str = Field(
         "aima.duckdb",
-        description="DuckDB file path, `duckdb://path`, `:memory:`, `pyspark`, or any Ibis URL (postgres://, bigquery://, snowflake://).",
+        description="DuckDB file path, `duckdb://path`, `:memory:`, `pyspark`, or any Ibis URL "
+        "(postgres://, bigquery://, snowflake://).",
     )
     read_only: bool = Field(False, description="Open without write access (dashboards, several readers).")
 
@@ -143,7 +144,8 @@ class RetentionConfig(_Section):
             "loyalty_reward": 6.0,
             "discount": 10.0,
         },
-        description="Cost per customer of each retention action (no_action is the control); the uplift policy weighs effects against these.",
+        description="Cost per customer of each retention action (no_action is the control); "
+        "the uplift policy weighs effects against these.",
     )
 
 

@@ -120,14 +120,16 @@ def resolve_as_of(ws: Workspace, as_of=None) -> pd.Timestamp:
                 cands.append(pd.Timestamp(v))
     if not cands:
         raise ValueError(
-            f"Workspace {ws.uri} has no orders or events to compute features from. Import data first (`aima import FILE`)."
+            f"Workspace {ws.uri} has no orders or events to compute features from. "
+            "Import data first (`aima import FILE`)."
         )
     ts = max(cands)
     return ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
 
 
 def order_rows(ws: Workspace, E: int) -> ir.Table | None:
-    "Orders with a customer up to epoch second `E` (lazy Ibis), with `ep` (epoch seconds) and `ret` (a return); None without orders."
+    """Orders with a customer up to epoch second `E` (lazy Ibis), with `ep` (epoch seconds) and `ret` (a return);
+    None without orders."""
     o = _src(ws, "orders")
     if o is None:
         return None

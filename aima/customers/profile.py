@@ -66,7 +66,8 @@ def profile(ws: Workspace, customer_id: str, as_of=None, timeline_limit: int = 5
             else []
         )
         raise ValueError(
-            f"No customer '{customer_id}' in workspace {ws.uri}. Customer ids look like: {ids or 'none yet (import data first)'}."
+            f"No customer '{customer_id}' in workspace {ws.uri}. "
+            f"Customer ids look like: {ids or 'none yet (import data first)'}."
         )
     ident = _rows(ws, "customers", customer_id)
     if ws.exists("customer_features") and as_of is None:
@@ -136,7 +137,8 @@ def register(app) -> None:
             lines = [f"customer {p['customer_id']}"]
             if p["rfm"]:
                 lines.append(
-                    f"segment: {p['rfm']['segment']} (R{p['rfm']['r_score']} F{p['rfm']['f_score']} M{p['rfm']['m_score']})"
+                    f"segment: {p['rfm']['segment']} "
+                    f"(R{p['rfm']['r_score']} F{p['rfm']['f_score']} M{p['rfm']['m_score']})"
                 )
             if p["features"]:
                 lines += [f"  {k:<30} {v}" for k, v in p["features"].items() if v is not None]

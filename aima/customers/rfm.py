@@ -54,7 +54,8 @@ def segment_of(r: ir.Value, fm: ir.Value) -> ir.Value:
 
 
 def rfm_scores(t: ir.Table) -> ir.Table:
-    "Quintile scores, `fm_score`, the RFM cell and the segment for a table of buyers' `recency_days`, `frequency`, `monetary`."
+    """Quintile scores, `fm_score`, the RFM cell and the segment for a table of buyers'
+    `recency_days`, `frequency`, `monetary`."""
     s = t.mutate(
         r_score=_score(t.recency_days, ascending=False),
         f_score=_score(t.frequency, True),

@@ -31,7 +31,8 @@ def quarantine_alert(ws) -> list[dict]:
             "level": "warn",
             "page": "import",
             "count": n,
-            "message": f"{n:,} imported row(s) are in quarantine, most often: {r.reason} ({r.source}). Fix them in the file and import it again.",
+            "message": f"{n:,} imported row(s) are in quarantine, most often: {r.reason} ({r.source}). "
+            "Fix them in the file and import it again.",
         }
     ]
 

@@ -430,7 +430,8 @@ def validate(
                 col.name,
                 lambda m: raw[m].map(
                     lambda v: (
-                        f"{col.name} {_fmt(v)} is not one of {', '.join(col.values[:8])}{'...' if len(col.values) > 8 else ''}"
+                        f"{col.name} {_fmt(v)} is not one of {', '.join(col.values[:8])}"
+                        f"{'...' if len(col.values) > 8 else ''}"
                     )
                 ),
             )
@@ -480,7 +481,8 @@ def validate(
             last_row.index = keyed.index
             for i in idx:
                 problems.at[i] = (
-                    f"duplicate key ({', '.join(f'{k}={out.at[i, k]!s}' for k in keys)}): row {int(rows[last_row[i]])} has the same key and was kept"
+                    f"duplicate key ({', '.join(f'{k}={out.at[i, k]!s}' for k in keys)}): "
+                    f"row {int(rows[last_row[i]])} has the same key and was kept"
                 )
                 first_col.at[i] = keys[0]
             ok = problems == ""
@@ -606,7 +608,8 @@ RESULT_SCHEMA: dict[str, ResultSpec] = {
             Column(
                 "status",
                 "string",
-                "'lapsed' past the inactivity window, 'no purchases' when every order is a return or cancellation, else 'active'.",
+                "'lapsed' past the inactivity window, 'no purchases' when every order is a return or cancellation, "
+                "else 'active'.",
                 True,
                 values=("active", "lapsed", "no purchases"),
             ),
@@ -699,7 +702,8 @@ def _members(spec: ResultSpec, cols: list[str]) -> dict[str, list[str]]:
 def check_result(
     name: str, data: Any, contract: str | None = None, writer: str | None = None, values: bool = True
 ) -> ResultSpec:
-    "Raise `ResultSchemaError` at the first way `data` breaks result table `contract` (default `name`); returns the spec."
+    """Raise `ResultSchemaError` at the first way `data` breaks result table `contract` (default `name`);
+    returns the spec."""
     writer = writer or _caller()
     if (contract or name) not in RESULT_SCHEMA:
         raise ResultSchemaError(
@@ -753,7 +757,8 @@ def write_result(
     add_columns: bool = False,
     writer: str | None = None,
 ) -> int:
-    "Check `data` against its contract, stamp `written_at` (stamped tables), write it to `ws` as `name`; returns the rows written."
+    """Check `data` against its contract, stamp `written_at` (stamped tables), write it to `ws` as `name`;
+    returns the rows written."""
     writer, lazy = writer or _caller(), isinstance(data, ibis.expr.types.Table) and mode == "replace"
     spec = check_result(
         name, data, contract, writer, values=not lazy
@@ -779,7 +784,8 @@ def write_result(
 
 # %% ../../nbs/05_data/00_schema.ipynb #9083f801
 def latest_run(ws, name: str) -> ibis.expr.types.Table:
-    "Result table `name` at its latest `as_of`, from the most recently written `model` when several scored it (lazy Ibis)."
+    """Result table `name` at its latest `as_of`, from the most recently written `model` when several scored it
+    (lazy Ibis)."""
     t = ws.table(name)
     if "as_of" in t.columns:
         t = t.filter(t.as_of == t.as_of.max())

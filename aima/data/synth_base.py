@@ -152,11 +152,13 @@ class SynthConfig(BaseModel):
             raise ValueError(f"acquisition_weeks ({self.acquisition_weeks}) must be below weeks ({self.weeks}).")
         if self.n_campaigns > 1 and (self.weeks - 12) / (self.n_campaigns - 1) * 7 <= self.conversion_window_days:
             raise ValueError(
-                f"{self.n_campaigns} campaigns in {self.weeks} weeks overlap their {self.conversion_window_days}-day conversion windows; use fewer."
+                f"{self.n_campaigns} campaigns in {self.weeks} weeks overlap their {self.conversion_window_days}-day "
+                "conversion windows; use fewer."
             )
         if set(self.touch_mix) - set(self.channel_effects):
             raise ValueError(
-                f"touch_mix channels {sorted(set(self.touch_mix) - set(self.channel_effects))} have no entry in channel_effects."
+                f"touch_mix channels {sorted(set(self.touch_mix) - set(self.channel_effects))} "
+                "have no entry in channel_effects."
             )
         return self
 
@@ -244,7 +246,8 @@ _DIGITS = {k: np.array([list(f"{i:0{k}d}".encode()) for i in range(10**k)], np.u
 
 
 def id_strings(prefix: str, idx, width: int) -> pd.Series:
-    "Zero-padded identifiers `prefix` + number, written straight into an Arrow buffer; negative numbers give missing values."
+    """Zero-padded identifiers `prefix` + number, written straight into an Arrow buffer;
+    negative numbers give missing values."""
     idx = np.asarray(idx, dtype=np.int64)
     n, w = len(idx), max(width, len(str(int(idx.max()))) if len(idx) else 0)
     pre = np.frombuffer(prefix.encode(), np.uint8)

@@ -20,9 +20,11 @@ __all__ = []
     title="UCI Online Retail: all invoice lines of 1,000 random customers, 2010-12-01..2011-12-09",
     licence="CC BY 4.0",
     redistributable=True,
-    source="UCI ML Repository dataset 352 'Online Retail' (archive.ics.uci.edu/dataset/352); every line of 1,000 customers "
+    source="UCI ML Repository dataset 352 'Online Retail' (archive.ics.uci.edu/dataset/352); "
+    "every line of 1,000 customers "
     "sampled for AIMA (numpy default_rng(20240602))",
-    citation="Chen, Sain & Guo (2012), Data mining for the online retail industry: a case study of RFM model-based customer "
+    citation="Chen, Sain & Guo (2012), Data mining for the online retail industry: "
+    "a case study of RFM model-based customer "
     "segmentation using data mining, J. Database Marketing & Customer Strategy Management 19(3)",
     tables=("customers", "orders", "order_items"),
     extras=(),
@@ -42,7 +44,8 @@ __all__ = []
         "line_amount_sum": 1991433.48,
     },
     options={"tz": "time zone of InvoiceDate, default Europe/London"},
-    notes="UK local times stored in UTC; 'C' invoices (status cancelled) and negative quantities kept, flagged is_return.",
+    notes="UK local times stored in UTC; 'C' invoices (status cancelled) and negative quantities kept, "
+    "flagged is_return.",
 )
 def _online_retail(f, tz: str = "Europe/London") -> Parts:
     d = number_rows(pd.read_csv(f["lines"], dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str}))
@@ -104,7 +107,8 @@ def _online_retail(f, tz: str = "Europe/London") -> Parts:
     title="CDNOW: all purchases of 1,000 customers of the Q1-1997 cohort, 1997-01-01..1998-06-30",
     licence="no explicit licence (research/teaching data, shipped in the MIT-licensed lifetimes package)",
     redistributable=False,
-    source="PyPI lifetimes 0.11.3, lifetimes/datasets/CDNOW_master.txt: 1,000 customers outside the 2,357-customer 1/10 sample "
+    source="PyPI lifetimes 0.11.3, lifetimes/datasets/CDNOW_master.txt: "
+    "1,000 customers outside the 2,357-customer 1/10 sample "
     "(numpy default_rng(20240601))",
     citation="Fader, Hardie & Lee (2005), 'Counting your customers' the easy way, Marketing Science 24(2)",
     tables=("customers", "orders"),
@@ -212,7 +216,8 @@ def _taobao(f) -> Parts:
     title="iFood CRM case: 2,240 customers, acceptance of 5 past campaigns and response to a pilot",
     licence="none stated (public hiring case); not redistributed",
     redistributable=False,
-    source="GitHub nailson/ifood-data-business-analyst-test @d4ff39c, ml_project1_data.csv (iFood Brain CRM Data Analyst Case, 2020)",
+    source="GitHub nailson/ifood-data-business-analyst-test @d4ff39c, ml_project1_data.csv "
+    "(iFood Brain CRM Data Analyst Case, 2020)",
     citation="iFood (2020), CRM Data Analyst Case; mirrored as Kaggle 'Customer Personality Analysis'",
     tables=("customers", "campaigns"),
     extras=("responses",),
@@ -237,7 +242,8 @@ def _taobao(f) -> Parts:
         "pilot_cost": 6720,
         "pilot_revenue": 3674,
     },
-    notes="Teaching data that mocks customers. Ids prefixed 'ifood_'. Money is in the case's monetary units (MU, no ISO code).",
+    notes="Teaching data that mocks customers. Ids prefixed 'ifood_'. "
+    "Money is in the case's monetary units (MU, no ISO code).",
 )
 def _ifood(f) -> Parts:
     d = number_rows(pd.read_csv(f["customers"]))

@@ -48,7 +48,8 @@ class ChecksumError(DatasetError):
 
 @dataclass(frozen=True)
 class DataFile:
-    "One file of a dataset: path below a datasets folder, SHA-256, size in bytes, download URL, bundled with AIMA or not."
+    """One file of a dataset: path below a datasets folder, SHA-256, size in bytes, download URL,
+    bundled with AIMA or not."""
 
     path: str
     sha256: str
@@ -59,7 +60,8 @@ class DataFile:
 
 @dataclass(frozen=True, eq=False)
 class DatasetCard:
-    "What a dataset is, where it comes from, its licence and files, which canonical tables it fills, its reference numbers."
+    """What a dataset is, where it comes from, its licence and files, which canonical tables it fills,
+    its reference numbers."""
 
     name: str
     title: str
@@ -100,7 +102,8 @@ _LOADERS: dict[str, tuple[Callable, Callable]] = {}
 
 
 def dataset(name: str, *, needs: Callable[..., list[str]] | None = None, **card) -> Callable:
-    "Register loader `fn(files, **options) -> Parts` with its card; `needs(**options)` lists the file keys used ('?key' = optional)."
+    """Register loader `fn(files, **options) -> Parts` with its card;
+    `needs(**options)` lists the file keys used ('?key' = optional)."""
 
     def deco(fn):
         c = DatasetCard(name=name, **card)
@@ -156,7 +159,8 @@ def _config(config: AimaConfig | None) -> AimaConfig:
 
 
 def dataset_roots(config: AimaConfig | None = None) -> list[tuple[str, Path]]:
-    "Folders searched, in order: bundled (`paths.datasets`, the source checkout's `datasets/`), external (`AIMA_DATA_DIR`, `paths.external_datasets`)."
+    """Folders searched, in order: bundled (`paths.datasets`, the source checkout's `datasets/`),
+    external (`AIMA_DATA_DIR`, `paths.external_datasets`)."""
     cfg, cdir = _config(config), find_config_dir()
     cands = [
         ("bundled", cfg.paths.datasets),
@@ -193,7 +197,8 @@ def download(url: str, dest: str | os.PathLike, sha256: str | None = None, timeo
         tmp.unlink(missing_ok=True)
         raise ChecksumError(
             f"Checksum mismatch for {url}: expected sha256 {sha256}, got {h.hexdigest()}. The download was "
-            f"removed: the file at that URL is not the one the card describes (changed upstream, corrupted, or the wrong URL)."
+            "removed: the file at that URL is not the one the card describes "
+            "(changed upstream, corrupted, or the wrong URL)."
         )
     os.replace(tmp, dest)
     log.info("downloaded %s -> %s", url, dest)
@@ -231,7 +236,8 @@ def locate(
     download_missing: bool = True,
     config: AimaConfig | None = None,
 ) -> dict[str, Path]:
-    "Paths of dataset `name`'s files (`keys`, default all): from `url` if given; else under `path` if given; else bundled, external, cache, checked download."
+    """Paths of dataset `name`'s files (`keys`, default all): from `url` if given; else under `path` if given;
+    else bundled, external, cache, checked download."""
     card = get_card(name)
     keys = list(card.files) if keys is None else list(keys)
     if unknown := [k for k in keys if k not in card.files]:
@@ -261,17 +267,20 @@ def locate(
             out[k] = hit
         elif k not in optional:
             raise DatasetNotFoundError(
-                f"Dataset '{name}' ({card.title}): file {f.path} not found. Looked in: {'; '.join(str(c) for _, c in cands)}. "
+                f"Dataset '{name}' ({card.title}): file {f.path} not found. "
+                f"Looked in: {'; '.join(str(c) for _, c in cands)}. "
                 + (f"{err} " if err else "")
                 + f"Get the data from: {card.source}. Put the files in a folder "
-                f"'{Path(f.path).parent}/' under AIMA_DATA_DIR or paths.external_datasets, or pass path=... (CLI --path)"
+                f"'{Path(f.path).parent}/' under AIMA_DATA_DIR or paths.external_datasets, "
+                "or pass path=... (CLI --path)"
                 + (f", or url=... (CLI --url); the card's URL is {f.url}." if f.url else " or url=... (CLI --url).")
             )
     return out
 
 # %% ../../../nbs/05_data/06_datasets_core.ipynb #ef59ed42
 def find_dataset(relpath: str, config: AimaConfig | None = None, missing: str = "raise") -> Path | None:
-    "Path of data file `relpath` in the first of `dataset_roots` holding it; `missing='none'` returns None instead of raising."
+    """Path of data file `relpath` in the first of `dataset_roots` holding it;
+    `missing='none'` returns None instead of raising."""
     roots = [root for _, root in dataset_roots(config)]
     for root in roots:
         if (root / relpath).is_file():
@@ -289,7 +298,8 @@ MAPPING_VERSION = 1
 
 @dataclass
 class Loaded:
-    "What `load` returns: validated canonical `tables`, `quarantine` records, dataset `extras`, the `card`, and bookkeeping."
+    """What `load` returns: validated canonical `tables`, `quarantine` records, dataset `extras`, the `card`,
+    and bookkeeping."""
 
     card: DatasetCard
     tables: dict[str, pd.DataFrame]
@@ -422,7 +432,8 @@ def load(
     config: AimaConfig | None = None,
     **options,
 ) -> Loaded:
-    "Load dataset `name` as validated canonical tables (+ extras); with `workspace`, upsert them, log the import, quarantine rejects."
+    """Load dataset `name` as validated canonical tables (+ extras); with `workspace`, upsert them, log the import,
+    quarantine rejects."""
     card, (fn, needs) = get_card(name), _LOADERS[name]
     config = config or (workspace.config if isinstance(workspace, Workspace) else _config(None))
     if unknown := sorted(set(options) - set(card.options)):
@@ -504,7 +515,8 @@ def number_rows(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def parse_times(raw: pd.Series, fmt: str | None = None, tz: str | None = None, unit: str | None = None) -> pd.Series:
-    "UTC timestamps from text (`fmt`, local `tz`) or epoch numbers (`unit`); unparseable values stay as written so validation quarantines them."
+    """UTC timestamps from text (`fmt`, local `tz`) or epoch numbers (`unit`); unparseable values stay as written
+    so validation quarantines them."""
     if unit:
         ts = pd.to_datetime(pd.to_numeric(raw, errors="coerce"), unit=unit, utc=True)
     else:

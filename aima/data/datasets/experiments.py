@@ -23,10 +23,12 @@ _HILL = {
 
 @dataset(
     "hillstrom",
-    title="Hillstrom MineThatData e-mail test (2008), 10% sample: 6,400 customers randomised to Mens / Womens / no e-mail",
+    title="Hillstrom MineThatData e-mail test (2008), 10% sample: "
+    "6,400 customers randomised to Mens / Womens / no e-mail",
     licence="no formal licence (released by Kevin Hillstrom for the 2008 challenge); not redistributed",
     redistributable=False,
-    source="MineThatData E-Mail Analytics Challenge (2008), full file via GitHub carlosquintanillaa/Datasets hillstrom.csv; "
+    source="MineThatData E-Mail Analytics Challenge (2008), "
+    "full file via GitHub carlosquintanillaa/Datasets hillstrom.csv; "
     "DataFrame.sample(n=6400, random_state=42)",
     citation="Hillstrom, K. (2008), The MineThatData E-Mail Analytics and Data Mining Challenge, MineThatData blog",
     tables=("customers", "campaigns", "events"),
@@ -47,7 +49,8 @@ _HILL = {
         "full_data_visit": {"Mens E-Mail": 0.1828, "Womens E-Mail": 0.1514, "No E-Mail": 0.1062},
     },
     options={"sent_at": "nominal date of the assignment events, default 2008-03-01 (the data have no dates)"},
-    notes="Ids hillstrom_00001.. (record number). Visits, conversions and spend of the two weeks after the send are the `outcomes` extra.",
+    notes="Ids hillstrom_00001.. (record number). "
+    "Visits, conversions and spend of the two weeks after the send are the `outcomes` extra.",
 )
 def _hillstrom(f, sent_at: str = "2008-03-01") -> Parts:
     d = number_rows(pd.read_csv(f["customers"]))
@@ -111,11 +114,14 @@ _BANK_CLIENT = ["age", "job", "marital", "education", "default", "housing", "loa
 
 @dataset(
     "bank_marketing",
-    title="UCI Bank Marketing (additional), official 10% sample: 4,119 telemarketing contacts, term-deposit subscription",
+    title="UCI Bank Marketing (additional), official 10% sample: "
+    "4,119 telemarketing contacts, term-deposit subscription",
     licence="CC BY 4.0",
     redistributable=True,
-    source="UCI ML Repository dataset 222 'Bank Marketing', bank-additional.zip: bank-additional.csv and bank-additional-names.txt, unchanged",
-    citation="Moro, Cortez & Rita (2014), A data-driven approach to predict the success of bank telemarketing, Decision Support Systems 62",
+    source="UCI ML Repository dataset 222 'Bank Marketing', bank-additional.zip: "
+    "bank-additional.csv and bank-additional-names.txt, unchanged",
+    citation="Moro, Cortez & Rita (2014), A data-driven approach to predict the success of bank telemarketing, "
+    "Decision Support Systems 62",
     tables=("customers", "campaigns"),
     extras=("responses",),
     needs=lambda **_: ["contacts"],
@@ -134,7 +140,8 @@ _BANK_CLIENT = ["age", "job", "marital", "education", "default", "housing", "loa
         ),
     },
     reference={"rows": 4119, "subscribed": 451, "subscribed_rate": 0.1095, "paper_auc": 0.8},
-    notes="One customer per contact (ids bank_00001..). `duration` is known only after the call: leave it out of predictive models.",
+    notes="One customer per contact (ids bank_00001..). "
+    "`duration` is known only after the call: leave it out of predictive models.",
 )
 def _bank(f) -> Parts:
     d = number_rows(pd.read_csv(f["contacts"], sep=";"))
@@ -185,7 +192,8 @@ def _bank(f) -> Parts:
         "problem_weeks": [201325, 201401],
         "problem_tests": 1058,
     },
-    notes="campaign = package (arm): subject = headline, preview = excerpt, body = lede (HTML), audience_size = impressions. "
+    notes="campaign = package (arm): subject = headline, preview = excerpt, body = lede (HTML), "
+    "audience_size = impressions. "
     "Tests of weeks 201325..201401 had a randomisation problem (arms.problem_period).",
 )
 def _upworthy(f) -> Parts:

@@ -65,7 +65,8 @@ __all__ = []
             "scale": 1000,
         },
     },
-    notes="spend = the scaled media variables x1, x2 (0-1, no currency); kpis.revenue = y; controls = event_1, event_2, "
+    notes="spend = the scaled media variables x1, x2 (0-1, no currency); kpis.revenue = y; "
+    "controls = event_1, event_2, "
     "dayofyear, t. True weekly channel contribution ~ 1000 * beta * x_adstock_saturated (`true_components`).",
 )
 def _pymc(f) -> Parts:
@@ -95,8 +96,10 @@ _ROBYN = {
     title="Meta Robyn demo data dt_simulated_weekly: 208 weeks, 5 paid channels",
     licence=LICENCE_MIT,
     redistributable=True,
-    source="GitHub facebookexperimental/Robyn @5915aa9 python/src/robyn/tutorials/resources/dt_simulated_weekly.csv (byte-for-byte)",
-    citation="Meta Platforms, Robyn (github.com/facebookexperimental/Robyn), MIT licence, Copyright Meta Platforms, Inc. and affiliates",
+    source="GitHub facebookexperimental/Robyn @5915aa9 "
+    "python/src/robyn/tutorials/resources/dt_simulated_weekly.csv (byte-for-byte)",
+    citation="Meta Platforms, Robyn (github.com/facebookexperimental/Robyn), MIT licence, "
+    "Copyright Meta Platforms, Inc. and affiliates",
     tables=("spend", "kpis"),
     extras=(),
     files={
@@ -218,7 +221,8 @@ for _level, _files, _ref in [
             for k, (n, s, z, b) in _files.items()
         },
         reference={**_ref, "first_week": "2021-01-25", "last_week": "2024-01-15"},
-        notes="Channels Channel0..N: spend, impressions. kpis.conversions = conversions, revenue = conversions x revenue_per_conversion; "
+        notes="Channels Channel0..N: spend, impressions. kpis.conversions = conversions, "
+        "revenue = conversions x revenue_per_conversion; "
         "controls = every other column (controls, Promo, organic impressions, population). No published ground truth.",
     )(_meridian)
 
@@ -230,7 +234,8 @@ for _level, _files, _ref in [
     redistributable=False,
     source="GitHub DavideAltomare/ChannelAttribution @3fa49d6 python/src/cypack/data/Data.csv (R twin: PathData); "
     "heuristic reference computed for the shared collection",
-    citation="Altomare, D. & Loris, D., ChannelAttribution: Markov model for online multi-channel attribution (R/Python package)",
+    citation="Altomare, D. & Loris, D., ChannelAttribution: "
+    "Markov model for online multi-channel attribution (R/Python package)",
     tables=("touchpoints",),
     extras=("paths", "heuristic_reference"),
     needs=lambda **_: ["paths", "?heuristic_reference"],

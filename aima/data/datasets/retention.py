@@ -19,7 +19,8 @@ __all__ = []
     title="IBM Telco Customer Churn: 7,043 customers, services, account, churned last month",
     licence="IBM sample data, no licence stated; not redistributed",
     redistributable=False,
-    source="IBM sample 'Telco Customer Churn' (Kaggle blastchar) via GitHub AlexGreco1/Churn_AG @0b1bb6a telco-customer-churn.zip",
+    source="IBM sample 'Telco Customer Churn' (Kaggle blastchar) via GitHub AlexGreco1/Churn_AG @0b1bb6a "
+    "telco-customer-churn.zip",
     citation="IBM Cognos Analytics sample data, Telco Customer Churn",
     tables=("customers",),
     extras=("labels",),
@@ -58,7 +59,8 @@ def _telco(f) -> Parts:
     title="Fader & Hardie (2007) retention cohorts 'regular' and 'high end': 2 x 1,000 subscribers over 7 renewals",
     licence=LICENCE_APACHE + " (pymc-marketing data; counts published in the paper)",
     redistributable=True,
-    source="GitHub pymc-labs/pymc-marketing @83929e7 data/sbg_paper.csv (rebuilt from its per-cohort counts) + aggregate",
+    source="GitHub pymc-labs/pymc-marketing @83929e7 data/sbg_paper.csv "
+    "(rebuilt from its per-cohort counts) + aggregate",
     citation="Fader & Hardie (2007), How to Project Customer Retention, Journal of Interactive Marketing 21(1), 76-90",
     tables=("customers",),
     extras=("lifetimes", "survival"),
@@ -110,8 +112,10 @@ def _sbg(f) -> Parts:
     title="Twitter bot vs human accounts with activity features (Gilani et al. 2017), 30% sample: 1,030 accounts",
     licence="no formal licence (property of Twitter, aggregated for research); not redistributed",
     redistributable=False,
-    source="gilani-2017 classification data via GitHub Flajt/Twitter_bot_detection @4b989c7; stratified 30% sample (random_state=42)",
-    citation="Gilani, Kochmar & Crowcroft (2017), Classification of Twitter Accounts into Automated Agents and Human Users, ASONAM",
+    source="gilani-2017 classification data via GitHub Flajt/Twitter_bot_detection @4b989c7; "
+    "stratified 30% sample (random_state=42)",
+    citation="Gilani, Kochmar & Crowcroft (2017), "
+    "Classification of Twitter Accounts into Automated Agents and Human Users, ASONAM",
     tables=(),
     extras=("accounts",),
     files={

@@ -93,7 +93,8 @@ for _dom, _file, _sha, _size, _ref in [
         f"semeval14_{_dom}",
         title=f"SemEval-2014 Task 4 ABSA training data, {_dom}: sentences with aspect terms"
         + (" and categories" if _dom == "restaurants" else ""),
-        licence="research release of the SemEval-2014 organisers (copyright theirs; mirror repository MIT); not redistributed",
+        licence="research release of the SemEval-2014 organisers (copyright theirs; mirror repository MIT); "
+        "not redistributed",
         redistributable=False,
         source=f"SemEval-2014 Task 4 v2 training release, via GitHub {_SEM[0]} @95857fb {_SEM[2]}{_file}",
         citation="Pontiki et al. (2014), SemEval-2014 Task 4: Aspect Based Sentiment Analysis, SemEval 2014, pp. 27-35",
@@ -105,7 +106,9 @@ for _dom, _file, _sha, _size, _ref in [
                 f"semeval2014_absa_train/{_file}", _sha, _size, url=github_raw(_SEM[0], _SEM[1], _SEM[2] + _file)
             )
         },
-        notes="Term offsets (start, end) index the stored (trimmed) text (9 laptop terms are off in the source itself). Usual practice: drop 'conflict', report 3-class accuracy and macro-F1.",
+        notes="Term offsets (start, end) index the stored (trimmed) text "
+        "(9 laptop terms are off in the source itself). "
+        "Usual practice: drop 'conflict', report 3-class accuracy and macro-F1.",
     )(functools.partial(_semeval, domain=_dom))
 
 _MAMS = ("DirkKoelewijn/transformers-on-a-diet", "521efae988083b897b776bfb80ae5684934bc3a6", "data/mams/")
@@ -125,7 +128,8 @@ def _mams_needs(split: str = "train", **_) -> list[str]:
     needs=_mams_needs,
     options={"split": "train (default), validation or all"},
     source=f"GitHub {_MAMS[0]} @521efae {_MAMS[2]}train.xml, validation.xml, LICENSE.txt (byte-for-byte)",
-    citation="Jiang et al. (2019), A Challenge Dataset and Effective Models for Aspect-Based Sentiment Analysis, EMNLP-IJCNLP",
+    citation="Jiang et al. (2019), A Challenge Dataset and Effective Models for Aspect-Based Sentiment Analysis, "
+    "EMNLP-IJCNLP",
     tables=("mentions",),
     extras=("aspects",),
     files={
@@ -146,7 +150,8 @@ def _mams_needs(split: str = "train", **_) -> list[str]:
         "train": {"sentences": 3149, "categories": 7090, "positive": 1929, "negative": 2084, "neutral": 3077},
         "validation": {"sentences": 400, "categories": 888, "positive": 241, "negative": 259, "neutral": 388},
     },
-    notes="Categories: food, service, staff, price, ambience, menu, place, miscellaneous. Mention ids mams_<split>_<n>.",
+    notes="Categories: food, service, staff, price, ambience, menu, place, miscellaneous. "
+    "Mention ids mams_<split>_<n>.",
 )
 def _mams(f, split: str = "train") -> Parts:
     got = [_absa(f[s], f"mams_{s}", "mams") for s in _mams_needs(split)]
@@ -162,7 +167,8 @@ def _mams(f, split: str = "train") -> Parts:
     title="Amazon Alexa / Echo reviews with 1-5 stars, May-July 2018 (3,150)",
     licence="not stated (Kaggle sid321axn; Amazon user content); not redistributed",
     redistributable=False,
-    source="Kaggle 'Amazon Alexa Reviews' via GitHub NikhitaMethwani/Amazon-Alexa-Review-Using-Sentiment-Analysis @ad38c3d amazon_alexa.tsv",
+    source="Kaggle 'Amazon Alexa Reviews' via GitHub "
+    "NikhitaMethwani/Amazon-Alexa-Review-Using-Sentiment-Analysis @ad38c3d amazon_alexa.tsv",
     citation="Kaggle dataset sid321axn/amazon-alexa-reviews (2018)",
     tables=("mentions",),
     extras=("labels",),
@@ -185,7 +191,8 @@ def _mams(f, split: str = "train") -> Parts:
         "feedback": {"1": 2893, "0": 257},
         "empty_texts": 79,
     },
-    notes="79 reviews have no text (blank or whitespace): quarantined as mentions, kept in `labels`. One review reads 'None' "
+    notes="79 reviews have no text (blank or whitespace): quarantined as mentions, kept in `labels`. "
+    "One review reads 'None' "
     "(pandas' default NA parsing makes it the README's '1 empty'); it is kept as text.",
 )
 def _alexa(f) -> Parts:
@@ -224,7 +231,8 @@ def _alexa(f) -> Parts:
     title="Women's E-Commerce Clothing Reviews: random 6,000 of 23,486 (rating, recommend flag, product class)",
     licence="CC0 1.0 (as listed on Kaggle); not bundled (2.2 MB)",
     redistributable=True,
-    source="Kaggle nicapotato/womens-ecommerce-clothing-reviews via GitHub irmakozveren01/Womens-clothing-text-analysis @18e084e; "
+    source="Kaggle nicapotato/womens-ecommerce-clothing-reviews via GitHub "
+    "irmakozveren01/Womens-clothing-text-analysis @18e084e; "
     "DataFrame.sample(n=6000, random_state=42)",
     citation="nicapotato (2018), Women's E-Commerce Clothing Reviews, Kaggle",
     tables=("mentions",),
@@ -244,7 +252,8 @@ def _alexa(f) -> Parts:
         "empty_texts": 196,
         "departments": {"Tops": 2678, "Dresses": 1634, "Bottoms": 975},
     },
-    notes="Mention id = wccr_<original row index>. The 196 reviews without text are quarantined as mentions, kept in `labels`.",
+    notes="Mention id = wccr_<original row index>. "
+    "The 196 reviews without text are quarantined as mentions, kept in `labels`.",
 )
 def _womens(f) -> Parts:
     d = number_rows(pd.read_csv(f["reviews"], dtype={"Review Text": str, "Title": str}))
@@ -333,10 +342,12 @@ def _sls(f) -> Parts:
 
 @dataset(
     "twitter_airline",
-    title="Twitter US Airline Sentiment, 2015-02-16..22: 10,268 tweets to 6 airlines with sentiment and negative reasons",
+    title="Twitter US Airline Sentiment, 2015-02-16..22: "
+    "10,268 tweets to 6 airlines with sentiment and negative reasons",
     licence="CC BY-NC-SA 4.0 (CrowdFlower 'Data for Everyone' via Kaggle; tweets are user content); not redistributed",
     redistributable=False,
-    source="Kaggle crowdflower/twitter-airline-sentiment via GitHub eidehua/Real-Time-SciVi @d172fa9; rows dated 2015-02-16..22",
+    source="Kaggle crowdflower/twitter-airline-sentiment via GitHub eidehua/Real-Time-SciVi @d172fa9; "
+    "rows dated 2015-02-16..22",
     citation="CrowdFlower (2015), Twitter US Airline Sentiment, Data for Everyone library",
     tables=("mentions",),
     extras=("labels",),
@@ -404,7 +415,8 @@ def _twitter(f) -> Parts:
     title="Deceptive Opinion Spam corpus v1.4, fold 1: 320 truthful / deceptive hotel reviews",
     licence="CC BY-NC-SA 3.0; not redistributed",
     redistributable=False,
-    source="op_spam_v1.4 (Ott et al.) via GitHub nielsyh/Text-Classification-for-the-Detection-of-Opinion-Spam @15e0415, fold 1 as CSV",
+    source="op_spam_v1.4 (Ott et al.) via GitHub "
+    "nielsyh/Text-Classification-for-the-Detection-of-Opinion-Spam @15e0415, fold 1 as CSV",
     citation="Ott, Choi, Cardie & Hancock (2011), ACL; Ott, Cardie & Hancock (2013), NAACL",
     tables=("mentions",),
     extras=("labels",),
@@ -422,7 +434,8 @@ def _twitter(f) -> Parts:
         "baseline_accuracy_fold1_to_2_5": 0.836,
         "published_accuracy_positive": 0.898,
     },
-    notes="brand = hotel; source = where the review came from (MTurk = deceptive). Mention ids opspam_<polarity>_<file stem>.",
+    notes="brand = hotel; source = where the review came from (MTurk = deceptive). "
+    "Mention ids opspam_<polarity>_<file stem>.",
 )
 def _opspam(f) -> Parts:
     d = number_rows(pd.read_csv(f["reviews"], dtype=str, keep_default_na=False))
