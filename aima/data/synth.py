@@ -397,7 +397,8 @@ def _purchases(cfg, rng):
 
 
 def _newsletters(cfg, rng, C):
-    "Newsletter sends (stopping after an unsubscribe), opens and clicks; returns events, unsubscribe weeks, schedule and clicks."
+    """Newsletter sends (stopping after an unsubscribe), opens and clicks; returns events, unsubscribe weeks, schedule
+    and clicks."""
     n, W, every = cfg.n_customers, float(cfg.weeks), cfg.newsletter_every_weeks
     nl, unsub_t = (np.arange(every, W, every) + 34 / 168 if every else np.array([])), np.full(n, np.inf)
     cnt = len(nl) - np.searchsorted(nl, C["t0"])
@@ -440,7 +441,8 @@ def generate_shop(
     tables: list[str] | None = None,
     **overrides,
 ) -> Shop:
-    "A shop with known ground truth (only the canonical `tables` named, default all); same config and seed, same frames."
+    """A shop with known ground truth (only the canonical `tables` named, default all); same config and seed, same
+    frames."""
     wanted = set(tables or SCHEMA)
     if wanted - set(SCHEMA):
         raise ValueError(f"Unknown table(s) {sorted(wanted - set(SCHEMA))}; choose from {list(SCHEMA)}.")
