@@ -280,7 +280,8 @@ def test_fuzz_no_crash_no_loss_idempotent(tmp_path_factory, data):
 
 # ---------------------------------------------------------------- whole-file garbage
 def _hostile_files(d):
-    "Files a new user might hand over by mistake: name -> (bytes, the error expected, or the counts when it must import)."
+    """Files a new user might hand over by mistake:
+    name -> (bytes, the error expected, or the counts when it must import)."""
     import gzip
     import io
     import zipfile

@@ -29,7 +29,8 @@ _LOCAL = threading.local()
 
 
 def in_duckdb(s: pd.Series, select: str, where: str | None = None) -> pd.DataFrame:
-    "`SELECT {select} FROM t [WHERE {where}]` in a private in-memory DuckDB (UTC) where `t.x` is `s` as text; rows in order."
+    """`SELECT {select} FROM t [WHERE {where}]` in a private in-memory DuckDB (UTC)
+    where `t.x` is `s` as text; rows in order."""
     con = getattr(_LOCAL, "con", None)
     if con is None:
         import duckdb
@@ -189,7 +190,8 @@ def _fast_dates(txt: pd.Series, dayfirst: bool) -> pd.Series:
 def parse_dates(
     s: pd.Series, dayfirst: bool | None = None, engine: str = "duckdb"
 ) -> tuple[pd.Series, pd.Series, bool | None]:
-    """Parse a column of dates/times to UTC, choosing day-first or month-first for the whole column: (values, failed mask, dayfirst).
+    """Parse a column of dates/times to UTC, choosing day-first or month-first for the whole column:
+    (values, failed mask, dayfirst).
     `engine="pandas"` skips DuckDB (same results, slower)."""
     b = blank(s)
     if pd.api.types.is_datetime64_any_dtype(s):
@@ -265,7 +267,8 @@ def parse_number(s: pd.Series, integer: bool = False) -> tuple[pd.Series, pd.Ser
 
 # %% ../../nbs/05_data/01_detect.ipynb #a1d0c3e4
 def normalize_ids(s: pd.Series) -> pd.Series:
-    "Identifiers as trimmed text; whole numbers stored as floats (`12503.0`) lose the `.0` when every id in the column is one."
+    """Identifiers as trimmed text; whole numbers stored as floats (`12503.0`) lose the `.0`
+    when every id in the column is one."""
     if pd.api.types.is_float_dtype(s) and (s.dropna() % 1 == 0).all():
         return s.astype("Int64").astype(STR)
     t = s.astype(STR).str.strip().mask(blank(s))
@@ -284,12 +287,13 @@ def norm_header(h) -> str:
 COUNTRIES = {
     c.lower()
     for c in (
-        "United Kingdom UK GB GBR England Scotland Wales Ireland IE France FR Germany DE Spain ES Italy IT Portugal PT Netherlands NL "
-        "Belgium BE Switzerland CH Austria AT Norway NO Sweden SE Finland FI Denmark DK Poland PL Greece GR Cyprus Iceland Malta Japan JP "
-        "China CN India IN Bangladesh BD Pakistan PK Singapore SG Australia AU Canada CA USA US Brazil BR Mexico MX Israel Lebanon "
-        "Bahrain UAE Saudi Arabia Nigeria Kenya Egypt Turkey Lithuania Czech Republic RSA Channel Islands EIRE European Community "
-        "Unspecified Hong Kong Korea Indonesia Malaysia Thailand Vietnam Philippines New Zealand NZ South Africa ZA Argentina Chile "
-        "Colombia Peru Sri Lanka Nepal"
+        "United Kingdom UK GB GBR England Scotland Wales Ireland IE France FR Germany DE Spain ES Italy IT Portugal PT "
+        "Netherlands NL Belgium BE Switzerland CH Austria AT Norway NO Sweden SE Finland FI Denmark DK Poland PL "
+        "Greece GR Cyprus Iceland Malta Japan JP China CN India IN Bangladesh BD Pakistan PK Singapore SG Australia AU "
+        "Canada CA USA US Brazil BR Mexico MX Israel Lebanon Bahrain UAE Saudi Arabia Nigeria Kenya Egypt Turkey "
+        "Lithuania Czech Republic RSA Channel Islands EIRE European Community Unspecified Hong Kong Korea Indonesia "
+        "Malaysia Thailand Vietnam Philippines New Zealand NZ South Africa ZA Argentina Chile Colombia Peru Sri Lanka "
+        "Nepal"
     ).split()
 } | {
     "united kingdom",
@@ -445,7 +449,10 @@ FIELDS: dict[str, Field] = {
         _f("last_name", "last name|lastname|surname|family name|lname", _v_name, 0.2, "Family name."),
         _f(
             "phone",
-            "phone|mobile|contact no|contact number|phone number|tel|telephone|cell|mobile no|mobile number|msisdn|billing phone|phone no",
+            (
+                "phone|mobile|contact no|contact number|phone number|tel|telephone|cell|mobile no|mobile number|"
+                "msisdn|billing phone|phone no"
+            ),
             _v_phone,
             0.8,
             "Phone number.",
@@ -466,28 +473,40 @@ FIELDS: dict[str, Field] = {
         ),
         _f(
             "customer_id",
-            "customer id|customerid|customer no|customer number|client id|user id|userid|buyer id|member id|cust id|customer code|account id",
+            (
+                "customer id|customerid|customer no|customer number|client id|user id|userid|buyer id|member id|"
+                "cust id|customer code|account id"
+            ),
             _v_id,
             0.1,
             "Customer identifier.",
         ),
         _f(
             "order_id",
-            "order id|orderid|order no|order number|invoice|invoice no|invoiceno|invoice number|order|transaction id|receipt no|order ref|order reference|bill no",
+            (
+                "order id|orderid|order no|order number|invoice|invoice no|invoiceno|invoice number|order|"
+                "transaction id|receipt no|order ref|order reference|bill no"
+            ),
             _v_id,
             0.1,
             "Order or invoice number.",
         ),
         _f(
             "order_date",
-            "order date|order placed|created at|date|invoice date|invoicedate|purchase date|order time|transaction date|paid at|order datetime|date placed|placed at",
+            (
+                "order date|order placed|created at|date|invoice date|invoicedate|purchase date|order time|"
+                "transaction date|paid at|order datetime|date placed|placed at"
+            ),
             _v_date,
             0.6,
             "When the order was placed.",
         ),
         _f(
             "amount",
-            "amount|total|grand total|gmv|sale amount|sales|revenue|order total|total price|order value|net sales|subtotal|total amount|payment amount|line total|price total|order amount",
+            (
+                "amount|total|grand total|gmv|sale amount|sales|revenue|order total|total price|order value|net sales|"
+                "subtotal|total amount|payment amount|line total|price total|order amount"
+            ),
             _v_money,
             0.35,
             "Money amount of the order (or line).",
@@ -508,14 +527,20 @@ FIELDS: dict[str, Field] = {
         ),
         _f(
             "product_name",
-            "product|product name|item|item name|description|lineitem name|title|product title|product description|item description",
+            (
+                "product|product name|item|item name|description|lineitem name|title|product title|"
+                "product description|item description"
+            ),
             _v_text,
             0.1,
             "Product name.",
         ),
         _f(
             "sku",
-            "sku|stock code|stockcode|product code|item code|product id|lineitem sku|asin|variant sku|article number|item id",
+            (
+                "sku|stock code|stockcode|product code|item code|product id|lineitem sku|asin|variant sku|"
+                "article number|item id"
+            ),
             _v_id,
             0.1,
             "Product code.",

@@ -85,7 +85,8 @@ def import_source(
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> dict:
-    "Import `source` into `ws` (or preview it); returns the summary `{rows, imported, quarantined, mapping, tables, ...}`."
+    """Import `source` into `ws` (or preview it);
+    returns the summary `{rows, imported, quarantined, mapping, tables, ...}`."""
     t0 = time.perf_counter()
     started = pd.Timestamp.now(tz="UTC")
     sources = read_source(source, sheet=sheet, table=table, query=query, encoding=encoding, delimiter=delimiter)
@@ -264,7 +265,8 @@ def register(app) -> None:
 
         def human(o):
             lines = [
-                f"{o.get('source', source)}: {o['rows']} rows -> {o['imported']} imported, {o['quarantined']} quarantined"
+                f"{o.get('source', source)}: {o['rows']} rows -> "
+                f"{o['imported']} imported, {o['quarantined']} quarantined"
                 + (f" ({o['skipped']})" if o.get("skipped") else "")
             ]
             for src, m in o["mapping"].items() if "sources" in o else [(None, o["mapping"])]:

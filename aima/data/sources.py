@@ -94,7 +94,8 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_arrow(text: str, sep: str) -> pd.DataFrame | None:
-    "The common case in C++: a well-formed file without blank lines, every column read as text by Arrow; None otherwise."
+    """The common case in C++: a well-formed file without blank lines,
+    every column read as text by Arrow; None otherwise."""
     if "\n\n" in text or "\n\r\n" in text:  # blank lines count as rows for row numbers: the pandas path keeps them
         return None
     try:
@@ -154,7 +155,10 @@ def read_delimited(text: str, name: str, delimiter: str | None = None) -> Source
                         "row_number": i,
                         "column": None,
                         "raw": {"line": sep.join(r)},
-                        "reason": f"row has {len(r)} fields but the header has {len(header)}: check for an unquoted '{sep}' in a value",
+                        "reason": (
+                            f"row has {len(r)} fields but the header has {len(header)}: "
+                            f"check for an unquoted '{sep}' in a value"
+                        ),
                     }
                 )
         df = pd.DataFrame(good, columns=header)
@@ -259,7 +263,8 @@ def _read_excel(raw: bytes, kind: str, name: str, fp: str, sheet: str | None) ->
             ) from None
         if "[Content_Types].xml" not in inside or not any(n.startswith("xl/") for n in inside):
             raise ValueError(
-                f"{name}: this is a zip archive, not an Excel workbook (it holds {', '.join(inside[:5]) or 'nothing'}); "
+                f"{name}: this is a zip archive, not an Excel workbook "
+                f"(it holds {', '.join(inside[:5]) or 'nothing'}); "
                 "unzip it and import the files inside."
             )
     try:
@@ -372,7 +377,8 @@ def read_source(
     if suffix in _EXCEL + ("parquet",):  # plain text under a spreadsheet's name: fine if it is a table
         if not len(src.df):
             raise ValueError(
-                f"{s}: named .{suffix} but it is plain text, not a {'workbook' if suffix in _EXCEL else 'Parquet file'}; "
+                f"{s}: named .{suffix} but it is plain text, "
+                f"not a {'workbook' if suffix in _EXCEL else 'Parquet file'}; "
                 f"save it again as .{suffix}, or rename it .csv if it is a CSV export."
             )
         src.info["note"] = f"named .{suffix} but holds delimited text: read as CSV"

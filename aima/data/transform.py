@@ -82,7 +82,8 @@ def _row_id(parts: pd.DataFrame, prefix: str) -> pd.Series:
 
 # %% ../../nbs/05_data/02b_transform.ipynb #20f7ebd0
 def _distinct(fn, s: pd.Series, *args, **kwargs):
-    "Run the column parser `fn` on the distinct values of `s` (exports repeat dates, prices, e-mails) and spread its Series back to every row."
+    """Run the column parser `fn` on the distinct values of `s` (exports repeat dates, prices, e-mails)
+    and spread its Series back to every row."""
     codes, uniq = pd.factorize(s, use_na_sentinel=False)
     if len(uniq) > 0.8 * len(s):
         return fn(s, *args, **kwargs)
@@ -180,7 +181,8 @@ def _kind(name: str, by_field: dict[str, str]) -> str:
     for f in need:
         if f not in has:
             raise ValueError(
-                f"{name}: {kind} need {'an' if f[0] in 'aeiou' else 'a'} {f.replace('_', ' ')} column and none was detected. "
+                f"{name}: {kind} need {'an' if f[0] in 'aeiou' else 'a'} "
+                f"{f.replace('_', ' ')} column and none was detected. "
                 f"Map it with --map 'YOUR COLUMN={f}'."
             )
     return kind
@@ -301,7 +303,8 @@ def _mention_table(v: pd.DataFrame, extra_json) -> pd.DataFrame:
 
 
 def _customer_table(who: pd.DataFrame, dates: pd.Series | None, extra: list | None) -> pd.DataFrame:
-    "One row per customer from the rows that identify one: first non-empty value per field, earliest date as created_at."
+    """One row per customer from the rows that identify one:
+    first non-empty value per field, earliest date as created_at."""
     c = pd.DataFrame({"customer_id": who["customer_id"]}, index=who.index)
     for f in ("email", "phone", "first_name", "last_name", "full_name", "city", "country", "currency"):
         if f in who:
