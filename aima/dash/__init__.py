@@ -63,7 +63,8 @@ def _utc(v) -> pd.Timestamp | None:
 
 
 def alerts(ws: Workspace, info: dict | None = None) -> list[dict]:
-    "Things to look at now: `{level, text, page}` dicts ('warn' first): the modules' alert rules, the `alerts` table, stale or missing results."
+    """Things to look at now: `{level, text, page}` dicts ('warn' first): the modules' alert rules, the `alerts` table,
+    stale or missing results."""
     info = info or ws.info()
     out, ids = [], set()
     for module, rule in alert_rules():  # the same rules the pipeline writes to the alerts table, read fresh
@@ -138,7 +139,8 @@ def workspace_overview(uri: str | None = None) -> dict:
                 msg = (
                     None
                     if rows
-                    else f"The workspace {uri} has no data yet. Import a file on the Import page, or run `aima import YOUR_FILE.csv --workspace {uri}`."
+                    else f"The workspace {uri} has no data yet. Import a file on the Import page, or run "
+                    f"`aima import YOUR_FILE.csv --workspace {uri}`."
                 )
                 return {
                     "state": state,
@@ -160,7 +162,8 @@ def workspace_overview(uri: str | None = None) -> dict:
 
 # %% ../../nbs/85_dash/01_dash.ipynb #ds1pre2
 def _prefetch(build, uri) -> None:
-    "In a preheated Voilà kernel, compute the page's data into the cache (`build.prefetch(uri)`) before anyone asks; problems show at the request."
+    """In a preheated Voilà kernel, compute the page's data into the cache (`build.prefetch(uri)`) before anyone asks;
+    problems show at the request."""
     fn = getattr(build, "prefetch", None)
     if fn is None or os.environ.get("VOILA_PREHEAT", "False") == "False":
         return
@@ -198,7 +201,8 @@ def register_page(
 def nav_html(active: str | None = None) -> str:
     "The nav bar: a link to every registered page (relative links: they work under any Voilà base URL)."
     links = "".join(
-        f"<a href='{escape(p['notebook'])}' class='aima-nav-{escape(s)}{' active' if s == active else ''}'>{escape(p['title'])}</a>"
+        f"<a href='{escape(p['notebook'])}' class='aima-nav-{escape(s)}{' active' if s == active else ''}'>"
+        f"{escape(p['title'])}</a>"
         for s, p in PAGES.items()
     )
     return f"<nav class='aima-nav'><span class='brand'>AIMA</span>{links}</nav>"
@@ -223,7 +227,8 @@ def page(slug: str, uri: str | None = None):
     except Exception as e:
         build, problem = (
             None,
-            f"The {spec['title']} page could not load: {plain(e)}. Is AIMA installed with the dash extra (`pip install aima[dash]`)?",
+            f"The {spec['title']} page could not load: {plain(e)}. "
+            "Is AIMA installed with the dash extra (`pip install aima[dash]`)?",
         )
     _prefetch(build, uri)
     _wait_for_request()
@@ -298,7 +303,8 @@ def home_html(ov: dict) -> str:
         out.append(
             "<h2>Customers per segment</h2><table>"
             + "".join(
-                f"<tr><td>{escape(s['segment'])}</td><td style='width:320px'><div class='bar' style='width:{max(1, int(300 * s['customers'] / top))}px'></div></td>"
+                f"<tr><td>{escape(s['segment'])}</td><td style='width:320px'>"
+                f"<div class='bar' style='width:{max(1, int(300 * s['customers'] / top))}px'></div></td>"
                 f"<td class='num'>{s['customers']:,}</td></tr>"
                 for s in ov["segments"]
             )
@@ -306,7 +312,8 @@ def home_html(ov: dict) -> str:
         )
     top = max([t["rows"] for t in ov["tables"]] or [1]) or 1
     bars = "".join(
-        f"<tr><td>{escape(t['name'])}</td><td style='width:420px'><div class='bar' style='width:{max(1, int(400 * t['rows'] / top))}px'></div></td>"
+        f"<tr><td>{escape(t['name'])}</td><td style='width:420px'>"
+        f"<div class='bar' style='width:{max(1, int(400 * t['rows'] / top))}px'></div></td>"
         f"<td class='num'>{t['rows']:,}</td><td>{escape((t['last_write'] or '-')[:19])}</td></tr>"
         for t in ov["tables"]
     )
@@ -323,7 +330,8 @@ def home_html(ov: dict) -> str:
         )
     )
     out.append(
-        "<h2>Quarantined rows</h2><p class='sub'>Rows that could not be imported, with the reason; fix them in the file and import it again.</p>"
+        "<h2>Quarantined rows</h2><p class='sub'>Rows that could not be imported, with the reason; "
+        "fix them in the file and import it again.</p>"
         + rows_html(ov["quarantine"], ["source", "column", "reason", "rows"])
     )
     out.append("</div>")
@@ -401,7 +409,8 @@ def serve(
         )
     env = dash_env(workspace)
     print(
-        f"AIMA dashboards: http://127.0.0.1:{port}/voila/render/home.ipynb  (workspace {env['AIMA_WORKSPACE']}; Ctrl-C to stop)",
+        f"AIMA dashboards: http://127.0.0.1:{port}/voila/render/home.ipynb  "
+        f"(workspace {env['AIMA_WORKSPACE']}; Ctrl-C to stop)",
         flush=True,
     )
     try:

@@ -157,7 +157,8 @@ def health_figure(hist: pd.DataFrame, title: str = "Health score distribution"):
 
 # %% ../../nbs/85_dash/02_customers.ipynb #ds2over2
 def customers_overview(ws: Workspace) -> dict:
-    "The Customers page's `columns` (those with data), `segments`, `notes` (what to run) and `hist` (customers per health bin), cached."
+    """The Customers page's `columns` (those with data), `segments`, `notes` (what to run) and `hist` (customers per
+    health bin), cached."""
 
     def compute():
         t = customer_table(ws)
@@ -295,9 +296,11 @@ def profile_html(p: dict) -> str:
         ]
         rows.sort(key=lambda r: (r[0], r[1]))
         out.append(
-            "<h3>Every feature</h3><table class='aima-features'><tr><th>group</th><th>feature</th><th class='num'>value</th><th>meaning</th></tr>"
+            "<h3>Every feature</h3><table class='aima-features'><tr><th>group</th><th>feature</th>"
+            "<th class='num'>value</th><th>meaning</th></tr>"
             + "".join(
-                f"<tr><td>{escape(g)}</td><td>{escape(k)}</td><td class='num'>{escape(fmt_value(v, _num if isinstance(v, float) else None))}</td>"
+                f"<tr><td>{escape(g)}</td><td>{escape(k)}</td>"
+                f"<td class='num'>{escape(fmt_value(v, _num if isinstance(v, float) else None))}</td>"
                 f"<td class='sub'>{escape(d)}</td></tr>"
                 for g, k, v, d in rows
             )
@@ -441,8 +444,8 @@ def customers_page(uri: str | None = None):
             table.widget,
             hist_out,
             W.HTML(
-                CSS
-                + "<div class='aima'><h2>Customer profile</h2><p class='sub'>Pick a customer from the table's page, or type an id.</p></div>"
+                CSS + "<div class='aima'><h2>Customer profile</h2>"
+                "<p class='sub'>Pick a customer from the table's page, or type an id.</p></div>"
             ),
             W.HBox([pick, typed, open_btn]),
             prof_status,
@@ -487,7 +490,8 @@ def _segment_base(ws: Workspace, kind: str = "rfm"):
 
 
 def segment_summary(ws: Workspace, kind: str = "rfm") -> pd.DataFrame:
-    "Per segment: customers, share, revenue, average spend/health/CLV/P(churn), 90-day order trend, persona and strategy (cached)."
+    """Per segment: customers, share, revenue, average spend/health/CLV/P(churn), 90-day order trend, persona and
+    strategy (cached)."""
     return cached(ws, ("segment_summary", kind), lambda: _segment_summary(ws, kind))
 
 
@@ -659,8 +663,8 @@ def segments_page(uri: str | None = None):
             if col in r and pd.notna(r[col]):
                 cards[label] = fmt_value(r[col], SEGMENT_FORMATS.get(col))
         detail.value = (
-            CSS
-            + f"<div class='aima aima-segment'><h3>{escape(pick.value)}</h3><p><b>Who they are.</b> {escape(r.persona)}</p>"
+            CSS + f"<div class='aima aima-segment'><h3>{escape(pick.value)}</h3>"
+            f"<p><b>Who they are.</b> {escape(r.persona)}</p>"
             f"<p><b>What to do.</b> {escape(r.strategy)}</p>{cards_html(cards)}</div>"
         )
 
@@ -694,7 +698,8 @@ def segments_page(uri: str | None = None):
     note = (
         ""
         if "learned" in kinds
-        else "<p class='sub'>Learned segments (behavioural clusters) join these RFM segments when the segmentation model has run.</p>"
+        else "<p class='sub'>Learned segments (behavioural clusters) join these RFM segments "
+        "when the segmentation model has run.</p>"
     )
     return W.VBox(
         head

@@ -111,7 +111,8 @@ def _page_words(e: Exception) -> ValueError:
 
 
 def dry_run(path: str | Path, mapping: dict | None = None) -> dict:
-    "Import `path` into a throw-away in-memory workspace: mapping, counts, samples per table, quarantined rows with reasons."
+    """Import `path` into a throw-away in-memory workspace: mapping, counts, samples per table, quarantined rows with
+    reasons."""
     with Workspace(":memory:") as mem:
         try:
             out = import_source(mem, path, mapping=mapping or None)
@@ -127,7 +128,8 @@ def dry_run(path: str | Path, mapping: dict | None = None) -> dict:
 
 
 def run_import(uri: str | None, path: str | Path, mapping: dict | None = None, wait: float = 15) -> dict:
-    "Import `path` into the workspace; returns the importer's summary plus `quarantine_rows` (the rows set aside, with reasons)."
+    """Import `path` into the workspace; returns the importer's summary plus `quarantine_rows` (the rows set aside, with
+    reasons)."""
     uri = str(uri or default_workspace())
     deadline = time.monotonic() + wait
     while True:
@@ -171,7 +173,8 @@ def _summary_html(out: dict, done: bool) -> str:
     tables = ", ".join(f"{n:,} {t}" for t, n in out["tables"].items()) or "nothing"
     q = out["quarantined"]
     text = (
-        f"{Path(str(out.get('source', ''))).name}: {out['rows']:,} rows read. {verb} {out['imported']:,} rows ({tables}). "
+        f"{Path(str(out.get('source', ''))).name}: {out['rows']:,} rows read. "
+        f"{verb} {out['imported']:,} rows ({tables}). "
         + (
             f"{q:,} row(s) {'were' if done else 'would be'} quarantined: see why below."
             if q
@@ -190,8 +193,8 @@ def _quarantine_html(q: pd.DataFrame) -> str:
         return ""
     q = q.assign(raw=q.raw.map(lambda v: v if isinstance(v, str) else json.dumps(v, default=str)))
     return (
-        CSS
-        + "<div class='aima-quarantine'><div class='aima'><h3>Quarantined rows</h3><p class='sub'>Kept aside with the reason; "
+        CSS + "<div class='aima-quarantine'><div class='aima'><h3>Quarantined rows</h3>"
+        "<p class='sub'>Kept aside with the reason; "
         "fix them in the file and import it again (rows already imported are not duplicated).</p></div>"
         + table_html(q, {"row_number": "row", "column": "column", "reason": "reason", "raw": "values"})
         + "</div>"
@@ -303,8 +306,8 @@ def import_page(uri: str | None = None):
         )
         ok = all(s["ok"] for s in steps)
         result.value = (
-            CSS
-            + f"<div class='aima'><div class='{'ok' if ok else 'empty'} aima-message'><b>Results updated.</b><ul>{lines}</ul>"
+            CSS + f"<div class='aima'><div class='{'ok' if ok else 'empty'} aima-message'>"
+            f"<b>Results updated.</b><ul>{lines}</ul>"
             "Open the other pages (or press their Refresh) to see them.</div></div>"
         )
 
@@ -316,9 +319,10 @@ def import_page(uri: str | None = None):
     go.on_click(safe(on_import, status))
     update.on_click(safe(on_update, status))
     intro = (
-        CSS
-        + "<div class='aima'><h2>1. Choose your data</h2><p class='sub'>Orders, customers, events or reviews: CSV, Excel, JSON or "
-        "Parquet exports from Shopify, WooCommerce, Daraz, a CRM, or a Google Sheet shared as 'anyone with the link can view'. "
+        CSS + "<div class='aima'><h2>1. Choose your data</h2><p class='sub'>"
+        "Orders, customers, events or reviews: CSV, Excel, JSON or "
+        "Parquet exports from Shopify, WooCommerce, Daraz, a CRM, or a Google Sheet shared as "
+        "'anyone with the link can view'. "
         "Nothing is written until you press Import.</p></div>"
     )
     return W.VBox(

@@ -81,7 +81,8 @@ def read_workspace(uri: str | os.PathLike | None = None):
 
 
 def is_unavailable(e: BaseException) -> bool:
-    "Whether `e` is an `Unavailable` (by class name: the class defined in a notebook and in the package are both meant)."
+    """Whether `e` is an `Unavailable` (by class name: the class defined in a notebook and in the package are both
+    meant)."""
     return type(e).__name__ == "Unavailable"
 
 
@@ -104,7 +105,8 @@ def need(ws: Workspace, *names: str) -> None:
 
 
 def latest(ws: Workspace, name: str):
-    "Result table `name` at its latest run, as a lazy Ibis table: `aima.data.schema.latest_run`, the rule every reader shares."
+    """Result table `name` at its latest run, as a lazy Ibis table: `aima.data.schema.latest_run`, the rule every reader
+    shares."""
     return latest_run(ws, name)
 
 
@@ -119,7 +121,8 @@ _CACHE: dict = {}
 
 
 def workspace_version(ws: Workspace) -> tuple | None:
-    "What changes whenever `ws` is written: file and WAL size and mtime, write-log count and newest entry; None for in-memory."
+    """What changes whenever `ws` is written: file and WAL size and mtime, write-log count and newest entry; None for
+    in-memory."""
     from aima.core import WRITES_TABLE
 
     parts = []
@@ -149,7 +152,8 @@ def _cache_key(ws: Workspace, key) -> tuple:
 
 
 def cached(ws: Workspace, key, fn: Callable):
-    "`fn()` computed once per version of workspace `ws` (a copy of the kept result after that); `key` names what `fn` computes."
+    """`fn()` computed once per version of workspace `ws` (a copy of the kept result after that); `key` names what `fn`
+    computes."""
     import copy
 
     version = workspace_version(ws)
@@ -175,7 +179,8 @@ CSS = """<style>
 .aima {max-width: 1200px} .aima h1 {font-size: 1.6em; margin: .2em 0} .aima h2 {font-size: 1.15em; margin: 1.2em 0 .4em}
 .aima h3 {font-size: 1em; margin: .8em 0 .3em}
 .aima .sub {color: #52606d; margin-bottom: .6em}
-.aima-nav {display: flex; gap: 4px; align-items: center; border-bottom: 1px solid #e4e7eb; padding: 4px 0 8px; margin-bottom: 8px;
+.aima-nav {display: flex; gap: 4px; align-items: center; border-bottom: 1px solid #e4e7eb; padding: 4px 0 8px;
+  margin-bottom: 8px;
   font-family: system-ui, sans-serif}
 .aima-nav .brand {font-weight: 700; color: #3e7bfa; margin-right: 14px}
 .aima-nav a {padding: 5px 12px; border-radius: 6px; color: #323f4b; text-decoration: none}
@@ -183,7 +188,8 @@ CSS = """<style>
 .aima .cards {display: flex; flex-wrap: wrap; gap: 12px}
 .aima .card {background: #f5f7fa; border-radius: 8px; padding: 10px 16px; min-width: 130px}
 .aima .card .v {font-size: 1.5em; font-weight: 600} .aima .card .k {color: #52606d; font-size: .85em}
-.aima table {border-collapse: collapse; font-size: .9em} .aima td, .aima th {padding: 4px 10px; border-bottom: 1px solid #e4e7eb; text-align: left}
+.aima table {border-collapse: collapse; font-size: .9em}
+.aima td, .aima th {padding: 4px 10px; border-bottom: 1px solid #e4e7eb; text-align: left}
 .aima td.num, .aima th.num {text-align: right}
 .aima .bar {background: #3e7bfa; height: 12px; border-radius: 3px}
 .aima .empty {background: #fffbea; border: 1px solid #f0b429; border-radius: 8px; padding: 14px; max-width: 820px}
@@ -193,7 +199,8 @@ CSS = """<style>
 .aima .alert.warn {border-color: #f0b429; background: #fffbea}
 .aima .tag {display: inline-block; padding: 1px 8px; border-radius: 10px; background: #e4e7eb; font-size: .85em}
 .aima code {background: #eef2f7; padding: 1px 4px; border-radius: 3px}
-.aima a.aima-download {display: inline-block; padding: 5px 12px; background: #3e7bfa; color: white; border-radius: 6px; text-decoration: none}
+.aima a.aima-download {display: inline-block; padding: 5px 12px; background: #3e7bfa; color: white; border-radius: 6px;
+  text-decoration: none}
 </style>"""
 
 _SECRET_RES = [
@@ -236,7 +243,10 @@ def message_html(msg: str, kind: str = "empty", title: str | None = None) -> str
         if title is not None
         else {"empty": "Nothing to show yet.", "error": "That did not work.", "ok": "Done."}.get(kind, "")
     )
-    return f"{CSS}<div class='aima'><div class='{escape(kind)} aima-message'><b>{escape(title)}</b><br>{code_html(msg)}</div></div>"
+    return (
+        f"{CSS}<div class='aima'><div class='{escape(kind)} aima-message'><b>{escape(title)}</b><br>"
+        f"{code_html(msg)}</div></div>"
+    )
 
 
 def cards_html(items: dict[str, Any]) -> str:
@@ -449,7 +459,8 @@ class PagedTable:
         self.html.value = table_html(self.df, self.columns, self.formats, self.empty)
         end = min(self.offset + n, self.total)
         self.info.value = (
-            f"<div class='aima aima-pageinfo' style='padding:4px 10px'>{self.offset + 1 if self.total else 0:,}-{end:,} of "
+            "<div class='aima aima-pageinfo' style='padding:4px 10px'>"
+            f"{self.offset + 1 if self.total else 0:,}-{end:,} of "
             f"{self.total:,} · page {self.offset // n + 1 if self.total else 0} of {max(1, -(-self.total // n))}</div>"
         )
         self.prev.disabled, self.next.disabled = self.offset == 0, end >= self.total
@@ -473,7 +484,8 @@ def frame_fetch(df: pd.DataFrame) -> Callable:
 
 
 def ibis_fetch(make: Callable, uri: str | os.PathLike | None = None, key: Callable | None = None) -> Callable:
-    "A `PagedTable` fetch over `make(ws)`, a lazy Ibis table on workspace `uri` opened read-only for each page; `key()` names the query for `cached`."
+    """A `PagedTable` fetch over `make(ws)`, a lazy Ibis table on workspace `uri` opened read-only for each page;
+    `key()` names the query for `cached`."""
 
     def one_page(ws, sort, ascending, offset, limit):
         t = make(ws)

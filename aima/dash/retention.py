@@ -158,7 +158,8 @@ def risk_table(
 
 # %% ../../nbs/85_dash/03_retention.ipynb #f2eb93bb
 def risk_histogram(ws: Workspace, horizon: int | None = None):
-    "Active customers per 5-point bin of P(churn within `horizon` days) (default: 90 days, else the longest scored horizon)."
+    """Active customers per 5-point bin of P(churn within `horizon` days) (default: 90 days, else the longest scored
+    horizon)."""
     import plotly.graph_objects as go
 
     ch = _active(latest(ws, "churn_predictions"))
@@ -246,7 +247,8 @@ def clv_figure(d: pd.DataFrame):
 
 
 def survival_curves(ws: Workspace, max_customers: int | None = None, step_days: int = 15) -> pd.DataFrame:
-    "Mean predicted survival per segment (rows: day, segment, survival) over active customers (a sample of `max_customers` if given), in the engine."
+    """Mean predicted survival per segment (rows: day, segment, survival) over active customers (a sample of
+    `max_customers` if given), in the engine."""
     return cached(
         ws, ("survival_curves", max_customers, step_days), lambda: _survival_curves(ws, max_customers, step_days)
     )
@@ -391,7 +393,8 @@ def retention_page(uri: str | None = None):
         elif "action" in cols and s.get("policy") == "risk_band":
             parts.append(
                 code_html(
-                    "actions chosen by risk band; expected profit needs recorded outcomes (`aima interventions record`, then `aima interventions recommend`)"
+                    "actions chosen by risk band; expected profit needs recorded outcomes "
+                    "(`aima interventions record`, then `aima interventions recommend`)"
                 )
             )
         totals.value = CSS + "<div class='aima aima-risk-totals'><p>" + " · ".join(parts) + "</p></div>"
@@ -460,7 +463,8 @@ def _risk_totals(t) -> dict:
 
 
 def retention_prefetch(uri: str | None = None) -> None:
-    "Compute what the CLV & churn page first shows (numbers, charts, the at-risk table's first page and totals) into the cache."
+    """Compute what the CLV & churn page first shows (numbers, charts, the at-risk table's first page and totals) into
+    the cache."""
     with read_workspace(uri) as ws:
         if not ws.exists("churn_predictions"):
             return

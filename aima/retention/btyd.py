@@ -184,7 +184,8 @@ class PurchaseModel(BTYDModel):
 
 # %% ../../nbs/60_retention/03_btyd.ipynb #3b7d0101
 class BetaGeoModel(PurchaseModel):
-    "BG/NBD: purchases at Poisson rate lambda ~ Gamma(r, alpha) while alive; after each purchase the customer leaves with p ~ Beta(a, b)."
+    """BG/NBD: purchases at Poisson rate lambda ~ Gamma(r, alpha) while alive; after each purchase the customer leaves
+    with p ~ Beta(a, b)."""
 
     _names, _x0 = ("r", "alpha", "a", "b"), (1.0, 1.0, 1.0, 1.0)
     _loglik = staticmethod(bgnbd_loglik)
@@ -299,7 +300,8 @@ class BetaGeoBetaBinomModel(BTYDModel):
         return np.exp(num - bgbb_loglik(p, x, tx, n))
 
     def p_alive(self, data, *more) -> np.ndarray:
-        "Probability of being alive at opportunity n + 1 (a DataFrame with frequency, recency, n_periods, or the arrays)."
+        """Probability of being alive at opportunity n + 1 (a DataFrame with frequency, recency, n_periods, or the
+        arrays)."""
         check_fitted(self, "params_")
         return self.p_alive_given(self.params_, *self._columns(data, more))
 
@@ -330,7 +332,8 @@ class BetaGeoBetaBinomModel(BTYDModel):
 
 # %% ../../nbs/60_retention/03_btyd.ipynb #3b7d0103
 class GammaGammaModel(BTYDModel):
-    "Gamma-Gamma spend: per-transaction spend ~ Gamma(p, nu) with nu ~ Gamma(q, gamma), for customers with repeat purchases."
+    """Gamma-Gamma spend: per-transaction spend ~ Gamma(p, nu) with nu ~ Gamma(q, gamma), for customers with repeat
+    purchases."""
 
     _names, _x0 = ("p", "q", "gamma"), (1.0, 1.0, 1.0)
     _loglik = staticmethod(gg_loglik)

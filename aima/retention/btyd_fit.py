@@ -14,7 +14,8 @@ from scipy.optimize import minimize
 
 # %% ../../nbs/60_retention/01_btyd_fit.ipynb #d91d8f44
 def summary_columns(data, names) -> list[np.ndarray]:
-    "Columns `names` of a summary DataFrame as float arrays (one clear error naming what is missing), or the arrays given."
+    """Columns `names` of a summary DataFrame as float arrays (one clear error naming what is missing), or the arrays
+    given."""
     if isinstance(data, pd.DataFrame):
         missing = [n for n in names if n not in data.columns]
         if missing:
@@ -106,7 +107,8 @@ def mle(
     sums=None,
     start_hessian: np.ndarray | None = None,
 ) -> dict:
-    """Maximum likelihood on log-parameters; returns params, log-likelihood, covariance of log-params and the optimiser result.
+    """Maximum likelihood on log-parameters; returns params, log-likelihood, covariance of log-params and the optimiser
+    result.
 
     `sums(p) -> (total loglik, total gradient)` replaces the per-customer path when a fused kernel exists.
     `start_hessian`: the Hessian of the mean objective near `x0` (from a subsample fit): Newton steps with it replace

@@ -263,7 +263,8 @@ def _pnbd_kernel(numba):
 
 
 def pnbd_sums(params, x, tx, T, w, xu):
-    "Weighted sums of the Pareto/NBD log-likelihood and its gradient in one compiled pass (NumPy fallback without numba)."
+    """Weighted sums of the Pareto/NBD log-likelihood and its gradient in one compiled pass (NumPy fallback without
+    numba)."""
     kernel = _compiled(_pnbd_kernel)
     if kernel is None:
         ll, g = pnbd_loglik(params, x, tx, T, grad=True)
@@ -288,7 +289,8 @@ def pnbd_sums(params, x, tx, T, w, xu):
 
 # %% ../../nbs/60_retention/00_btyd_likelihoods.ipynb #5d0b0014
 def bgbb_loglik(params, x, tx, n, grad: bool = False):
-    "BG/BB log-likelihood for discrete-time data: x transactions in n opportunities, last at t_x (Fader, Hardie & Shang 2010)."
+    """BG/BB log-likelihood for discrete-time data: x transactions in n opportunities, last at t_x (Fader, Hardie &
+    Shang 2010)."""
     alpha, beta, gamma, delta = params
     x, tx, n = (np.asarray(v, dtype=float) for v in (x, tx, n))
     l1 = betaln(alpha + x, beta + n - x) - betaln(alpha, beta) + betaln(gamma, delta + n) - betaln(gamma, delta)
@@ -328,7 +330,8 @@ def bgbb_loglik(params, x, tx, n, grad: bool = False):
 
 # %% ../../nbs/60_retention/00_btyd_likelihoods.ipynb #5d0b0017
 def gg_loglik(params, x, m, grad: bool = False):
-    "Gamma-Gamma log-likelihood of mean spend `m` over `x` repeat transactions (Fader, Hardie & Lee 2005); optional gradient."
+    """Gamma-Gamma log-likelihood of mean spend `m` over `x` repeat transactions (Fader, Hardie & Lee 2005); optional
+    gradient."""
     p, q, v = params
     px = p * x
     ll = (

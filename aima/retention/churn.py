@@ -339,7 +339,8 @@ class DeepHitModel(SurvivalModel):
             with warnings.catch_warnings():
                 warnings.filterwarnings(
                     "ignore",
-                    message=".*(num_workers|does not have many workers|log_every_n_steps|GPU available|TPU available|LeafSpec).*",
+                    message=".*(num_workers|does not have many workers|log_every_n_steps|GPU available|"
+                    "TPU available|LeafSpec).*",
                 )
                 trainer = pl.Trainer(
                     max_epochs=self.max_epochs,

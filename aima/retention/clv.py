@@ -59,8 +59,9 @@ _all_ = [
 
 # %% ../../nbs/60_retention/04_clv.ipynb #c7eec8c2
 def read_cdnow(path) -> pd.DataFrame:
-    """A CDNOW file as transactions (customer_id, date, quantity, amount): the 1/10 sample (id, cohort, yyyymmdd, quantity,
-    amount), the master file (id, date, quantity, amount) with or without its header, whitespace- or comma-separated."""
+    """A CDNOW file as transactions (customer_id, date, quantity, amount): the 1/10 sample (id, cohort, yyyymmdd,
+    quantity, amount), the master file (id, date, quantity, amount) with or without its header, whitespace- or
+    comma-separated."""
     import re
 
     with open(path, encoding="utf-8", errors="replace") as f:
@@ -101,7 +102,8 @@ def calibration_summary(
     amount="amount",
     period_days: float = 7,
 ) -> pd.DataFrame:
-    "Per-customer frequency, recency, T, monetary_value up to `calibration_end` (units of `period_days`), plus holdout purchases."
+    """Per-customer frequency, recency, T, monetary_value up to `calibration_end` (units of `period_days`), plus holdout
+    purchases."""
     import ibis
     from aima.customers.features import rfm_summary
 
@@ -130,7 +132,8 @@ def _utc(ts) -> pd.Timestamp:
 
 
 def holdout_table(model: PurchaseModel, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
-    "Mean holdout purchases by calibration frequency, actual vs the model's conditional expectation (Fader et al.'s Figure 3)."
+    """Mean holdout purchases by calibration frequency, actual vs the model's conditional expectation (Fader et al.'s
+    Figure 3)."""
     check_fitted(model, "params_")
     if missing := [c for c in ("frequency_holdout", "duration_holdout") if c not in summary]:
         raise ValueError(
@@ -156,7 +159,8 @@ def tracking_table(
     period_days: float = 7,
 ) -> pd.DataFrame:
     """Cumulative repeat transactions per period for the customers first seen by `calibration_end`: actual against the
-    model's forecast for a cohort with the same first-purchase dates (Fader et al.'s tracking plot). Counted in the engine."""
+    model's forecast for a cohort with the same first-purchase dates (Fader et al.'s tracking plot). Counted in the
+    engine."""
     import ibis
 
     check_fitted(model, "params_")
@@ -236,7 +240,8 @@ def clv(
     interval: float | None = None,
     n_samples: int = 200,
 ) -> pd.DataFrame:
-    "Discounted CLV per customer over `months` from any purchase model and Gamma-Gamma (+ `clv_lo`/`clv_hi` with `interval`)."
+    """Discounted CLV per customer over `months` from any purchase model and Gamma-Gamma (+ `clv_lo`/`clv_hi` with
+    `interval`)."""
     check_fitted(model, "params_")
     check_fitted(spend, "params_")
     x, tx, T = summary_columns(summary, ["frequency", "recency", "T"])
@@ -397,6 +402,8 @@ def register(app) -> None:
             json_out,
             lambda o: (
                 f"{o['customers']} customers at {o['as_of']} -> {o['table']} ({o['seconds']} s)\n"
-                f"  {o['model']} {o['params']}\n  gamma-gamma {o['spend_params']}\n  total {o['months'] if 'months' in o else months}-month CLV {o['total_clv']:,.2f}, mean P(alive) {o['mean_p_alive']}"
+                f"  {o['model']} {o['params']}\n  gamma-gamma {o['spend_params']}\n"
+                f"  total {o['months'] if 'months' in o else months}-month CLV {o['total_clv']:,.2f}, "
+                f"mean P(alive) {o['mean_p_alive']}"
             ),
         )

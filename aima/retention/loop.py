@@ -31,7 +31,8 @@ log = get_logger(__name__)
 
 # %% ../../nbs/60_retention/08_loop.ipynb #0f2695df
 def record_interventions(ws: Workspace, df: pd.DataFrame, source: str = "interventions", row_numbers=None) -> dict:
-    "Add or complete interventions (upsert by intervention_id); returns counts of recorded, quarantined and with-outcome rows."
+    """Add or complete interventions (upsert by intervention_id); returns counts of recorded, quarantined and
+    with-outcome rows."""
     df = pd.DataFrame(df).reset_index(drop=True)
     if "intervention_id" not in df.columns:
         raise ValueError(f"{source}: no intervention_id column; every row needs the id of the intervention it records.")
@@ -98,7 +99,8 @@ def simulate_loop(
     costs: dict[str, float] | None = None,
     ws: Workspace | None = None,
 ) -> pd.DataFrame:
-    "Per round: true expected profit per customer of the learned, treat-all, random and oracle policies, and what was learned."
+    """Per round: true expected profit per customer of the learned, treat-all, random and oracle policies, and what was
+    learned."""
     costs = dict(ACTION_COSTS if costs is None else costs)
     if not 0 < epsilon <= 1:
         raise ValueError(f"epsilon (exploration share) must be in (0, 1], got {epsilon}.")

@@ -19,7 +19,8 @@ def churn_column(t) -> str | None:
 
 
 def at_risk_filter(t, threshold: float | None = None):
-    "The at-risk rows of churn table `t` (Ibis): active customers with `churn_column(t)` >= `threshold` (default `AT_RISK`)."
+    """The at-risk rows of churn table `t` (Ibis): active customers with `churn_column(t)` >= `threshold` (default
+    `AT_RISK`)."""
     p = churn_column(t)
     if p is None:
         raise ValueError(
@@ -50,7 +51,8 @@ def valuable_at_risk(ws, top: float = 0.2) -> list[dict]:
             "level": "warn",
             "page": "retention",
             "count": int(n),
-            "message": f"{int(n):,} of your most valuable customers (top {top:.0%} by lifetime value, {float(value):,.0f} in total) "
+            "message": f"{int(n):,} of your most valuable customers (top {top:.0%} by lifetime value, "
+            f"{float(value):,.0f} in total) "
             f"are likely to churn within 90 days.",
         }
     ]

@@ -96,7 +96,8 @@ def resolve_inactivity(ws: Workspace, inactivity_days=None) -> int:
 
 
 def noncontractual_dataset(ws: Workspace, as_of, end=None, inactivity_days: int | None = None) -> SurvivalData:
-    "Customers at risk at `as_of` with features from `feature_table(ws, as_of)` and churn observed until `end` (default: the last order)."
+    """Customers at risk at `as_of` with features from `feature_table(ws, as_of)` and churn observed until `end`
+    (default: the last order)."""
     from aima.customers.features import feature_table, resolve_as_of
 
     ts = resolve_as_of(ws, as_of)
@@ -135,7 +136,8 @@ def contractual_dataset(
     drop: Sequence[str] = (),
     unit: str = "months",
 ) -> SurvivalData:
-    "Contractual churn from a label and a tenure: `duration = df[duration]`, `event = df[event] == event_value`; other columns are features."
+    """Contractual churn from a label and a tenure: `duration = df[duration]`, `event = df[event] == event_value`; other
+    columns are features."""
     miss = [c for c in (duration, event, id_col, *drop) if c is not None and c not in df.columns]
     if miss:
         raise ValueError(f"contractual_dataset: columns {miss} not found (have {list(df.columns)[:12]}...).")

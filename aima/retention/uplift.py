@@ -109,7 +109,8 @@ def recommend_actions(
     as_of=None,
     random_state: int = 0,
 ) -> dict:
-    "Fit uplift on recorded interventions (or fall back to risk bands) and write each customer's best action to `table`."
+    """Fit uplift on recorded interventions (or fall back to risk bands) and write each customer's best action to
+    `table`."""
     from aima.customers.features import resolve_as_of
 
     t0, run_id = time.perf_counter(), f"uplift-{uuid.uuid4().hex[:12]}"
@@ -271,7 +272,8 @@ def register(app) -> None:
         path: Annotated[
             str,
             typer.Argument(
-                help="CSV/Excel/Parquet with intervention_id, customer_id, action, at and optional cost, outcome, outcome_value, observed_at."
+                help="CSV/Excel/Parquet with intervention_id, customer_id, action, at and optional cost, "
+                "outcome, outcome_value, observed_at."
             ),
         ],
         workspace: WorkspaceOpt = None,

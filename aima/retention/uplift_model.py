@@ -37,7 +37,8 @@ BAND_PRICED_AS: dict[str, str] = {
 
 
 def risk_band_actions(p_churn, bands: Sequence[tuple[str, float, str]] = RISK_BANDS) -> pd.DataFrame:
-    "The fallback policy: `risk_band` and `action` for each P(churn) (bands are (name, lower bound, action), highest first)."
+    """The fallback policy: `risk_band` and `action` for each P(churn) (bands are (name, lower bound, action), highest
+    first)."""
     p = np.asarray(p_churn, float)
     if np.isnan(p).any():
         raise ValueError("P(churn) has missing values: score churn for every customer first (`aima churn fit-score`).")
@@ -217,8 +218,9 @@ class UpliftModel(AimaEstimator):
         return np.asarray(te, float).reshape(len(Z), -1)
 
     def fit(self, X: pd.DataFrame, treatment, y, propensity: pd.DataFrame | None = None):
-        """Fit on features `X`, the action each customer got and the outcome `y` (1 = retained). `propensity`: the logged
-        probability of every action for every row (columns = actions, incl. control), when a policy, not a coin, chose them."""
+        """Fit on features `X`, the action each customer got and the outcome `y` (1 = retained). `propensity`: the
+        logged probability of every action for every row (columns = actions, incl. control), when a policy, not a coin,
+        chose them."""
         self._start_fit()
         t, y = self._check(X, treatment, y)
         t0 = time.perf_counter()
@@ -382,7 +384,8 @@ def diff_in_means(y, treated) -> tuple[float, float]:
 
 
 def evaluate_uplift(model: UpliftModel, X: pd.DataFrame, treatment, y) -> pd.DataFrame:
-    "Per action on held-out experiment rows: Qini, AUUC, experiment lift with 95% CI, model ATE with interval, agreement."
+    """Per action on held-out experiment rows: Qini, AUUC, experiment lift with 95% CI, model ATE with interval,
+    agreement."""
     from scipy.stats import norm
 
     t, y, z = np.asarray(treatment, dtype=object), np.asarray(y, float), norm.ppf((1 + model.interval) / 2)
@@ -422,7 +425,8 @@ def choose_actions(
     control: str = CONTROL,
     require_confident: bool = False,
 ) -> pd.DataFrame:
-    "Per customer: `action`, its `uplift`, `action_cost`, `expected_profit` and `profit_low`/`profit_high` when intervals are given."
+    """Per customer: `action`, its `uplift`, `action_cost`, `expected_profit` and `profit_low`/`profit_high` when
+    intervals are given."""
     costs = dict(ACTION_COSTS if costs is None else costs)
     if missing := [a for a in effects.columns if a not in costs]:
         raise ValueError(f"No cost for actions {missing}: add them to retention.action_costs in the config.")

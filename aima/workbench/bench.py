@@ -37,9 +37,11 @@ def _best_of(fit: Callable[[], Any], repeat: int) -> tuple[Any, float]:
 
 
 def clv_on_file(path, calibration_end: str = "1997-09-30", repeat: int = 5) -> dict:
-    """Fit each BTYD model on a CDNOW-format file; parameters, log-likelihood and fit time, with lifetimes' when installed.
+    """Fit each BTYD model on a CDNOW-format file; parameters, log-likelihood and fit time, with lifetimes' when
+    installed.
 
-    Times are the best of `repeat` fits on each side (millisecond fits: the best is the least disturbed by other load)."""
+    Times are the best of `repeat` fits on each side (millisecond fits: the best is the least disturbed by other
+    load)."""
     from aima.retention.clv import BetaGeoModel, GammaGammaModel, ParetoNBDModel, calibration_summary, read_cdnow
 
     summ = calibration_summary(read_cdnow(path), calibration_end)
@@ -71,7 +73,8 @@ def clv_on_file(path, calibration_end: str = "1997-09-30", repeat: int = 5) -> d
             theirs = np.array(
                 [float(v) for _, v in f.params_.items()]
             )  # same order as ours: (r, alpha, a|s, b|beta), (p, q, v)
-            # lifetimes reports a rescaled, per-customer objective; the comparable number is the same likelihood at its estimates
+            # lifetimes reports a rescaled, per-customer objective;
+            # the comparable number is the same likelihood at its estimates
             ll = float(np.sum(models[name]._loglik(theirs, *[np.asarray(c, dtype=float) for c in cols[name]])))
             out["models"][name]["lifetimes"] = {
                 "params": {k: round(float(v), 4) for k, v in f.params_.items()},
@@ -85,7 +88,8 @@ def clv_on_file(path, calibration_end: str = "1997-09-30", repeat: int = 5) -> d
 
 
 def bgbb_on_file(path, repeat: int = 5) -> dict:
-    "BG/BB on a donations-format CSV (frequency, recency, periods or n_periods, weights): parameters, log-likelihood, best-of-`repeat` time, with lifetimes'."
+    """BG/BB on a donations-format CSV (frequency, recency, periods or n_periods, weights): parameters, log-likelihood,
+    best-of-`repeat` time, with lifetimes'."""
     from aima.retention.clv import BetaGeoBetaBinomModel
 
     don = pd.read_csv(path).rename(columns={"periods": "n_periods"})
@@ -188,7 +192,8 @@ def bench_clv(size: int) -> list[dict]:
     "clv_pareto", sizes=[100_000], description="Pareto/NBD fit: AIMA vs lifetimes on the same simulated customers"
 )
 def bench_clv_pareto(size: int) -> list[dict]:
-    "Fit Pareto/NBD on `size` simulated customers (continuous recency: no rows collapse), with lifetimes' fit and the log-likelihood both reach."
+    """Fit Pareto/NBD on `size` simulated customers (continuous recency: no rows collapse), with lifetimes' fit and the
+    log-likelihood both reach."""
     from aima.retention.clv import ParetoNBDModel
 
     data = simulate_bgnbd(size)
@@ -220,7 +225,8 @@ def bench_clv_pareto(size: int) -> list[dict]:
 
 # %% ../../nbs/90_workbench/05_bench.ipynb #80294e5e
 def _wait_idle(pid: int, below: float = 0.15, quiet: float = 2.0, timeout: float = 90) -> float:
-    "Wait until process `pid` and its children use under `below` of one core for `quiet` seconds; returns seconds waited."
+    """Wait until process `pid` and its children use under `below` of one core for `quiet` seconds; returns seconds
+    waited."""
     t0, calm_since = time.monotonic(), None
     root = psutil.Process(pid)
     while time.monotonic() - t0 < timeout:
@@ -249,7 +255,8 @@ def dash_render_times(
     server_pid: int | None = None,
     before: Callable[[str], Any] | None = None,
 ) -> list[dict]:
-    "Seconds to first render of each page at Voilà server `base` in headless chromium (best and median of `repeat`); `before(slug)` runs before each."
+    """Seconds to first render of each page at Voilà server `base` in headless chromium (best and median of `repeat`);
+    `before(slug)` runs before each."""
     from playwright.sync_api import sync_playwright
     from aima.dash import CHROMIUM, CHROMIUM_ARGS, FILL_DELAY, PAGE_READY_JS, PAGES
 
@@ -291,7 +298,8 @@ def dash_render_times(
 
 
 def dash_workspace(path: str | Path, customers: int, seed: int = 1) -> dict:
-    "A synthetic shop of `customers` at `path` with features, RFM, CLV, churn and recommended actions; rows per table (an existing one is reused)."
+    """A synthetic shop of `customers` at `path` with features, RFM, CLV, churn and recommended actions; rows per table
+    (an existing one is reused)."""
     from aima.core import Workspace
 
     if Path(path).exists():
@@ -325,10 +333,12 @@ def _bump_version(path) -> None:
 @benchmark(
     "dash_render",
     sizes=[1_000, 100_000],
-    description="first render of each Voilà dashboard page in headless chromium, synthetic shop of SIZE customers (target < 5 s)",
+    description="first render of each Voilà dashboard page in headless chromium, "
+    "synthetic shop of SIZE customers (target < 5 s)",
 )
 def bench_dash_render(size: int, repeat: int = 2) -> list[dict]:
-    "Per page: first render with the page's numbers prefetched by its preheated kernel, and `cold_seconds` right after a write (computed at the request)."
+    """Per page: first render with the page's numbers prefetched by its preheated kernel, and `cold_seconds` right after
+    a write (computed at the request)."""
     from aima.dash import CHROMIUM, voila_server
 
     base_rec = {"benchmark": "dash_render", "size": size, "target_seconds": 5.0}
@@ -388,7 +398,8 @@ def register(app) -> None:
         calibration_end: Annotated[str, typer.Option("--calibration-end")] = "1997-09-30",
         json_out: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
     ):
-        "Fit BG/NBD, Pareto/NBD and Gamma-Gamma on a raw CDNOW file; parameters, log-likelihood, fit time (and lifetimes')."
+        """Fit BG/NBD, Pareto/NBD and Gamma-Gamma on a raw CDNOW file; parameters, log-likelihood, fit time (and
+        lifetimes')."""
         try:
             out = clv_on_file(data, calibration_end)
         except (FileNotFoundError, ValueError) as e:

@@ -174,15 +174,19 @@ def synthetic_shop_sql(ws, n_events: int, seed: float = 0.42) -> dict:
                {t0} + to_seconds(CAST(random() * 730 * 86400 AS BIGINT)),
                round(5 - ln(random()) * 40, 2), 'GBP', random() < 0.03, 1 + CAST(random() * 4 AS INT)
         FROM range({n_orders}) t(i)""")
-    sql(f"""INSERT INTO order_items (order_id, line_number, sku, product_name, category, brand, quantity, unit_price, amount, currency, is_return, is_new_arrival, discount)
+    sql(f"""INSERT INTO order_items (order_id, line_number, sku, product_name, category, brand,
+            quantity, unit_price, amount, currency, is_return, is_new_arrival, discount)
         SELECT order_id, 1, 'sku' || CAST(random() * 500 AS INT), 'product', 'cat' || CAST(random() * 12 AS INT),
-               'brand' || CAST(random() * 30 AS INT), items, amount / items, amount, currency, is_return, random() < 0.1,
+               'brand' || CAST(random() * 30 AS INT), items, amount / items, amount, currency, is_return,
+               random() < 0.1,
                CASE WHEN random() < 0.2 THEN 1.0 ELSE 0.0 END
         FROM orders""")
-    sql(f"""INSERT INTO events (event_id, customer_id, event_type, occurred_at, channel, campaign_id, session_id, duration_s)
+    sql(f"""INSERT INTO events (event_id, customer_id, event_type, occurred_at,
+            channel, campaign_id, session_id, duration_s)
         SELECT 'e' || i, 'c' || CAST(floor({n_customers} * pow(random(), 2)) AS BIGINT),
                (['email_sent', 'email_sent', 'email_open', 'email_click', 'session', 'page_view', 'page_view',
-                 'add_to_cart', 'cart_abandon', 'push_sent', 'push_response', 'wishlist_add'])[1 + CAST(floor(random() * 12) AS INT)],
+                 'add_to_cart', 'cart_abandon', 'push_sent', 'push_response',
+                 'wishlist_add'])[1 + CAST(floor(random() * 12) AS INT)],
                {t0} + to_seconds(CAST(random() * 730 * 86400 AS BIGINT)), 'web', 'cmp' || CAST(random() * 50 AS INT),
                's' || CAST(i // 3 AS BIGINT), 30 + random() * 600
         FROM range({n_events}) t(i)""")
@@ -201,10 +205,12 @@ def _bench_ws(d, n_events):
 @benchmark(
     "features_rfm",
     sizes=[100_000, 1_000_000],
-    description="BTYD/RFM summary per customer: workspace engine vs lifetimes summary_data_from_transaction_data vs pandas groupby",
+    description="BTYD/RFM summary per customer: workspace engine vs lifetimes summary_data_from_transaction_data "
+    "vs pandas groupby",
 )
 def bench_features_rfm(size: int) -> list[dict]:
-    "`size` orders: AIMA's engine-side `rfm_summary` vs lifetimes and pandas on the same transactions (results compared)."
+    """`size` orders: AIMA's engine-side `rfm_summary` vs lifetimes and pandas on the same transactions (results
+    compared)."""
     from aima.customers.features import rfm_summary
 
     with tempfile.TemporaryDirectory() as d:

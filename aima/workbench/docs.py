@@ -81,7 +81,8 @@ NB_CACHE = "_proc/_nbcache"  # under the project root; _proc/ is gitignored and 
 
 
 def library_fingerprint(lib: str | os.PathLike) -> str:
-    "What executed outputs depend on besides the notebook: `lib`'s Python source, settings.ini, datasets/SHA256SUMS, the Python and package versions."
+    """What executed outputs depend on besides the notebook: `lib`'s Python source, settings.ini, datasets/SHA256SUMS,
+    the Python and package versions."""
     from importlib.metadata import distributions
 
     lib, h = Path(lib).resolve(), hashlib.sha256(sys.version.encode())
@@ -142,7 +143,8 @@ MATHJAX_CONFIG = (
 
 
 def mathjax_dir() -> Path | None:
-    "MathJax 2.7 as the `jupyter-server-mathjax` package ships it (in the `docs` extra), or None when it is not installed."
+    """MathJax 2.7 as the `jupyter-server-mathjax` package ships it (in the `docs` extra), or None when it is not
+    installed."""
     try:
         import jupyter_server_mathjax
     except ImportError:
@@ -159,7 +161,8 @@ _re_mermaid = re.compile(
 
 @dataclass
 class _Site:
-    "What finishing the pages needs: notebook -> page (repository-relative), each page's notebook folder, the site's files."
+    """What finishing the pages needs: notebook -> page (repository-relative), each page's notebook folder, the site's
+    files."""
 
     links: dict[str, str]
     sources: dict[str, str]
@@ -358,7 +361,8 @@ def build_site(
         (out / name).write_text(text, encoding="utf-8")
     ran = [r["seconds"] for r in results.values() if not r.get("cached")]
     echo(
-        f"docs: {len(pages)} pages in {time.time() - start:.0f} s ({len(ran)} notebooks run, {sum(ran):.0f} s of notebook "
+        f"docs: {len(pages)} pages in {time.time() - start:.0f} s ({len(ran)} notebooks run, "
+        f"{sum(ran):.0f} s of notebook "
         f"time; {len(pages) - len(ran)} from the cache): {out / 'index.html'}"
     )
     return out

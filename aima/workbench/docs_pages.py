@@ -52,7 +52,8 @@ def page_path(rel: str | os.PathLike) -> Path:
 
 
 def nav_group(rel: str | os.PathLike, home: str = "index.ipynb") -> str | None:
-    "The sidebar group of notebook `rel`: its folder's block (`00_core/` is Core, `tutorials/` Tutorials), `None` for the home page."
+    """The sidebar group of notebook `rel`: its folder's block (`00_core/` is Core, `tutorials/` Tutorials), `None` for
+    the home page."""
     rel = Path(rel)
     if rel.as_posix() == home:
         return None
@@ -126,7 +127,8 @@ def mkdocs_config(
     cache_dir: str | os.PathLike | None = None,
     settings: dict | None = None,
 ) -> dict:
-    "`mkdocs.yml` for `pages` in `docs_dir`, built into `site_dir`; `settings` are nbdev's (title, description, git_url...)."
+    """`mkdocs.yml` for `pages` in `docs_dir`, built into `site_dir`; `settings` are nbdev's (title, description,
+    git_url...)."""
     s = settings or {}
     cfg: dict[str, Any] = {
         "site_name": s.get("title") or s.get("lib_name") or "Docs",
@@ -245,7 +247,8 @@ class _DocExec:
                 + "\n"
                 + "\n".join(tb.splitlines()[-25:])
                 + f"\nFix the cell (`nbdev_test --path {self.label}` shows the same error), "
-                f"or mark it `#| eval: false` or with a test flag ({' '.join(sorted(self.skip_flags))}) if it cannot run offline."
+                f"or mark it `#| eval: false` or with a test flag ({' '.join(sorted(self.skip_flags))}) "
+                "if it cannot run offline."
             )
 
     def end(self):
@@ -351,7 +354,8 @@ def process_nb(
     timeout: int | None = None,
     label: str | None = None,
 ) -> dict:
-    """Write notebook `src` to `dest`, ready for mkdocs: nbdev's docs processors, and (`execute`) every runnable cell run.
+    """Write notebook `src` to `dest`, ready for mkdocs: nbdev's docs processors, and (`execute`) every runnable cell
+    run.
 
     `flags`: test flags whose cells run too; `timeout`: seconds per cell; `page`: the page's path in the docs folder
     (for relative asset links). Returns the title, the seconds taken and the shared assets to write."""

@@ -36,7 +36,8 @@ class PaperError(AimaError):
 
 
 def project_root(root: str | os.PathLike | None = None) -> Path:
-    "The checkout holding `papers/`: `root`, `$AIMA_PROJECT_ROOT`, the checkout `aima` was imported from, or the working directory or a parent."
+    """The checkout holding `papers/`: `root`, `$AIMA_PROJECT_ROOT`, the checkout `aima` was imported from, or the
+    working directory or a parent."""
     if root is not None or os.environ.get(ROOT_ENV):
         r = Path(root if root is not None else os.environ[ROOT_ENV]).expanduser()
         if not (r / "papers").is_dir():
@@ -125,7 +126,8 @@ def _set_dotted(cfg: dict, key: str, value, source: str = "config"):
 
 
 def expand_grid(cfg: dict, smoke: bool = False, source: str = "config") -> list[tuple[dict, dict]]:
-    "(grid point, effective config) for every combination of `grid:` (one pair without a grid); `smoke` applies `smoke:` first."
+    """(grid point, effective config) for every combination of `grid:` (one pair without a grid); `smoke` applies
+    `smoke:` first."""
     base = {k: v for k, v in cfg.items() if k not in ("grid", "smoke")}
     if smoke:
         base = deep_merge(base, cfg.get("smoke") or {})
@@ -148,7 +150,8 @@ def config_hash(cfg: dict) -> str:
 
 # %% ../../nbs/90_workbench/00_paper_config.ipynb #e47f452b
 def check_parameters(nb_path: str | os.PathLike) -> dict:
-    "The parameters cell's assignments; a clear error unless exactly one cell is tagged `parameters` and assigns exactly PARAMETERS."
+    """The parameters cell's assignments; a clear error unless exactly one cell is tagged `parameters` and assigns
+    exactly PARAMETERS."""
     import nbformat
 
     nb_path = Path(nb_path)

@@ -28,7 +28,8 @@ log = get_logger(__name__)
 
 # %% ../../nbs/90_workbench/01_paper_record.ipynb #a16baa32
 def seed_everything(seed: int) -> None:
-    "Seed Python's and NumPy's global generators, and PyTorch's when it is already imported (estimators also take `random_state`)."
+    """Seed Python's and NumPy's global generators, and PyTorch's when it is already imported (estimators also take
+    `random_state`)."""
     random.seed(seed)
     np.random.seed(seed % 2**32)
     if "torch" in sys.modules:
@@ -98,7 +99,8 @@ def _jsonable_rows(rows):
 
 # %% ../../nbs/90_workbench/01_paper_record.ipynb #42ec89bd
 class PaperRun:
-    "One notebook's view of a run: config, seed, output folder, and the writers for metrics, tables, figures and tracking."
+    """One notebook's view of a run: config, seed, output folder, and the writers for metrics, tables, figures and
+    tracking."""
 
     def __init__(self, config: dict, seed: int, output_dir, smoke: bool, notebook: str | None = None):
         self.config, self.seed, self.smoke, self.notebook = dict(config), int(seed), bool(smoke), notebook
@@ -185,7 +187,8 @@ _CURRENT: PaperRun | None = None
 def start_run(
     config: dict | None, seed: int, output_dir, smoke: bool, paper: str | None = None, notebook: str | None = None
 ) -> PaperRun:
-    "Begin a notebook's part of a run (seeds fixed, folders made); `config=None` loads the paper's full.yaml (smoke-reduced if `smoke`)."
+    """Begin a notebook's part of a run (seeds fixed, folders made); `config=None` loads the paper's full.yaml
+    (smoke-reduced if `smoke`)."""
     global _CURRENT
     if config is None:
         if paper is None:

@@ -47,7 +47,8 @@ class RunSpec:
 
 
 def results_root(pdir: Path, results: str | os.PathLike | None = None) -> Path:
-    "Where runs of a paper go: `results/<paper>` when redirected (argument or $AIMA_PAPERS_RESULTS), else the paper's results/."
+    """Where runs of a paper go: `results/<paper>` when redirected (argument or $AIMA_PAPERS_RESULTS), else the paper's
+    results/."""
     results = results if results is not None else os.environ.get(RESULTS_ENV) or None
     return Path(results).expanduser().resolve() / Path(pdir).name if results else Path(pdir) / "results"
 
@@ -151,7 +152,8 @@ def _env(values: dict):
 
 
 def kernel_env() -> dict[str, str]:
-    "Environment for notebook kernels: this aima first on the path, no progress bars, W&B offline, a headless plot backend."
+    """Environment for notebook kernels: this aima first on the path, no progress bars, W&B offline, a headless plot
+    backend."""
     pkg_root = str(Path(aima.__file__).resolve().parent.parent)
     pp = os.environ.get("PYTHONPATH", "")
     return {
@@ -230,8 +232,10 @@ def _start(spec: RunSpec, proj: Path) -> None:
         (spec.out / d).mkdir()
     head = (
         f"# Effective config of run {spec.run_id} (paper {spec.paper}) from {spec.config_file}"
-        f"{', grid point ' + json.dumps(spec.grid_point) if spec.grid_point else ''}{', smoke overrides applied' if spec.smoke else ''}.\n"
-        f"# Rerun: aima papers run {spec.paper} --config {_rel(spec.out / 'config.yaml', proj)}{' --smoke' if spec.smoke else ''}\n"
+        f"{', grid point ' + json.dumps(spec.grid_point) if spec.grid_point else ''}"
+        f"{', smoke overrides applied' if spec.smoke else ''}.\n"
+        f"# Rerun: aima papers run {spec.paper} --config {_rel(spec.out / 'config.yaml', proj)}"
+        f"{' --smoke' if spec.smoke else ''}\n"
     )
     (spec.out / "config.yaml").write_text(head + yaml.safe_dump(spec.config, sort_keys=False))
 
@@ -346,7 +350,8 @@ def _point_key(point: dict):
 
 
 def select_runs(runs: list[dict]) -> list[dict]:
-    "Per config file and grid point: the latest successful full run, else the latest successful smoke run; ordered full.yaml first."
+    """Per config file and grid point: the latest successful full run, else the latest successful smoke run; ordered
+    full.yaml first."""
     best: dict = {}
     for m in runs:
         r = m["run"]
@@ -362,7 +367,8 @@ def select_runs(runs: list[dict]) -> list[dict]:
 
 
 def _fmt(v, integral: bool = False) -> str:
-    "A cell: 4 decimals below 10, 3 below 100, 2 below 1000, 1 above (no separators); whole numbers as such in `integral` columns."
+    """A cell: 4 decimals below 10, 3 below 100, 2 below 1000, 1 above (no separators); whole numbers as such in
+    `integral` columns."""
     if v is None:
         return "-"
     if isinstance(v, bool):
@@ -503,7 +509,8 @@ def _run_line(m: dict) -> str:
 
 
 def rewrite_readme(readme: str | os.PathLike, block: str) -> bool:
-    "Replace the text between the results markers (appending a Results section with them if absent); True if it changed."
+    """Replace the text between the results markers (appending a Results section with them if absent); True if it
+    changed."""
     readme = Path(readme)
     text = readme.read_text(encoding="utf-8")
     new = f"{README_START}\n{block.strip()}\n{README_END}"
@@ -518,7 +525,8 @@ def rewrite_readme(readme: str | os.PathLike, block: str) -> bool:
 
 
 def build_tables(paper, results=None, readme: bool | None = None, root=None) -> dict:
-    "Write tables.md and tables.tex from every run's metrics.json (and the README's results block unless results are redirected)."
+    """Write tables.md and tables.tex from every run's metrics.json (and the README's results block unless results are
+    redirected)."""
     pdir = paper_dir(paper, root)
     rdir = results_root(pdir, results)
     runs = collect_runs(paper, results, root)
@@ -627,7 +635,8 @@ def register(app) -> None:
             json_out,
             lambda rs: (
                 "\n".join(
-                    f"{r['number']:>2}  {r['name']:<24} {len(r['notebooks'])} notebooks, configs {', '.join(r['configs']) or '-'}, "
+                    f"{r['number']:>2}  {r['name']:<24} {len(r['notebooks'])} notebooks, "
+                    f"configs {', '.join(r['configs']) or '-'}, "
                     f"{r['full_runs']} full / {r['smoke_runs']} smoke runs  {r['title']}"
                     for r in rs
                 )
@@ -660,7 +669,8 @@ def register(app) -> None:
         results: Results = None,
         json_out: JsonOpt = False,
     ):
-        "Execute a paper's notebooks with papermill; each run writes results/<run_id>/{config.yaml, metrics.json, tables/, figures/, notebooks}."
+        """Execute a paper's notebooks with papermill; each run writes results/<run_id>/{config.yaml, metrics.json,
+        tables/, figures/, notebooks}."""
         try:
             runs = run_paper(
                 paper, config, smoke, jobs, results, notebook, timeout=timeout, echo=lambda s: typer.echo(s, err=True)
@@ -699,7 +709,7 @@ def register(app) -> None:
             out,
             json_out,
             lambda o: (
-                f"{o['tables']} tables from {len(o['runs_used'])} of {o['runs_found']} runs -> {o['markdown']}, {o['latex']}"
-                + (f", {o['readme']}" if o["readme"] else "")
+                f"{o['tables']} tables from {len(o['runs_used'])} of {o['runs_found']} runs -> "
+                f"{o['markdown']}, {o['latex']}" + (f", {o['readme']}" if o["readme"] else "")
             ),
         )

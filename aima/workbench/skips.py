@@ -42,7 +42,8 @@ def shared_datasets() -> Path:
 
 
 def expected_skips(path: str | os.PathLike | None = None) -> list[tuple[str | None, re.Pattern]]:
-    "The allow-list as `(condition, pattern)` pairs: `path`, `$EXPECTED_SKIPS` or the checkout's `tests/expected_skips.txt`."
+    """The allow-list as `(condition, pattern)` pairs: `path`, `$EXPECTED_SKIPS` or the checkout's
+    `tests/expected_skips.txt`."""
     p = Path(path or os.environ.get(SKIPS_FILE_ENV) or checkout_root() / "tests" / "expected_skips.txt")
     if not p.is_file():
         return []
@@ -60,7 +61,8 @@ def expected_skips(path: str | os.PathLike | None = None) -> list[tuple[str | No
 
 
 def is_expected(reason: str, patterns: list | None = None, shared: bool | None = None) -> bool:
-    "Whether skip `reason` is allowed: a pattern matches and its condition holds (`shared`: do the shared datasets exist?)."
+    """Whether skip `reason` is allowed: a pattern matches and its condition holds (`shared`: do the shared datasets
+    exist?)."""
     patterns = expected_skips() if patterns is None else patterns
     shared = shared_datasets().is_dir() if shared is None else shared
     return any(p.search(reason) and (cond is None or (cond == "no-shared" and not shared)) for cond, p in patterns)
@@ -76,8 +78,8 @@ def record_skip(reason: str, where: str | None = None, kind: str = "notebook") -
 
 
 def requires(ok, reason: str, where: str | None = None) -> bool:
-    """`bool(ok)`; when false, the checks under `if requires(...):` are skipped visibly: the reason is printed and logged,
-    and on CI an unexpected reason raises `UnexpectedSkip`."""
+    """`bool(ok)`; when false, the checks under `if requires(...):` are skipped visibly: the reason is printed and
+    logged, and on CI an unexpected reason raises `UnexpectedSkip`."""
     if ok:
         return True
     print(f"SKIPPED: {reason}")
