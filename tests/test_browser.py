@@ -160,8 +160,8 @@ def test_customers_search_and_profile(open_page, demo):
     p.pg.locator(".aima-search input").press("Enter")
     p.pg.wait_for_function(
         """(cid) => { const t = document.querySelector('.aima-table-customers .aima-pageinfo');
-                              return t && t.innerText.includes('of 1 ') && document.querySelector('.aima-table-
-                              customers table').innerText.includes(cid); }""",
+                    const rows = document.querySelector('.aima-table-customers table');
+                    return t && t.innerText.includes('of 1 ') && rows.innerText.includes(cid); }""",
         arg=cid,
         timeout=60_000,
     )
