@@ -82,7 +82,10 @@ NB_CACHE = "_proc/_nbcache"  # under the project root; _proc/ is gitignored and 
 
 def library_fingerprint(lib: str | os.PathLike) -> str:
     """What executed outputs depend on besides the notebook: `lib`'s Python source, settings.ini, datasets/SHA256SUMS,
-    the Python and package versions."""
+    the Python and package versions. Packages are read from the environment's site-packages only, so the key does
+    not depend on the working directory or on what a process adds to `sys.path` (the project's own egg-info in the
+    checkout, a test's temporary distribution)."""
+    import sysconfig
     from importlib.metadata import distributions
 
     lib, h = Path(lib).resolve(), hashlib.sha256(sys.version.encode())
@@ -91,9 +94,9 @@ def library_fingerprint(lib: str | os.PathLike) -> str:
     for extra in ("settings.ini", "datasets/SHA256SUMS"):
         if (lib.parent / extra).is_file():
             h.update(extra.encode() + b"\0" + (lib.parent / extra).read_bytes())
-    h.update(
-        "\n".join(sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions() if d.metadata["Name"])).encode()
-    )
+    site = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    found = {(d.metadata["Name"] or "").lower(): d.version for d in distributions(path=site) if d.metadata["Name"]}
+    h.update("\n".join(f"{n}=={v}" for n, v in sorted(found.items())).encode())
     return h.hexdigest()
 
 
