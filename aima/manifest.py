@@ -44,6 +44,7 @@ class Table:
     name: str
     what: str
     command: str
+    spec: Any = None  # its contract, an `aima.data.schema.ResultSpec` (`result_table(...)`); write_result checks it
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import pandas as pd
 import aima
 from ..core import Workspace
 from ..customers.manifest import RFM_AT_RISK  # domain rules live in their module; importable from here too
-from ..data.schema import RESULT_SCHEMA
+from ..data.schema import result_contracts
 from ..manifest import LiveMap, Page, alert_rules, resolve
 from ..manifest import pages as manifest_pages
 from ..retention.manifest import AT_RISK, at_risk_filter
@@ -85,8 +85,9 @@ def alerts(ws: Workspace, info: dict | None = None) -> list[dict]:
         default=None,
     )
     writes = {t["name"]: _utc(t["last_write"]) for t in info["tables"]}
+    contracts = result_contracts()
     for name, (what, cmd) in RESULTS.items():
-        if name not in RESULT_SCHEMA:
+        if name not in contracts:
             continue
         if name not in writes:
             if ws.exists("orders"):

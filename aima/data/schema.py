@@ -15,8 +15,8 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['DTYPES', 'EVENT_TYPES', 'CHANNELS', 'SCHEMA', 'RESULT_SCHEMA', 'Column', 'TableSpec', 'Validated', 'validate',
-           'ensure_tables', 'to_canonical', 'ResultSpec', 'ResultSchemaError', 'check_result', 'write_result',
-           'latest_run']
+           'ensure_tables', 'to_canonical', 'ResultSpec', 'result_table', 'ResultSchemaError', 'result_contracts',
+           'check_result', 'write_result', 'latest_run']
 
 # %% ../../nbs/05_data/00_schema.ipynb #c4d31d4c
 DTYPES = {
@@ -537,11 +537,16 @@ class ResultSpec(TableSpec):
     stamped: bool = False
 
 
-def _r(name, description, keys, *cols, extra_columns=False, stamped=False) -> ResultSpec:
+def result_table(name, description, keys, *cols, extra_columns=False, stamped=False) -> ResultSpec:
+    """A `ResultSpec` from columns (`Column`s or `Column` argument tuples); `stamped` adds `written_at`. Modules
+    declare their tables with it in their manifest: `Table(name, what, command, spec=result_table(...))`."""
     cols = tuple(Column(*c) if isinstance(c, tuple) else c for c in cols)
     if stamped:
         cols += (Column("written_at", "timestamp", "When the row was written (UTC); set by `write_result`."),)
     return ResultSpec(name, description, cols, tuple(keys), extra_columns, stamped)
+
+
+_r = result_table
 
 
 _P = dict(min=0, max=1)
@@ -670,6 +675,24 @@ class ResultSchemaError(ValueError):
     "A result does not match its table's contract; the message names the table, column, writer and fix."
 
 
+def result_contracts() -> dict[str, ResultSpec]:
+    """Every result table's contract: the core's `RESULT_SCHEMA` plus the `spec` of each `Table` a module manifest
+    declares (`aima.manifest`), so a new module declares its tables in one place."""
+    from aima import manifest  # lazy: manifests import this module for `result_table`
+
+    out = dict(RESULT_SCHEMA)
+    for name, t in manifest.tables().items():
+        spec = getattr(t, "spec", None)
+        if spec is None:
+            continue
+        if not isinstance(spec, ResultSpec):
+            raise ResultSchemaError(f"Table {name}: `spec` must be a ResultSpec (use aima.data.schema.result_table).")
+        if name in out and out[name] != spec:
+            raise ResultSchemaError(f"Result table {name} is declared twice with different contracts; keep one.")
+        out[name] = spec
+    return out
+
+
 _KINDS = {
     "string": ("is_string",),
     "json": ("is_string",),
@@ -704,13 +727,13 @@ def check_result(
 ) -> ResultSpec:
     """Raise `ResultSchemaError` at the first way `data` breaks result table `contract` (default `name`);
     returns the spec."""
-    writer = writer or _caller()
-    if (contract or name) not in RESULT_SCHEMA:
+    writer, contracts = writer or _caller(), result_contracts()
+    if (contract or name) not in contracts:
         raise ResultSchemaError(
-            f"Result table {name} (written by {writer}) has no contract: declare it in "
-            f"aima.data.schema.RESULT_SCHEMA or pass contract=<one of {sorted(RESULT_SCHEMA)}>."
+            f"Result table {name} (written by {writer}) has no contract: declare it with `spec=` on its `Table` in "
+            f"the module manifest (or in aima.data.schema.RESULT_SCHEMA), or pass contract=<one of {sorted(contracts)}>."
         )
-    spec = RESULT_SCHEMA[contract or name]
+    spec = contracts[contract or name]
     t = data if isinstance(data, ibis.expr.types.Table) else ibis.memtable(data)
     schema, where = t.schema(), f"Result table {name} (written by {writer})"
     fail = lambda col, msg: ResultSchemaError(
