@@ -730,8 +730,9 @@ def check_result(
     writer, contracts = writer or _caller(), result_contracts()
     if (contract or name) not in contracts:
         raise ResultSchemaError(
-            f"Result table {name} (written by {writer}) has no contract: declare it with `spec=` on its "
-            f"`Table` in the module manifest (or in aima.data.schema.RESULT_SCHEMA), or pass contract=<one of {sorted(contracts)}>."
+            f"Result table {name} (written by {writer}) has no contract: declare it with "
+            f"`spec=` on its `Table` in the module manifest (or in aima.data.schema.RESULT_SCHEMA), or pass "
+            f" contract=<one of {sorted(contracts)}>."
         )
     spec = contracts[contract or name]
     t = data if isinstance(data, ibis.expr.types.Table) else ibis.memtable(data)
