@@ -69,8 +69,11 @@ def artifacts_dir(self: Workspace) -> Path:
     if self.kind == "duckdb" and self.target is not None:
         p = Path(self.target)
         return p.with_name(p.stem + ".artifacts")
-    if not hasattr(self, "_tmp_artifacts"):
+    if not hasattr(self, "_tmp_artifacts"):  # removed when the workspace object goes away
         self._tmp_artifacts = Path(tempfile.mkdtemp(prefix="aima-artifacts-"))
+        import weakref
+
+        weakref.finalize(self, shutil.rmtree, str(self._tmp_artifacts), ignore_errors=True)
     return self._tmp_artifacts
 
 # %% ../../nbs/00_core/03_artifacts.ipynb #a7f0c007
