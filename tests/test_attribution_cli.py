@@ -31,7 +31,16 @@ def test_mta_paths_file(tmp_path):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert (out["paths"], out["conversions"], out["nulls"]) == (4, 7, 35)
-    assert list(out["methods"]) == ["first", "last", "linear", "time_decay", "position", "markov_1", "markov_2", "shapley"]
+    assert list(out["methods"]) == [
+        "first",
+        "last",
+        "linear",
+        "time_decay",
+        "position",
+        "markov_1",
+        "markov_2",
+        "shapley",
+    ]
     assert out["methods"]["first"] == {
         "email": {"conversions": 1.0, "value": 5.0, "share": round(1 / 7, 6)},
         "search": {"conversions": 4.0, "value": 40.0, "share": round(4 / 7, 6)},

@@ -22,7 +22,9 @@ MTA_METHODS = (*HEURISTICS, "markov_1", "markov_2", "markov_3", "shapley")
 DEFAULT_METHODS = (*HEURISTICS, "markov_1", "markov_2", "shapley")
 
 
-def attribute(paths: pd.DataFrame | EncodedPaths, methods=DEFAULT_METHODS, random_state: int | None = 0) -> pd.DataFrame:
+def attribute(
+    paths: pd.DataFrame | EncodedPaths, methods=DEFAULT_METHODS, random_state: int | None = 0
+) -> pd.DataFrame:
     "Credits per method and channel (`method, channel, conversions, value, share`) for `methods` on `paths`."
     methods = [methods] if isinstance(methods, str) else list(methods)
     if unknown := [m for m in methods if m not in MTA_METHODS]:
