@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['log', 'BODY_READY_JS', 'clv_on_file', 'bgbb_on_file', 'simulate_bgnbd', 'bench_clv', 'bench_clv_pareto',
-           'dash_render_times', 'dash_workspace', 'bench_dash_render', 'register']
+           'simulate_paths', 'markov_order1_pandas', 'bench_mta', 'dash_render_times', 'dash_workspace',
+           'bench_dash_render', 'register']
 
 # %% ../../nbs/90_workbench/05_bench.ipynb #ff8cd82d
 import json
@@ -222,6 +223,90 @@ def bench_clv_pareto(size: int) -> list[dict]:
         rec["lifetimes"] = "not installed"
     rec["env"] = environment()
     return [rec]
+
+# %% ../../nbs/90_workbench/05_bench.ipynb #mta0b002
+def simulate_paths(n: int, channels: int = 12, seed: int = 0) -> pd.DataFrame:
+    "`n` random aggregated paths over `channels` channels (for timing; no known truth)."
+    rng = np.random.default_rng(seed)
+    names = np.array([f"ch{i:02d}" for i in range(channels)])
+    L = 1 + rng.geometric(0.3, n)
+    flat = names[rng.choice(channels, L.sum(), p=rng.dirichlet(np.ones(channels)))]
+    paths = [" > ".join(x) for x in np.split(flat, np.cumsum(L)[:-1])]
+    conv = rng.poisson(0.3 * (1 + (flat[np.cumsum(L) - 1] == "ch00")))
+    return pd.DataFrame(
+        {"path": paths, "total_conversions": conv, "total_conversion_value": conv * rng.gamma(2, 20, n),
+         "total_null": rng.poisson(2, n)}
+    ).groupby("path", as_index=False).sum()  # fmt: skip
+
+
+def markov_order1_pandas(paths: pd.DataFrame) -> pd.Series:
+    "Order-1 Markov credits the straightforward way (pandas transition counts, one dense solve per channel)."
+    steps = paths.assign(step=paths.path.str.split(" > ")).explode("step").reset_index(names="pid")
+    steps["nxt"] = steps.groupby("pid").step.shift(-1)
+    w = (paths.total_conversions + paths.total_null).to_numpy()
+    steps["w"] = w[steps.pid]
+    last = steps.nxt.isna()
+    tr = steps[~last].groupby(["step", "nxt"]).w.sum().unstack(fill_value=0.0)
+    ch = sorted(steps.step.unique())
+    tr = tr.reindex(index=ch, columns=ch, fill_value=0.0)
+    conv = steps[last].groupby("step").pid.apply(lambda p: paths.total_conversions.to_numpy()[p].sum()).reindex(ch)
+    nul = steps[last].groupby("step").pid.apply(lambda p: paths.total_null.to_numpy()[p].sum()).reindex(ch)
+    out = tr.sum(1) + conv.fillna(0) + nul.fillna(0)
+    Q, r = (tr.div(out, axis=0)).to_numpy(), (conv.fillna(0) / out).to_numpy()
+    s0 = steps[steps.groupby("pid").cumcount() == 0].groupby("step").w.sum().reindex(ch, fill_value=0).to_numpy()
+    s0 = s0 / s0.sum()
+    p = s0 @ np.linalg.solve(np.eye(len(ch)) - Q, r)
+    re = []
+    for i in range(len(ch)):
+        k = np.arange(len(ch)) != i
+        re.append(1 - s0[k] @ np.linalg.solve(np.eye(k.sum()) - Q[np.ix_(k, k)], r[k]) / p)
+    re = np.array(re)
+    return pd.Series(re / re.sum() * paths.total_conversions.sum(), index=ch)
+
+
+def _mta_records(name: str, size: int, paths: pd.DataFrame, repeat: int) -> list[dict]:
+    from aima.attribution.markov import MarkovAttribution
+    from aima.attribution.shapley import ShapleyAttribution
+
+    import contextlib
+    import io
+
+    quiet = lambda: contextlib.redirect_stdout(io.StringIO())  # ChannelAttribution prints banners on stdout
+    try:
+        with quiet():
+            from ChannelAttribution import markov_model
+
+        def ref():
+            with quiet():
+                return markov_model(paths, "path", "total_conversions", var_value="total_conversion_value",
+                                    var_null="total_null", order=1, verbose=0, flg_pro=False)  # fmt: skip
+
+        ref_name = "channelattribution"
+    except ImportError:
+        ref, ref_name = (lambda: markov_order1_pandas(paths)), "pandas_markov_1"
+    rec = compare(
+        name, size, lambda: MarkovAttribution(order=1).fit(paths).credits(), ref, ref_name, repeat, paths=len(paths)
+    )
+    ours = MarkovAttribution(order=1).fit(paths).credits().set_index("channel").conversions
+    if ref_name == "pandas_markov_1":
+        rec["same_result"] = bool(np.allclose(ours.to_numpy(), markov_order1_pandas(paths)[ours.index].to_numpy()))
+    for k in (2, 3):
+        rec[f"aima_markov_{k}"] = measure(lambda: MarkovAttribution(order=k).fit(paths), repeat)
+    rec["aima_shapley"] = measure(lambda: ShapleyAttribution().fit(paths), repeat)
+    return [rec]
+
+
+@benchmark("mta", sizes=[10_000, 100_000], description="Exact Markov (orders 1-3), Shapley MTA vs ChannelAttribution")
+def bench_mta(size: int, repeat: int = 5) -> list[dict]:
+    "Time MTA on `size` simulated paths and (shared dataset there) on ChannelAttribution's example paths."
+    from aima.attribution.journeys import read_paths
+    from aima.data.datasets.core import find_dataset
+
+    out = _mta_records("mta", size, simulate_paths(size), repeat)
+    ca = find_dataset("mta_channelattribution_paths/Data.csv", missing="none")
+    if ca is not None and size == BENCHMARKS["mta"]["sizes"][0]:
+        out += _mta_records("mta_channelattribution_example", 10_000, read_paths(ca), repeat)
+    return out
 
 # %% ../../nbs/90_workbench/05_bench.ipynb #80294e5e
 def _wait_idle(pid: int, below: float = 0.15, quiet: float = 2.0, timeout: float = 90) -> float:
