@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['lag_stack', 'geometric_weights', 'weibull_weights', 'adstock', 'geometric_adstock', 'weibull_adstock',
-           'logistic_saturation', 'hill_saturation', 'saturation']
+           'logistic_saturation', 'hill_saturation', 'saturation', 'ResponseCurves']
 
 # %% ../../nbs/50_attribution/05_mmm_transforms.ipynb #0d113bbc
 import numpy as np
@@ -85,3 +85,29 @@ def saturation(kind: str, x, **params):
     if kind == "hill":
         return hill_saturation(x, params["K"], params["s"])
     raise ValueError(f"Unknown saturation {kind!r}: use 'logistic' or 'hill'.")
+
+# %% ../../nbs/50_attribution/05_mmm_transforms.ipynb #ff954758
+class ResponseCurves:
+    """Steady-state weekly response of each channel for `S` posterior draws: `beta` `(S, C)`, saturation `kind` with
+    `params` (each `(S, C)`), spend scale `x_scale` `(C,)`, outcome scale `y_scale`, and the `current` weekly spend."""
+
+    def __init__(self, channels, kind, params, beta, x_scale=None, y_scale=1.0, current=None):
+        self.channels, self.kind, self.y_scale = list(channels), kind, float(y_scale)
+        self.beta = np.atleast_2d(np.asarray(beta, float))
+        self.params = {k: np.atleast_2d(np.asarray(v, float)) for k, v in params.items()}
+        C = len(self.channels)
+        self.x_scale = np.ones(C) if x_scale is None else np.asarray(x_scale, float)
+        self.current = np.zeros(C) if current is None else np.asarray(current, float)
+        if self.beta.shape[1] != C or any(v.shape[1] != C for v in self.params.values()):
+            raise ValueError(f"beta and params need one column per channel ({C}).")
+
+    def draws(self, spend):
+        "Weekly response per channel for every draw: spend `(..., C)` -> `(S, ..., C)`."
+        x = np.asarray(spend, float) / self.x_scale
+        shape = (self.beta.shape[0],) + (1,) * (x.ndim - 1) + (x.shape[-1],)
+        p = {k: v.reshape(shape) for k, v in self.params.items()}
+        return self.beta.reshape(shape) * saturation(self.kind, x[None], **p) * self.y_scale
+
+    def mean(self, spend):
+        "Posterior-mean weekly response per channel."
+        return self.draws(spend).mean(0)
