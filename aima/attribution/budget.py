@@ -41,7 +41,7 @@ def _limits(cv, total, bounds, fixed, min_spend):
                   float)
     for c, v in fixed.items():
         lo[names.index(c)] = hi[names.index(c)] = float(v)
-    if (lo > hi).any():
+    if lo.sum() <= total + 1e-9 and (lo > hi).any():
         raise ValueError(f"A lower bound is above its upper bound for {[n for n, a, b in zip(names, lo, hi) if a > b]}.")
     if lo.sum() > total + 1e-9 or hi.sum() < total - 1e-9:
         raise ValueError(f"No split of {total:,.2f} fits the bounds: the lower bounds sum to {lo.sum():,.2f} and the "
