@@ -17,7 +17,7 @@ from .mmm_transforms import ResponseCurves
 # %% ../../nbs/50_attribution/07_budget.ipynb #eb5f23ac
 @dataclass
 class BudgetPlan:
-    "An optimised split: per-channel `allocation`, the `expected` outcome (mean, 90% interval, vs current) and `scenarios`."
+    "An optimised split: per-channel `allocation`, `expected` outcome (mean, 90% interval, vs current), `scenarios`."
 
     allocation: pd.DataFrame
     expected: dict
@@ -25,8 +25,11 @@ class BudgetPlan:
 
     def to_dict(self) -> dict:
         "JSON-ready form (used by `aima budget --json`)."
-        return {"allocation": self.allocation.reset_index().to_dict("records"), "expected": self.expected,
-                "scenarios": self.scenarios.to_dict("records")}
+        return {
+            "allocation": self.allocation.reset_index().to_dict("records"),
+            "expected": self.expected,
+            "scenarios": self.scenarios.to_dict("records"),
+        }
 
 
 def _limits(cv, total, bounds, fixed, min_spend):
@@ -37,15 +40,20 @@ def _limits(cv, total, bounds, fixed, min_spend):
         if bad:
             raise ValueError(f"{what} name channels {bad} that the model does not have ({names}).")
     lo = np.array([max(bounds.get(c, (0, None))[0] or 0.0, min_spend) for c in names], float)
-    hi = np.array([bounds.get(c, (0, None))[1] if bounds.get(c, (0, None))[1] is not None else total for c in names],
-                  float)
+    hi = np.array(
+        [bounds.get(c, (0, None))[1] if bounds.get(c, (0, None))[1] is not None else total for c in names], float
+    )
     for c, v in fixed.items():
         lo[names.index(c)] = hi[names.index(c)] = float(v)
     if lo.sum() <= total + 1e-9 and (lo > hi).any():
-        raise ValueError(f"A lower bound is above its upper bound for {[n for n, a, b in zip(names, lo, hi) if a > b]}.")
+        raise ValueError(
+            f"A lower bound is above its upper bound for {[n for n, a, b in zip(names, lo, hi) if a > b]}."
+        )
     if lo.sum() > total + 1e-9 or hi.sum() < total - 1e-9:
-        raise ValueError(f"No split of {total:,.2f} fits the bounds: the lower bounds sum to {lo.sum():,.2f} and the "
-                         f"upper bounds to {hi.sum():,.2f}. Change --total or --bounds.")
+        raise ValueError(
+            f"No split of {total:,.2f} fits the bounds: the lower bounds sum to {lo.sum():,.2f} and the "
+            f"upper bounds to {hi.sum():,.2f}. Change --total or --bounds."
+        )
     return lo, hi, C
 
 
@@ -57,14 +65,23 @@ def _solve(cv: ResponseCurves, total, lo, hi):
     f = lambda x: -cv.mean(np.where(free, 0, lo) + _put(free, x)).sum()
     rest = total - lo[~free].sum()
     l, h = lo[free], hi[free]
-    starts = [np.clip(cv.current[free] * rest / max(cv.current[free].sum(), 1e-12), l, h), np.full(free.sum(), rest / free.sum())]
+    starts = [
+        np.clip(cv.current[free] * rest / max(cv.current[free].sum(), 1e-12), l, h),
+        np.full(free.sum(), rest / free.sum()),
+    ]
     starts += [l + (h - l) * np.eye(free.sum())[j] for j in range(free.sum())]
     best = None
     for s0 in starts:
         s0 = l + (s0 - l) * (rest - l.sum()) / max((s0 - l).sum(), 1e-12)  # on the budget line, within bounds
         s0 = np.clip(s0, l, h)
-        r = minimize(f, s0, method="SLSQP", bounds=list(zip(l, h)), options={"maxiter": 500, "ftol": 1e-12},
-                     constraints=[{"type": "eq", "fun": lambda x: x.sum() - rest}])
+        r = minimize(
+            f,
+            s0,
+            method="SLSQP",
+            bounds=list(zip(l, h)),
+            options={"maxiter": 500, "ftol": 1e-12},
+            constraints=[{"type": "eq", "fun": lambda x: x.sum() - rest}],
+        )
         if best is None or r.fun < best.fun:
             best = r
     return np.where(free, 0, lo) + _put(free, best.x)
@@ -105,15 +122,32 @@ def optimize_budget(
     cur = share * total
     d = cv.draws(x)
     m, l, h = d.mean(0), *np.quantile(d, [(1 - q) / 2, (1 + q) / 2], axis=0)
-    alloc = pd.DataFrame({"current": cur, "optimal": x, "lower": lo, "upper": hi, "response": m, "response_lo": l,
-                          "response_hi": h, "roas": np.divide(m, x, out=np.full(C, np.nan), where=x > 0)},
-                         index=pd.Index(cv.channels, name="channel"))
+    alloc = pd.DataFrame(
+        {
+            "current": cur,
+            "optimal": x,
+            "lower": lo,
+            "upper": hi,
+            "response": m,
+            "response_lo": l,
+            "response_hi": h,
+            "roas": np.divide(m, x, out=np.full(C, np.nan), where=x > 0),
+        },
+        index=pd.Index(cv.channels, name="channel"),
+    )
     opt, now = _outcome(cv, x, q), _outcome(cv, cur, q)
     gain = cv.draws(x).sum(-1) - cv.draws(cur).sum(-1)
-    expected = {"total": float(total), "response": opt[0], "response_lo": opt[1], "response_hi": opt[2],
-                "current_mix_response": now[0], "gain": float(gain.mean()),
-                "gain_lo": float(np.quantile(gain, (1 - q) / 2)), "gain_hi": float(np.quantile(gain, (1 + q) / 2)),
-                "p_gain_positive": float((gain > 0).mean())}
+    expected = {
+        "total": float(total),
+        "response": opt[0],
+        "response_lo": opt[1],
+        "response_hi": opt[2],
+        "current_mix_response": now[0],
+        "gain": float(gain.mean()),
+        "gain_lo": float(np.quantile(gain, (1 - q) / 2)),
+        "gain_hi": float(np.quantile(gain, (1 + q) / 2)),
+        "p_gain_positive": float((gain > 0).mean()),
+    }
     rows = []
     for k in scenarios:
         t = k * total
@@ -122,6 +156,14 @@ def optimize_budget(
         except ValueError:
             continue
         o = _outcome(cv, _solve(cv, t, lo_k, hi_k), q)
-        rows.append({"multiple": k, "total": t, "response": o[0], "response_lo": o[1], "response_hi": o[2],
-                     "current_mix_response": _outcome(cv, share * t, q)[0]})
+        rows.append(
+            {
+                "multiple": k,
+                "total": t,
+                "response": o[0],
+                "response_lo": o[1],
+                "response_hi": o[2],
+                "current_mix_response": _outcome(cv, share * t, q)[0],
+            }
+        )
     return BudgetPlan(alloc, expected, pd.DataFrame(rows))

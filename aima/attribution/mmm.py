@@ -43,8 +43,8 @@ def _interval(a, axis=0, q=0.9):
 # %% ../../nbs/50_attribution/06_mmm.ipynb #5d2e075e
 class BayesianMMM(AimaEstimator):
     """Bayesian marketing mix model (see above). `fit(X, y=None, method="fast"|"full", lift_tests=None)` takes a weekly
-    frame with `date`, the `channels` (spend) and `controls` columns, and the outcome as `y` or column `target`. The last
-    `holdout` weeks are left out of the likelihood and give the out-of-time MAPE."""
+    frame with `date`, the `channels` (spend) and `controls` columns, and the outcome as `y` or column `target`. The
+    last `holdout` weeks are left out of the likelihood and give the out-of-time MAPE."""
 
     _sample_name = "weeks"
 
@@ -68,8 +68,20 @@ class BayesianMMM(AimaEstimator):
         random_state: int = 0,
     ):
         (self.channels, self.date, self.target, self.controls, self.adstock, self.saturation) = (
-            channels, date, target, controls, adstock, saturation)
-        self.l_max, self.yearly_order, self.trend, self.prior, self.roas_prior = l_max, yearly_order, trend, prior, roas_prior
+            channels,
+            date,
+            target,
+            controls,
+            adstock,
+            saturation,
+        )
+        self.l_max, self.yearly_order, self.trend, self.prior, self.roas_prior = (
+            l_max,
+            yearly_order,
+            trend,
+            prior,
+            roas_prior,
+        )
         self.holdout, self.draws, self.tune, self.chains, self.random_state = holdout, draws, tune, chains, random_state
 
     def _check_params(self):
@@ -169,8 +181,9 @@ def _laplace(model, draws, seed):
     [lp_, g_], flat = join_nonshared_inputs(ip, [lp, g], vv)
     f = pytensor.function([flat], [lp_, g_])
     x0 = np.concatenate([np.ravel(ip[v.name]) for v in vv])
-    res = minimize(lambda x: tuple(-np.asarray(a, float) for a in f(x)), x0, jac=True, method="L-BFGS-B",
-                   options={"maxiter": 5000})
+    res = minimize(
+        lambda x: tuple(-np.asarray(a, float) for a in f(x)), x0, jac=True, method="L-BFGS-B", options={"maxiter": 5000}
+    )
     n, h = len(x0), 1e-4
     H = np.empty((n, n))
     for i in range(n):
@@ -187,8 +200,12 @@ def _laplace(model, draws, seed):
         rv = model.values_to_rvs[v]
         out[rv.name] = _backward(model.rvs_to_transforms[rv], z[:, i : i + k]).reshape(draws, *ip[v.name].shape)
         i += k
-    return out, {"converged": bool(res.success), "iterations": int(res.nit), "logp_mode": float(-res.fun),
-                 "min_hessian_eigenvalue": float(lam.min())}
+    return out, {
+        "converged": bool(res.success),
+        "iterations": int(res.nit),
+        "logp_mode": float(-res.fun),
+        "min_hessian_eigenvalue": float(lam.min()),
+    }
 
 # %% ../../nbs/50_attribution/06_mmm.ipynb #b0d3acdf
 def _sample_full(self, model):
@@ -203,16 +220,32 @@ def _sample_full(self, model):
     except ImportError:
         sampler = "pymc"
     with model:
-        idata = pm.sample(draws=self.draws, tune=self.tune, chains=self.chains, nuts_sampler=sampler,
-                          random_seed=self.random_state, progressbar=False, compute_convergence_checks=False,
-                          cores=min(self.chains, 2))
+        idata = pm.sample(
+            draws=self.draws,
+            tune=self.tune,
+            chains=self.chains,
+            nuts_sampler=sampler,
+            random_seed=self.random_state,
+            progressbar=False,
+            compute_convergence_checks=False,
+            cores=min(self.chains, 2),
+        )
     names = [rv.name for rv in model.free_RVs]
     post = idata.posterior
     out = {k: post[k].to_numpy().reshape(-1, *post[k].shape[2:]) for k in names}
     summ = az.summary(idata, var_names=names, kind="diagnostics")
     div = int(idata.sample_stats["diverging"].sum()) if "diverging" in idata.sample_stats else 0
-    return out, idata, {"sampler": sampler, "rhat_max": float(summ.r_hat.max()), "ess_bulk_min":
-                        float(summ.ess_bulk.min()), "ess_tail_min": float(summ.ess_tail.min()), "divergences": div}
+    return (
+        out,
+        idata,
+        {
+            "sampler": sampler,
+            "rhat_max": float(summ.r_hat.max()),
+            "ess_bulk_min": float(summ.ess_bulk.min()),
+            "ess_tail_min": float(summ.ess_tail.min()),
+            "divergences": div,
+        },
+    )
 
 # %% ../../nbs/50_attribution/06_mmm.ipynb #d7712cc6
 def fit(self, X, y=None, method: str = "fast", lift_tests: pd.DataFrame | None = None):
@@ -320,9 +353,11 @@ def _checks(self, yv, n_fit):
     self.y_rep_ = self.mu_draws_ + sig * rng.standard_normal(self.mu_draws_.shape)
     lo, hi = np.quantile(self.y_rep_[:, :n_fit], [0.05, 0.95], axis=0)
     p = self.mu_draws_.mean(0)
-    return {"mape_in_sample": round(_mape(yv[:n_fit], p[:n_fit]), 3),
-            "mape_out_of_time": None if n_fit == len(yv) else round(_mape(yv[n_fit:], p[n_fit:]), 3),
-            "ppc_coverage_90": round(float(np.mean((yv[:n_fit] >= lo) & (yv[:n_fit] <= hi))), 3)}
+    return {
+        "mape_in_sample": round(_mape(yv[:n_fit], p[:n_fit]), 3),
+        "mape_out_of_time": None if n_fit == len(yv) else round(_mape(yv[n_fit:], p[n_fit:]), 3),
+        "ppc_coverage_90": round(float(np.mean((yv[:n_fit] >= lo) & (yv[:n_fit] <= hi))), 3),
+    }
 
 
 def _to_idata(self):
@@ -338,7 +373,9 @@ BayesianMMM._checks, BayesianMMM._to_idata = _checks, _to_idata
 def contributions(self) -> pd.DataFrame:
     "Posterior-mean weekly contribution of each channel and of the baseline (trend, season, controls), outcome units."
     check_fitted(self, "contrib_draws_")
-    out = pd.DataFrame(self.contrib_draws_.mean(0), columns=list(self.channels), index=pd.Index(self.dates_, name="date"))
+    out = pd.DataFrame(
+        self.contrib_draws_.mean(0), columns=list(self.channels), index=pd.Index(self.dates_, name="date")
+    )
     out.insert(0, "baseline", self.baseline_)
     return out
 
@@ -363,8 +400,15 @@ def roas(self, q: float = 0.9) -> pd.DataFrame:
 def curves(self) -> ResponseCurves:
     "The fitted steady-state weekly response curves (posterior draws), with the mean weekly spend as `current`."
     check_fitted(self, "beta_draws_")
-    return ResponseCurves(list(self.channels), self.saturation, _sat_params(self, self.draws_), self.beta_draws_,
-                          self.x_scale_, self.y_scale_, self.spend_[: self.n_fit_].mean(0))
+    return ResponseCurves(
+        list(self.channels),
+        self.saturation,
+        _sat_params(self, self.draws_),
+        self.beta_draws_,
+        self.x_scale_,
+        self.y_scale_,
+        self.spend_[: self.n_fit_].mean(0),
+    )
 
 
 def response_curves(self, n: int = 41, max_multiple: float = 2.0, q: float = 0.9) -> pd.DataFrame:
@@ -400,10 +444,12 @@ def weekly_frame(spend: pd.DataFrame, kpis: pd.DataFrame, target: str = "revenue
     if target not in kpis.columns:
         raise ValueError(f"kpis has no column {target!r} (columns: {list(kpis.columns)}).")
     s = spend.assign(date=pd.to_datetime(spend["date"])).pivot_table(
-        index="date", columns="channel", values="spend", aggfunc="sum", fill_value=0.0)
+        index="date", columns="channel", values="spend", aggfunc="sum", fill_value=0.0
+    )
     k = kpis.assign(date=pd.to_datetime(kpis["date"]))
-    ctrl = pd.DataFrame([json.loads(c) if isinstance(c, str) and c else {} for c in k.get("controls", [None] * len(k))],
-                        index=k.index).apply(pd.to_numeric, errors="coerce")
+    ctrl = pd.DataFrame(
+        [json.loads(c) if isinstance(c, str) and c else {} for c in k.get("controls", [None] * len(k))], index=k.index
+    ).apply(pd.to_numeric, errors="coerce")
     kk = pd.concat([k[["date", target]], ctrl], axis=1).groupby("date").sum(min_count=1)
     out = s.join(kk, how="inner").reset_index()
     out.columns.name = None

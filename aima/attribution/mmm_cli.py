@@ -59,7 +59,7 @@ BUDGET_PLANS = result_table(
 
 # %% ../../nbs/50_attribution/08_mmm_cli.ipynb #e1407e42
 def mmm_summary(model: BayesianMMM) -> dict:
-    "`{channels: {name: {roas, roas_lo, roas_hi, mroas, contribution, share}}, diagnostics, seconds}` of a fitted model."
+    "`{channels: {name: {roas, roas_lo, roas_hi, mroas, contribution, share}}, diagnostics, seconds}` of a model."
     r = model.roas()
     keep = ["roas", "roas_lo", "roas_hi", "mroas", "contribution", "share"]
     ch = {c: {k: round(float(r.loc[c, k]), 6) for k in keep} for c in r.index}
@@ -87,19 +87,28 @@ def fit_mmm(ws, mode: str = "fast", target: str = "revenue", channels=None, cont
 
     for t in ("spend", "kpis"):
         if not ws.exists(t):
-            raise ValueError(f"Workspace {ws.uri} has no {t} table: import weekly spend and KPIs first (`aima import`).")
+            raise ValueError(
+                f"Workspace {ws.uri} has no {t} table: import weekly spend and KPIs first (`aima import`)."
+            )
     spend = ws.table("spend").to_pandas()
     df = weekly_frame(spend, ws.table("kpis").to_pandas(), target)
     channels = _split(channels) or sorted(spend.channel.unique())
     known = {"date", target, *channels}
     controls = _split(controls) if controls is not None else [c for c in df.columns if c not in known]
     cfg = ws.config.attribution
-    m = BayesianMMM(channels=channels, target=target, controls=controls, l_max=cfg.adstock_max_lag,
-                    saturation=cfg.saturation, draws=cfg.draws, tune=cfg.tune, chains=cfg.chains)
+    m = BayesianMMM(
+        channels=channels,
+        target=target,
+        controls=controls,
+        l_max=cfg.adstock_max_lag,
+        saturation=cfg.saturation,
+        draws=cfg.draws,
+        tune=cfg.tune,
+        chains=cfg.chains,
+    )
     m.fit(df.fillna({c: 0.0 for c in controls}), method=mode)
     run = f"mmm-{uuid.uuid4().hex[:8]}"
-    r = m.roas().reset_index().assign(model=f"bayesian_mmm_{mode}", as_of=pd.Timestamp(df.date.max()),
-                                      model_run_id=run)
+    r = m.roas().reset_index().assign(model=f"bayesian_mmm_{mode}", as_of=pd.Timestamp(df.date.max()), model_run_id=run)
     write_result(ws, "mmm_channels", r, mode="upsert")
     info = ws.save_artifact("mmm", m, config=cfg, data=df, metadata={"model_run_id": run, "mode": mode})
     return {**mmm_summary(m), "model_run_id": run, "artifact_version": info.version, "weeks": len(df)}
@@ -156,8 +165,13 @@ def register(app) -> None:
     app.add_typer(mmm_app, name="mmm")
 
     def _human(o):
-        return "\n".join(f"{c}: ROAS {v['roas']:.3g} [{v['roas_lo']:.3g}, {v['roas_hi']:.3g}], share {v['share']:.0%}"
-                         for c, v in o["channels"].items()) + f"\n({o['seconds']} s, {o['diagnostics']['method']})"
+        return (
+            "\n".join(
+                f"{c}: ROAS {v['roas']:.3g} [{v['roas_lo']:.3g}, {v['roas_hi']:.3g}], share {v['share']:.0%}"
+                for c, v in o["channels"].items()
+            )
+            + f"\n({o['seconds']} s, {o['diagnostics']['method']})"
+        )
 
     @mmm_app.command("fit")
     def fit_cmd(
@@ -195,8 +209,13 @@ def register(app) -> None:
             return {"channels": t.drop("written_at", "as_of").to_pandas().set_index("channel").to_dict("index")}
 
         out = on_workspace(workspace, get, read_only=True, create=False)
-        emit(out, json_out, lambda o: "\n".join(f"{c}: ROAS {v['roas']:.3g} [{v['roas_lo']:.3g}, {v['roas_hi']:.3g}]"
-                                                 for c, v in o["channels"].items()))
+        emit(
+            out,
+            json_out,
+            lambda o: "\n".join(
+                f"{c}: ROAS {v['roas']:.3g} [{v['roas_lo']:.3g}, {v['roas_hi']:.3g}]" for c, v in o["channels"].items()
+            ),
+        )
 
     @app.command("budget")
     def budget_cmd(
@@ -214,8 +233,13 @@ def register(app) -> None:
         except ValueError as e:
             fail(f"{e} (--fixed takes channel=spend,...)" if "could not convert" in str(e) else str(e))
         out = on_workspace(workspace, lambda ws: plan_budget(ws, total, b, f, min_spend))
-        emit(out, json_out, lambda o: "\n".join(
-            f"{a['channel']}: {a['current']:,.2f} -> {a['optimal']:,.2f}" for a in o["allocation"])
-            + f"\nexpected response {o['expected']['response']:,.2f} "
-            f"[{o['expected']['response_lo']:,.2f}, {o['expected']['response_hi']:,.2f}], "
-            f"gain {o['expected']['gain']:,.2f} over the current mix")
+        emit(
+            out,
+            json_out,
+            lambda o: (
+                "\n".join(f"{a['channel']}: {a['current']:,.2f} -> {a['optimal']:,.2f}" for a in o["allocation"])
+                + f"\nexpected response {o['expected']['response']:,.2f} "
+                f"[{o['expected']['response_lo']:,.2f}, {o['expected']['response_hi']:,.2f}], "
+                f"gain {o['expected']['gain']:,.2f} over the current mix"
+            ),
+        )

@@ -28,15 +28,25 @@ def _example():
 def _aima_fit(ex, method, draws, tune, chains=2):
     from aima.attribution.mmm import BayesianMMM
 
-    m = BayesianMMM(channels=["x1", "x2"], date="date_week", target="y", controls=["event_1", "event_2"],
-                    draws=draws, tune=tune, chains=chains)
+    m = BayesianMMM(
+        channels=["x1", "x2"],
+        date="date_week",
+        target="y",
+        controls=["event_1", "event_2"],
+        draws=draws,
+        tune=tune,
+        chains=chains,
+    )
     t0 = time.perf_counter()
     m.fit(ex, method=method)
     secs = time.perf_counter() - t0
     r = m.roas()
-    return secs, {"alpha": m.draws_["alpha"].mean(0).round(3).tolist(),
-                  "lam": (m.draws_["lam"].mean(0) / m.x_scale_).round(3).tolist(),
-                  "contribution": r.contribution.round(0).tolist(), "diagnostics": m.diagnostics_}
+    return secs, {
+        "alpha": m.draws_["alpha"].mean(0).round(3).tolist(),
+        "lam": (m.draws_["lam"].mean(0) / m.x_scale_).round(3).tolist(),
+        "contribution": r.contribution.round(0).tolist(),
+        "diagnostics": m.diagnostics_,
+    }
 
 
 def _pmm_fit(ex, draws, tune, chains=2):
@@ -45,9 +55,15 @@ def _pmm_fit(ex, draws, tune, chains=2):
         from pymc_marketing.mmm import GeometricAdstock, LogisticSaturation
         from pymc_marketing.mmm.multidimensional import MMM
 
-        mmm = MMM(date_column="date_week", channel_columns=["x1", "x2"], target_column="y",
-                  control_columns=["event_1", "event_2", "t"], adstock=GeometricAdstock(l_max=8),
-                  saturation=LogisticSaturation(), yearly_seasonality=2)
+        mmm = MMM(
+            date_column="date_week",
+            channel_columns=["x1", "x2"],
+            target_column="y",
+            control_columns=["event_1", "event_2", "t"],
+            adstock=GeometricAdstock(l_max=8),
+            saturation=LogisticSaturation(),
+            yearly_seasonality=2,
+        )
         X, y = ex.drop(columns="y"), ex["y"]
         t0 = time.perf_counter()
         mmm.fit(X, y, draws=draws, tune=tune, chains=chains, random_seed=0, progressbar=False)
@@ -56,9 +72,11 @@ def _pmm_fit(ex, draws, tune, chains=2):
     xmax = ex[["x1", "x2"]].max().to_numpy()
     contrib = mmm.idata.posterior["channel_contribution"].mean(("chain", "draw")).sum("date").to_numpy()
     ymax = float(mmm.get_scales_as_xarray()["target_scale"]) if hasattr(mmm, "get_scales_as_xarray") else None
-    return secs, {"alpha": post["adstock_alpha"].mean(("chain", "draw")).to_numpy().round(3).tolist(),
-                  "lam": (post["saturation_lam"].mean(("chain", "draw")).to_numpy() / xmax).round(3).tolist(),
-                  "contribution": (contrib * ymax).round(0).tolist() if ymax else contrib.round(4).tolist()}
+    return secs, {
+        "alpha": post["adstock_alpha"].mean(("chain", "draw")).to_numpy().round(3).tolist(),
+        "lam": (post["saturation_lam"].mean(("chain", "draw")).to_numpy() / xmax).round(3).tolist(),
+        "contribution": (contrib * ymax).round(0).tolist() if ymax else contrib.round(4).tolist(),
+    }
 
 
 @benchmark("mmm", [500], "BayesianMMM vs pymc-marketing MMM on the 179-week example, NUTS 2 x (N + N) draws")
@@ -74,12 +92,21 @@ def mmm_side_by_side(draws: int = 500, warm: bool = True) -> list[dict]:
         ref_s, ref = _pmm_fit(ex, draws, draws)
     except ImportError as e:
         ref_s, ref = None, {"skipped": f"pymc-marketing not installed ({e})"}
-    rec = {"benchmark": "mmm", "size": draws, "reference": "pymc-marketing multidimensional MMM",
-           "truth": {"alpha": [0.4, 0.2], "lam": [4.0, 3.0], "contribution": true.round(0).tolist()},
-           "aima_fast_seconds": round(fast_s, 2), "aima_fast": fast, "aima_full_seconds": round(full_s, 2),
-           "aima_full": full, "reference_seconds": None if ref_s is None else round(ref_s, 2), "reference_fit": ref,
-           "ratio_full": None if ref_s is None else round(ref_s / full_s, 2),
-           "ratio_fast": None if ref_s is None else round(ref_s / fast_s, 2), **environment()}
+    rec = {
+        "benchmark": "mmm",
+        "size": draws,
+        "reference": "pymc-marketing multidimensional MMM",
+        "truth": {"alpha": [0.4, 0.2], "lam": [4.0, 3.0], "contribution": true.round(0).tolist()},
+        "aima_fast_seconds": round(fast_s, 2),
+        "aima_fast": fast,
+        "aima_full_seconds": round(full_s, 2),
+        "aima_full": full,
+        "reference_seconds": None if ref_s is None else round(ref_s, 2),
+        "reference_fit": ref,
+        "ratio_full": None if ref_s is None else round(ref_s / full_s, 2),
+        "ratio_fast": None if ref_s is None else round(ref_s / fast_s, 2),
+        **environment(),
+    }
     return [rec]
 
 # %% ../../nbs/90_workbench/04b_bench_mmm.ipynb #2d159298
@@ -92,8 +119,12 @@ def ten_channels(n: int = 10) -> dict:
     for i in range(n):
         c = dict(base[names[i % len(names)]])
         if i >= len(names):
-            c.update(decay=[0.1, 0.5, 0.8][i % 3], lam=[0.9, 1.6, 2.5][i % 3], mean_spend=c["mean_spend"] * 0.6,
-                     beta=c["beta"] * 0.5)
+            c.update(
+                decay=[0.1, 0.5, 0.8][i % 3],
+                lam=[0.9, 1.6, 2.5][i % 3],
+                mean_spend=c["mean_spend"] * 0.6,
+                beta=c["beta"] * 0.5,
+            )
         out[names[i] if i < len(names) else f"channel_{i}"] = c
     return out
 
@@ -113,7 +144,15 @@ def mmm_many_channels(n: int = 10, weeks: int = 156, seed: int = 0) -> list[dict
     r = m.fit(df, method="fast").roas()
     secs = time.perf_counter() - t0
     tr = truth["media"].set_index("channel").roi[ch]
-    return [{"benchmark": "mmm_channels", "size": n, "weeks": weeks, "seconds": round(secs, 2),
-             "roas_mean_abs_rel_error": round(float((r.roas / tr - 1).abs().mean()), 3),
-             "roas_coverage_90": round(float(((r.roas_lo <= tr) & (tr <= r.roas_hi)).mean()), 3),
-             "mape_in_sample": m.diagnostics_["mape_in_sample"], **environment()}]
+    return [
+        {
+            "benchmark": "mmm_channels",
+            "size": n,
+            "weeks": weeks,
+            "seconds": round(secs, 2),
+            "roas_mean_abs_rel_error": round(float((r.roas / tr - 1).abs().mean()), 3),
+            "roas_coverage_90": round(float(((r.roas_lo <= tr) & (tr <= r.roas_hi)).mean()), 3),
+            "mape_in_sample": m.diagnostics_["mape_in_sample"],
+            **environment(),
+        }
+    ]
