@@ -23,9 +23,6 @@ from ..base import AimaEstimator, check_param
 from ..core import check_fitted
 
 # %% ../../nbs/50_attribution/06_mmm.ipynb #07c4c82f
-_POS = {"Gamma", "HalfNormal", "LogNormal"}
-
-
 def _design(df: pd.DataFrame, date: str, start: pd.Timestamp, span: float, order: int) -> np.ndarray:
     "Trend (weeks since `start` / `span`) and Fourier yearly terms of `df[date]`."
     d = pd.to_datetime(df[date])
