@@ -160,7 +160,7 @@ def test_a_module_registers_in_one_place(toy, tmp_path):
     r = aima("--help", env=env)
     assert r.returncode == 0 and "Say hello from the toy module." in r.stdout, r.stderr
     assert aima("toy", env=env).stdout == "toy!\n"
-    steps = ["features", "rfm", "clv", "churn", "toy", "interventions", "mta", "alerts"]
+    steps = ["features", "rfm", "clv", "churn", "toy", "interventions", "mmm", "mta", "alerts"]
     assert [name for name, _ in DEMO_STEPS] == steps
     with Workspace(tmp_path / "w.duckdb") as ws:
         assert run_pipeline(ws, only=["toy"])["toy"]["rows"] == 1

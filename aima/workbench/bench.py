@@ -22,6 +22,7 @@ from ..log import get_logger
 
 from .bench_kit import *
 from .bench_data import *
+from .bench_mmm import *
 
 log = get_logger(__name__)
 
