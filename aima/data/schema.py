@@ -12,11 +12,12 @@ from typing import Any, Iterable
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 # %% auto #0
 __all__ = ['DTYPES', 'EVENT_TYPES', 'CHANNELS', 'SCHEMA', 'RESULT_SCHEMA', 'Column', 'TableSpec', 'Validated', 'validate',
-           'ensure_tables', 'to_canonical', 'ResultSpec', 'result_table', 'ResultSchemaError', 'result_contracts',
-           'check_result', 'write_result', 'latest_run']
+           'ensure_tables', 'canonical_arrow', 'to_canonical', 'ResultSpec', 'result_table', 'ResultSchemaError',
+           'result_contracts', 'check_result', 'write_result', 'latest_run']
 
 # %% ../../nbs/05_data/00_schema.ipynb #c4d31d4c
 DTYPES = {
@@ -321,10 +322,11 @@ def _blank(s: pd.Series) -> pd.Series:
 
 def _coerce(col: Column, s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     "Coerced values, a mask of values that failed to parse, and the problem word."
-    blank = _blank(s)
-    if col.dtype == "string":
+    if col.dtype == "string":  # one strip serves both the value and the blank test
         out = s.astype("string[pyarrow]").str.strip()
-        return out.mask(blank), pd.Series(False, index=s.index), ""
+        empty = out.eq("").fillna(False).astype(bool)
+        return (out.mask(empty) if empty.any() else out), pd.Series(False, index=s.index), ""
+    blank = _blank(s)
     if col.dtype in ("int64", "float64"):
         num = (
             pd.to_numeric(s.mask(blank), errors="coerce")
@@ -333,10 +335,12 @@ def _coerce(col: Column, s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
         )
         bad = num.isna() & ~blank
         if col.dtype == "int64":
+            if pd.api.types.is_integer_dtype(s):  # already whole numbers
+                return s.astype("Int64"), bad, "is not a whole number"
             frac = num.notna() & (np.floor(num.fillna(0)) != num.fillna(0))
             bad |= frac
-            return num.mask(bad).round().astype("Int64"), bad, "is not a whole number"
-        return num.astype("Float64").mask(bad), bad, "is not a number"
+            return (num.mask(bad) if bad.any() else num).round().astype("Int64"), bad, "is not a whole number"
+        return (num.mask(bad) if bad.any() else num).astype("Float64"), bad, "is not a number"
     if col.dtype == "boolean":
         if pd.api.types.is_bool_dtype(s):
             return s.astype("boolean"), pd.Series(False, index=s.index), ""
@@ -449,31 +453,36 @@ def validate(
             )
         out[col.name] = vals
     extra_cols = [c for c in df.columns if c not in spec.names and not str(c).startswith("_")]
-    if "extra" in df.columns:
-        base = df["extra"].map(
+    base = (
+        df["extra"].map(
             lambda v: (
                 json.loads(v)
                 if isinstance(v, str) and v.strip().startswith("{")
                 else (v if isinstance(v, dict) else {})
             )
         )
-    else:
-        base = pd.Series([{}] * len(df), index=df.index)
+        if "extra" in df.columns
+        else None
+    )
     if extra_cols:
+        base = [{}] * len(df) if base is None else base
         recs = df[extra_cols].astype(object).where(df[extra_cols].notna(), None).to_dict("records")
         out["extra"] = [
             json.dumps({**b, **{str(k): v for k, v in r.items()}}, default=str, sort_keys=True)
             for b, r in zip(base, recs)
         ]
-    else:
+    elif base is not None:
         out["extra"] = [json.dumps(b, default=str, sort_keys=True) if b else None for b in base]
+    else:  # nothing extra: no JSON per row
+        out["extra"] = pd.Series(None, index=df.index, dtype=object)
     keys = list(spec.keys)
     for k in keys:  # an optional key part (e.g. geo of national data) is '' when empty, so keys always compare equal
         if not spec.column(k).required and spec.column(k).dtype == "string":
             out[k] = out[k].astype("string").fillna("")
     ok = problems == ""
     if ok.any():
-        keyed = out.loc[ok, keys].astype("string").fillna("")
+        # typed values compare as their text would (one column has one type; a missing optional part is '' already)
+        keyed = out[keys] if ok.all() else out.loc[ok, keys]
         dup = keyed.duplicated(keep="last")
         if dup.any():
             idx = dup[dup].index
@@ -486,7 +495,7 @@ def validate(
                 )
                 first_col.at[i] = keys[0]
             ok = problems == ""
-    valid = out.loc[ok].reset_index(drop=True)
+    valid = out if ok.all() else out.loc[ok].reset_index(drop=True)
     bad_idx = df.index[~ok]
     rejected = pd.DataFrame(
         {
@@ -511,6 +520,36 @@ def ensure_tables(ws, tables: Iterable[str] | None = None) -> list[str]:
             ws.con.create_table(name, schema=SCHEMA[name].ibis_schema())
             created.append(name)
     return created
+
+
+_ARROW = {
+    "string": pa.string(),
+    "json": pa.string(),
+    "int64": pa.int64(),
+    "float64": pa.float64(),
+    "boolean": pa.bool_(),
+    "timestamp": pa.timestamp("ns", tz="UTC"),
+    "date": pa.date32(),
+}
+
+
+def canonical_arrow(table: str, valid: pd.DataFrame) -> pa.Table:
+    "A validated frame as an Arrow table with exactly the canonical columns and types, for a native engine insert."
+    spec = SCHEMA[table]
+    cols = {}
+    for c in spec.columns:
+        s = valid[c.name] if c.name in valid.columns else None
+        typ = _ARROW[c.dtype]
+        if s is None or s.isna().all():
+            cols[c.name] = pa.nulls(len(valid), typ)
+        elif c.dtype == "timestamp":
+            ts = s if pd.api.types.is_datetime64_any_dtype(s) else pd.to_datetime(s, utc=True)  # e.g. merged objects
+            cols[c.name] = pa.array(
+                ts.dt.tz_convert("UTC") if ts.dt.tz is not None else ts.dt.tz_localize("UTC"), type=typ
+            )
+        else:
+            cols[c.name] = pa.array(s, type=typ, from_pandas=True)
+    return pa.table(cols)
 
 
 def to_canonical(table: str, valid: pd.DataFrame) -> ibis.expr.types.Table:
