@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import ibis
@@ -15,9 +15,8 @@ import pandas as pd
 import pyarrow as pa
 
 # %% auto #0
-__all__ = ['DTYPES', 'EVENT_TYPES', 'CHANNELS', 'SCHEMA', 'RESULT_SCHEMA', 'Column', 'TableSpec', 'Validated', 'validate',
-           'ensure_tables', 'canonical_arrow', 'to_canonical', 'ResultSpec', 'result_table', 'ResultSchemaError',
-           'result_contracts', 'check_result', 'write_result', 'latest_run']
+__all__ = ['DTYPES', 'EVENT_TYPES', 'CHANNELS', 'SCHEMA', 'Column', 'TableSpec', 'Validated', 'validate', 'ensure_tables',
+           'canonical_arrow', 'to_canonical']
 
 # %% ../../nbs/05_data/00_schema.ipynb #c4d31d4c
 DTYPES = {
@@ -567,295 +566,23 @@ def to_canonical(table: str, valid: pd.DataFrame) -> ibis.expr.types.Table:
             df[c.name] = df[c.name].astype("string")
     return ibis.memtable(df, schema=spec.ibis_schema())
 
-# %% ../../nbs/05_data/00_schema.ipynb #9f55ee7b
-@dataclass(frozen=True)
-class ResultSpec(TableSpec):
-    "A result table: `TableSpec` plus whether other columns are allowed and whether writes are time-stamped."
-
-    extra_columns: bool = False
-    stamped: bool = False
-
-
-def result_table(name, description, keys, *cols, extra_columns=False, stamped=False) -> ResultSpec:
-    """A `ResultSpec` from columns (`Column`s or `Column` argument tuples); `stamped` adds `written_at`. Modules
-    declare their tables with it in their manifest: `Table(name, what, command, spec=result_table(...))`."""
-    cols = tuple(Column(*c) if isinstance(c, tuple) else c for c in cols)
-    if stamped:
-        cols += (Column("written_at", "timestamp", "When the row was written (UTC); set by `write_result`."),)
-    return ResultSpec(name, description, cols, tuple(keys), extra_columns, stamped)
+# %% ../../nbs/05_data/00_schema.ipynb #s0e5a006
+_RESULT_NAMES = (
+    "RESULT_SCHEMA",
+    "ResultSpec",
+    "result_table",
+    "ResultSchemaError",
+    "result_contracts",
+    "check_result",
+    "write_result",
+    "latest_run",
+)
 
 
-_r = result_table
+def __getattr__(name: str):
+    "Result contracts live in `aima.data.results`; their names stay importable from here (loaded on first use)."
+    if name in _RESULT_NAMES:
+        from aima.data import results
 
-
-_P = dict(min=0, max=1)
-RESULT_SCHEMA: dict[str, ResultSpec] = {
-    t.name: t
-    for t in [
-        _r(
-            "customer_features",
-            "One row per customer: behavioural features and the health score at `as_of`.",
-            ["customer_id"],
-            Column("customer_id", "string", "Customer.", True),
-            Column("as_of", "timestamp", "Feature cut-off.", True),
-            Column("feature_set_version", "string", "Version of the feature definitions.", True),
-            Column("recency_days", "float64", "Days since the last purchase.", min=0),
-            Column("frequency", "int64", "Orders.", min=0),
-            Column("monetary", "float64", "Net spend."),
-            Column("health_score", "float64", "0-100 composite health.", min=0, max=100),
-            extra_columns=True,
-        ),
-        _r(
-            "rfm",
-            "One row per buying customer: RFM scores and the named segment.",
-            ["customer_id"],
-            Column("customer_id", "string", "Customer.", True),
-            Column("recency_days", "float64", "Days since the last purchase.", True, min=0),
-            Column("frequency", "int64", "Orders.", True, min=0),
-            Column("monetary", "float64", "Net spend.", True),
-            *[
-                Column(f"{k}_score", "int64", f"{k.upper()} quantile score (1 = worst).", True, min=1)
-                for k in ("r", "f", "m", "fm")
-            ],
-            Column("rfm_cell", "string", "R, F and M scores as one code ('545').", True),
-            Column("segment", "string", "Named RFM segment.", True),
-        ),
-        _r(
-            "clv_predictions",
-            "Customer lifetime value per customer, scoring date and purchase model.",
-            ["customer_id", "as_of", "model"],
-            Column("customer_id", "string", "Customer.", True),
-            Column("as_of", "timestamp", "Calibration cut-off.", True),
-            Column("model", "string", "Purchase model (bgnbd, pareto_nbd).", True),
-            Column("p_alive", "float64", "P(still a customer).", True, **_P),
-            Column("expected_purchases", "float64", "Expected purchases over the horizon.", True, min=0),
-            Column("clv", "float64", "Discounted value over `months`.", True),
-            Column("model_run_id", "string", "Scoring run.", True),
-            ("expected_spend", "float64", "Expected spend per purchase."),
-            ("clv_lo", "float64", "Lower interval bound."),
-            ("clv_hi", "float64", "Upper interval bound."),
-            Column("months", "int64", "CLV horizon in months.", min=1),
-            ("next_purchase_at", "timestamp", "Median next purchase (active customers)."),
-            ("frequency", "float64", "Repeat purchases."),
-            ("recency", "float64", "Time of the last purchase (periods)."),
-            ("T", "float64", "Age (periods)."),
-            extra_columns=True,
-            stamped=True,
-        ),
-        _r(
-            "churn_predictions",
-            "P(churn) per customer, scoring date and survival model.",
-            ["customer_id", "as_of", "model"],
-            Column("customer_id", "string", "Customer.", True),
-            Column("as_of", "timestamp", "Scoring date.", True),
-            Column("model", "string", "Survival model (cox, weibull, deephit).", True),
-            Column(
-                "status",
-                "string",
-                "'lapsed' past the inactivity window, 'no purchases' when every order is a return or cancellation, "
-                "else 'active'.",
-                True,
-                values=("active", "lapsed", "no purchases"),
-            ),
-            Column(
-                "p_churn_*",
-                "float64",
-                "P(churn within N days), one column per horizon (`retention.churn_horizons`).",
-                True,
-                **_P,
-            ),
-            Column("model_run_id", "string", "Scoring run.", True),
-            ("survival_curve", "json", "S(t) every 15 days as a JSON list."),
-            extra_columns=True,
-            stamped=True,
-        ),
-        _r(
-            "retention_actions",
-            "The recommended retention action per customer, with its cost and expected value.",
-            ["customer_id"],
-            Column("customer_id", "string", "Customer.", True),
-            Column("action", "string", "Recommended action.", True),
-            Column(
-                "policy",
-                "string",
-                "'uplift' (learned from outcomes) or 'risk_band' (fallback).",
-                True,
-                values=("uplift", "risk_band"),
-            ),
-            Column("model_run_id", "string", "Recommendation run.", True),
-            Column("as_of", "timestamp", "Scoring date.", True),
-            Column("scored_at", "timestamp", "When the recommendation was made.", True),
-            Column("action_cost", "float64", "Cost of the action.", min=0),
-            ("expected_profit", "float64", "Expected incremental profit."),
-            ("profit_low", "float64", "Lower bound of the profit."),
-            ("profit_high", "float64", "Upper bound of the profit."),
-            ("uplift", "float64", "Estimated effect on retention."),
-            ("risk_band", "string", "Churn-risk band."),
-            Column("p_churn_90d", "float64", "P(churn within 90 days) used.", **_P),
-            ("clv", "float64", "Lifetime value used."),
-        ),
-        _r(
-            "alerts",
-            "Things to look at now, written by the pipeline (and by modules that watch things).",
-            ["alert_id"],
-            Column("alert_id", "string", "Identifier (rule and subject).", True),
-            Column("at", "timestamp", "When it was raised (UTC).", True),
-            Column("level", "string", "'warn' or 'info'.", True, values=("warn", "info")),
-            Column("module", "string", "Module that raised it.", True),
-            Column("page", "string", "Dashboard page that shows the detail.", True),
-            Column("message", "string", "One sentence for a marketer; text in backticks is a command.", True),
-            Column("count", "int64", "How many customers or rows it is about.", min=0),
-        ),
-    ]
-}
-
-# %% ../../nbs/05_data/00_schema.ipynb #c5fed5ee
-class ResultSchemaError(ValueError):
-    "A result does not match its table's contract; the message names the table, column, writer and fix."
-
-
-def result_contracts() -> dict[str, ResultSpec]:
-    """Every result table's contract: the core's `RESULT_SCHEMA` plus the `spec` of each `Table` a module manifest
-    declares (`aima.manifest`), so a new module declares its tables in one place."""
-    from aima import manifest  # lazy: manifests import this module for `result_table`
-
-    out = dict(RESULT_SCHEMA)
-    for name, t in manifest.tables().items():
-        spec = getattr(t, "spec", None)
-        if spec is None:
-            continue
-        if not isinstance(spec, ResultSpec):
-            raise ResultSchemaError(f"Table {name}: `spec` must be a ResultSpec (use aima.data.schema.result_table).")
-        if name in out and out[name] != spec:
-            raise ResultSchemaError(f"Result table {name} is declared twice with different contracts; keep one.")
-        out[name] = spec
-    return out
-
-
-_KINDS = {
-    "string": ("is_string",),
-    "json": ("is_string",),
-    "int64": ("is_integer",),
-    "float64": ("is_numeric",),
-    "boolean": ("is_boolean",),
-    "timestamp": ("is_timestamp",),
-    "date": ("is_date", "is_timestamp"),
-}
-
-
-def _caller(depth: int = 2) -> str:
-    import sys
-
-    f = sys._getframe(depth)
-    return f"{f.f_globals.get('__name__', '?')}.{f.f_code.co_name}"
-
-
-def _members(spec: ResultSpec, cols: list[str]) -> dict[str, list[str]]:
-    "Declared column -> the data's columns it covers (a family `p_*` may cover several)."
-    from fnmatch import fnmatchcase
-
-    return {
-        c.name: [n for n in cols if fnmatchcase(n, c.name)] if "*" in c.name else [n] * (c.name in cols)
-        for c in spec.columns
-        for n in [c.name]
-    }
-
-
-def check_result(
-    name: str, data: Any, contract: str | None = None, writer: str | None = None, values: bool = True
-) -> ResultSpec:
-    """Raise `ResultSchemaError` at the first way `data` breaks result table `contract` (default `name`);
-    returns the spec."""
-    writer, contracts = writer or _caller(), result_contracts()
-    if (contract or name) not in contracts:
-        raise ResultSchemaError(
-            f"Result table {name} (written by {writer}) has no contract: declare it with "
-            f"`spec=` on its `Table` in the module manifest (or in aima.data.schema.RESULT_SCHEMA), or pass "
-            f" contract=<one of {sorted(contracts)}>."
-        )
-    spec = contracts[contract or name]
-    t = data if isinstance(data, ibis.expr.types.Table) else ibis.memtable(data)
-    schema, where = t.schema(), f"Result table {name} (written by {writer})"
-    fail = lambda col, msg: ResultSchemaError(
-        f"{where}: column {col} {msg}. Fix the writer, or the contract in aima.data.schema.RESULT_SCHEMA."
-    )
-    members, checks = _members(spec, list(t.columns)), {}
-    for c in spec.columns:
-        if c.name == "written_at" and spec.stamped:
-            continue
-        if c.required and not members[c.name]:
-            raise fail(c.name, f"is missing (required; the data has {list(t.columns)})")
-        for n in members[c.name]:
-            dt = schema[n]
-            if not dt.is_null() and not any(getattr(dt, k)() for k in _KINDS[c.dtype]):
-                raise fail(n, f"has type {dt}, the contract says {c.dtype}")
-            if n in spec.keys:
-                checks[(n, "is empty (a key column)")] = t[n].isnull().sum()
-            if c.values is not None:
-                checks[(n, f"has values outside {list(c.values)}")] = (~t[n].isin(c.values) & t[n].notnull()).sum()
-            if c.min is not None and not dt.is_null():
-                checks[(n, f"has values below {c.min}")] = (t[n] < c.min).sum()
-            if c.max is not None and not dt.is_null():
-                checks[(n, f"has values above {c.max}")] = (t[n] > c.max).sum()
-    if not spec.extra_columns:
-        covered = {n for v in members.values() for n in v}
-        if extra := [n for n in t.columns if n not in covered]:
-            raise fail(extra[0], f"is not in the contract (columns: {spec.names}; this table takes no extra columns)")
-    if checks and values:  # keys, allowed values, ranges: one query
-        counts = t.aggregate(**{f"c{i}": e for i, e in enumerate(checks.values())}).execute().iloc[0]
-        for (col, msg), k in zip(checks, counts):
-            if k:
-                raise fail(col, f"{msg} in {int(k):,} row(s)")
-    return spec
-
-
-def write_result(
-    ws,
-    name: str,
-    data: Any,
-    contract: str | None = None,
-    *,
-    mode: str = "replace",
-    keys: list[str] | None = None,
-    add_columns: bool = False,
-    writer: str | None = None,
-) -> int:
-    """Check `data` against its contract, stamp `written_at` (stamped tables), write it to `ws` as `name`;
-    returns the rows written."""
-    writer, lazy = writer or _caller(), isinstance(data, ibis.expr.types.Table) and mode == "replace"
-    spec = check_result(
-        name, data, contract, writer, values=not lazy
-    )  # a lazy replace: values checked on the stored rows
-    if spec.stamped:
-        now = pd.Timestamp.now(tz="UTC")
-        data = (
-            data.mutate(written_at=ibis.literal(now))
-            if isinstance(data, ibis.expr.types.Table)
-            else data.assign(written_at=now)
-        )
-    with ws.transaction():  # DuckDB: a failed check leaves the old table in place
-        n = ws.write(
-            name,
-            data,
-            mode=mode,
-            keys=list(keys or spec.keys) if mode == "upsert" else keys,
-            add_columns=add_columns or (spec.stamped and mode != "replace"),
-        )
-        if lazy:  # the query ran once, to write; the checks scan what it wrote
-            check_result(name, ws.table(name), contract, writer)
-    return n
-
-# %% ../../nbs/05_data/00_schema.ipynb #9083f801
-def latest_run(ws, name: str) -> ibis.expr.types.Table:
-    """Result table `name` at its latest `as_of`, from the most recently written `model` when several scored it
-    (lazy Ibis)."""
-    t = ws.table(name)
-    if "as_of" in t.columns:
-        t = t.filter(t.as_of == t.as_of.max())
-    if "model" in t.columns:
-        w = t.written_at.max() if "written_at" in t.columns else ibis.null("timestamp")
-        by = t.group_by("model").aggregate(w=w).to_pandas()
-        if len(by) > 1:
-            by = by.assign(none=by.w.isna()).sort_values(["none", "w", "model"], ascending=[True, False, True])
-            t = t.filter(t.model == by.model.iloc[0])
-    return t
+        return getattr(results, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
