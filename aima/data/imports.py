@@ -21,7 +21,8 @@ from ..config import config_hash
 from .. import __version__
 from ..core import WRITES_TABLE, Workspace, check_writable, utcnow
 from .detect import FIELDS, detect_columns
-from .schema import SCHEMA, canonical_arrow, ensure_tables, to_canonical, validate
+from .schema import SCHEMA
+from .validation import canonical_arrow, ensure_tables, to_canonical, validate
 from aima.data.sources import (
     SOURCE_COL,
     Source,
