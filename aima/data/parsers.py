@@ -132,9 +132,7 @@ def _money_text(s: pd.Series, us_hint: bool = False) -> tuple[pd.Series, pd.Seri
     return v.astype("float64"), cur.astype(STR), v.isna() & ~b, bool(euro and not us)
 
 
-def parse_money(s: pd.Series, engine: str = "duckdb") -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Amounts like `£1,234.50`, `1.234,50 €`, `(12.00)`, `BDT 1,200`: (float values, currency codes, failed mask).
-    `engine="pandas"` skips DuckDB (same results, slower)."""
+def _parse_money(s: pd.Series, engine: str) -> tuple[pd.Series, pd.Series, pd.Series]:
     if pd.api.types.is_numeric_dtype(s):
         return s.astype("float64"), pd.Series(pd.NA, index=s.index, dtype=STR), pd.Series(False, index=s.index)
     if engine == "pandas":
@@ -156,6 +154,22 @@ def parse_money(s: pd.Series, engine: str = "duckdb") -> tuple[pd.Series, pd.Ser
             return v, cur, bad
         v[rest], cur[rest] = rv, rcur
     return v, cur, v.isna() & ~blank(s)
+
+
+_MEMO_ROWS = 10_000
+
+
+def parse_money(s: pd.Series, engine: str = "duckdb") -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Amounts like `£1,234.50`, `1.234,50 €`, `(12.00)`, `BDT 1,200`: (float values, currency codes, failed mask).
+    `engine="pandas"` skips DuckDB (same results, slower)."""
+    small = len(s) <= _MEMO_ROWS  # detection asks for one sample column as money, whole number and rating: parse once
+    last = getattr(_LOCAL, "money", None) if small else None
+    if last is not None and last[0] is s and last[1] == engine:
+        return last[2]
+    out = _parse_money(s, engine)
+    if small:
+        _LOCAL.money = (s, engine, out)
+    return out
 
 # %% ../../nbs/05_data/00c_parsers.ipynb #27d87c64
 DATEISH = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")

@@ -142,8 +142,9 @@ def _parse_fields(
             flag(v.notna() & ~v.isin(EVENT_TYPES).fillna(False), f, col, "is not a known event type")
         elif f in _ID_FIELDS:
             v = _distinct(normalize_ids, s)
-        else:
-            v = s.astype(STR).str.strip().mask(blank(s))
+        else:  # one strip serves the value and the blank test
+            v = s.astype(STR).str.strip()
+            v = v.mask(v.eq("").fillna(False).astype(bool))
         if f in ESSENTIAL and f not in ("customer_id",):
             flag(blank(s), f, col, "is empty")
         vals[f] = v

@@ -59,10 +59,24 @@ def _coerce(col: Column, s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
         if col.dtype == "int64":
             if pd.api.types.is_integer_dtype(s):  # already whole numbers
                 return s.astype("Int64"), bad, "is not a whole number"
+            if not bad.any() and num.dtype == "float64" and not (num.notna() & (np.floor(num) != num)).any():
+                arr = num.to_numpy()  # whole numbers as floats: build the masked array directly (astype checks each)
+                missing = np.isnan(arr)
+                if not np.isfinite(arr[~missing]).all():
+                    return num.round().astype("Int64"), bad, "is not a whole number"
+                ints = pd.arrays.IntegerArray(np.where(missing, 0, arr).astype("int64"), missing)
+                return pd.Series(ints, index=s.index, name=s.name), bad, "is not a whole number"
             frac = num.notna() & (np.floor(num.fillna(0)) != num.fillna(0))
             bad |= frac
             return (num.mask(bad) if bad.any() else num).round().astype("Int64"), bad, "is not a whole number"
-        return (num.mask(bad) if bad.any() else num).astype("Float64"), bad, "is not a number"
+        if bad.any() or num.dtype != "float64":
+            return num.mask(bad).astype("Float64"), bad, "is not a number"
+        arr = num.to_numpy()  # NaN is missing: build the masked array directly (astype checks every value)
+        return (
+            pd.Series(pd.arrays.FloatingArray(arr, np.isnan(arr)), index=s.index, name=s.name),
+            bad,
+            "is not a number",
+        )
     if col.dtype == "boolean":
         if pd.api.types.is_bool_dtype(s):
             return s.astype("boolean"), pd.Series(False, index=s.index), ""
