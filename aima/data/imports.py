@@ -9,16 +9,20 @@ __all__ = ['log', 'import_source', 'parse_map', 'register', 'SOURCE_COL', 'Sourc
 # %% ../../nbs/05_data/02c_imports.ipynb #fdc18444
 import contextlib
 import json
+import os
 import time
+import uuid
 from pathlib import Path
 from typing import Annotated, Optional
 
 import pandas as pd
 
 from ..config import config_hash
-from ..core import Workspace
+from .. import __version__
+from ..core import WRITES_TABLE, Workspace, check_writable, utcnow
 from .detect import FIELDS, detect_columns
-from .schema import SCHEMA, ensure_tables, to_canonical, validate
+from .schema import SCHEMA
+from .validation import canonical_arrow, ensure_tables, to_canonical, validate
 from aima.data.sources import (
     SOURCE_COL,
     Source,
@@ -64,6 +68,36 @@ def _merge_customers(ws: Workspace, new: pd.DataFrame) -> pd.DataFrame:
         o = old.set_index("customer_id")["created_at"]
         merged["created_at"] = pd.concat([merged["created_at"], o.reindex(merged.index)], axis=1).min(axis=1)
     return merged.reset_index()[new.columns]
+
+
+def _upsert(ws: Workspace, name: str, valid: pd.DataFrame) -> int:
+    """Upsert validated rows into canonical table `name` by its key. On DuckDB, one native `DELETE ... WHERE EXISTS`
+    and `INSERT ... SELECT` from the Arrow table (no copy through pandas or Ibis); elsewhere `Workspace.write`."""
+    keys = list(SCHEMA[name].keys)
+    raw = getattr(ws.con, "con", None) if ws.kind == "duckdb" else None
+    if raw is None:  # keys are unique after validation: into an empty table, appending is the upsert
+        mode = "upsert" if ws.table(name).count().execute() else "append"
+        return ws.write(name, to_canonical(name, valid), mode=mode, keys=keys)
+    check_writable(ws, name)
+    tmp = f"_aima_in_{uuid.uuid4().hex[:12]}"
+    raw.register(tmp, canonical_arrow(name, valid))
+    try:
+        with ws.transaction():
+            q = lambda c: '"' + c.replace('"', '""') + '"'
+            old = raw.execute(f"SELECT count(*) FROM {q(name)}").fetchone()[0]
+            if old:
+                on = " AND ".join(f"n.{q(k)} = {q(name)}.{q(k)}" for k in keys)
+                raw.execute(f"DELETE FROM {q(name)} WHERE EXISTS (SELECT 1 FROM {tmp} n WHERE {on})")
+            cols = ", ".join(q(c) for c in SCHEMA[name].names)
+            raw.execute(f"INSERT INTO {q(name)} ({cols}) SELECT {cols} FROM {tmp}")
+            raw.execute(
+                f"INSERT INTO {WRITES_TABLE} (table_name, mode, rows, written_at, pid, aima_version) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [name, "upsert" if old else "append", len(valid), utcnow(), os.getpid(), __version__],
+            )
+    finally:
+        raw.unregister(tmp)
+    return len(valid)
 
 
 def _known_identities(ws: Workspace) -> pd.DataFrame | None:
@@ -187,9 +221,8 @@ def _import_one(ws: Workspace | None, src: Source, mapping: dict | None, started
     if "customers" in canon:
         canon["customers"] = _merge_customers(ws, canon["customers"])
     ensure_tables(ws, canon)
-    for name, frame in canon.items():  # keys are unique after validation: into an empty table, appending is the upsert
-        mode = "upsert" if ws.table(name).count().execute() else "append"
-        ws.write(name, to_canonical(name, frame), mode=mode, keys=list(SCHEMA[name].keys))
+    for name, frame in canon.items():
+        _upsert(ws, name, frame)
     iid = ws.record_import(
         src.name,
         tables=list(canon),
