@@ -24,7 +24,7 @@ from aima.data.datasets import (
     locate,
     sha256_file,
 )
-from aima.data.datasets.core import _LOADERS
+from aima.data.datasets.core import LOADERS
 from conftest import EXTERNAL, ROOT, local_http_server
 
 
@@ -32,7 +32,7 @@ def _shared(external_dataset, name: str, **options):
     "Load dataset `name` from the shared collection, else from the bundled copy, else skip; check the no-loss contract."
     card = DATASETS[name]
     rel = Path(next(iter(card.files.values())).path).parent
-    needed = [card.files[k.lstrip("?")] for k in _LOADERS[name][1](**options) if not k.startswith("?")]
+    needed = [card.files[k.lstrip("?")] for k in LOADERS[name][1](**options) if not k.startswith("?")]
     if not (EXTERNAL / rel).is_dir() and all(f.bundled for f in needed):
         folder = ROOT / "datasets" / rel
     else:
@@ -453,7 +453,7 @@ def toy(tmp_path, monkeypatch):
 
     yield body, register
     DATASETS.pop("toy_cdnow", None)
-    _LOADERS.pop("toy_cdnow", None)
+    LOADERS.pop("toy_cdnow", None)
 
 
 def test_download_good_and_bad_checksum(http_server, toy, tmp_path):
@@ -507,7 +507,7 @@ def test_absent_everywhere_is_one_clear_error(http_server, toy, tmp_path):
     )
     assert "Get the data from: this test" in msg and "--path" in msg
     DATASETS.pop("toy_cdnow")
-    _LOADERS.pop("toy_cdnow")
+    LOADERS.pop("toy_cdnow")
     register(url=f"{base}/missing.csv")  # a URL that 404s: says so, no partial file
     with pytest.raises(DatasetNotFoundError, match="Could not download .*missing.csv"):
         load("toy_cdnow", cache=tmp_path / "cache")

@@ -13,7 +13,7 @@ from .core import *  # noqa: F401,F403
 from .core import __all__ as _core_all
 from ...core import AimaError
 from .core import DatasetError, list_datasets, load
-from . import commerce, experiments, marketing_mix, retention, text  # noqa: F401  (each registers its cards)
+from . import commerce, experiments, marketing_mix, retention, aspects, text  # noqa: F401  (each registers its cards, in this order)
 
 # %% ../../../nbs/05_data/12_datasets.ipynb #5f37201c
 def _parse_options(items: list[str] | None) -> dict:
