@@ -76,7 +76,7 @@ def synthetic_campaigns(n: int = 300, seed: int = 0) -> pd.DataFrame:
 # %% ../../nbs/20_campaigns/01_predict.ipynb #0a80e232
 class CampaignPredictor(AimaEstimator):
     """Open, click and conversion rates and revenue per send of a campaign from its DNA: one gradient-boosting model
-    per metric, with split-conformal intervals at coverage `interval` from out-of-fold residuals (`cv` folds)."""
+    per metric on the preprocessed DNA (`aima.base.tabular_preprocessor`), with split-conformal intervals at coverage `interval` from out-of-fold residuals (`cv` folds)."""
 
     _sample_name = "campaigns"
 
@@ -119,13 +119,11 @@ class CampaignPredictor(AimaEstimator):
 
     def _model(self):
         from sklearn.ensemble import GradientBoostingRegressor
-        from sklearn.pipeline import Pipeline
 
-        gb = GradientBoostingRegressor(
+        return GradientBoostingRegressor(
             n_estimators=self.n_estimators, max_depth=self.max_depth, learning_rate=self.learning_rate,
             subsample=0.8, random_state=self.random_state,
         )
-        return Pipeline([("prep", tabular_preprocessor()), ("gb", gb)])
 
     def fit(self, df: pd.DataFrame, y=None):
         "Learn from sent campaigns (a `campaigns`-shaped frame with `sends` and outcomes); returns self."
@@ -137,12 +135,14 @@ class CampaignPredictor(AimaEstimator):
             raise ValueError(f"CampaignPredictor needs more than cv={self.cv} sent campaigns with outcomes; got {len(df)}.")
         self.history_ = df[["sent_at"]].copy() if "sent_at" in df.columns else None
         X = self._features(df, fit=True)
+        self.prep_ = tabular_preprocessor(scale=False).fit(X)  # unsupervised: fitted once, outside the folds
+        Z = self.prep_.transform(X).to_numpy()
         self.models_, self.q_, self.channels_ = {}, {}, {}
         for m in METRICS:
             ok = Y[m].notna().to_numpy()
             if ok.sum() <= self.cv:
                 continue
-            Xm, ym = X[ok], Y[m][ok].to_numpy()
+            Xm, ym = Z[ok], Y[m][ok].to_numpy()
             folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
             r = np.sort(np.abs(ym - cross_val_predict(self._model(), Xm, ym, cv=folds)))
             k = min(int(np.ceil((len(r) + 1) * self.interval)), len(r))
@@ -156,13 +156,14 @@ class CampaignPredictor(AimaEstimator):
         "Point prediction and interval (`<metric>`, `<metric>_lo`, `<metric>_hi`) per campaign of `df`."
         check_fitted(self)
         X = self._features(df)
+        Z = self.prep_.transform(X).to_numpy()
         out = pd.DataFrame(index=df.index)
         for m in METRICS:
             if m not in self.models_:
                 out[m] = out[f"{m}_lo"] = out[f"{m}_hi"] = np.nan
                 continue
             top = 1.0 if m != "revenue_per_send" else np.inf
-            p = np.clip(self.models_[m].predict(X), 0, top)
+            p = np.clip(self.models_[m].predict(Z), 0, top)
             seen = X.channel.isin(self.channels_[m]).to_numpy()  # no open rates for channels never opened
             out[m] = np.where(seen, p, np.nan)
             out[f"{m}_lo"] = np.where(seen, np.clip(p - self.q_[m], 0, top), np.nan)
@@ -206,16 +207,17 @@ def holdout_report(model: CampaignPredictor, df: pd.DataFrame, test_share: float
 ARTIFACT = "campaign_predictor"
 
 
-def fit_campaigns(ws, test_share: float = 0.25) -> dict:
+def fit_campaigns(ws, test_share: float = 0.25, **params) -> dict:
     """Train a `CampaignPredictor` on the workspace's sent campaigns: hold-out metrics on the latest `test_share`, then
-    a refit on all of them saved as artifact `campaign_predictor`."""
+    a refit on all of them saved as artifact `campaign_predictor`; `params` go to `CampaignPredictor`."""
     df = ws.read("campaigns")
     df = df[pd.to_numeric(df["sends"], errors="coerce").fillna(0) > 0]
     if len(df) < 8:
         raise ValueError(f"`aima campaigns fit` needs at least 8 sent campaigns in the workspace; it has {len(df)}.")
     interval = ws.config.campaigns.interval
-    report = holdout_report(CampaignPredictor(interval=interval, cv=min(5, len(df) // 4)), df, test_share)
-    model = CampaignPredictor(interval=interval, cv=min(5, len(df) // 4)).fit(df)
+    params = {"interval": interval, "cv": min(5, len(df) // 4), **params}
+    report = holdout_report(CampaignPredictor(**params), df, test_share)
+    model = CampaignPredictor(**params).fit(df)
     info = ws.save_artifact(ARTIFACT, model, config=model.get_params(), data=df)
     return {"artifact": ARTIFACT, "version": info.version, "campaigns": len(df), "holdout": report}
 
