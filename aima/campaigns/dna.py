@@ -14,17 +14,70 @@ import numpy as np
 import pandas as pd
 
 # %% ../../nbs/20_campaigns/00_dna.ipynb #9b909cac
-URGENCY = ("now", "today", "tonight", "hurry", "last chance", "ends", "ending", "final", "limited", "only",
-           "don't miss", "expires", "this week", "before it's gone", "24 hours")
-CURIOSITY = ("secret", "discover", "why", "how", "revealed", "surprise", "guess", "find out", "introducing",
-             "sneak peek", "you won't believe", "what", "new")
-SOCIAL_PROOF = ("bestseller", "best-selling", "best seller", "loved", "favourite", "favorite", "popular",
-                "reviews", "rated", "customers love", "everyone")
-CTA_PHRASES = ("shop now", "buy now", "order now", "click", "learn more", "sign up", "get yours", "claim",
-               "book now", "download", "try it", "see more", "discover more", "start now")
+URGENCY = (
+    "now",
+    "today",
+    "tonight",
+    "hurry",
+    "last chance",
+    "ends",
+    "ending",
+    "final",
+    "limited",
+    "only",
+    "don't miss",
+    "expires",
+    "this week",
+    "before it's gone",
+    "24 hours",
+)
+CURIOSITY = (
+    "secret",
+    "discover",
+    "why",
+    "how",
+    "revealed",
+    "surprise",
+    "guess",
+    "find out",
+    "introducing",
+    "sneak peek",
+    "you won't believe",
+    "what",
+    "new",
+)
+SOCIAL_PROOF = (
+    "bestseller",
+    "best-selling",
+    "best seller",
+    "loved",
+    "favourite",
+    "favorite",
+    "popular",
+    "reviews",
+    "rated",
+    "customers love",
+    "everyone",
+)
+CTA_PHRASES = (
+    "shop now",
+    "buy now",
+    "order now",
+    "click",
+    "learn more",
+    "sign up",
+    "get yours",
+    "claim",
+    "book now",
+    "download",
+    "try it",
+    "see more",
+    "discover more",
+    "start now",
+)
 TEXT_FIELDS = ("subject", "preview", "body", "cta")
 _TOKEN = re.compile(r"\{\{?\s*[A-Za-z_]\w*\s*\}?\}")
-_EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50\u2B55]")
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u2b50\u2b55]")
 _WORD = re.compile(r"[A-Za-z']+")
 _SENT = re.compile(r"[.!?]+")
 

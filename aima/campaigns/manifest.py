@@ -23,8 +23,12 @@ PREDICTIONS = result_table(
     Column("subject", "string", "Subject line or headline."),
     Column("interval", "float64", "Coverage of the intervals.", True, **_RATE),
     *[
-        Column(f"{m}{s}", "float64", f"{m.replace('_', ' ')}{' ' + s[1:] + ' bound' if s else ''}.",
-               **(_RATE if m != "revenue_per_send" else dict(min=0)))
+        Column(
+            f"{m}{s}",
+            "float64",
+            f"{m.replace('_', ' ')}{' ' + s[1:] + ' bound' if s else ''}.",
+            **(_RATE if m != "revenue_per_send" else dict(min=0)),
+        )
         for m in _METRICS
         for s in ("", "_lo", "_hi")
     ],

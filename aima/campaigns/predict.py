@@ -14,17 +14,26 @@ from ..base import AimaEstimator, check_fitted, check_param, tabular_preprocesso
 from .dna import campaign_dna
 
 METRICS = ("open_rate", "click_rate", "conversion_rate", "revenue_per_send")
-_COUNTS = {"open_rate": "opens", "click_rate": "clicks", "conversion_rate": "conversions", "revenue_per_send": "revenue"}
+_COUNTS = {
+    "open_rate": "opens",
+    "click_rate": "clicks",
+    "conversion_rate": "conversions",
+    "revenue_per_send": "revenue",
+}
 
 
 def campaign_targets(df: pd.DataFrame) -> pd.DataFrame:
     "Per-send outcomes of each campaign: opens, clicks, conversions and revenue over `sends` (NaN where unknown)."
     missing = [c for c in ["sends", *_COUNTS.values()] if c not in df.columns]
     if missing:
-        raise ValueError(f"The campaigns frame lacks outcome column(s) {missing}: a predictor trains on sent campaigns.")
+        raise ValueError(
+            f"The campaigns frame lacks outcome column(s) {missing}: a predictor trains on sent campaigns."
+        )
     sends = pd.to_numeric(df["sends"], errors="coerce").astype("float64")
     sends = sends.where(sends > 0)
-    return pd.DataFrame({m: pd.to_numeric(df[c], errors="coerce").astype("float64") / sends for m, c in _COUNTS.items()})
+    return pd.DataFrame(
+        {m: pd.to_numeric(df[c], errors="coerce").astype("float64") / sends for m, c in _COUNTS.items()}
+    )
 
 # %% ../../nbs/20_campaigns/01_predict.ipynb #a296118d
 def _sigmoid(x):
@@ -60,23 +69,33 @@ def synthetic_campaigns(n: int = 300, seed: int = 0) -> pd.DataFrame:
     strength = np.where(offer == "free_shipping", 0.15, value / 100)
     words = np.array([len(s.split()) for s in subject])
     p_open = _sigmoid(-1.0 + np.log(1.4) * urg + np.log(1.3) * pers + np.log(1.2) * ques - 0.08 * (words - 5))
-    p_click = _sigmoid(-3.3 + 3.0 * strength + 0.3 * urg + np.select([channel == "sms", channel == "push"], [0.3, -0.4]))
+    p_click = _sigmoid(
+        -3.3 + 3.0 * strength + 0.3 * urg + np.select([channel == "sms", channel == "push"], [0.3, -0.4])
+    )
     p_conv = p_click * _sigmoid(-1.2 + 3.0 * strength)
     aov = 60 * (1 - 0.5 * np.where(offer == "percent_off", value / 100, 0))
     opens = np.where(channel == "email", rng.binomial(size, p_open), -1)
     conv = rng.binomial(size, p_conv)
     return df.assign(
-        offer_value=value, sent_at=sent, audience_size=size, sends=size,
-        opens=pd.array(opens, "Int64").astype("float64"), clicks=rng.binomial(size, p_click), conversions=conv,
+        offer_value=value,
+        sent_at=sent,
+        audience_size=size,
+        sends=size,
+        opens=pd.array(opens, "Int64").astype("float64"),
+        clicks=rng.binomial(size, p_click),
+        conversions=conv,
         revenue=np.round(conv * aov * rng.gamma(20, 1 / 20, n), 2),
-        true_open_rate=np.where(channel == "email", p_open, np.nan), true_click_rate=p_click,
-        true_conversion_rate=p_conv, true_revenue_per_send=p_conv * aov,
+        true_open_rate=np.where(channel == "email", p_open, np.nan),
+        true_click_rate=p_click,
+        true_conversion_rate=p_conv,
+        true_revenue_per_send=p_conv * aov,
     ).replace({"opens": {-1.0: np.nan}})
 
 # %% ../../nbs/20_campaigns/01_predict.ipynb #0a80e232
 class CampaignPredictor(AimaEstimator):
     """Open, click and conversion rates and revenue per send of a campaign from its DNA: one gradient-boosting model
-    per metric on the preprocessed DNA (`aima.base.tabular_preprocessor`), with split-conformal intervals at coverage `interval` from out-of-fold residuals (`cv` folds)."""
+    per metric on the preprocessed DNA (`aima.base.tabular_preprocessor`), with split-conformal
+    intervals at coverage `interval` from out-of-fold residuals (`cv` folds)."""
 
     _sample_name = "campaigns"
 
@@ -114,15 +133,20 @@ class CampaignPredictor(AimaEstimator):
                 k = min(self.n_text_components, len(X) - 1, len(emb))
                 self.text_pca_ = PCA(k, random_state=self.random_state).fit(X[emb].to_numpy())
             z = self.text_pca_.transform(X[emb].to_numpy())
-            X = X.drop(columns=emb).join(pd.DataFrame(z, index=X.index, columns=[f"text_{i}" for i in range(z.shape[1])]))
+            X = X.drop(columns=emb).join(
+                pd.DataFrame(z, index=X.index, columns=[f"text_{i}" for i in range(z.shape[1])])
+            )
         return X
 
     def _model(self):
         from sklearn.ensemble import GradientBoostingRegressor
 
         return GradientBoostingRegressor(
-            n_estimators=self.n_estimators, max_depth=self.max_depth, learning_rate=self.learning_rate,
-            subsample=0.8, random_state=self.random_state,
+            n_estimators=self.n_estimators,
+            max_depth=self.max_depth,
+            learning_rate=self.learning_rate,
+            subsample=0.8,
+            random_state=self.random_state,
         )
 
     def fit(self, df: pd.DataFrame, y=None):
@@ -132,7 +156,9 @@ class CampaignPredictor(AimaEstimator):
         self._start_fit()
         Y = campaign_targets(df)
         if Y.notna().any(axis=1).sum() < self.cv + 1:
-            raise ValueError(f"CampaignPredictor needs more than cv={self.cv} sent campaigns with outcomes; got {len(df)}.")
+            raise ValueError(
+                f"CampaignPredictor needs more than cv={self.cv} sent campaigns with outcomes; got {len(df)}."
+            )
         self.history_ = df[["sent_at"]].copy() if "sent_at" in df.columns else None
         X = self._features(df, fit=True)
         self.prep_ = tabular_preprocessor(scale=False).fit(X)  # unsupervised: fitted once, outside the folds
@@ -239,10 +265,15 @@ def predict_campaign(ws, spec: dict) -> dict:
     row["sent_at"] = pd.to_datetime(row["sent_at"], utc=True)
     row["campaign_id"] = row.get("campaign_id", pd.Series([f"planned-{now:%Y%m%dT%H%M%S}"])).astype(str)
     p = model.predict(row)
-    out = {m: {"estimate": p[m].item(), "lo": p[f"{m}_lo"].item(), "hi": p[f"{m}_hi"].item()} for m in METRICS}
+    num = lambda s: None if pd.isna(s.item()) else float(s.item())  # JSON has no NaN: no prediction is null
+    out = {m: {"estimate": num(p[m]), "lo": num(p[f"{m}_lo"]), "hi": num(p[f"{m}_hi"])} for m in METRICS}
     table = p.assign(
-        campaign_id=row.campaign_id, as_of=now, model="gbm_conformal", channel=row.get("channel", "unknown"),
-        subject=row.get("subject", ""), interval=model.interval,
+        campaign_id=row.campaign_id,
+        as_of=now,
+        model="gbm_conformal",
+        channel=row.get("channel", "unknown"),
+        subject=row.get("subject", ""),
+        interval=model.interval,
     )
     write_result(ws, "campaign_predictions", table, mode="upsert", keys=["campaign_id", "as_of"])
     return {"campaign_id": row.campaign_id.item(), "interval": model.interval, **out}
@@ -263,9 +294,18 @@ def register(app) -> None:
     def fit_cmd(workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
         "Train on the workspace's sent campaigns, report hold-out error and coverage, save the model."
         out = on_workspace(workspace, fit_campaigns)
-        emit(out, json_out, lambda o: f"{o['campaigns']} campaigns -> {o['artifact']} v{o['version']}; hold-out: "
-             + ", ".join(f"{m} MAE {v['mae']:.4f} (baseline {v['mae_baseline']:.4f}, coverage {v['coverage']:.0%})"
-                         for m, v in o["holdout"].items() if isinstance(v, dict)))
+        emit(
+            out,
+            json_out,
+            lambda o: (
+                f"{o['campaigns']} campaigns -> {o['artifact']} v{o['version']}; hold-out: "
+                + ", ".join(
+                    f"{m} MAE {v['mae']:.4f} (baseline {v['mae_baseline']:.4f}, coverage {v['coverage']:.0%})"
+                    for m, v in o["holdout"].items()
+                    if isinstance(v, dict)
+                )
+            ),
+        )
 
     @camp.command("predict")
     def predict_cmd(
@@ -279,11 +319,27 @@ def register(app) -> None:
         body: Annotated[str, typer.Option("--body", help="Body copy.")] = "",
         cta: Annotated[str, typer.Option("--cta", help="Call to action.")] = "",
         audience: Annotated[Optional[int], typer.Option("--audience", help="Audience size.")] = None,
-        send_at: Annotated[Optional[str], typer.Option("--send-at", help="Planned send time (ISO; default now).")] = None,
+        send_at: Annotated[
+            Optional[str], typer.Option("--send-at", help="Planned send time (ISO; default now).")
+        ] = None,
     ):
         "Predict a planned campaign's rates per send with intervals and record them in campaign_predictions."
-        spec = dict(subject=subject, channel=channel, offer_type=offer or "none", offer_value=offer_value,
-                    preview=preview, body=body, cta=cta, audience_size=audience, sent_at=send_at)
+        spec = dict(
+            subject=subject,
+            channel=channel,
+            offer_type=offer or "none",
+            offer_value=offer_value,
+            preview=preview,
+            body=body,
+            cta=cta,
+            audience_size=audience,
+            sent_at=send_at,
+        )
         out = on_workspace(workspace, lambda ws: predict_campaign(ws, spec), errors=(KeyError,))
-        emit(out, json_out, lambda o: "\n".join(
-            f"{m}: {v['estimate']:.4f} [{v['lo']:.4f}, {v['hi']:.4f}]" for m, v in o.items() if isinstance(v, dict)))
+        emit(
+            out,
+            json_out,
+            lambda o: "\n".join(
+                f"{m}: {v['estimate']:.4f} [{v['lo']:.4f}, {v['hi']:.4f}]" for m, v in o.items() if isinstance(v, dict)
+            ),
+        )
