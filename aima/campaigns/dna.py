@@ -153,6 +153,7 @@ def timing_features(df: pd.DataFrame, history: pd.DataFrame | None = None) -> pd
     at = pd.to_datetime(df["sent_at"], utc=True) if "sent_at" in df.columns else pd.Series(pd.NaT, index=df.index)
     past = pd.to_datetime(history["sent_at"], utc=True).dropna() if history is not None else at.iloc[:0]
     allt = np.unique(pd.concat([past, at.dropna()]).astype("int64").to_numpy()) / 86_400e9  # days, once each
+    allt = allt if allt.size else np.array([np.inf])  # no send times at all: nothing before
     days = at.astype("int64").to_numpy() / 86_400e9
     i0 = np.searchsorted(allt, days, side="left")  # sends strictly before (a same-instant send is not "before")
     prev = np.where(i0 > 0, days - allt[np.maximum(i0 - 1, 0)], np.nan)

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['METRICS', 'ARTIFACT', 'campaign_targets', 'synthetic_campaigns', 'CampaignPredictor', 'historical_mean',
-           'holdout_report', 'fit_campaigns', 'predict_campaign', 'register']
+           'pairwise_accuracy', 'holdout_report', 'fit_campaigns', 'predict_campaign', 'register']
 
 # %% ../../nbs/20_campaigns/01_predict.ipynb #cb474c33
 import numpy as np
@@ -205,13 +205,33 @@ def historical_mean(train: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
     return rows.set_axis(test.index)
 
 
-def holdout_report(model: CampaignPredictor, df: pd.DataFrame, test_share: float = 0.25) -> dict:
-    """Fit `model` on the earliest campaigns of `df` and score the latest `test_share` of them (by `sent_at`): per
-    metric the MAE of the model and of `historical_mean`, interval coverage and mean width."""
+def pairwise_accuracy(groups: pd.Series, y: pd.Series, pred: pd.Series) -> tuple[float, int]:
+    """Within each group (an A/B test), the share of arm pairs with different outcomes and predictions that the
+    prediction orders like the outcome; returns (accuracy, pairs)."""
+    hits = n = 0
+    for _, g in pd.DataFrame({"g": groups, "y": y, "p": pred}).dropna().groupby("g"):
+        dy = np.subtract.outer(g.y.to_numpy(), g.y.to_numpy())
+        dp = np.subtract.outer(g.p.to_numpy(), g.p.to_numpy())
+        ok = np.triu((dy != 0) & (dp != 0), 1)
+        hits, n = hits + int((dy * dp > 0)[ok].sum()), n + int(ok.sum())
+    return (hits / n if n else float("nan")), n
+
+
+def holdout_report(model: CampaignPredictor, df: pd.DataFrame, test_share: float = 0.25, group: str | None = None):
+    """Fit `model` on the earliest campaigns of `df` and score the latest `test_share` (by `sent_at`), or, with
+    `group` (an A/B test id column), on a random `test_share` of the groups. Per metric: MAE of the model and of
+    `historical_mean`, interval coverage and mean width, and with `group` the within-group `pairwise_accuracy`."""
     check_param("test_share", test_share, low=0, high=1, low_open=True, high_open=True)
-    df = df.sort_values("sent_at", kind="stable")
-    cut = len(df) - max(int(round(len(df) * test_share)), 1)
-    train, test = df.iloc[:cut], df.iloc[cut:]
+    if group is None:
+        df = df.sort_values("sent_at", kind="stable")
+        cut = len(df) - max(int(round(len(df) * test_share)), 1)
+        train, test = df.iloc[:cut], df.iloc[cut:]
+    else:
+        ids = df[group].drop_duplicates().to_numpy()
+        k = max(int(round(len(ids) * test_share)), 1)
+        held = np.random.default_rng(model.random_state).choice(ids, k, replace=False)
+        test_rows = df[group].isin(held)
+        train, test = df[~test_rows], df[test_rows]
     pred, base, y = model.fit(train).predict(test), historical_mean(train, test), campaign_targets(test)
     out = {"n_train": len(train), "n_test": len(test), "interval": model.interval}
     for m in METRICS:
@@ -227,6 +247,8 @@ def holdout_report(model: CampaignPredictor, df: pd.DataFrame, test_share: float
             "coverage": float(inside.mean()),
             "width": float(np.mean(pred[f"{m}_hi"][ok] - pred[f"{m}_lo"][ok])),
         }
+        if group is not None:
+            out[m]["pairwise_accuracy"], out[m]["pairs"] = pairwise_accuracy(test[group][ok], t, p)
     return out
 
 # %% ../../nbs/20_campaigns/01_predict.ipynb #4ed75e98
