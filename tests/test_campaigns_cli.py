@@ -65,3 +65,9 @@ def test_fit_then_predict(shop_ws):
         rows = ws.read("campaign_predictions")
     assert rows.campaign_id.tolist() == [pred["campaign_id"]]
     assert rows.channel.tolist() == ["sms"]
+
+
+def test_fit_without_campaigns_names_the_table(tmp_path):
+    code, _, err = _run("campaigns", "fit", "--workspace", str(tmp_path / "empty.duckdb"), "--json")
+    assert code == 1
+    assert "No table 'campaigns'" in err
