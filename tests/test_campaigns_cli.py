@@ -1,0 +1,73 @@
+"""`aima campaigns fit|predict` on a small synthetic shop workspace."""
+
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from aima.campaigns.predict import register
+from aima.core import Workspace
+from aima.data.synth import generate_shop
+
+
+@pytest.fixture
+def shop_ws(tmp_path):
+    "A workspace with the synthetic shop's campaigns (randomised offers plus newsletters)."
+    path = tmp_path / "camp.duckdb"
+    with Workspace(path) as ws:
+        generate_shop(300, seed=0, tables=["campaigns"], n_campaigns=24).to_workspace(ws, truth=False)
+    return str(path)
+
+
+def _run(*args):
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    r = CliRunner().invoke(app, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_predict_before_fit_says_what_to_run(shop_ws):
+    code, _, err = _run("campaigns", "predict", "--workspace", shop_ws, "--subject", "Hello", "--json")
+    assert code == 1
+    assert "aima campaigns fit" in err
+
+
+def test_fit_then_predict(shop_ws):
+    code, out, _ = _run("campaigns", "fit", "--workspace", shop_ws, "--json")
+    assert code == 0, out
+    fit = json.loads(out)
+    assert (fit["artifact"], fit["version"]) == ("campaign_predictor", 1)
+    assert fit["holdout"]["interval"] == 0.9
+    assert set(fit["holdout"]) >= {"open_rate", "click_rate", "conversion_rate", "revenue_per_send"}
+    code, out, _ = _run(
+        "campaigns",
+        "predict",
+        "--workspace",
+        shop_ws,
+        "--subject",
+        "20% off everything, this week only",
+        "--channel",
+        "sms",
+        "--offer",
+        "percent_off",
+        "--offer-value",
+        "20",
+        "--json",
+    )
+    assert code == 0, out
+    pred = json.loads(out)
+    click = pred["click_rate"]
+    assert 0 <= click["lo"] <= click["estimate"] <= click["hi"] <= 1
+    assert pred["open_rate"]["estimate"] is None  # the shop counts opens for e-mail only
+    with Workspace(shop_ws) as ws:
+        rows = ws.read("campaign_predictions")
+    assert rows.campaign_id.tolist() == [pred["campaign_id"]]
+    assert rows.channel.tolist() == ["sms"]
+
+
+def test_fit_without_campaigns_names_the_table(tmp_path):
+    code, _, err = _run("campaigns", "fit", "--workspace", str(tmp_path / "empty.duckdb"), "--json")
+    assert code == 1
+    assert "No table 'campaigns'" in err
