@@ -165,7 +165,7 @@ def test_paged_table_pages_in_the_engine(results):
 
 def test_segments_page_and_export(results):
     from aima.dash.kit import read_workspace
-    from aima.dash.customers import segment_summary
+    from aima.dash.segments import segment_summary
 
     with read_workspace(results) as ws:
         seg = segment_summary(ws).set_index("segment")
