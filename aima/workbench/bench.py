@@ -9,6 +9,7 @@ __all__ = ['log', 'BODY_READY_JS', 'clv_on_file', 'bgbb_on_file', 'simulate_bgnb
 
 # %% ../../nbs/90_workbench/05_bench.ipynb #ff8cd82d
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
