@@ -18,8 +18,16 @@ from .features import resolve_as_of
 
 # %% ../../nbs/10_customers/03_sequences.ipynb #f8cf6923
 FIELDS = ("event_type", "channel", "category", "amount_bucket", "discount", "weekday")
-_COLS = {"customer_id": "string", "key": "string", "ep": "int64", "event_type": "string", "channel": "string",
-         "category": "string", "amount": "float64", "discount": "boolean"}
+_COLS = {
+    "customer_id": "string",
+    "key": "string",
+    "ep": "int64",
+    "event_type": "string",
+    "channel": "string",
+    "category": "string",
+    "amount": "float64",
+    "discount": "boolean",
+}
 
 
 def _order_rows(ws: Workspace, E: int) -> ir.Table:
@@ -142,15 +150,25 @@ class Sequences:
     def subset(self, idx) -> "Sequences":
         "The customers at positions `idx`."
         idx = np.asarray(idx)
-        return Sequences(self.customer_ids[idx], self.tokens[idx], self.gaps[idx], self.lengths[idx],
-                         self.n_events[idx], self.vocab, self.as_of)
+        return Sequences(
+            self.customer_ids[idx],
+            self.tokens[idx],
+            self.gaps[idx],
+            self.lengths[idx],
+            self.n_events[idx],
+            self.vocab,
+            self.as_of,
+        )
 
     def torch(self) -> dict:
         "`tokens`, `gaps`, `lengths` as torch tensors."
         import torch
 
-        return {"tokens": torch.as_tensor(self.tokens), "gaps": torch.as_tensor(self.gaps),
-                "lengths": torch.as_tensor(self.lengths)}
+        return {
+            "tokens": torch.as_tensor(self.tokens),
+            "gaps": torch.as_tensor(self.gaps),
+            "lengths": torch.as_tensor(self.lengths),
+        }
 
 
 def _codes(s: pd.Series, table: dict) -> np.ndarray:
