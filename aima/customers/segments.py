@@ -56,12 +56,13 @@ class SegmentModel(AimaEstimator):
         min_stability: float = 0.8,
         min_cluster_size: int = 25,
         umap_dim: int | None = 5,
+        scale: bool = True,
         sample: int = 2000,
         random_state: int = 0,
     ):
         self.method, self.k, self.k_min, self.k_max, self.n_seeds = method, k, k_min, k_max, n_seeds
         self.min_stability, self.min_cluster_size, self.umap_dim = min_stability, min_cluster_size, umap_dim
-        self.sample, self.random_state = sample, random_state
+        self.scale, self.sample, self.random_state = scale, sample, random_state
 
     def _check_params(self):
         check_param("method", self.method, choices=METHODS)
@@ -75,6 +76,7 @@ class SegmentModel(AimaEstimator):
         if self.umap_dim is not None:
             check_param("umap_dim", self.umap_dim, low=1, integer=True)
         check_param("sample", self.sample, low=10, integer=True)
+        check_param("scale", self.scale, choices=(True, False))
         check_param("random_state", self.random_state, low=0, integer=True)
 
     def _matrix(self, X) -> np.ndarray:
@@ -148,8 +150,8 @@ class SegmentModel(AimaEstimator):
         Z = self._matrix(X)
         if len(Z) < 3:
             raise ValueError(f"SegmentModel needs at least 3 rows; got {len(Z)}.")
-        self.scaler_ = StandardScaler().fit(Z)
-        Z = self.scaler_.transform(Z)
+        self.scaler_ = StandardScaler().fit(Z) if self.scale else None
+        Z = self.scaler_.transform(Z) if self.scale else Z
         if self.method == "hdbscan":
             runs = [self._hdbscan(Z, self.random_state + s) for s in range(self.n_seeds)]
             reducer, centers, ids, labels, noise = runs[0]
@@ -172,7 +174,8 @@ class SegmentModel(AimaEstimator):
     def predict(self, X) -> np.ndarray:
         "Segment of each row of `X` (the nearest segment for HDBSCAN, noise included)."
         check_fitted(self, "labels_")
-        Z = self.scaler_.transform(self._matrix(X))
+        Z = self._matrix(X)
+        Z = self.scaler_.transform(Z) if self.scaler_ is not None else Z
         if self.method == "hdbscan":
             U = Z if self.reducer_ is None else self.reducer_.transform(Z)
             return _nearest(U, self.centers_).astype(np.int64)
