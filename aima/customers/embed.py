@@ -11,6 +11,7 @@ import logging
 import os
 import time
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -95,7 +96,19 @@ def coles_loss(z: torch.Tensor, owner: torch.Tensor, temperature: float = 0.1) -
     logp = sim - torch.logsumexp(sim, dim=1, keepdim=True)
     return -(logp.masked_fill(~pos, 0).sum(1) / pos.sum(1).clamp(min=1)).mean()
 
-# %% ../../nbs/10_customers/04_embed.ipynb #edfc2f1c
+# %% ../../nbs/10_customers/04_embed.ipynb #81235ccf
+@contextmanager
+def _threads(n: int | None):
+    "Run with `n` torch CPU threads (None: leave as is), then restore."
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 class _Slicer:
     "DataLoader collate: customer indices -> a batch of random slices (owner-labelled)."
 
@@ -158,12 +171,13 @@ class SequenceEmbedder(AimaEstimator):
         max_epochs: int = 20,
         accelerator: str = "auto",
         tracking: str = "none",
+        num_threads: int | None = 1,
         random_state: int = 0,
     ):
         self.dim, self.d_model, self.n_heads, self.n_layers, self.dropout = dim, d_model, n_heads, n_layers, dropout
         self.n_slices, self.min_slice, self.max_slice, self.temperature = n_slices, min_slice, max_slice, temperature
         self.lr, self.batch_size, self.max_epochs, self.accelerator = lr, batch_size, max_epochs, accelerator
-        self.tracking, self.random_state = tracking, random_state
+        self.tracking, self.num_threads, self.random_state = tracking, num_threads, random_state
 
     def _check_params(self):
         for p in ("dim", "d_model", "n_heads", "n_layers", "batch_size", "max_epochs", "min_slice", "max_slice"):
@@ -174,6 +188,8 @@ class SequenceEmbedder(AimaEstimator):
         check_param("temperature", self.temperature, low=0, low_open=True)
         check_param("lr", self.lr, low=0, low_open=True)
         check_param("tracking", self.tracking, choices=("none", "wandb"))
+        if self.num_threads is not None:
+            check_param("num_threads", self.num_threads, low=1, integer=True)
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model ({self.d_model}) must be a multiple of n_heads ({self.n_heads}).")
         if self.min_slice > self.max_slice:
@@ -195,6 +211,11 @@ class SequenceEmbedder(AimaEstimator):
             raise ValueError(f"SequenceEmbedder.fit takes `Sequences` (aima.customers.sequences); got {type(X)}.")
         if len(X) < 2:
             raise ValueError(f"Contrastive pretraining needs at least 2 customers; got {len(X)}.")
+        with _threads(self.num_threads):
+            self._train(X)
+        return self
+
+    def _train(self, X: Sequences):
         import lightning.pytorch as pl
         from torch.utils.data import DataLoader, TensorDataset
 
@@ -250,7 +271,6 @@ class SequenceEmbedder(AimaEstimator):
         self.loss_history_ = [round(v, 6) for v in module.epoch_losses]
         self.train_seconds_ = round(time.perf_counter() - t0, 3)
         self.n_samples_ = len(X)
-        return self
 
     def transform(self, X: Sequences, batch_size: int = 512) -> np.ndarray:
         "One unit-length `dim`-vector per customer of `X` (encoded with this model's vocabulary)."
@@ -268,7 +288,7 @@ class SequenceEmbedder(AimaEstimator):
                 f"({self.net_.pos.num_embeddings}): build them with max_len={self.max_len_}."
             )
         out = []
-        with torch.no_grad():
+        with torch.no_grad(), _threads(self.num_threads):
             for s in range(0, len(X), batch_size):
                 b = X.subset(np.arange(s, min(s + batch_size, len(X)))).torch()
                 out.append(self.net_(b["tokens"], b["gaps"], b["lengths"]).numpy())

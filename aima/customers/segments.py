@@ -14,6 +14,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, davies_bouldin_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from ..base import AimaEstimator, check_param
 from ..core import check_fitted
@@ -58,11 +59,12 @@ class SegmentModel(AimaEstimator):
         umap_dim: int | None = 5,
         scale: bool = True,
         sample: int = 2000,
+        n_threads: int | None = 1,
         random_state: int = 0,
     ):
         self.method, self.k, self.k_min, self.k_max, self.n_seeds = method, k, k_min, k_max, n_seeds
         self.min_stability, self.min_cluster_size, self.umap_dim = min_stability, min_cluster_size, umap_dim
-        self.scale, self.sample, self.random_state = scale, sample, random_state
+        self.scale, self.sample, self.n_threads, self.random_state = scale, sample, n_threads, random_state
 
     def _check_params(self):
         check_param("method", self.method, choices=METHODS)
@@ -77,6 +79,8 @@ class SegmentModel(AimaEstimator):
             check_param("umap_dim", self.umap_dim, low=1, integer=True)
         check_param("sample", self.sample, low=10, integer=True)
         check_param("scale", self.scale, choices=(True, False))
+        if self.n_threads is not None:
+            check_param("n_threads", self.n_threads, low=1, integer=True)
         check_param("random_state", self.random_state, low=0, integer=True)
 
     def _matrix(self, X) -> np.ndarray:
@@ -147,6 +151,11 @@ class SegmentModel(AimaEstimator):
     def fit(self, X, y=None):
         "Find the segments of the rows of `X` (customers x features or embedding dimensions); returns self."
         self._start_fit()
+        with threadpool_limits(self.n_threads):
+            self._fit(X)
+        return self
+
+    def _fit(self, X):
         Z = self._matrix(X)
         if len(Z) < 3:
             raise ValueError(f"SegmentModel needs at least 3 rows; got {len(Z)}.")
@@ -169,7 +178,6 @@ class SegmentModel(AimaEstimator):
             self.label_map_ = order
         self.scores_ = self._scores(Z, self.labels_)
         self.n_samples_ = len(Z)
-        return self
 
     def predict(self, X) -> np.ndarray:
         "Segment of each row of `X` (the nearest segment for HDBSCAN, noise included)."
