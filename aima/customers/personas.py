@@ -268,6 +268,7 @@ FEATURE_COLUMNS = [
     "health_score",
     "purchases_last_90d",
     "spend_trend_90d",
+    "wishlist_adds",
 ]
 _LOG = {
     "recency_days",
@@ -279,6 +280,7 @@ _LOG = {
     "unique_categories",
     "visit_frequency_30d",
     "purchases_last_90d",
+    "wishlist_adds",
 }
 
 
