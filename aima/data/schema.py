@@ -685,7 +685,7 @@ def result_contracts() -> dict[str, ResultSpec]:
         spec = getattr(t, "spec", None)
         if spec is None:
             continue
-        if not isinstance(spec, ResultSpec):
+        if type(spec).__name__ != "ResultSpec":  # by name: this notebook redefines the class the manifests import
             raise ResultSchemaError(f"Table {name}: `spec` must be a ResultSpec (use aima.data.schema.result_table).")
         if name in out and out[name] != spec:
             raise ResultSchemaError(f"Result table {name} is declared twice with different contracts; keep one.")
