@@ -1,5 +1,6 @@
-"""`aima embed` and `aima segments fit` on the bundled Online Retail sample, through the real CLI (commands loaded from
-the customers manifest), with a tiny sequence model."""
+"""`aima segments fit` through the real CLI (commands loaded from the customers manifest): fast on a tiny synthetic
+shop with `--on features` (no torch), and, marked slow, `aima embed` then `--on both` on the bundled Online Retail
+sample with a tiny sequence model."""
 
 import json
 
@@ -39,6 +40,27 @@ def retail(tmp_path_factory):
     return wsf
 
 
+def test_segments_on_features(cli, tmp_path):
+    from aima.core import Workspace
+    from aima.data.synth import generate_shop
+
+    wsf = tmp_path / "shop.duckdb"
+    with Workspace(wsf) as ws:
+        generate_shop(150, seed=3).to_workspace(ws, truth=False)
+    r = cli("segments", "fit", "--workspace", wsf, "--on", "features", "--k", "3", "--seeds", "2", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert (out["k"], out["method"], out["on"]) == (3, "kmeans", "features")
+    segs = out["segments"]
+    assert [sorted(s) for s in segs] == [["description", "name", "risk", "segment_id", "size", "strategy"]] * 3
+    assert len({s["name"] for s in segs}) == 3  # unique names
+    with Workspace(wsf, read_only=True) as ws:
+        mem = ws.table("segment_memberships").to_pandas()
+    assert set(mem.run_id) == {out["run_id"]}
+    assert sum(s["size"] for s in segs) == len(mem) == out["customers"]
+
+
+@pytest.mark.slow
 def test_embed_then_segments(cli, retail):
     from aima.core import Workspace
 
