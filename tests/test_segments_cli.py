@@ -59,6 +59,11 @@ def test_segments_on_features(cli, tmp_path):
     assert set(mem.run_id) == {out["run_id"]}
     assert sum(s["size"] for s in segs) == len(mem) == out["customers"]
 
+    r = cli("segments", "drift", "--workspace", wsf, "--json")  # one run: no history to chart yet
+    assert r.exit_code == 0, r.output
+    drift = json.loads(r.stdout)
+    assert (drift["runs"], drift["alerts"], drift["transitions"]) == (1, [], None)
+
 
 @pytest.mark.slow
 def test_embed_then_segments(cli, retail):

@@ -65,7 +65,14 @@ MEMBERSHIPS = result_table(
 MODULE = Module(
     "customers",
     "Customer features, health scores, RFM segments and profiles.",
-    cli=("aima.customers.features", "aima.customers.rfm", "aima.customers.profile", "aima.customers.personas"),
+    cli=(
+        "aima.customers.features",
+        "aima.customers.rfm",
+        "aima.customers.profile",
+        "aima.customers.personas",
+        "aima.customers.drift",
+    ),
+    alerts=("aima.customers.drift:drift_alerts",),
     steps=(
         Step("features", "aima.customers.features:build_features", 10, "customer features and health scores"),
         Step("rfm", "aima.customers.rfm:build_rfm", 20, "RFM scores and segments"),
