@@ -75,8 +75,12 @@ class CustomersConfig(_Section):
         None, description="Feature cut-off date (ISO); default: the latest event in the workspace."
     )
     rfm_bins: int = Field(5, ge=2, le=10)
-    embedding_dim: int = Field(64, ge=2)
+    embedding_dim: int = Field(64, ge=2, description="Size of the customer embeddings (`aima embed`).")
+    sequence_length: int = Field(64, ge=2, description="Most recent events per customer the sequence model reads.")
+    embed_epochs: int = Field(20, ge=1, description="Contrastive pretraining epochs of the sequence model.")
     min_cluster_size: int = Field(25, ge=2)
+    segment_k_max: int = Field(8, ge=2, description="Largest number of segments `aima segments fit` tries.")
+    segment_seeds: int = Field(5, ge=2, description="Seeds whose agreement (ARI) measures segment stability.")
     drift_psi_alert: float = Field(
         0.2, gt=0, description="Population stability index above which a segment drift alert fires."
     )

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['log', 'BODY_READY_JS', 'clv_on_file', 'bgbb_on_file', 'simulate_bgnbd', 'bench_clv', 'bench_clv_pareto',
            'simulate_paths', 'markov_order1_pandas', 'bench_mta', 'dash_render_times', 'dash_workspace',
-           'bench_dash_render', 'register']
+           'bench_dash_render', 'bench_embed', 'register']
 
 # %% ../../nbs/90_workbench/05_bench.ipynb #ff8cd82d
 import json
@@ -459,6 +459,46 @@ def bench_dash_render(size: int, repeat: int = 2) -> list[dict]:
         }
         for t, c in zip(times, cold)
     ]
+
+# %% ../../nbs/90_workbench/05_bench.ipynb #b7e5d002
+@benchmark(
+    "embed",
+    sizes=[1_000, 10_000],
+    description="CoLES sequence model: training seconds per epoch and embeddings per second (64 events per customer)",
+)
+def bench_embed(size: int, epochs: int = 2) -> list[dict]:
+    "Train the default `SequenceEmbedder` on `size` synthetic customers and embed them, per device and thread count."
+    import torch
+    from aima.customers.embed import SequenceEmbedder, toy_sequences
+
+    X, _ = toy_sequences(size, length=64, seed=0)
+    runs = [("cpu", t) for t in sorted({1, torch.get_num_threads()})]
+    runs += [("gpu", None)] if torch.cuda.is_available() else []
+    out = []
+    for accelerator, threads in runs:
+        m = SequenceEmbedder(max_epochs=epochs, accelerator=accelerator, num_threads=threads, random_state=0)
+        t0 = time.perf_counter()
+        m.fit(X)
+        train = time.perf_counter() - t0
+        emb = measure(lambda: m.transform(X), repeat=2)  # the fitted encoder embeds on the CPU
+        out.append(
+            {
+                "benchmark": "embed",
+                "size": size,
+                "reference": "none (pytorch-lifestream is not installed)",
+                "accelerator": accelerator,
+                "threads": threads if threads is not None else torch.get_num_threads(),
+                "epochs": epochs,
+                "train_seconds": round(train, 3),
+                "seconds_per_epoch": round(train / epochs, 3),
+                "embed": emb,
+                "embeddings_per_second": round(size / max(emb["seconds"], 1e-9)),
+                "first_loss": m.loss_history_[0],
+                "final_loss": m.loss_history_[-1],
+                "env": environment(),
+            }
+        )
+    return out
 
 # %% ../../nbs/90_workbench/05_bench.ipynb #8e679048
 def register(app) -> None:
