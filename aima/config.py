@@ -251,6 +251,8 @@ def _env_layer(env: Mapping[str, str]) -> list[tuple[str, dict]]:
     for name in sorted(env):
         if not name.startswith("AIMA_") or name in _RESERVED_ENV:
             continue
+        if name not in _ENV_ALIASES and name[5:].split("__")[0].lower() not in AimaConfig.model_fields:
+            continue  # not a config key (AIMA_TEST_ARTIFACTS, AIMA_CHROMIUM, ...): leave it to its tool
         dotted = _ENV_ALIASES.get(name) or name[5:].lower().replace("__", ".")
         raw = env[name]
         try:
