@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import os
@@ -13,12 +14,12 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
 
 # %% auto #0
 __all__ = ['WorkspaceConfig', 'PathsConfig', 'LoggingConfig', 'TrackingConfig', 'CustomersConfig', 'CampaignsConfig',
            'ContentConfig', 'BrandConfig', 'AttributionConfig', 'RetentionConfig', 'AgentConfig', 'AimaConfig',
-           'ConfigError', 'find_config_dir', 'load_config', 'config_dict', 'config_hash']
+           'ConfigError', 'config_model', 'find_config_dir', 'load_config', 'config_dict', 'config_hash']
 
 # %% ../nbs/00_core/01_config.ipynb #02c33e53
 class _Section(BaseModel):
@@ -250,11 +251,14 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
-def _env_layer(env: Mapping[str, str]) -> list[tuple[str, dict]]:
+def _env_layer(env: Mapping[str, str], model: type[BaseModel] | None = None) -> list[tuple[str, dict]]:
+    fields = (model or AimaConfig).model_fields
     layers = []
     for name in sorted(env):
         if not name.startswith("AIMA_") or name in _RESERVED_ENV:
             continue
+        if name not in _ENV_ALIASES and name[5:].split("__")[0].lower() not in fields:
+            continue  # not a config key (AIMA_TEST_ARTIFACTS, AIMA_CHROMIUM, ...): leave it to its tool
         dotted = _ENV_ALIASES.get(name) or name[5:].lower().replace("__", ".")
         raw = env[name]
         try:
@@ -269,6 +273,32 @@ def _env_layer(env: Mapping[str, str]) -> list[tuple[str, dict]]:
     return layers
 
 # %% ../nbs/00_core/01_config.ipynb #ab86c446
+@functools.lru_cache(maxsize=None)
+def _extended(sections: tuple[tuple[str, type[BaseModel]], ...]) -> type[AimaConfig]:
+    if not sections:
+        return AimaConfig
+    fields: dict[str, Any] = {n: (cls, Field(default_factory=cls)) for n, cls in sections}
+    return create_model("AimaConfig", __base__=AimaConfig, __module__=__name__, **fields)
+
+
+def config_model() -> type[AimaConfig]:
+    "`AimaConfig` plus the sections module manifests add with `Module(config=name, config_model=Model)`."
+    from aima import manifest  # imported here; reads entry points and register_module, not AIMA's own blocks
+
+    extra: dict[str, type[BaseModel]] = {}
+    for m in manifest.config_models():
+        cm = m.config_model
+        if not (isinstance(cm, type) and issubclass(cm, BaseModel)):
+            raise ConfigError(f"Module {m.name!r}: config_model must be a pydantic model class, got {cm!r}.")
+        if not m.config or m.config in AimaConfig.model_fields or m.config in extra:
+            raise ConfigError(
+                f"Module {m.name!r}: config_model needs its own section name in config= (got {m.config!r}; "
+                f"built in or taken: {', '.join([*AimaConfig.model_fields, *extra])})."
+            )
+        extra[m.config] = cm
+    return _extended(tuple(extra.items()))
+
+
 def find_config_dir(start: str | os.PathLike | None = None) -> Path | None:
     "The `configs/` folder holding `base.yaml`: `$AIMA_CONFIG_DIR`, else the nearest one at or above `start`."
     if os.environ.get("AIMA_CONFIG_DIR"):
@@ -297,7 +327,8 @@ def load_config(
     extra = [f for f in env.get("AIMA_CONFIG_FILES", "").split(os.pathsep) if f]
     for f in [*files, *extra]:
         layers.append((str(f), _read_yaml(Path(f))))
-    layers += _env_layer(env)
+    model = config_model()
+    layers += _env_layer(env, model)
     kw: dict = {}
     for k, v in overrides.items():
         _set(kw, k.replace("__", "."), v)
@@ -308,14 +339,14 @@ def load_config(
     for source, data in layers:
         _merge(merged, data, source, sources)
     try:
-        cfg = AimaConfig.model_validate(merged)
+        cfg = model.model_validate(merged)
     except ValidationError as e:
-        raise ConfigError(_explain(e, sources)) from None
+        raise ConfigError(_explain(e, sources, model)) from None
     cfg._sources = sources
     return cfg
 
 
-def _explain(err: ValidationError, sources: dict[str, str]) -> str:
+def _explain(err: ValidationError, sources: dict[str, str], model: type[BaseModel] | None = None) -> str:
     lines = []
     for e in err.errors():
         key = ".".join(str(p) for p in e["loc"])
@@ -328,7 +359,7 @@ def _explain(err: ValidationError, sources: dict[str, str]) -> str:
             "default",
         )
         if e["type"] == "extra_forbidden":
-            parent = AimaConfig
+            parent = model or AimaConfig
             for p in e["loc"][:-1]:
                 ann = parent.model_fields.get(str(p))
                 parent = (

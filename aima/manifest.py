@@ -20,8 +20,8 @@ log = get_logger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'Target', 'ENTRY_POINT_GROUP', 'Step', 'Table', 'Page', 'Module', 'ManifestError', 'resolve', 'refresh',
-           'register_module', 'unregister_module', 'modules', 'cli_targets', 'pipeline', 'tables', 'pages',
-           'alert_rules', 'config_sections', 'LiveMap', 'LiveList']
+           'config_models', 'register_module', 'unregister_module', 'modules', 'cli_targets', 'pipeline', 'tables',
+           'pages', 'alert_rules', 'config_sections', 'LiveMap', 'LiveList']
 
 # %% ../nbs/00_core/05_manifest.ipynb #9daafd20
 Target = str | Callable
@@ -82,6 +82,7 @@ class Module:
     pages: tuple[Page, ...] = ()
     alerts: tuple[Target, ...] = ()
     config: str | None = None
+    config_model: Any = None  # a pydantic model for a section AimaConfig lacks (third-party modules)
     order: int = 100
 
 # %% ../nbs/00_core/05_manifest.ipynb #bfd0933d
@@ -139,6 +140,12 @@ def _installed() -> tuple[tuple[str, Module], ...]:
             log.debug("AIMA module %s skipped: %s missing", name, e.name)
             continue
         out += [(name, m) for m in _declared(mod, name)]
+    return tuple(out) + _plugins()
+
+
+@functools.lru_cache(maxsize=None)
+def _plugins() -> tuple[tuple[str, Module], ...]:
+    out = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             out += [(f"entry point {ep.name} ({ep.value})", m) for m in _declared(ep.load(), f"entry point {ep.value}")]
@@ -150,6 +157,12 @@ def _installed() -> tuple[tuple[str, Module], ...]:
 def refresh() -> None:
     "Forget the manifests read so far (after installing a module, or in tests)."
     _installed.cache_clear()
+    _plugins.cache_clear()
+
+
+def config_models() -> list[Module]:
+    "Modules that bring their own config section (`config_model`): entry points and `register_module` only."
+    return [m for _, m in [*_plugins(), *((None, m) for m in _ADDED.values())] if m.config_model is not None]
 
 
 def register_module(module: Module) -> Module:

@@ -155,8 +155,32 @@ def load_artifact(self: Workspace, name: str, *, version: int | None = None, con
                 f"{config_hash(want)}; differing keys: {', '.join(keys[:10])}. Refit with this config, "
                 f"or load without config= to use it as saved."
             )
-    with open(Path(info.path) / "model.pkl", "rb") as f:
-        return pickle.load(f)
+    try:
+        with open(Path(info.path) / "model.pkl", "rb") as f:
+            return pickle.load(f)
+    except (AttributeError, ImportError, pickle.UnpicklingError) as e:
+        raise ArtifactError(
+            f"Artifact '{name}' v{info.version} (a {info.model_class}) cannot be loaded: {type(e).__name__}: {e}. "
+            f"Its class or module no longer exists in this AIMA (moved or renamed since it was saved on "
+            f"{info.created_at[:10]}). Re-create it: {_refit_hint(info)}."
+        ) from e
+
+
+def _refit_hint(info: ArtifactInfo) -> str:
+    "The command that re-fits artifact `info`, found in the manifests' result tables, else a generic hint."
+    module = info.model_class.rsplit(".", 1)[0]
+    keys = [info.name.split("_")[0], module.split(".")[-1], *module.split(".")[1:2]]
+    try:
+        from aima import manifest  # imported here: the manifests import the core
+
+        commands = list(dict.fromkeys(t.command for t in manifest.tables().values()))
+    except Exception:  # a broken plugin must not hide the real error
+        commands = []
+    for k in keys:
+        hit = [c for c in commands if k in c.split()]
+        if hit:
+            return f"run the command that fits it, e.g. `{hit[0]}`"
+    return f"run the command that fits it (see `aima --help`; it was made by `{module}`), e.g. `aima churn fit-score`"
 
 
 @patch
