@@ -5,15 +5,18 @@
 # %% ../nbs/00_core/02_log.ipynb #4b01ff8a
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+import warnings
 from typing import Any, Iterable
 
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['ROOT_LOGGER', 'LOG_FORMAT', 'get_logger', 'setup_logging', 'progress_enabled', 'progress']
+__all__ = ['ROOT_LOGGER', 'LOG_FORMAT', 'LIGHTNING_NOISE', 'get_logger', 'setup_logging', 'progress_enabled', 'progress',
+           'quiet_lightning']
 
 # %% ../nbs/00_core/02_log.ipynb #91925d30
 ROOT_LOGGER = "aima"
@@ -88,3 +91,24 @@ def progress(
     kwargs.setdefault("file", sys.stderr)
     kwargs.setdefault("leave", False)
     return tqdm(iterable, total=total, desc=desc, disable=not progress_enabled(mode), **kwargs)
+
+# %% ../nbs/00_core/02_log.ipynb #5917cab9
+LIGHTNING_NOISE = (
+    r".*(num_workers|does not have many workers|log_every_n_steps|GPU available|TPU available|LeafSpec|nested).*"
+)
+
+
+@contextlib.contextmanager
+def quiet_lightning():
+    "Inside: Lightning logs at WARNING and its routine hints (workers, logging steps, accelerators) are not shown."
+    names = ["lightning.pytorch", "lightning.fabric", "lightning"]
+    levels = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=LIGHTNING_NOISE)
+            yield
+    finally:
+        for n, lv in levels.items():
+            logging.getLogger(n).setLevel(lv)

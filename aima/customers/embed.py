@@ -7,10 +7,8 @@ __all__ = ['log', 'ARTIFACT', 'random_slices', 'SequenceEncoder', 'coles_loss', 
            'toy_sequences', 'embed_customers']
 
 # %% ../../nbs/10_customers/04_embed.ipynb #b8f5fb3f
-import logging
 import os
 import time
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -23,7 +21,7 @@ from ..base import AimaEstimator, check_param
 from ..core import ArtifactError, Workspace, check_fitted
 from .sequences import FIELDS, Sequences, build_sequences, cardinalities
 from ..data.schema import write_result
-from ..log import get_logger, progress_enabled
+from ..log import get_logger, progress_enabled, quiet_lightning
 
 log = get_logger(__name__)
 
@@ -241,31 +239,18 @@ class SequenceEmbedder(AimaEstimator):
             drop_last=len(X) > 2 * self.batch_size,
         )
         module = _lightning_module(net, self.lr, self.temperature)
-        quiet = ["lightning.pytorch", "lightning.fabric", "lightning"]
-        levels = {q: logging.getLogger(q).level for q in quiet}
-        for q in quiet:
-            logging.getLogger(q).setLevel(logging.WARNING)
-        try:
-            with warnings.catch_warnings():
-                warnings.filterwarnings(
-                    "ignore",
-                    message=".*(num_workers|does not have many workers|log_every_n_steps|"
-                    "GPU available|TPU available|LeafSpec|nested).*",
-                )
-                trainer = pl.Trainer(
-                    max_epochs=self.max_epochs,
-                    accelerator=self.accelerator,
-                    devices=1,
-                    logger=self._logger(),
-                    enable_checkpointing=False,
-                    enable_model_summary=False,
-                    enable_progress_bar=progress_enabled(),
-                    log_every_n_steps=1,
-                )
-                trainer.fit(module, dl)
-        finally:
-            for q, lv in levels.items():
-                logging.getLogger(q).setLevel(lv)
+        with quiet_lightning():
+            trainer = pl.Trainer(
+                max_epochs=self.max_epochs,
+                accelerator=self.accelerator,
+                devices=1,
+                logger=self._logger(),
+                enable_checkpointing=False,
+                enable_model_summary=False,
+                enable_progress_bar=progress_enabled(),
+                log_every_n_steps=1,
+            )
+            trainer.fit(module, dl)
         self.net_ = module.net.cpu().eval()
         self.vocab_, self.max_len_ = X.vocab, X.max_len
         self.loss_history_ = [round(v, 6) for v in module.epoch_losses]

@@ -8,7 +8,6 @@ __all__ = ['SurvivalPreprocessor', 'horizon_column', 'SurvivalModel', 'KaplanMei
 
 # %% ../../nbs/60_retention/06a_churn_models.ipynb #c6415654
 import copy
-import logging
 import time
 import warnings
 from typing import Sequence
@@ -18,7 +17,7 @@ import pandas as pd
 
 from ..base import AimaEstimator, check_param, tabular_preprocessor
 from ..core import check_fitted
-from ..log import progress_enabled
+from ..log import progress_enabled, quiet_lightning
 from .survival import concordance, kaplan_meier, step_value
 
 # %% ../../nbs/60_retention/06a_churn_models.ipynb #aee4599b
@@ -297,32 +296,19 @@ class DeepHitModel(SurvivalModel):
             self.alpha,
             self.sigma,
         )
-        quiet = ["lightning.pytorch", "lightning.fabric", "lightning"]
-        levels = {q: logging.getLogger(q).level for q in quiet}
-        for q in quiet:
-            logging.getLogger(q).setLevel(logging.WARNING)
-        try:
-            with warnings.catch_warnings():
-                warnings.filterwarnings(
-                    "ignore",
-                    message=".*(num_workers|does not have many workers|log_every_n_steps|GPU available|"
-                    "TPU available|LeafSpec).*",
-                )
-                trainer = pl.Trainer(
-                    max_epochs=self.max_epochs,
-                    accelerator=self.accelerator,
-                    devices=1,
-                    logger=False,
-                    enable_checkpointing=False,
-                    enable_model_summary=False,
-                    enable_progress_bar=progress_enabled(),
-                    num_sanity_val_steps=0,
-                    callbacks=[EarlyStopping("val_loss", patience=self.patience)] if n_val else [],
-                )
-                trainer.fit(module, train_dl, val_dl)
-        finally:
-            for q, lv in levels.items():
-                logging.getLogger(q).setLevel(lv)
+        with quiet_lightning():
+            trainer = pl.Trainer(
+                max_epochs=self.max_epochs,
+                accelerator=self.accelerator,
+                devices=1,
+                logger=False,
+                enable_checkpointing=False,
+                enable_model_summary=False,
+                enable_progress_bar=progress_enabled(),
+                num_sanity_val_steps=0,
+                callbacks=[EarlyStopping("val_loss", patience=self.patience)] if n_val else [],
+            )
+            trainer.fit(module, train_dl, val_dl)
         if module.best_state is not None:
             module.net.load_state_dict(module.best_state)
         self.net_ = module.net.cpu().eval()
