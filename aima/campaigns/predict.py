@@ -258,7 +258,8 @@ ARTIFACT = "campaign_predictor"
 def fit_campaigns(ws, test_share: float = 0.25, **params) -> dict:
     """Train a `CampaignPredictor` on the workspace's sent campaigns: hold-out metrics on the latest `test_share`, then
     a refit on all of them saved as artifact `campaign_predictor`; `params` go to `CampaignPredictor`."""
-    df = ws.read("campaigns")
+    df = ws.read("campaigns")  # engine row order varies: sort, so a refit on the same data gives the same model
+    df = df.sort_values("campaign_id", kind="stable").reset_index(drop=True)
     df = df[pd.to_numeric(df["sends"], errors="coerce").fillna(0) > 0]
     if len(df) < 8:
         raise ValueError(f"`aima campaigns fit` needs at least 8 sent campaigns in the workspace; it has {len(df)}.")

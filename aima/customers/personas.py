@@ -251,11 +251,14 @@ def describe_segments(features: pd.DataFrame, labels) -> pd.DataFrame:
 
 # %% ../../nbs/10_customers/06_personas.ipynb #c0a8973c
 def _features(ws: Workspace, as_of) -> pd.DataFrame:
+    "Customer features in customer order: the engine returns rows in any order, and clustering depends on it."
     if as_of is None and ws.exists("customer_features"):
-        return latest_run(ws, "customer_features").to_pandas()
-    from aima.customers.features import feature_table
+        t = latest_run(ws, "customer_features")
+    else:
+        from aima.customers.features import feature_table
 
-    return feature_table(ws, as_of).to_pandas()
+        t = feature_table(ws, as_of)
+    return t.order_by("customer_id").to_pandas().reset_index(drop=True)
 
 
 def _block(M: np.ndarray) -> np.ndarray:
@@ -289,7 +292,7 @@ def fit_segments(
     if on == "features":
         data, M = feats, feature_matrix(feats).to_numpy()
     else:
-        emb = latest_run(ws, "customer_embeddings").to_pandas()
+        emb = latest_run(ws, "customer_embeddings").order_by("customer_id").to_pandas()
         data = emb[["customer_id"]].merge(feats, on="customer_id", how="left")
         E = emb[sorted(c for c in emb.columns if c.startswith("emb_"))].to_numpy(float)
         M = E if on == "embeddings" else np.hstack([_block(E), _block(feature_matrix(data).to_numpy())])
