@@ -9,6 +9,7 @@ __all__ = ['membership_history', 'runs', 'transition_matrix', 'ewma_chart', 'cus
 # %% ../../nbs/10_customers/07_drift.ipynb #2827bc44
 from typing import Annotated, Optional
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -80,18 +81,23 @@ def segment_health(ws: Workspace, hist: pd.DataFrame | None = None, lapse_days: 
     o = ws.table("orders")
     if "is_return" in o.columns:
         o = o.filter(~o.is_return.fill_null(False))
-    o = o.select("customer_id", "ordered_at").to_pandas()
-    o["ordered_at"] = pd.to_datetime(o.ordered_at, utc=True).dt.tz_localize(None)
-    out = []
-    for (rid, as_of), g in hist.groupby(["run_id", "as_of"], sort=False):
-        cut = pd.Timestamp(as_of).tz_localize(None) if pd.Timestamp(as_of).tzinfo else pd.Timestamp(as_of)
-        last = o[o.ordered_at <= cut].groupby("customer_id").ordered_at.max()
-        rec = (cut - g.customer_id.map(last)).dt.days.astype(float)
-        g = g.assign(rec=rec.to_numpy())
-        for seg, s in g.groupby("segment"):
-            r = s.rec.dropna()
-            out.append((rid, as_of, seg, len(s), float(r.mean()) if len(r) else np.nan, int((r >= lapse_days).sum())))
-    return pd.DataFrame(out, columns=cols).sort_values(["as_of", "run_id", "segment"]).reset_index(drop=True)
+    # engine-side: each member's last purchase up to the run's cut-off, then one row per run and segment
+    m = hist[["run_id", "as_of", "segment", "customer_id"]].copy()
+    m["cut"] = pd.to_datetime(m.as_of, utc=True).dt.tz_localize(None).astype("datetime64[us]")
+    m = m.assign(as_key=m.as_of.astype(str))
+    mt = ibis.memtable(m.drop(columns="as_of"))
+    o = o.select("customer_id", t=o.ordered_at.epoch_seconds())
+    j = mt.join(o, [mt.customer_id == o.customer_id, o.t <= mt.cut.epoch_seconds()], how="left")
+    last = j.group_by(["run_id", "as_key", "segment", j.customer_id]).aggregate(cut=j.cut.max(), last=j.t.max())
+    days = ((last.cut.epoch_seconds() - last.last) / 86400).floor()
+    agg = last.group_by(["run_id", "as_key", "segment"]).aggregate(
+        size=last.count(), recency_mean=days.mean(), lapsed=(days >= lapse_days).cast("int64").sum()
+    )
+    h = agg.to_pandas()
+    keys = hist[["run_id", "as_of"]].drop_duplicates().assign(as_key=lambda d: d.as_of.astype(str))
+    h = keys.merge(h, on=["run_id", "as_key"])[cols]
+    h = h.astype({"size": "int64", "recency_mean": float}).assign(lapsed=h.lapsed.fillna(0).astype("int64"))
+    return h.sort_values(["as_of", "run_id", "segment"]).reset_index(drop=True)
 
 # %% ../../nbs/10_customers/07_drift.ipynb #006a3341
 def drift_alerts_from(
