@@ -274,11 +274,19 @@ def test_import_page_flow(tmp_path):
             fetch_link(f"{base}/nothing.csv", tmp_path / "uploads")
 
 
-def test_voila_serves_every_page_without_errors(shop):
-    with voila_server(shop, ROOT / "dashboards") as base:
+def _cells(html: str) -> str:
+    "The rendered cells of a Voilà page as text (what a failing assertion should show, not the page template)."
+    body = html[html.find('id="rendered_cells"') :]
+    return re.sub(r"\s+", " ", re.sub(r"<script.*?</script>|<[^>]+>", " ", body, flags=re.S))[:2000]
+
+
+def test_voila_serves_every_page_without_errors(shop, tmp_path):
+    log = tmp_path / "voila.log"
+    with voila_server(shop, ROOT / "dashboards", log_file=log) as base:
         for slug, spec in PAGES.items():
             html = urllib.request.urlopen(f"{base}/voila/render/{spec['notebook']}", timeout=120).read().decode()
-            assert "application/vnd.jupyter.widget-view+json" in html, slug  # the page widget was rendered
+            if "application/vnd.jupyter.widget-view+json" not in html:  # the page widget was not rendered: say why
+                pytest.fail(f"{slug}: no widget. Cells: {_cells(html)}\nVoilà log:\n{log.read_text()[-4000:]}")
             assert "Traceback" not in html and "from aima.dash" not in html, slug  # no errors, no source cells
         for path in ("/voila/files/home.ipynb", "/voila/render/../tests/conftest.py"):
             with pytest.raises(urllib.error.HTTPError):

@@ -218,7 +218,10 @@ def _wait_for_request() -> None:
     if os.environ.get("VOILA_PREHEAT", "False") != "False":  # a preheated Voilà kernel: read the data when someone asks
         from voila.utils import wait_for_request
 
-        wait_for_request()
+        try:  # under load the request-info socket can fail; the page then renders without the request details
+            wait_for_request()
+        except Exception:
+            log.debug("wait_for_request failed", exc_info=True)
 
 
 def page(slug: str, uri: str | None = None):
