@@ -28,6 +28,7 @@ class _Failure:
     body: bytes
     path: str
     times: int
+    after: int = 0
 
 
 class FakeServer:
@@ -54,10 +55,18 @@ class FakeServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._srv.server_address[1]}"
 
-    def fail(self, status: int, times: int = 1, headers: dict | None = None, body: bytes | str = b"", path: str = ""):
-        "Answer the next `times` requests whose path contains `path` with `status`, `headers` and `body`."
+    def fail(
+        self,
+        status: int,
+        times: int = 1,
+        headers: dict | None = None,
+        body: bytes | str = b"",
+        path: str = "",
+        after: int = 0,
+    ):
+        "Answer `times` requests whose path contains `path` with `status`, `headers`, `body`, after `after` such."
         body = body.encode() if isinstance(body, str) else body
-        self._failures.append(_Failure(status, dict(headers or {}), body, path, times))
+        self._failures.append(_Failure(status, dict(headers or {}), body, path, times, after))
         return self
 
     def _serve(self, req, method):
@@ -66,6 +75,8 @@ class FakeServer:
         headers = {k.lower(): v for k, v in req.headers.items()}
         self.requests.append((method, parts.path, query, headers))
         f = next((f for f in self._failures if f.times > 0 and f.path in parts.path), None)
+        if f is not None and f.after > 0:
+            f.after, f = f.after - 1, None
         if f is not None:
             f.times -= 1
             status, out_headers, body = f.status, f.headers, f.body
