@@ -186,6 +186,7 @@ class HttpClient:
                     ) from None
                 self._wait(self.backoff_s * 2**attempt, f"connection failed ({type(e).__name__})")
                 continue
+            log.debug("%s: GET %s -> HTTP %s (%d bytes)", self.source, where, status, len(body))
             if status in (401, 403):
                 raise ConnectorAuthError(
                     self._say(
