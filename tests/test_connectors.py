@@ -32,8 +32,13 @@ def aima(*args, env=None):
 
 def snapshot(ws, *tables):
     "The tables' rows, sorted by their keys, to compare workspaces."
-    keys = {"orders": "order_id", "order_items": ["order_id", "line_number"], "customers": "customer_id",
-            "events": "event_id", "campaigns": "campaign_id"}
+    keys = {
+        "orders": "order_id",
+        "order_items": ["order_id", "line_number"],
+        "customers": "customer_id",
+        "events": "event_id",
+        "campaigns": "campaign_id",
+    }
     return {t: ws.read(t).sort_values(keys[t]).reset_index(drop=True) for t in tables}
 
 
