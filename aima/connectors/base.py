@@ -114,6 +114,7 @@ class Connector:
 BUILTIN = {
     "shopify": "aima.connectors.shopify:ShopifyConnector",
     "klaviyo": "aima.connectors.klaviyo:KlaviyoConnector",
+    "meta": "aima.connectors.meta:MetaAdsConnector",
 }
 ENTRY_POINT_GROUP = "aima.connectors"
 _ADDED: dict[str, type] = {}

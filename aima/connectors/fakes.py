@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import functools
 import http.server
+import inspect
 import json
 import re
 import threading
@@ -36,6 +37,9 @@ class FakeServer:
 
     def __init__(self, handler):
         self.handler, self.requests, self._failures = handler, [], []
+        self._takes_body = (
+            len(inspect.signature(handler).parameters) >= 5
+        )  # handler(method, path, query, headers, body)
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -73,6 +77,8 @@ class FakeServer:
         parts = urllib.parse.urlsplit(req.path)
         query = dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
         headers = {k.lower(): v for k, v in req.headers.items()}
+        n = int(headers.get("content-length") or 0)
+        body = json.loads(req.rfile.read(n) or b"null") if n else None
         self.requests.append((method, parts.path, query, headers))
         f = next((f for f in self._failures if f.times > 0 and f.path in parts.path), None)
         if f is not None and f.after > 0:
@@ -81,7 +87,8 @@ class FakeServer:
             f.times -= 1
             status, out_headers, body = f.status, f.headers, f.body
         else:
-            status, out_headers, body = self.handler(method, parts.path, query, headers)
+            args = (method, parts.path, query, headers) + ((body,) if self._takes_body else ())
+            status, out_headers, body = self.handler(*args)
         body = body if isinstance(body, bytes) else json.dumps(body).encode()
         req.send_response(status)
         for k, v in {"Content-Type": "application/json", **out_headers}.items():

@@ -22,8 +22,9 @@ from ..log import get_logger
 log = get_logger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'ConnectorError', 'ConnectorAuthError', 'MalformedResponseError', 'Clock', 'FakeClock', 'credential', 'redact',
-           'link_next', 'retry_after', 'throttle_wait', 'Response', 'HttpClient']
+__all__ = ['log', 'THROTTLE_CODES', 'ConnectorError', 'ConnectorAuthError', 'MalformedResponseError', 'Clock', 'FakeClock',
+           'credential', 'redact', 'link_next', 'retry_after', 'throttled_error', 'throttle_wait', 'Response',
+           'HttpClient']
 
 # %% ../../nbs/08_connectors/00_http.ipynb #6b6955cc
 class ConnectorError(AimaError):
@@ -114,6 +115,29 @@ def retry_after(value: str | None, now: float) -> float | None:
         return None
 
 
+def _meta_usages(usage) -> list[dict]:
+    if isinstance(usage, dict) and any(isinstance(v, list) for v in usage.values()):  # business use case: by account
+        return [u for v in usage.values() if isinstance(v, list) for u in v if isinstance(u, dict)]
+    return [usage] if isinstance(usage, dict) else []
+
+
+THROTTLE_CODES = {4, 17, 32, 613, 80000, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009, 80014}
+
+
+def _graph_code(body: bytes) -> int | None:
+    "The `error.code` of a Graph API error body (Meta), else None."
+    try:
+        err = json.loads(body).get("error") if body[:1] == b"{" else None
+        return int(err["code"]) if isinstance(err, dict) and "code" in err else None
+    except (ValueError, AttributeError, TypeError, UnicodeDecodeError):
+        return None
+
+
+def throttled_error(status: int, body: bytes) -> bool:
+    "Whether an HTTP 400/403 is a rate-limit error in disguise (Meta's Graph API error codes 4, 17, 613, 800xx)."
+    return status in (400, 403) and _graph_code(body) in THROTTLE_CODES
+
+
 def throttle_wait(headers: dict[str, str]) -> float:
     "Seconds to pause after a successful response, from the API's own rate-limit headers (0 when none)."
     h = {k.lower(): v for k, v in headers.items()}
@@ -121,6 +145,17 @@ def throttle_wait(headers: dict[str, str]) -> float:
         used, cap = int(m[1]), int(m[2])
         if used >= 0.8 * cap:  # leave half the bucket free: it leaks 2 calls a second
             return (used - cap / 2) / 2
+    for name in ("x-business-use-case-usage", "x-ad-account-usage", "x-app-usage"):  # Meta: JSON, percentages
+        try:
+            usage = json.loads(h[name]) if name in h else None
+        except ValueError:
+            usage = None
+        for u in _meta_usages(usage):
+            if (
+                max(float(u.get(k) or 0) for k in ("call_count", "total_time", "total_cputime", "acc_id_util_pct"))
+                >= 90
+            ):
+                return 60.0 * float(u.get("estimated_time_to_regain_access") or 1)
     for rem, reset in (("ratelimit-remaining", "ratelimit-reset"), ("x-hubspot-ratelimit-remaining", None)):
         if h.get(rem, "").strip() == "0":
             try:
@@ -165,11 +200,23 @@ class HttpClient:
 
     def get(self, url: str, params: dict | None = None) -> Response:
         "GET `url` (with query `params`) as JSON, retrying 429/5xx; raises a `ConnectorError` subclass on failure."
+        return self.request("GET", url, params)
+
+    def post(self, url: str, body: Any, params: dict | None = None) -> Response:
+        "POST JSON `body` to `url` (report and search APIs), with the same retries and errors as `get`."
+        return self.request("POST", url, params, body)
+
+    def request(self, method: str, url: str, params: dict | None = None, body: Any = None) -> Response:
+        "One JSON request with retries (see `get`)."
         if params:
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params, safe=",:[]()'$")
         where = urllib.parse.urlsplit(url)._replace(query="").geturl()
+        data = None if body is None else json.dumps(body).encode()
+        extra = {} if body is None else {"Content-Type": "application/json"}
         for attempt in range(self.max_retries + 1):
-            req = urllib.request.Request(url, headers={"Accept": "application/json", **self.headers})
+            req = urllib.request.Request(
+                url, data=data, method=method, headers={"Accept": "application/json", **extra, **self.headers}
+            )
             self.calls += 1
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout_s) as r:
@@ -187,7 +234,7 @@ class HttpClient:
                 self._wait(self.backoff_s * 2**attempt, f"connection failed ({type(e).__name__})")
                 continue
             log.debug("%s: GET %s -> HTTP %s (%d bytes)", self.source, where, status, len(body))
-            if status in (401, 403):
+            if (status in (401, 403) and not throttled_error(status, body)) or _graph_code(body) in (102, 190):
                 raise ConnectorAuthError(
                     self._say(
                         f"{self.source}: the API refused the token (HTTP {status} on {where}): it is expired, "
@@ -195,7 +242,7 @@ class HttpClient:
                         "again."
                     )
                 )
-            if status == 429 or status >= 500:
+            if status == 429 or status >= 500 or throttled_error(status, body):
                 if attempt == self.max_retries:
                     raise ConnectorError(
                         self._say(
