@@ -115,6 +115,7 @@ BUILTIN = {
     "shopify": "aima.connectors.shopify:ShopifyConnector",
     "klaviyo": "aima.connectors.klaviyo:KlaviyoConnector",
     "meta": "aima.connectors.meta:MetaAdsConnector",
+    "ga4": "aima.connectors.ga4:GA4Connector",
 }
 ENTRY_POINT_GROUP = "aima.connectors"
 _ADDED: dict[str, type] = {}

@@ -192,7 +192,8 @@ class HttpClient:
     def _say(self, text: str) -> str:
         return redact(text, *self.headers.values(), *(v.split()[-1] for v in self.headers.values() if " " in v))
 
-    def _wait(self, seconds: float, why: str) -> None:
+    def pause(self, seconds: float, why: str) -> None:
+        "Wait `seconds` (at most `max_wait_s`) on the clock, recording `why` in `waits`."
         seconds = min(float(seconds), self.max_wait_s)
         self.waits.append((why, round(seconds, 3)))
         log.info("%s: %s, waiting %.1f s", self.source, why, seconds)
@@ -231,7 +232,7 @@ class HttpClient:
                             "and the network, then run the sync again."
                         )
                     ) from None
-                self._wait(self.backoff_s * 2**attempt, f"connection failed ({type(e).__name__})")
+                self.pause(self.backoff_s * 2**attempt, f"connection failed ({type(e).__name__})")
                 continue
             log.debug("%s: GET %s -> HTTP %s (%d bytes)", self.source, where, status, len(body))
             if (status in (401, 403) and not throttled_error(status, body)) or _graph_code(body) in (102, 190):
@@ -251,7 +252,7 @@ class HttpClient:
                         )
                     )
                 wait = retry_after(headers.get("Retry-After") or headers.get("retry-after"), self.clock.now())
-                self._wait(wait if wait is not None else self.backoff_s * 2**attempt, f"HTTP {status}")
+                self.pause(wait if wait is not None else self.backoff_s * 2**attempt, f"HTTP {status}")
                 continue
             if status >= 400:
                 raise ConnectorError(self._say(f"{self.source}: HTTP {status} on {where}: {body[:300]!r}."))
@@ -265,6 +266,6 @@ class HttpClient:
                     )
                 ) from None
             if pause := throttle_wait(headers):
-                self._wait(pause, "rate limit nearly used")
+                self.pause(pause, "rate limit nearly used")
             return Response(status, headers, data, url)
         raise AssertionError("unreachable")
