@@ -28,7 +28,7 @@ log = get_logger(__name__)
 
 # %% auto #0
 __all__ = ['log', 'BUILTIN', 'ENTRY_POINT_GROUP', 'STATE_TABLE', 'Stream', 'Page', 'Connector', 'register_connector',
-           'connectors', 'get_connector', 'sync_state', 'merge_customers', 'write_page', 'sync']
+           'connectors', 'get_connector', 'sync_state', 'merge_customers', 'known_emails', 'write_page', 'sync']
 
 # %% ../../nbs/08_connectors/02_base.ipynb #b03282f0
 @dataclass(frozen=True)
@@ -116,6 +116,7 @@ BUILTIN = {
     "klaviyo": "aima.connectors.klaviyo:KlaviyoConnector",
     "meta": "aima.connectors.meta:MetaAdsConnector",
     "ga4": "aima.connectors.ga4:GA4Connector",
+    "hubspot": "aima.connectors.hubspot:HubSpotConnector",
 }
 ENTRY_POINT_GROUP = "aima.connectors"
 _ADDED: dict[str, type] = {}
@@ -241,6 +242,15 @@ def merge_customers(ws: Workspace, new: pd.DataFrame) -> pd.DataFrame:
     ).min(axis=1)
     merged["created_at"] = first
     return merged.reset_index()[new.columns]
+
+
+def known_emails(ws: Workspace | None) -> dict[str, str]:
+    "E-mail -> customer id of the customers already in `ws` (connectors use it to find the same person)."
+    if ws is None or not ws.exists("customers"):
+        return {}
+    t = ws.table("customers")
+    df = t.filter(t.email.notnull()).select("customer_id", "email").to_pandas()
+    return dict(zip(df.email, df.customer_id))
 
 
 def _upsert(ws: Workspace, name: str, df: pd.DataFrame, keys: list[str]) -> int:

@@ -11,7 +11,7 @@ from typing import Iterator
 import pandas as pd
 
 from ..core import Workspace
-from .base import Connector, Page, Stream
+from .base import Connector, Page, Stream, known_emails
 from .http import HttpClient, MalformedResponseError, credential
 
 # %% auto #0
@@ -34,14 +34,6 @@ EVENT_MAP = {
     "Viewed Product": ("page_view", "web"),
     "Added to Cart": ("add_to_cart", "web"),
 }
-
-
-def _known_emails(ws: Workspace | None) -> dict[str, str]:
-    if ws is None or not ws.exists("customers"):
-        return {}
-    t = ws.table("customers")
-    df = t.filter(t.email.notnull()).select("customer_id", "email").to_pandas()
-    return dict(zip(df.email, df.customer_id))
 
 
 def _customer(pid: str | None, email: str | None, known: dict[str, str]) -> str | None:
@@ -184,7 +176,7 @@ class KlaviyoConnector(Connector):
 
     def to_tables(self, stream: Stream, page: Page, ws: Workspace) -> dict[str, pd.DataFrame]:
         if stream.name == "profiles":
-            return {"customers": klaviyo_profiles(page.records, _known_emails(ws))}
+            return {"customers": klaviyo_profiles(page.records, known_emails(ws))}
         if stream.name == "campaigns":
             return {"campaigns": klaviyo_campaigns(page.records, page.included)}
-        return {"events": klaviyo_events(page.records, page.included, _known_emails(ws))}
+        return {"events": klaviyo_events(page.records, page.included, known_emails(ws))}
