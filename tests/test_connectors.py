@@ -165,3 +165,52 @@ def test_klaviyo_partial_failure_resumes_and_reruns_are_idempotent(tokens):
         pd.testing.assert_frame_equal(after[t], before[t], check_dtype=False)
         pd.testing.assert_frame_equal(after[t], ref[t], check_dtype=False)
     assert ws.table(STATE_TABLE).count().execute() == 3
+
+
+def _ads_crm(name):
+    "A fake API, its records, the env it needs, and a clock (31 Jan 2024) for the connectors of wave two."
+    from aima.connectors.ga4 import FakeGA4, ga4_records
+    from aima.connectors.hubspot import FakeHubSpot, hubspot_records
+    from aima.connectors.meta import FakeMeta, meta_records
+
+    clock = lambda: FakeClock(pd.Timestamp("2024-01-31T12:00", tz="UTC").timestamp())
+    if name == "meta":
+        env = {"META_ACCESS_TOKEN": "EAAB_9f8e7d6c5b4a3928", "META_AD_ACCOUNT_ID": "42"}
+        return lambda: FakeMeta(meta_records(days=30), token=env["META_ACCESS_TOKEN"], account="42"), env, clock
+    if name == "ga4":
+        env = {"GA4_ACCESS_TOKEN": "ya29.9f8e7d6c5b4a3928", "GA4_PROPERTY_ID": "777"}
+        return lambda: FakeGA4(ga4_records(days=25), token=env["GA4_ACCESS_TOKEN"], prop="777"), env, clock
+    env = {"HUBSPOT_ACCESS_TOKEN": "pat-na1-9f8e7d6c5b4a3928"}
+    return lambda: FakeHubSpot(hubspot_records(seed=6), token=env["HUBSPOT_ACCESS_TOKEN"]), env, clock
+
+
+@pytest.mark.parametrize(
+    "name,path,tables",
+    [
+        ("meta", "/insights", ["spend", "campaigns"]),
+        ("ga4", ":runReport", ["kpis", "ga4_traffic"]),
+        ("hubspot", "/search", ["customers", "orders", "hubspot_deals", "events"]),
+    ],
+)
+def test_ads_and_crm_connectors_survive_bad_days(name, path, tables, monkeypatch):
+    fake, env, clock = _ads_crm(name)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    ws, clean = Workspace(":memory:"), Workspace(":memory:")
+    with fake() as api:
+        sync(clean, name, base_url=api.url, clock=clock(), page_size=5)
+        api.fail(503, path=path).fail(200, body='{"unexpected": true}', path=path, after=1)
+        c = clock()
+        with pytest.raises(MalformedResponseError, match="Nothing from it was written"):
+            sync(ws, name, base_url=api.url, clock=c, page_size=5)
+        assert c.slept[0] == 1.0  # the 503 was retried after a backoff
+        out = sync(ws, name, base_url=api.url, clock=clock(), page_size=5)  # resumes
+        api.token = "rotated"
+        with pytest.raises(ConnectorAuthError, match="refused the token"):
+            sync(ws, name, base_url=api.url, clock=clock(), page_size=5)
+        assert all(v not in json.dumps(out) for v in env.values() if len(v) > 8)
+    for t in tables:
+        a, b = ws.read(t), clean.read(t)
+        cols = [c for c in a.columns if c not in ("extra",)]
+        a, b = a.sort_values(cols[:3]).reset_index(drop=True), b.sort_values(cols[:3]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
