@@ -214,3 +214,57 @@ def test_ads_and_crm_connectors_survive_bad_days(name, path, tables, monkeypatch
         cols = [c for c in a.columns if c not in ("extra",)]
         a, b = a.sort_values(cols[:3]).reset_index(drop=True), b.sort_values(cols[:3]).reset_index(drop=True)
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_shopify_webhooks_server_signed_duplicate_and_refund():
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from aima.connectors.webhooks import WEBHOOK_TABLE, make_server, sign_shopify
+
+    secret, ws = "whsec_3c4d5e6f7a8b", Workspace(":memory:")
+    order = shopify_records(seed=3)["orders"][4]
+    srv = make_server(ws, "127.0.0.1", 0, secret)
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    url = f"http://127.0.0.1:{srv.server_address[1]}/webhooks/shopify"
+
+    def post(payload, topic, wid, signature=None):
+        body = json.dumps(payload).encode()
+        sig = sign_shopify(body, secret) if signature is None else signature
+        req = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={
+                "X-Shopify-Topic": topic,
+                "X-Shopify-Webhook-Id": wid,
+                "X-Shopify-Hmac-Sha256": sig,
+                "Content-Type": "application/json",
+            },
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    try:
+        assert post(order, "orders/create", "w1", signature="")[0] == 401
+        assert post(order, "orders/create", "w1", signature=sign_shopify(b"other", secret))[0] == 401
+        assert not ws.exists("orders") and not ws.exists(WEBHOOK_TABLE)  # nothing written
+        status, out = post(order, "orders/create", "w1")
+        assert (status, out["tables"]["orders"]["imported"], out["tables"]["customers"]["imported"]) == (200, 2, 1)
+        assert post(order, "orders/create", "w1") == (200, {"duplicate": "w1"})
+        updated = {**order, "total_price": "1.00", "refunds": []}
+        assert post(updated, "orders/updated", "w2")[0] == 200
+        refund = {**order["refunds"][0], "id": 4242}
+        assert post(refund, "refunds/create", "w3")[0] == 200
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    o = ws.read("orders").set_index("order_id")
+    oid = str(order["id"])
+    assert o.loc[oid, "amount"] == 1.0 and o.loc[f"{oid}-R4242", "customer_id"] == str(order["customer"]["id"])
+    assert ws.table(WEBHOOK_TABLE).count().execute() == 3

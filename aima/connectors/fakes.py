@@ -212,10 +212,19 @@ def shopify_records(n_customers: int = 12, n_orders: int = 30, n_products: int =
                 "fulfillment_status": None if cancelled else "fulfilled",
                 "source_name": ["web", "pos"][i % 2],
                 "customer": {
-                    "id": c["id"],
-                    "email": c["email"],
-                    "first_name": c["first_name"],
-                    "last_name": c["last_name"],
+                    k: c[k]
+                    for k in (
+                        "id",
+                        "email",
+                        "first_name",
+                        "last_name",
+                        "phone",
+                        "created_at",
+                        "updated_at",
+                        "currency",
+                        "state",
+                        "default_address",
+                    )
                 },
                 "shipping_address": {"city": c["default_address"]["city"], "country_code": "CA"},
                 "line_items": lines,

@@ -16,7 +16,7 @@ from .base import Connector, Page, Stream
 from .http import ConnectorError, HttpClient, MalformedResponseError, credential, link_next
 
 # %% auto #0
-__all__ = ['API_VERSION', 'shopify_customers', 'shopify_orders', 'ShopifyConnector']
+__all__ = ['API_VERSION', 'shopify_customers', 'shopify_refund', 'shopify_orders', 'ShopifyConnector']
 
 # %% ../../nbs/08_connectors/03_shopify.ipynb #3c2e85e6
 def _money(v) -> float | None:
@@ -39,9 +39,9 @@ def shopify_customers(records: list[dict]) -> pd.DataFrame:
                 "full_name": " ".join(x for x in (first, last) if x) or None,
                 "city": a.get("city"),
                 "country": a.get("country_code") or a.get("country"),
-                "created_at": c["created_at"],
+                "created_at": c.get("created_at"),
                 "currency": c.get("currency"),
-                "extra": json.dumps({"shopify_state": c.get("state"), "updated_at": c["updated_at"]}),
+                "extra": json.dumps({"shopify_state": c.get("state"), "updated_at": c.get("updated_at")}),
             }
         )
     return pd.DataFrame(
@@ -60,6 +60,65 @@ def shopify_customers(records: list[dict]) -> pd.DataFrame:
             "extra",
         ],
     )
+
+
+def shopify_refund(
+    r: dict,
+    order_id: str,
+    customer_id: str | None = None,
+    currency: str | None = None,
+    channel: str | None = None,
+    city: str | None = None,
+    country: str | None = None,
+    name: str | None = None,
+    products: dict | None = None,
+) -> tuple[dict, list[dict]]:
+    "The `orders` row (`<order id>-R<refund id>`, negative amount) and `order_items` rows of one Shopify refund."
+    rid, products = f"{order_id}-R{r['id']}", products or {}
+    paid = [
+        float(t["amount"])
+        for t in r.get("transactions") or []
+        if t.get("kind") == "refund" and t.get("status", "success") == "success"
+    ]
+    rl = r.get("refund_line_items") or []
+    currency = currency or next((t.get("currency") for t in r.get("transactions") or [] if t.get("currency")), None)
+    amount = sum(paid) if paid else sum(float(x.get("subtotal") or 0) for x in rl)
+    row = {
+        "order_id": rid,
+        "customer_id": customer_id,
+        "ordered_at": r["created_at"],
+        "amount": -amount,
+        "currency": currency,
+        "status": "refunded",
+        "channel": channel,
+        "city": city,
+        "country": country,
+        "discount": 0.0,
+        "is_return": True,
+        "items": -sum(int(x["quantity"]) for x in rl),
+        "extra": json.dumps({"refund_of": order_id, "name": name}),
+    }
+    items = []
+    for n, x in enumerate(rl, 1):
+        li = x.get("line_item") or {}
+        p = products.get(str(li.get("product_id")), {})
+        items.append(
+            {
+                "order_id": rid,
+                "line_number": n,
+                "sku": li.get("sku"),
+                "product_name": li.get("title"),
+                "category": p.get("product_type"),
+                "brand": li.get("vendor") or p.get("vendor"),
+                "quantity": -int(x["quantity"]),
+                "unit_price": _money(li.get("price")),
+                "discount": 0.0,
+                "amount": -float(x.get("subtotal") or 0),
+                "currency": currency,
+                "is_return": True,
+            }
+        )
+    return row, items
 
 
 def shopify_orders(records: list[dict], products: dict[str, dict] | None = None) -> dict[str, pd.DataFrame]:
@@ -109,50 +168,19 @@ def shopify_orders(records: list[dict], products: dict[str, dict] | None = None)
                 }
             )
         for r in o.get("refunds") or []:
-            rid = f"{oid}-R{r['id']}"
-            paid = [
-                float(t["amount"])
-                for t in r.get("transactions") or []
-                if t.get("kind") == "refund" and t.get("status", "success") == "success"
-            ]
-            rl = r.get("refund_line_items") or []
-            amount = sum(paid) if paid else sum(float(x.get("subtotal") or 0) for x in rl)
-            orders.append(
-                {
-                    "order_id": rid,
-                    "customer_id": str(cust["id"]) if cust.get("id") else None,
-                    "ordered_at": r["created_at"],
-                    "amount": -amount,
-                    "currency": cur,
-                    "status": "refunded",
-                    "channel": o.get("source_name"),
-                    "city": ship.get("city"),
-                    "country": ship.get("country_code"),
-                    "discount": 0.0,
-                    "is_return": True,
-                    "items": -sum(int(x["quantity"]) for x in rl),
-                    "extra": json.dumps({"refund_of": oid, "name": o.get("name")}),
-                }
+            row, lines_ = shopify_refund(
+                r,
+                oid,
+                orders[-1]["customer_id"],
+                cur,
+                o.get("source_name"),
+                ship.get("city"),
+                ship.get("country_code"),
+                o.get("name"),
+                products,
             )
-            for n, x in enumerate(rl, 1):
-                li = x.get("line_item") or {}
-                p = products.get(str(li.get("product_id")), {})
-                items.append(
-                    {
-                        "order_id": rid,
-                        "line_number": n,
-                        "sku": li.get("sku"),
-                        "product_name": li.get("title"),
-                        "category": p.get("product_type"),
-                        "brand": li.get("vendor") or p.get("vendor"),
-                        "quantity": -int(x["quantity"]),
-                        "unit_price": _money(li.get("price")),
-                        "discount": 0.0,
-                        "amount": -float(x.get("subtotal") or 0),
-                        "currency": cur,
-                        "is_return": True,
-                    }
-                )
+            orders.append(row)
+            items += lines_
     return {"orders": pd.DataFrame(orders), "order_items": pd.DataFrame(items)}
 
 # %% ../../nbs/08_connectors/03_shopify.ipynb #76080bc3
