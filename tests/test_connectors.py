@@ -156,6 +156,7 @@ def test_klaviyo_partial_failure_resumes_and_reruns_are_idempotent(tokens):
         assert clock.slept == [7.0]
         assert out["streams"]["profiles"]["pages"] == 1  # profiles: only the overlap at the cursor again
         before = snapshot(ws, "events", "customers", "campaigns")
+        n_quarantined = ws.table("quarantine").count().execute()
         again = sync(ws, "klaviyo", base_url=kl.url, clock=FakeClock(), page_size=5)
         since = sync(ws, "klaviyo", base_url=kl.url, clock=FakeClock(), page_size=5, since="2024-02-01")
     assert again["tables"]["events"]["fetched"] < since["tables"]["events"]["fetched"] == 60
@@ -165,6 +166,7 @@ def test_klaviyo_partial_failure_resumes_and_reruns_are_idempotent(tokens):
         pd.testing.assert_frame_equal(after[t], before[t], check_dtype=False)
         pd.testing.assert_frame_equal(after[t], ref[t], check_dtype=False)
     assert ws.table(STATE_TABLE).count().execute() == 3
+    assert ws.table("quarantine").count().execute() == n_quarantined  # re-read rows are not quarantined twice
 
 
 def _ads_crm(name):

@@ -264,6 +264,14 @@ def _upsert(ws: Workspace, name: str, df: pd.DataFrame, keys: list[str]) -> int:
     return ws.write(name, df, mode="upsert", keys=keys, add_columns=True)
 
 
+def _new_rejects(ws: Workspace, rejected: pd.DataFrame) -> pd.DataFrame:
+    "The rejected rows not already in quarantine from the same source (a re-read page does not quarantine twice)."
+    t = ws.table("quarantine")
+    have = t.filter(t.source.isin(rejected.source.unique().tolist()) & t.raw.isin(rejected.raw.tolist()))
+    seen = set(have.select("raw").to_pandas().raw)
+    return rejected[~rejected.raw.isin(seen)]
+
+
 def write_page(ws: Workspace, conn: Connector, frames: dict[str, pd.DataFrame], source: str, import_id: str) -> dict:
     "Validate and upsert one page's `frames`, quarantining bad rows; returns {table: (fetched, imported, quarantined)}."
     checked = {}
@@ -282,7 +290,7 @@ def write_page(ws: Workspace, conn: Connector, frames: dict[str, pd.DataFrame], 
     for name, (n, valid, rejected, keys) in checked.items():
         _upsert(ws, name, valid, keys)
         if len(rejected):
-            ws.quarantine(rejected.assign(import_id=import_id))
+            ws.quarantine(_new_rejects(ws, rejected).assign(import_id=import_id))
         out[name] = (n, len(valid), len(rejected))
     return out
 
