@@ -48,6 +48,7 @@ class Page:
     cursor: str | None
     url: str = ""
     included: list[dict] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)  # page-level facts the mapping needs (e.g. a report's currency)
 
 
 class Connector:

@@ -199,9 +199,13 @@ class GA4Connector(Connector):
                     f"({type(e).__name__}: {e}). Nothing from it was written."
                 ) from None
             top = max((r_["date"] for r_ in rows), default=None)
-            page = Page(rows, pd.Timestamp(top).tz_localize("UTC").isoformat() if top else None, url)
-            page.currency = (r.data.get("metadata") or {}).get("currencyCode")
-            yield page
+            currency = (r.data.get("metadata") or {}).get("currencyCode")
+            yield Page(
+                rows,
+                pd.Timestamp(top).tz_localize("UTC").isoformat() if top else None,
+                url,
+                meta={"currency": currency},
+            )
             left = ((r.data.get("propertyQuota") or {}).get("tokensPerHour") or {}).get("remaining")
             if left is not None and left < MIN_HOURLY_TOKENS:
                 now = pd.Timestamp(self.clock.now(), unit="s")
@@ -212,5 +216,5 @@ class GA4Connector(Connector):
 
     def to_tables(self, stream: Stream, page: Page, ws: Workspace) -> dict[str, pd.DataFrame]:
         if stream.name == "daily":
-            return {"kpis": ga4_kpis(page.records, getattr(page, "currency", None))}
+            return {"kpis": ga4_kpis(page.records, page.meta.get("currency"))}
         return {"ga4_traffic": ga4_traffic(page.records)}
