@@ -49,6 +49,22 @@ class Page:
     url: str = ""
     included: list[dict] = field(default_factory=list)
     meta: dict = field(default_factory=dict)  # page-level facts the mapping needs (e.g. a report's currency)
+    low: str | None = None  # the earliest cursor value on the page (to check the API returns pages in order)
+    in_order: bool = True  # the page's records are in ascending cursor order
+
+    @classmethod
+    def of(cls, records: list[dict], times, url: str = "", **kw) -> "Page":
+        "A page whose `cursor` and `low` are the latest and earliest of `times` (one per record; naive = UTC)."
+        ts = [pd.Timestamp(t) for t in times]
+        ts = [t.tz_localize("UTC") if t.tz is None else t.tz_convert("UTC") for t in ts]
+        return cls(
+            records,
+            max(ts).isoformat() if ts else None,
+            url,
+            low=min(ts).isoformat() if ts else None,
+            in_order=all(a <= b for a, b in zip(ts, ts[1:])),
+            **kw,
+        )
 
 
 class Connector:
@@ -338,6 +354,7 @@ def sync(
         iid, rows, n_pages, stored, bad = f"sync_{conn.name}_{uuid.uuid4().hex[:10]}", 0, 0, 0, 0
         label = f"{conn.name} {stream.name}"
         bar = progress(desc=f"sync {label}", unit="page")
+        start, high, ordered = cursor, None, True
         try:
             with bar:
                 for page in conn.pages(client, stream, cursor):
@@ -350,7 +367,15 @@ def sync(
                         ) from None
                     with ws.transaction():
                         counts = write_page(ws, conn, frames, f"{conn.name}:{stream.name}", iid)
-                        cursor = _later(cursor, page.cursor)
+                        if ordered and (
+                            not page.in_order or (page.low and high and pd.Timestamp(page.low) < pd.Timestamp(high))
+                        ):
+                            ordered = False  # saving this page's cursor could skip older records still to come
+                            log.warning(
+                                "%s: pages are not in cursor order; the cursor moves when the stream ends", label
+                            )
+                        high = _later(high, page.cursor)
+                        cursor = _later(start, high) if ordered else start
                         rows += len(page.records)
                         n_pages += 1
                         _save_state(ws, conn.name, stream.name, cursor, rows, n_pages)
@@ -364,6 +389,10 @@ def sync(
                         stored, bad = stored + i, bad + q
                     log.info("%s: page %d, %d records, cursor %s", label, n_pages, len(page.records), cursor)
                     bar.update()
+            if not ordered:  # the whole stream is in: now the cursor may move
+                cursor = _later(start, high)
+                with ws.transaction():
+                    _save_state(ws, conn.name, stream.name, cursor, rows, n_pages)
         except ConnectorError as e:
             saved = f"{n_pages} page(s) of {label} were saved before it" if n_pages else "nothing of it was saved"
             raise type(e)(f"{e} ({saved}; run `aima sync {conn.name}` again to resume.)") from None

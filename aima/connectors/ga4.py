@@ -198,14 +198,8 @@ class GA4Connector(Connector):
                     f"ga4 {stream.name}: the report from {url} is not a runReport response "
                     f"({type(e).__name__}: {e}). Nothing from it was written."
                 ) from None
-            top = max((r_["date"] for r_ in rows), default=None)
             currency = (r.data.get("metadata") or {}).get("currencyCode")
-            yield Page(
-                rows,
-                pd.Timestamp(top).tz_localize("UTC").isoformat() if top else None,
-                url,
-                meta={"currency": currency},
-            )
+            yield Page.of(rows, [r_["date"] for r_ in rows], url, meta={"currency": currency})
             left = ((r.data.get("propertyQuota") or {}).get("tokensPerHour") or {}).get("remaining")
             if left is not None and left < MIN_HOURLY_TOKENS:
                 now = pd.Timestamp(self.clock.now(), unit="s")

@@ -252,10 +252,7 @@ class HubSpotConnector(Connector):
                     or not all(isinstance(e, dict) and {"id", "created", "type"} <= set(e) for e in d["events"])
                 ):
                     raise self._bad(stream, url)
-                top = max((e["created"] for e in d["events"]), default=None)
-                yield Page(
-                    d["events"], None if top is None else pd.Timestamp(top, unit="ms", tz="UTC").isoformat(), url
-                )
+                yield Page.of(d["events"], [pd.Timestamp(e["created"], unit="ms", tz="UTC") for e in d["events"]], url)
                 if not d.get("hasMore"):
                     break
                 params = {**params, "offset": d["offset"]}
@@ -293,8 +290,9 @@ class HubSpotConnector(Connector):
                 isinstance(x, dict) and stream.cursor in (x.get("properties") or {}) for x in res
             ):
                 raise self._bad(stream, url)
-            top = max((pd.Timestamp(x["properties"][stream.cursor]) for x in res), default=None)
-            yield Page(res, None if top is None else top.tz_convert("UTC").isoformat(), url)
+            page = Page.of(res, [x["properties"][stream.cursor] for x in res], url)
+            top = page.cursor
+            yield page
             seen += len(res)
             after = ((d.get("paging") or {}).get("next") or {}).get("after")
             if not after:
@@ -302,7 +300,7 @@ class HubSpotConnector(Connector):
             if (
                 seen + body["limit"] > SEARCH_LIMIT and top is not None
             ):  # the search stops at 10k: a new query from here
-                start, after, seen = top.isoformat(), None, 0
+                start, after, seen = top, None, 0
 
     def to_tables(self, stream: Stream, page: Page, ws: Workspace) -> dict[str, pd.DataFrame]:
         if stream.name == "contacts":

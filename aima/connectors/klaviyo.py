@@ -168,10 +168,7 @@ class KlaviyoConnector(Connector):
                     f"klaviyo {stream.name}: the page from {url} has no 'data' list of resources with "
                     f"attributes.{stream.cursor}. Nothing from this page was written."
                 )
-            cursor = max((pd.Timestamp(x["attributes"][stream.cursor]) for x in recs), default=None)
-            yield Page(
-                recs, None if cursor is None else cursor.tz_convert("UTC").isoformat(), r.url, d.get("included") or []
-            )
+            yield Page.of(recs, [x["attributes"][stream.cursor] for x in recs], r.url, included=d.get("included") or [])
             url, params = (d.get("links") or {}).get("next"), None
 
     def to_tables(self, stream: Stream, page: Page, ws: Workspace) -> dict[str, pd.DataFrame]:

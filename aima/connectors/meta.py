@@ -223,10 +223,7 @@ class MetaAdsConnector(Connector):
                     f"meta {stream.name}: the page from {url.split('?')[0]} has no 'data' "
                     f"list of records with {stream.cursor}. Nothing from it was written."
                 )
-            top = max((pd.Timestamp(x[stream.cursor]) for x in recs), default=None)
-            if top is not None and top.tz is None:
-                top = top.tz_localize("UTC")
-            yield Page(recs, None if top is None else top.tz_convert("UTC").isoformat(), r.url)
+            yield Page.of(recs, [x[stream.cursor] for x in recs], r.url)
             url, params = (r.data.get("paging") or {}).get("next"), None
 
     def to_tables(self, stream: Stream, page: Page, ws: Workspace) -> dict[str, pd.DataFrame]:

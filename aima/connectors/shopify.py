@@ -229,8 +229,7 @@ class ShopifyConnector(Connector):
                     f"shopify {stream.name}: the page from {url.split('?')[0]} has no '{stream.name}' list of records "
                     "with id and updated_at. Nothing from this page was written."
                 )
-            cursor = max((pd.Timestamp(x["updated_at"]) for x in recs), default=None)
-            yield Page(recs, cursor.tz_convert("UTC").isoformat() if cursor is not None else None, r.url)
+            yield Page.of(recs, [x["updated_at"] for x in recs], r.url)
             url, params = link_next(r.headers.get("Link") or r.headers.get("link")), None
 
     def to_tables(self, stream: Stream, page: Page, ws: Workspace) -> dict[str, pd.DataFrame]:
