@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 # %% auto #0
 __all__ = ['WorkspaceConfig', 'PathsConfig', 'LoggingConfig', 'TrackingConfig', 'CustomersConfig', 'CampaignsConfig',
-           'ContentConfig', 'BrandConfig', 'AttributionConfig', 'RetentionConfig', 'AgentConfig', 'AimaConfig',
-           'ConfigError', 'config_model', 'find_config_dir', 'load_config', 'config_dict', 'config_hash']
+           'ContentConfig', 'BrandConfig', 'AttributionConfig', 'RetentionConfig', 'AgentConfig', 'ConnectorsConfig',
+           'AimaConfig', 'ConfigError', 'config_model', 'find_config_dir', 'load_config', 'config_dict', 'config_hash']
 
 # %% ../nbs/00_core/01_config.ipynb #02c33e53
 class _Section(BaseModel):
@@ -160,6 +160,16 @@ class AgentConfig(_Section):
     max_steps: int = Field(20, ge=1)
     replan_every_days: int = Field(7, ge=1)
 
+
+class ConnectorsConfig(_Section):
+    "Connector (`aima sync`) settings; credentials are never config: they come from environment variables."
+
+    base_urls: dict[str, str] = Field(
+        default_factory=dict, description="API base URL per connector (proxies, tests), e.g. {shopify: https://...}."
+    )
+    max_retries: int = Field(5, ge=0, description="Retries of a 429 or 5xx response before the sync stops.")
+    max_wait_s: float = Field(60.0, gt=0, description="Longest single backoff wait, in seconds.")
+
 # %% ../nbs/00_core/01_config.ipynb #619e01bf
 class AimaConfig(_Section):
     "All of AIMA's settings. Build it with `load_config`."
@@ -176,6 +186,7 @@ class AimaConfig(_Section):
     attribution: AttributionConfig = AttributionConfig()
     retention: RetentionConfig = RetentionConfig()
     agent: AgentConfig = AgentConfig()
+    connectors: ConnectorsConfig = ConnectorsConfig()
     _sources: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def source_of(self, key: str) -> str:

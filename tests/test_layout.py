@@ -18,7 +18,18 @@ CORE = {
     "log.py",
     "manifest.py",
 }  # the flat core; the rest: packages
-BLOCKS = {"core", "data", "customers", "campaigns", "attribution", "retention", "app", "dash", "workbench"}
+BLOCKS = {
+    "core",
+    "data",
+    "connectors",
+    "customers",
+    "campaigns",
+    "attribution",
+    "retention",
+    "app",
+    "dash",
+    "workbench",
+}
 
 
 def modules() -> dict[str, Path]:
