@@ -16,7 +16,7 @@ MTA_CREDITS = result_table(
     ["run_id", "method", "channel"],
     Column("run_id", "string", "Attribution run.", True),
     Column("as_of", "timestamp", "When the run was made (UTC).", True),
-    Column("method", "string", "first, last, linear, time_decay, position, markov_1..3 or shapley.", True),
+    Column("method", "string", "first, last, linear, time_decay, position, markov_1..3, shapley or attention.", True),
     Column("channel", "string", "Channel.", True),
     Column("conversions", "float64", "Conversions credited to the channel.", True, min=0),
     Column("value", "float64", "Conversion value credited to the channel.", True, min=0),
