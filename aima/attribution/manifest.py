@@ -40,7 +40,7 @@ MMM_CHANNELS = result_table(
     Column("mroas", "float64", "Marginal ROAS: return on the next 1% of spend."),
     Column("mroas_lo", "float64", "5% quantile of marginal ROAS."),
     Column("mroas_hi", "float64", "95% quantile of marginal ROAS."),
-    Column("model", "string", "'bayesian_mmm_fast' or 'bayesian_mmm_full'.", True),
+    Column("model", "string", "'bayesian_mmm_fast', 'bayesian_mmm_full' or 'neural_mmm'.", True),
     Column("as_of", "timestamp", "Last fitted week.", True),
     Column("model_run_id", "string", "Fit run.", True),
     stamped=True,

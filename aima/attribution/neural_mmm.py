@@ -135,7 +135,7 @@ class NeuralMMM(AimaEstimator):
         hidden: int = 8,
         members: int = 8,
         interaction_penalty: float = 1.0,
-        lr: float = 0.03,
+        lr: float = 0.05,
         max_steps: int = 1500,
         holdout: int = 0,
         accelerator: str = "auto",
