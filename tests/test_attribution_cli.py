@@ -70,13 +70,13 @@ def test_mta_workspace(tmp_path):
     tp = generate_shop(200, seed=2, tables=["touchpoints"]).tables["touchpoints"]
     with Workspace(ws_path) as ws:
         ws.write("touchpoints", tp.drop(columns=["extra", "campaign_id"]))
-    r = _aima("--workspace", ws_path, "--json", "--methods", "linear,markov_1,shapley")
+    r = _aima("--workspace", ws_path, "--json", "--methods", "linear,markov_1,shapley,attention")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["conversions"] == 200 and out["table"] == "attribution_credits"
     with Workspace(ws_path) as ws:
         t = ws.read("attribution_credits")
-    assert sorted(t.method.unique()) == ["linear", "markov_1", "shapley"]
+    assert sorted(t.method.unique()) == ["attention", "linear", "markov_1", "shapley"]
     assert set(t.channel) == set(tp.channel)
     assert np.allclose(t.groupby("method").conversions.sum(), 200)
 

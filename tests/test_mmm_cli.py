@@ -110,6 +110,8 @@ def test_mmm_cli_errors(tmp_path):
     run = CliRunner().invoke
     out = run(app, ["mmm", "fit", "x.csv", "--mode", "slow"])
     assert out.exit_code == 1 and "Unknown --mode 'slow'" in out.output
+    out = run(app, ["mmm", "fit", "x.csv", "--model", "robyn"])
+    assert out.exit_code == 1 and "Unknown --model 'robyn': use bayesian or neural" in out.output
     csv = tmp_path / "d.csv"
     pd.DataFrame({"date": pd.date_range("2023-01-02", periods=10, freq="7D"), "a": 1.0, "y": 2.0}).to_csv(csv)
     out = run(app, ["mmm", "fit", str(csv), "--target", "y", "--channels", "a,b"])
@@ -118,3 +120,38 @@ def test_mmm_cli_errors(tmp_path):
     assert out.exit_code == 1 and "aima mmm fit" in out.output
     out = run(app, ["mmm", "report", "--workspace", str(tmp_path / "empty2.duckdb")])
     assert out.exit_code == 1
+
+
+def test_mmm_fit_neural_workspace(media_csv, tmp_path):
+    "--model neural: the neural MMM on the workspace, the same JSON as the Bayesian one, its own artifact."
+    import typer
+    from typer.testing import CliRunner
+
+    from aima.attribution.mmm_cli import register
+    from aima.core import Workspace
+
+    path, true_roas = media_csv
+    df = pd.read_csv(path, parse_dates=["week"])
+    spend = df.melt(id_vars="week", value_vars=["search", "tv"], var_name="channel", value_name="spend")
+    spend = spend.rename(columns={"week": "date"}).assign(date=lambda d: d.date.dt.date, geo="")
+    kpis = pd.DataFrame({"date": df.week.dt.date, "geo": "", "revenue": df.sales,
+                         "controls": [json.dumps({"promo": p}) for p in df.promo]})  # fmt: skip
+    wsf = str(tmp_path / "w.duckdb")
+    with Workspace(wsf) as ws:
+        ws.write("spend", spend)
+        ws.write("kpis", kpis)
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    out = CliRunner().invoke(app, ["mmm", "fit", "--workspace", wsf, "--model", "neural", "--json"])
+    assert out.exit_code == 0, out.output
+    fit = json.loads(out.stdout)
+    assert fit["diagnostics"]["method"].startswith("neural") and fit["weeks"] == 80
+    for c, v in fit["channels"].items():
+        assert list(v) == ["roas", "roas_lo", "roas_hi", "mroas", "contribution", "share"]
+        assert v["roas_lo"] <= v["roas"] <= v["roas_hi"]
+        assert v["roas"] == pytest.approx(true_roas[c], rel=0.35), (c, v, true_roas[c])
+    with Workspace(wsf, read_only=True) as ws:
+        rows = ws.read("mmm_channels")
+        assert set(rows.model) == {"neural_mmm"} and len(rows) == 2
+        assert ws.artifact_info("mmm_neural").metadata["model_run_id"] == fit["model_run_id"]

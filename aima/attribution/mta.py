@@ -18,7 +18,7 @@ from .markov import MarkovAttribution
 from .shapley import ShapleyAttribution
 
 # %% ../../nbs/50_attribution/04_mta.ipynb #d712d8c5
-MTA_METHODS = (*HEURISTICS, "markov_1", "markov_2", "markov_3", "shapley")
+MTA_METHODS = (*HEURISTICS, "markov_1", "markov_2", "markov_3", "shapley", "attention")
 DEFAULT_METHODS = (*HEURISTICS, "markov_1", "markov_2", "shapley")
 
 
@@ -38,6 +38,10 @@ def attribute(
             parts.append(MarkovAttribution(order=int(m[-1])).fit(enc).credits())
         elif m == "shapley":
             parts.append(ShapleyAttribution(random_state=random_state).fit(enc).credits())
+        elif m == "attention":  # imported here: it trains a network (torch + Lightning)
+            from aima.attribution.attention import AttentionMTA
+
+            parts.append(AttentionMTA(random_state=random_state or 0).fit(enc).credits())
     out = pd.concat(parts, ignore_index=True)
     total = out.groupby("method").conversions.transform("sum")
     out["share"] = (out.conversions / total.where(total > 0)).fillna(0.0).clip(0, 1)
@@ -107,7 +111,7 @@ def register(app) -> None:
             str, typer.Option("--methods", help=f"Comma-separated, from {', '.join(MTA_METHODS)}.")
         ] = ",".join(DEFAULT_METHODS),
     ):
-        "Multi-touch attribution (heuristics, exact Markov, Shapley) of a paths file or the workspace's touchpoints."
+        "Multi-touch attribution (rules, Markov, Shapley, attention) of a paths file or a workspace's touchpoints."
         ms = [m.strip() for m in methods.split(",") if m.strip()]
         if unknown := [m for m in ms if m not in MTA_METHODS]:
             fail(f"Unknown --methods {unknown}: choose from {', '.join(MTA_METHODS)}.")

@@ -266,7 +266,7 @@ def markov_order1_pandas(paths: pd.DataFrame) -> pd.Series:
     return pd.Series(re / re.sum() * paths.total_conversions.sum(), index=ch)
 
 
-def _mta_records(name: str, size: int, paths: pd.DataFrame, repeat: int) -> list[dict]:
+def _mta_records(name: str, size: int, paths: pd.DataFrame, repeat: int, attention_epochs: int = 0) -> list[dict]:
     from aima.attribution.markov import MarkovAttribution
     from aima.attribution.shapley import ShapleyAttribution
 
@@ -295,19 +295,24 @@ def _mta_records(name: str, size: int, paths: pd.DataFrame, repeat: int) -> list
     for k in (2, 3):
         rec[f"aima_markov_{k}"] = measure(lambda: MarkovAttribution(order=k).fit(paths), repeat)
     rec["aima_shapley"] = measure(lambda: ShapleyAttribution().fit(paths), repeat)
+    if attention_epochs:  # trains a network: once, on one CPU thread (accelerator "auto")
+        from aima.attribution.attention import AttentionMTA
+
+        rec["aima_attention"] = measure(lambda: AttentionMTA(max_epochs=attention_epochs).fit(paths), 1)
+        rec["attention_epochs"] = attention_epochs
     return [rec]
 
 
-@benchmark("mta", sizes=[10_000, 100_000], description="Exact Markov (orders 1-3), Shapley MTA vs ChannelAttribution")
+@benchmark("mta", sizes=[10_000, 100_000], description="Markov (1-3), Shapley, attention MTA vs ChannelAttribution")
 def bench_mta(size: int, repeat: int = 5) -> list[dict]:
     "Time MTA on `size` simulated paths and (shared dataset there) on ChannelAttribution's example paths."
     from aima.attribution.journeys import read_paths
     from aima.data.datasets.core import find_dataset
 
-    out = _mta_records("mta", size, simulate_paths(size), repeat)
+    out = _mta_records("mta", size, simulate_paths(size), repeat, attention_epochs=10 if size <= 10_000 else 0)
     ca = find_dataset("mta_channelattribution_paths/Data.csv", missing="none")
     if ca is not None and size == BENCHMARKS["mta"]["sizes"][0]:
-        out += _mta_records("mta_channelattribution_example", 10_000, read_paths(ca), repeat)
+        out += _mta_records("mta_channelattribution_example", 10_000, read_paths(ca), repeat, attention_epochs=10)
     return out
 
 # %% ../../nbs/90_workbench/05_bench.ipynb #80294e5e
