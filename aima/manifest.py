@@ -84,7 +84,7 @@ class Module:
     config: str | None = None
     config_model: Any = None  # a pydantic model for a section AimaConfig lacks (third-party modules)
     order: int = 100
-    tools: tuple[Target, ...] = ()  # functions the agent may call ("module:function"; schema from signature + docstring)
+    tools: tuple[Target, ...] = ()  # functions the agent may call ("module:function"; schema from signature, doc)
 
 # %% ../nbs/00_core/05_manifest.ipynb #bfd0933d
 ENTRY_POINT_GROUP = "aima.modules"

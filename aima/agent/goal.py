@@ -30,7 +30,18 @@ CHANNELS = {
 }
 CURRENCIES = {"£": "GBP", "$": "USD", "€": "EUR", "gbp": "GBP", "usd": "USD", "eur": "EUR"}
 _DOWN = ("reduce", "cut", "lower", "decrease", "shrink")
-_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30, "quarter": 91, "quarters": 91, "year": 365, "years": 365}
+_UNITS = {
+    "day": 1,
+    "days": 1,
+    "week": 7,
+    "weeks": 7,
+    "month": 30,
+    "months": 30,
+    "quarter": 91,
+    "quarters": 91,
+    "year": 365,
+    "years": 365,
+}
 _WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6, "twelve": 12}
 
 
@@ -58,11 +69,19 @@ def _amount(num: str, suffix: str | None) -> float:
 
 
 def _find(words: dict, text: str) -> str | None:
-    hits = [(m.start(), key) for key, names in words.items() for n in names for m in re.finditer(rf"\b{re.escape(n)}\b", text)]
+    hits = [
+        (m.start(), key)
+        for key, names in words.items()
+        for n in names
+        for m in re.finditer(rf"\b{re.escape(n)}\b", text)
+    ]
     return min(hits)[1] if hits else None
 
 # %% ../../nbs/70_agent/01_goal.ipynb #3a509b1a
-_MONEY = r"(?P<cur>[£$€]|gbp|usd|eur)?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<suf>k|m|thousand|million)?\b\s?(?P<cur2>gbp|usd|eur)?"
+_MONEY = (
+    r"(?P<cur>[£$€]|gbp|usd|eur)?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<suf>k|m|thousand|million)?\b\s?"
+    r"(?P<cur2>gbp|usd|eur)?"
+)
 
 
 def parse_goal(text: str, budget: float | None = None, days: int | None = None, currency: str | None = None) -> Goal:
@@ -85,7 +104,10 @@ def parse_goal(text: str, budget: float | None = None, days: int | None = None, 
     elif m := re.search(r"\b(?:double|doubling)\b", t):
         change = 1.0
     n_days = None
-    if m := re.search(r"\b(?:in|within|over|next|by)\s+(?:the\s+)?(?:next\s+)?(?P<n>\d+|a|an|one|two|three|four|six|twelve)?\s*(?P<u>days?|weeks?|months?|quarters?|years?)\b", t):
+    if m := re.search(
+        r"\b(?:in|within|over|next|by)\s+(?:the\s+)?(?:next\s+)?(?P<n>\d+|a|an|one|two|three|four|six|twelve)?\s*(?P<u>days?|weeks?|months?|quarters?|years?)\b",
+        t,
+    ):
         n = m["n"] or "1"
         n_days = int((int(n) if n.isdigit() else _WORDS[n]) * _UNITS[m["u"]])
     elif re.search(r"\bthis quarter\b|\bnext quarter\b", t):
@@ -95,9 +117,15 @@ def parse_goal(text: str, budget: float | None = None, days: int | None = None, 
         money = _amount(m["num"], m["suf"])
         cur = CURRENCIES.get(m["cur"] or m["cur2"] or "")
         break
-    if money is None and (m := re.search(r"(?P<cur>[£$€])\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<suf>k|m|thousand|million)?\b", t)):
+    if money is None and (
+        m := re.search(r"(?P<cur>[£$€])\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<suf>k|m|thousand|million)?\b", t)
+    ):
         money, cur = _amount(m["num"], m["suf"]), CURRENCIES[m["cur"]]
-    if change is None and (m := re.search(r"\bto\s+" + _MONEY, t)) and not re.search(r"\bto\s+\d+\s*(days?|weeks?|months?)", t):
+    if (
+        change is None
+        and (m := re.search(r"\bto\s+" + _MONEY, t))
+        and not re.search(r"\bto\s+\d+\s*(days?|weeks?|months?)", t)
+    ):
         target = _amount(m["num"], m["suf"])
     g = Goal(
         text=text.strip(),

@@ -32,10 +32,17 @@ def log_message(ws, plan_id: str, role: str, content: str) -> None:
 
 def save_plan(ws, plan: Plan) -> str:
     "Insert or replace `plan` in `agent_plans`; returns its id."
-    row = {"plan_id": plan.plan_id, "created_at": pd.Timestamp(plan.created_at).tz_localize(None),
-           "status": plan.status, "goal": plan.goal["text"], "planner": plan.planner,
-           "budget_used": plan.budget_used, "predicted_gain": plan.predicted["gain"],
-           "plan": json.dumps(plan.to_dict(), default=str), "updated_at": _now()}
+    row = {
+        "plan_id": plan.plan_id,
+        "created_at": pd.Timestamp(plan.created_at).tz_localize(None),
+        "status": plan.status,
+        "goal": plan.goal["text"],
+        "planner": plan.planner,
+        "budget_used": plan.budget_used,
+        "predicted_gain": plan.predicted["gain"],
+        "plan": json.dumps(plan.to_dict(), default=str),
+        "updated_at": _now(),
+    }
     write_result(ws, "agent_plans", pd.DataFrame([row]), mode="upsert", keys=["plan_id"])
     return plan.plan_id
 
@@ -72,14 +79,24 @@ def edit_plan(ws, plan_id: str, drop: list[int]) -> Plan:
     if bad:
         raise ValueError(f"Plan {plan_id} has plays 1..{len(plan.plays)}; there is no play {bad}.")
     plan.plays = [p for i, p in enumerate(plan.plays, 1) if i not in set(drop)]
-    vals = [(p["value"] or 0.0, p["value_lo"] if p["value_lo"] is not None else (p["value"] or 0.0),
-             p["value_hi"] if p["value_hi"] is not None else (p["value"] or 0.0)) for p in plan.plays]
+    vals = [
+        (
+            p["value"] or 0.0,
+            p["value_lo"] if p["value_lo"] is not None else (p["value"] or 0.0),
+            p["value_hi"] if p["value_hi"] is not None else (p["value"] or 0.0),
+        )
+        for p in plan.plays
+    ]
     g = [abs(sum(v[i] for v in vals)) for i in range(3)]
     used = sum(p["cost"] for p in plan.plays)
     plan.budget_left += plan.budget_used - used
     plan.budget_used = used
-    plan.predicted.update(gain=g[0], gain_lo=min(g[1], g[2]), gain_hi=max(g[1], g[2]),
-                          final=plan.baseline["value"] + (g[0] if plan.target_gain >= 0 else -g[0]))
+    plan.predicted.update(
+        gain=g[0],
+        gain_lo=min(g[1], g[2]),
+        gain_hi=max(g[1], g[2]),
+        final=plan.baseline["value"] + (g[0] if plan.target_gain >= 0 else -g[0]),
+    )
     plan.critique = critic(plan, Goal(**plan.goal))
     save_plan(ws, plan)
     log_message(ws, plan_id, "marketer", f"dropped plays {sorted(drop)}")
@@ -106,7 +123,9 @@ def monitor(ws, plan_id: str | None = None, replan: bool = True) -> dict:
     "Actual vs predicted so far for an approved plan; a re-plan draft when it is behind."
     plan = load_plan(ws, plan_id)
     if plan.status != "approved":
-        raise ValueError(f"Plan {plan.plan_id} is {plan.status}: approve it first (`aima agent approve {plan.plan_id}`).")
+        raise ValueError(
+            f"Plan {plan.plan_id} is {plan.status}: approve it first (`aima agent approve {plan.plan_id}`)."
+        )
     goal = Goal(**{k: v for k, v in plan.goal.items() if k != "approved_from"})
     start = pd.Timestamp(plan.goal["approved_from"])
     snapshot = goal.metric in ("churn", "retention")  # churn is read from the latest predictions, not a window
@@ -132,15 +151,31 @@ def monitor(ws, plan_id: str | None = None, replan: bool = True) -> dict:
         status = "ahead"
     else:
         status = "on track"
-    out = {"plan_id": plan.plan_id, "status": status, "days_elapsed": elapsed, "days": goal.days,
-           "actual": actual, "expected": expected, "expected_low": low, "source": now["source"]}
+    out = {
+        "plan_id": plan.plan_id,
+        "status": status,
+        "days_elapsed": elapsed,
+        "days": goal.days,
+        "actual": actual,
+        "expected": expected,
+        "expected_low": low,
+        "source": now["source"],
+    }
     if status == "behind" and replan and elapsed < goal.days:
-        rest = Goal(**{**goal.to_dict(), "days": goal.days - elapsed,
-                       "budget": max(0.0, (goal.budget or 0) - plan.budget_used * frac)})
+        rest = Goal(
+            **{
+                **goal.to_dict(),
+                "days": goal.days - elapsed,
+                "budget": max(0.0, (goal.budget or 0) - plan.budget_used * frac),
+            }
+        )
         try:
             draft = make_plan(ws, rest)
-            out["replan"] = {"plan_id": draft.plan_id, "predicted_gain": draft.predicted["gain"],
-                             "budget_used": draft.budget_used}
+            out["replan"] = {
+                "plan_id": draft.plan_id,
+                "predicted_gain": draft.predicted["gain"],
+                "budget_used": draft.budget_used,
+            }
         except ValueError as e:
             out["replan"] = {"error": str(e)}
     log_message(ws, plan.plan_id, "monitor", json.dumps({k: v for k, v in out.items() if k != "replan"}, default=str))
@@ -173,8 +208,11 @@ def report(ws, plan_id: str | None = None) -> str:
     lines += ["", "Critic:"] + ([f"- {f['level']}: {f['message']}" for f in plan.critique] or ["- no findings"])
     if plan.status == "approved":
         m = monitor(ws, plan.plan_id, replan=False)
-        lines += ["", f"Monitoring ({m['days_elapsed']} of {m['days']} days): {m['status']}; actual {m['actual']:,.2f} "
-                  f"vs expected {m['expected']:,.2f} (low end {m['expected_low']:,.2f})."]
+        lines += [
+            "",
+            f"Monitoring ({m['days_elapsed']} of {m['days']} days): {m['status']}; actual {m['actual']:,.2f} "
+            f"vs expected {m['expected']:,.2f} (low end {m['expected_low']:,.2f}).",
+        ]
     return "\n".join(lines)
 
 # %% ../../nbs/70_agent/04_history.ipynb #88f60f38
@@ -184,15 +222,22 @@ def register(app) -> None:
 
     from aima.app.cli import JsonOpt, WorkspaceOpt, emit, fail, open_workspace
 
-    agent = typer.Typer(help="Plan towards a goal with every module, approve, monitor and report.", no_args_is_help=True)
+    agent = typer.Typer(
+        help="Plan towards a goal with every module, approve, monitor and report.", no_args_is_help=True
+    )
     app.add_typer(agent, name="agent")
 
     def _plan_text(p: dict) -> str:
-        lines = [f"{p['plan_id']} ({p['status']}): predicted gain {p['predicted']['gain']:,.2f} "
-                 f"[{p['predicted']['gain_lo']:,.2f}, {p['predicted']['gain_hi']:,.2f}], target "
-                 f"{p['target_gain']:+,.2f}; budget used {p['budget_used']:,.2f}"]
-        lines += [f"  {i}. {q['title']}: cost {q['cost']:,.0f}, predicted "
-                  + ("test" if q["value"] is None else f"{q['value']:,.0f}") for i, q in enumerate(p["plays"], 1)]
+        lines = [
+            f"{p['plan_id']} ({p['status']}): predicted gain {p['predicted']['gain']:,.2f} "
+            f"[{p['predicted']['gain_lo']:,.2f}, {p['predicted']['gain_hi']:,.2f}], target "
+            f"{p['target_gain']:+,.2f}; budget used {p['budget_used']:,.2f}"
+        ]
+        lines += [
+            f"  {i}. {q['title']}: cost {q['cost']:,.0f}, predicted "
+            + ("test" if q["value"] is None else f"{q['value']:,.0f}")
+            for i, q in enumerate(p["plays"], 1)
+        ]
         lines += [f"  [{f['level']}] {f['message']}" for f in p["critique"]]
         return "\n".join(lines)
 
@@ -213,8 +258,11 @@ def register(app) -> None:
         emit(p, json_out, _plan_text)
 
     @agent.command("show")
-    def show_cmd(plan_id: Annotated[str, typer.Argument(help="Plan id (default: the latest).")] = None,
-                 workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
+    def show_cmd(
+        plan_id: Annotated[str, typer.Argument(help="Plan id (default: the latest).")] = None,
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+    ):
         "Show a plan."
         with open_workspace(workspace) as ws:
             try:
@@ -224,8 +272,12 @@ def register(app) -> None:
         emit(p, json_out, _plan_text)
 
     @agent.command("edit")
-    def edit_cmd(plan_id: str, drop: Annotated[list[int], typer.Option(help="Play number to drop (repeatable).")],
-                 workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
+    def edit_cmd(
+        plan_id: str,
+        drop: Annotated[list[int], typer.Option(help="Play number to drop (repeatable).")],
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+    ):
         "Drop plays from a draft plan."
         with open_workspace(workspace) as ws:
             try:
@@ -235,8 +287,12 @@ def register(app) -> None:
         emit(p, json_out, _plan_text)
 
     @agent.command("approve")
-    def approve_cmd(plan_id: str, start: Annotated[str, typer.Option(help="Start date (default: latest data).")] = None,
-                    workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
+    def approve_cmd(
+        plan_id: str,
+        start: Annotated[str, typer.Option(help="Start date (default: latest data).")] = None,
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+    ):
         "Approve a draft plan; monitoring counts from its start date."
         with open_workspace(workspace) as ws:
             try:
@@ -246,20 +302,32 @@ def register(app) -> None:
         emit(p, json_out, _plan_text)
 
     @agent.command("monitor")
-    def monitor_cmd(plan_id: Annotated[str, typer.Argument(help="Plan id (default: the latest).")] = None,
-                    workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
+    def monitor_cmd(
+        plan_id: Annotated[str, typer.Argument(help="Plan id (default: the latest).")] = None,
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+    ):
         "Actual vs predicted so far; proposes a re-plan draft when behind."
         with open_workspace(workspace) as ws:
             try:
                 m = monitor(ws, plan_id)
             except ValueError as e:
                 fail(str(e))
-        emit(m, json_out, lambda m: f"{m['plan_id']}: {m['status']} after {m['days_elapsed']} of {m['days']} days; "
-             f"actual {m['actual']:,.2f}, expected {m['expected']:,.2f} (low end {m['expected_low']:,.2f})")
+        emit(
+            m,
+            json_out,
+            lambda m: (
+                f"{m['plan_id']}: {m['status']} after {m['days_elapsed']} of {m['days']} days; "
+                f"actual {m['actual']:,.2f}, expected {m['expected']:,.2f} (low end {m['expected_low']:,.2f})"
+            ),
+        )
 
     @agent.command("report")
-    def report_cmd(plan_id: Annotated[str, typer.Argument(help="Plan id (default: the latest).")] = None,
-                   workspace: WorkspaceOpt = None, json_out: JsonOpt = False):
+    def report_cmd(
+        plan_id: Annotated[str, typer.Argument(help="Plan id (default: the latest).")] = None,
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+    ):
         "A report of a plan (markdown)."
         with open_workspace(workspace) as ws:
             try:

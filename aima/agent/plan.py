@@ -29,8 +29,10 @@ def choose(plays: list[Play], budget: float, need: float, test_share: float = 0.
         if p.cost <= min(cap, left):
             cap, left = cap - p.cost, left - p.cost
             out.append(p)
-    ranked = sorted((p for p in plays if p.value is not None and abs(p.value) > 0),
-                    key=lambda p: (-_gain(p.value_lo, p.value) / p.cost if p.cost > 0 else -np.inf, p.title))
+    ranked = sorted(
+        (p for p in plays if p.value is not None and abs(p.value) > 0),
+        key=lambda p: (-_gain(p.value_lo, p.value) / p.cost if p.cost > 0 else -np.inf, p.title),
+    )
     for p in ranked:
         if got >= need > 0 or _gain(p.value_lo, p.value) <= 0:
             break
@@ -97,27 +99,39 @@ def critic(plan: Plan, goal: Goal) -> list[dict]:
             add("error", f"Plays outside {goal.channel}: {'; '.join(off)}.")
     need, m, lo = abs(plan.target_gain), plan.predicted["gain"], plan.predicted["gain_lo"]
     if need > 0 and m < need:
-        add("warn", f"The plan is predicted to reach {m / need:.0%} of the target gain ({m:,.0f} of {need:,.0f}); "
-            "the budget or the plays available do not cover the rest.")
+        add(
+            "warn",
+            f"The plan is predicted to reach {m / need:.0%} of the target gain ({m:,.0f} of {need:,.0f}); "
+            "the budget or the plays available do not cover the rest.",
+        )
     elif need > 0 and lo < need:
         add("info", f"The mean prediction covers the target, but the 90% interval's low end ({lo:,.0f}) does not.")
     if not plan.plays:
-        add("error", "No module could offer a priced play: fit the campaign predictor (`aima campaigns fit`), the "
-            "MMM (`aima mmm fit`) or record retention outcomes, then plan again.")
+        add(
+            "error",
+            "No module could offer a priced play: fit the campaign predictor (`aima campaigns fit`), the "
+            "MMM (`aima mmm fit`) or record retention outcomes, then plan again.",
+        )
     if plan.plays and m > 0:
         top = max(plan.plays, key=lambda p: abs(p["value"] or 0))
         if abs(top["value"] or 0) > 0.7 * m and len(plan.plays) > 1:
             add("info", f"{abs(top['value']) / m:.0%} of the predicted gain rests on one play ({top['title']}).")
     base = plan.baseline.get("value") or 0
     if base > 0 and m > 2 * base and plan.baseline.get("start"):
-        add("warn", f"The predicted gain ({m:,.0f}) is more than twice what the same window earned ({base:,.0f}); "
-            "check the plays' evidence before approving.")
+        add(
+            "warn",
+            f"The predicted gain ({m:,.0f}) is more than twice what the same window earned ({base:,.0f}); "
+            "check the plays' evidence before approving.",
+        )
     for p in plan.plays:
         if p["details"].get("above_history"):
             add("warn", f"{p['title']}: its predicted revenue per send is above anything this channel has earned.")
         if p["details"].get("audience_outside_history"):
-            add("warn", f"{p['title']}: the audience size is outside the campaigns the predictor learned from; "
-                "its prediction is an extrapolation.")
+            add(
+                "warn",
+                f"{p['title']}: the audience size is outside the campaigns the predictor learned from; "
+                "its prediction is an extrapolation.",
+            )
         if p["value"] is None:
             add("info", f"{p['title']}: a test with no predicted gain; it measures the effect for the next plan.")
     if plan.budget_left > 0.05 * (goal.budget or 0) and need > 0 and m < need:
@@ -137,8 +151,14 @@ def strategist(ws, goal: Goal, plays: list[Play] | None = None, test_share: floa
             *media_plays(ws, goal),
         ]
     chosen, left = choose(plays, goal.budget or 0.0, abs(need), test_share)
-    vals = [(p.value or 0.0, p.value_lo if p.value_lo is not None else (p.value or 0.0),
-             p.value_hi if p.value_hi is not None else (p.value or 0.0)) for p in chosen]
+    vals = [
+        (
+            p.value or 0.0,
+            p.value_lo if p.value_lo is not None else (p.value or 0.0),
+            p.value_hi if p.value_hi is not None else (p.value or 0.0),
+        )
+        for p in chosen
+    ]
     g = [abs(sum(v[i] for v in vals)) for i in range(3)]
     lo, hi = sorted((g[1], g[2]))
     used = float(sum(p.cost for p in chosen))
@@ -149,12 +169,19 @@ def strategist(ws, goal: Goal, plays: list[Play] | None = None, test_share: floa
         f"Target: {'+' if need >= 0 else ''}{need:,.2f} over {goal.days} days "
         + (f"({goal.change:+.0%})." if goal.change is not None else f"(to {goal.target:,.2f})."),
         f"{len(plays)} candidate plays from "
-        + (", ".join(sorted({p.module for p in plays})) or "no module") + "; ranked by the low end of their "
+        + (", ".join(sorted({p.module for p in plays})) or "no module")
+        + "; ranked by the low end of their "
         "predicted gain per unit of cost; bought until the target or the budget was reached.",
-        *(f"{p.title}: cost {cur}{p.cost:,.0f}, predicted "
-          + (f"{p.value:,.0f} [{p.value_lo:,.0f}, {p.value_hi:,.0f}]" if p.value is not None and p.value_lo is not None
-             else (f"{p.value:,.0f}" if p.value is not None else "no estimate (a test)")) + f"; {p.evidence}."
-          for p in chosen),
+        *(
+            f"{p.title}: cost {cur}{p.cost:,.0f}, predicted "
+            + (
+                f"{p.value:,.0f} [{p.value_lo:,.0f}, {p.value_hi:,.0f}]"
+                if p.value is not None and p.value_lo is not None
+                else (f"{p.value:,.0f}" if p.value is not None else "no estimate (a test)")
+            )
+            + f"; {p.evidence}."
+            for p in chosen
+        ),
         "Intervals of the total add the plays' interval ends (no diversification assumed): wider than the truth "
         "when plays are independent.",
     ]
@@ -164,8 +191,13 @@ def strategist(ws, goal: Goal, plays: list[Play] | None = None, test_share: floa
         baseline=base,
         target_gain=float(need),
         plays=[p.to_dict() for p in chosen],
-        predicted={"gain": g[0], "gain_lo": lo, "gain_hi": hi, "metric": goal.metric,
-                   "final": base["value"] + (g[0] if need >= 0 else -g[0])},
+        predicted={
+            "gain": g[0],
+            "gain_lo": lo,
+            "gain_hi": hi,
+            "metric": goal.metric,
+            "final": base["value"] + (g[0] if need >= 0 else -g[0]),
+        },
         budget_used=used,
         budget_left=float(left),
         reasoning=reasoning,

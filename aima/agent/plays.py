@@ -67,8 +67,12 @@ def measure(ws, goal: Goal, start=None, end=None) -> dict:
         t = latest_run(ws, "churn_predictions")
         p = churn_column(t)
         t = t.filter(t.status == "active") if "status" in t.columns else t
-        return {"value": float(t[p].sum().execute() or 0.0), "source": f"expected churners among active customers ({p})",
-                "start": None, "end": None}
+        return {
+            "value": float(t[p].sum().execute() or 0.0),
+            "source": f"expected churners among active customers ({p})",
+            "start": None,
+            "end": None,
+        }
     if ch is not None and ws.exists("campaigns") and "revenue" in ws.table("campaigns").columns:
         table, col = "campaigns", "sent_at"
     elif ws.exists("orders"):
@@ -144,18 +148,42 @@ def retention_plays(ws, goal: Goal, min_per_action: int = 50, clv_months: int = 
                 hi = float((g.profit_high + g.action_cost).sum()) * frac
                 ev = f"uplift model (CLV-based, {frac:.0%} of {clv_months}-month CLV falls in {goal.days} days)"
             plays.append(
-                Play("retention", "retention", f"{action} for {len(g):,} customers with positive expected profit",
-                     cost, v, lo, hi, channel=goal.channel or "email", audience=f"{action} targets", size=len(g),
-                     divisible=True, evidence=ev, tool="retention.recommend_actions", details={"action": action})
+                Play(
+                    "retention",
+                    "retention",
+                    f"{action} for {len(g):,} customers with positive expected profit",
+                    cost,
+                    v,
+                    lo,
+                    hi,
+                    channel=goal.channel or "email",
+                    audience=f"{action} targets",
+                    size=len(g),
+                    divisible=True,
+                    evidence=ev,
+                    tool="retention.recommend_actions",
+                    details={"action": action},
+                )
             )
         else:
             n = int(min(len(g), 2 * min_per_action))
             unit = float(g.action_cost.mean()) if g.action_cost.notna().any() else 0.0
             plays.append(
-                Play("retention", "retention_test", f"Test {action}: {n // 2:,} treated, {n - n // 2:,} held out",
-                     unit * (n // 2), None, None, None, channel=goal.channel or "email", audience=f"{action} band",
-                     size=n, evidence="no recorded outcomes yet: the test measures its uplift",
-                     tool="retention.recommend_actions", details={"action": action, "band_size": int(len(g))})
+                Play(
+                    "retention",
+                    "retention_test",
+                    f"Test {action}: {n // 2:,} treated, {n - n // 2:,} held out",
+                    unit * (n // 2),
+                    None,
+                    None,
+                    None,
+                    channel=goal.channel or "email",
+                    audience=f"{action} band",
+                    size=n,
+                    evidence="no recorded outcomes yet: the test measures its uplift",
+                    tool="retention.recommend_actions",
+                    details={"action": action, "band_size": int(len(g))},
+                )
             )
     return plays
 
@@ -187,8 +215,9 @@ def _offer_cost(row, revenue: np.ndarray, conversions: np.ndarray, shipping: flo
     return np.zeros_like(revenue)
 
 
-def campaign_plays(ws, goal: Goal, send_costs: dict, cadence_days: int = 14, holdout: float = 0.1, top: int = 3,
-                   shipping: float = 4.0) -> list[Play]:
+def campaign_plays(
+    ws, goal: Goal, send_costs: dict, cadence_days: int = 14, holdout: float = 0.1, top: int = 3, shipping: float = 4.0
+) -> list[Play]:
     "One play per channel and segment: the best past copy re-sent on a cadence, priced and predicted."
     from aima.core.artifacts import ArtifactError
 
@@ -217,9 +246,18 @@ def campaign_plays(ws, goal: Goal, send_costs: dict, cadence_days: int = 14, hol
         for _, seg in aud.iterrows():
             sends = int(round(seg["size"] * (1 - holdout)))
             for j, (_, tpl) in enumerate(best.iterrows()):
-                rows.append({**tpl.to_dict(), "campaign_id": f"plan-{ch}-{seg.segment}-{j}", "target_segment": seg.segment,
-                             "audience_size": int(seg["size"]), "sends": sends, "sent_at": start,
-                             "_segment": seg.segment, "_template": tpl.campaign_id})
+                rows.append(
+                    {
+                        **tpl.to_dict(),
+                        "campaign_id": f"plan-{ch}-{seg.segment}-{j}",
+                        "target_segment": seg.segment,
+                        "audience_size": int(seg["size"]),
+                        "sends": sends,
+                        "sent_at": start,
+                        "_segment": seg.segment,
+                        "_template": tpl.campaign_id,
+                    }
+                )
         X = pd.DataFrame(rows)
         p = model.predict(X.drop(columns=["_segment", "_template"])).reset_index(drop=True)
         X = pd.concat([X.reset_index(drop=True), p.add_prefix("p_")], axis=1)
@@ -236,16 +274,35 @@ def campaign_plays(ws, goal: Goal, send_costs: dict, cadence_days: int = 14, hol
             outside = seen[0] is not None and not (seen[0] <= r.audience_size <= seen[1])
             above = bool(r.p_revenue_per_send > (h.revenue / h.sends).max())
             plays.append(
-                Play("campaigns", "campaign", f"{ch} to {seg} x{n_sends} (every {cadence_days} days): copy of "
-                     f"{r._template} ({r.get('offer_type') or 'no offer'})", cost, float(v[0]), float(max(v[1], 0)),
-                     float(v[2]), channel=ch, audience=str(seg), size=int(r.sends), divisible=False,
-                     evidence=f"campaign predictor: {r.p_revenue_per_send:.2f} revenue/send "
-                     f"[{r.p_revenue_per_send_lo:.2f}, {r.p_revenue_per_send_hi:.2f}], {r.p_conversion_rate:.1%} convert",
-                     tool="campaigns.predict_campaign",
-                     details={"template": str(r._template), "subject": str(r.get("subject") or ""), "sends_each": int(r.sends),
-                              "n_sends": n_sends, "first_send": str(start.date()), "offer_type": r.get("offer_type"),
-                              "offer_value": None if pd.isna(r.get("offer_value")) else float(r.get("offer_value")),
-                              "audience_outside_history": bool(outside), "above_history": above})
+                Play(
+                    "campaigns",
+                    "campaign",
+                    f"{ch} to {seg} x{n_sends} (every {cadence_days} days): copy of "
+                    f"{r._template} ({r.get('offer_type') or 'no offer'})",
+                    cost,
+                    float(v[0]),
+                    float(max(v[1], 0)),
+                    float(v[2]),
+                    channel=ch,
+                    audience=str(seg),
+                    size=int(r.sends),
+                    divisible=False,
+                    evidence=f"campaign predictor: {r.p_revenue_per_send:.2f} revenue/send "
+                    f"[{r.p_revenue_per_send_lo:.2f}, {r.p_revenue_per_send_hi:.2f}], "
+                    f"{r.p_conversion_rate:.1%} convert",
+                    tool="campaigns.predict_campaign",
+                    details={
+                        "template": str(r._template),
+                        "subject": str(r.get("subject") or ""),
+                        "sends_each": int(r.sends),
+                        "n_sends": n_sends,
+                        "first_send": str(start.date()),
+                        "offer_type": r.get("offer_type"),
+                        "offer_value": None if pd.isna(r.get("offer_value")) else float(r.get("offer_value")),
+                        "audience_outside_history": bool(outside),
+                        "above_history": above,
+                    },
+                )
             )
     return plays
 
@@ -277,18 +334,42 @@ def media_plays(ws, goal: Goal, tranches: int = 4) -> list[Play]:
     plan, prev = draws_at(cur)
     v = q(prev - base_draws)
     if v[0] > 0:
-        plays.append(Play("attribution", "media", f"Re-split the current media budget ({cur:,.0f}/week)", 0.0, *v,
-                          channel=goal.channel, audience="paid media", divisible=False,
-                          evidence="MMM response curves, steady state x weeks", tool="attribution.plan_budget",
-                          details={"allocation": plan.allocation.optimal.round(2).to_dict(), "weekly_total": cur}))
+        plays.append(
+            Play(
+                "attribution",
+                "media",
+                f"Re-split the current media budget ({cur:,.0f}/week)",
+                0.0,
+                *v,
+                channel=goal.channel,
+                audience="paid media",
+                divisible=False,
+                evidence="MMM response curves, steady state x weeks",
+                tool="attribution.plan_budget",
+                details={"allocation": plan.allocation.optimal.round(2).to_dict(), "weekly_total": cur},
+            )
+        )
     step = (goal.budget or 0.0) / weeks / tranches
     for i in range(1, tranches + 1) if step > 0 else []:
         plan, d = draws_at(cur + i * step)
-        plays.append(Play("attribution", "media", f"Add {step:,.0f}/week to paid media (tranche {i} of {tranches})",
-                          float(step * weeks), *q(d - prev), channel=goal.channel, audience="paid media",
-                          divisible=True, evidence="MMM response curves, steady state x weeks",
-                          tool="attribution.plan_budget",
-                          details={"allocation": plan.allocation.optimal.round(2).to_dict(),
-                                   "weekly_total": cur + i * step, "tranche": i}))
+        plays.append(
+            Play(
+                "attribution",
+                "media",
+                f"Add {step:,.0f}/week to paid media (tranche {i} of {tranches})",
+                float(step * weeks),
+                *q(d - prev),
+                channel=goal.channel,
+                audience="paid media",
+                divisible=True,
+                evidence="MMM response curves, steady state x weeks",
+                tool="attribution.plan_budget",
+                details={
+                    "allocation": plan.allocation.optimal.round(2).to_dict(),
+                    "weekly_total": cur + i * step,
+                    "tranche": i,
+                },
+            )
+        )
         prev = d
     return plays
