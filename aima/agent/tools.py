@@ -142,7 +142,7 @@ def tools() -> dict[str, Tool]:
 
 
 def call_tool(name: str, args: dict | str | None = None, ws=None, registry: dict[str, Tool] | None = None) -> Any:
-    "Validate `args` (dict or JSON text) against tool `name`'s schema, call it (with `ws` if it takes one), return JSON."
+    "Validate `args` (dict or JSON text) against tool `name`'s schema, call it (with `ws` if it takes one); JSON out."
     reg = registry if registry is not None else tools()
     if name not in reg:
         raise ToolError(f"There is no tool {name!r}. Tools: {', '.join(sorted(reg))}.")
