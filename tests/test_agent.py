@@ -78,3 +78,18 @@ def test_tools_have_schemas():
     rec = tools["retention.recommend_actions"]["parameters"]
     assert rec["properties"]["learner"] == {"default": "dr", "title": "Learner", "type": "string"}
     assert "ws" not in rec["properties"] and rec["additionalProperties"] is False
+
+
+def test_bench_scenarios_are_versioned_and_checked():
+    "The scenario file is the generator's output; the CLI runs Pass@1 (goal parsing here: no MMM fit in the fast tier)."
+    from aima.agent.bench import build_scenarios, load_scenarios
+
+    got = load_scenarios()
+    assert got == json.loads(json.dumps(build_scenarios()))
+    assert len(got) >= 100 and {s["level"] for s in got} == {1, 2, 3}
+    code, out, err = _run("agent", "bench", "--levels", "1", "--limit", "25", "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["n"] == {"L1": 25} and res["pass_at_1"]["L1"] == 1.0, [r for r in res["results"] if not r["passed"]]
+    code, _, err = _run("agent", "bench", "--planner", "gpt", "--json")
+    assert code == 1 and "Unknown planner 'gpt'" in err

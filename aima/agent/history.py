@@ -334,6 +334,29 @@ def register(app) -> None:
                 fail(str(e))
         emit({"report": text}, json_out, lambda d: d["report"])
 
+    @agent.command("bench")
+    def bench_cmd(
+        planner: Annotated[str, typer.Option(help="Planner to evaluate: rules (the default, no model).")] = "rules",
+        levels: Annotated[str, typer.Option(help="Levels to run, e.g. 1,2 (default: all).")] = None,
+        limit: Annotated[int, typer.Option(help="Run only the first N scenarios.")] = None,
+        write: Annotated[bool, typer.Option("--write-scenarios", help="Rebuild the versioned scenario file.")] = False,
+        json_out: JsonOpt = False,
+    ):
+        "AIMA-Bench: answer every scenario once and report Pass@1 per level."
+        from aima.agent.bench import rules_agent, run_bench, write_scenarios
+
+        if write:
+            emit({"written": str(write_scenarios())}, json_out, lambda d: f"wrote {d['written']}")
+            return
+        if planner != "rules":
+            fail(f"Unknown planner {planner!r}: this version evaluates the rule-based planner (`--planner rules`).")
+        try:
+            lv = [int(x) for x in levels.split(",")] if levels else None
+        except ValueError:
+            fail(f"--levels takes numbers like 1,3; got {levels!r}.")
+        res = run_bench(agent=rules_agent, levels=lv, limit=limit)
+        emit(res, json_out, lambda r: "  ".join(f"{k}: {v:.0%} of {r['n'][k]}" for k, v in r["pass_at_1"].items()))
+
     @agent.command("tools")
     def tools_cmd(json_out: JsonOpt = False):
         "The module functions the agent can call, with their argument schemas."

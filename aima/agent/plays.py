@@ -77,11 +77,17 @@ def measure(ws, goal: Goal, start=None, end=None) -> dict:
         table, col = "campaigns", "sent_at"
     elif ws.exists("orders"):
         table, col = "orders", "ordered_at"
+    elif ch is None and m == "revenue" and ws.exists("kpis"):  # media-mix data only: weekly revenue
+        table, col = "kpis", "date"
     else:
         raise ValueError("The workspace has no orders: import some with `aima import FILE --workspace W`.")
     end = pd.Timestamp(end) if end is not None else _end(ws, table, col)
     start = pd.Timestamp(start) if start is not None else end - pd.Timedelta(days=goal.days)
     t = ws.table(table)
+    if table == "kpis":
+        t = t.filter((t.date > start.date()) & (t.date <= end.date()))
+        v, src = t.revenue.sum().execute(), "revenue in the weekly KPIs"
+        return {"value": float(v or 0.0), "source": src, "start": str(start.date()), "end": str(end.date())}
     tz = t[col].type().timezone
     as_ts = lambda x: (x.tz_localize("UTC") if x.tzinfo is None else x).tz_convert(tz) if tz else x.tz_localize(None)
     t = t.filter((t[col] > as_ts(start)) & (t[col] <= as_ts(end)))
