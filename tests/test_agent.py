@@ -33,8 +33,9 @@ def _run(*args):
 
 
 def test_plan_approve_monitor_report(shop):
-    code, out, err = _run("agent", "plan", "grow email revenue 30% in 60 days", "--budget", "500", "--workspace", shop,
-                          "--json")
+    code, out, err = _run(
+        "agent", "plan", "grow email revenue 30% in 60 days", "--budget", "500", "--workspace", shop, "--json"
+    )
     assert code == 0, err
     plan = json.loads(out)
     assert plan["status"] == "draft" and plan["goal"]["budget"] == 500 and plan["goal"]["days"] == 60

@@ -37,21 +37,39 @@ def media_world(seed: int, weeks: int = 104, margin: float = 0.15) -> dict:
         chans = {}
         for n in names:
             c = dict(base[n])
-            c.update(beta=c["beta"] * rng.uniform(0.5, 1.6), lam=c["lam"] * rng.uniform(0.6, 1.6),
-                     mean_spend=c["mean_spend"] * rng.uniform(0.5, 1.5), decay=rng.uniform(0.2, 0.8))
+            c.update(
+                beta=c["beta"] * rng.uniform(0.5, 1.6),
+                lam=c["lam"] * rng.uniform(0.6, 1.6),
+                mean_spend=c["mean_spend"] * rng.uniform(0.5, 1.5),
+                decay=rng.uniform(0.2, 0.8),
+            )
             chans[n] = c
         cfg = SynthConfig(weeks=weeks, mmm_channels=chans, seed=seed)
         spend, kpis, truth = simulate_media(cfg, np.random.default_rng(seed))
         t = truth["media"].set_index("channel").loc[names]
         current = spend.groupby("channel").spend.sum().reindex(names).to_numpy() / weeks
-        curves = ResponseCurves(names, "logistic", {"lam": [t.lam.to_numpy()]}, [t.beta.to_numpy()],
-                                x_scale=t.mean_spend.to_numpy(), current=current)
+        curves = ResponseCurves(
+            names,
+            "logistic",
+            {"lam": [t.lam.to_numpy()]},
+            [t.beta.to_numpy()],
+            x_scale=t.mean_spend.to_numpy(),
+            current=current,
+        )
         roas = t.roi.to_dict()
         nxt = next_pound(curves, 1000.0)
         want = names[seed % len(names)]  # the best channel rotates with the seed: no answer wins by default
         if _clear(roas, margin) and _clear(nxt, margin) and max(roas, key=roas.get) == want:
-            return {"seed": seed, "spend": spend, "kpis": kpis, "channels": names, "roas": roas, "curves": curves,
-                    "current": dict(zip(names, current)), "next_pound": nxt}
+            return {
+                "seed": seed,
+                "spend": spend,
+                "kpis": kpis,
+                "channels": names,
+                "roas": roas,
+                "curves": curves,
+                "current": dict(zip(names, current)),
+                "next_pound": nxt,
+            }
     raise RuntimeError(f"No clear media world for seed {seed} in 400 draws.")
 
 
@@ -81,20 +99,37 @@ def _goal_text(rng) -> tuple[str, dict]:
     metric = str(rng.choice(list(_METRIC_WORDS)))
     channel = list(_CHANNEL_WORDS)[int(rng.integers(len(_CHANNEL_WORDS)))]
     pct = int(rng.choice([5, 10, 15, 20, 25, 30, 50]))
-    days, unit = [(30, "30 days"), (60, "60 days"), (90, "90 days"), (42, "6 weeks"), (90, "3 months"),
-                  (365, "a year")][int(rng.integers(6))]
+    days, unit = [
+        (30, "30 days"),
+        (60, "60 days"),
+        (90, "90 days"),
+        (42, "6 weeks"),
+        (90, "3 months"),
+        (365, "a year"),
+    ][int(rng.integers(6))]
     cur = str(rng.choice(list(_SYMBOL)))
     amount = int(rng.choice([500, 2000, 5000, 10000, 25000]))
-    money = [f"{_SYMBOL[cur]}{amount:,}", f"{_SYMBOL[cur]}{amount // 1000}k" if amount >= 1000 else
-             f"{_SYMBOL[cur]}{amount}", f"{amount:,} {cur}"][int(rng.integers(3))]
+    money = [
+        f"{_SYMBOL[cur]}{amount:,}",
+        f"{_SYMBOL[cur]}{amount // 1000}k" if amount >= 1000 else f"{_SYMBOL[cur]}{amount}",
+        f"{amount:,} {cur}",
+    ][int(rng.integers(3))]
     where = str(rng.choice(_CHANNEL_WORDS[channel]))
     what = f"{where} {rng.choice(_METRIC_WORDS[metric])}".strip()
-    forms = [f"{rng.choice(_VERBS)} {what} {pct}% in {unit} with {money}",
-             f"{rng.choice(_VERBS)} {what} by {pct}% over the next {unit}, budget {money}",
-             f"{rng.choice(_VERBS).capitalize()} {what} {pct} percent within {unit} using {money}"]
+    forms = [
+        f"{rng.choice(_VERBS)} {what} {pct}% in {unit} with {money}",
+        f"{rng.choice(_VERBS)} {what} by {pct}% over the next {unit}, budget {money}",
+        f"{rng.choice(_VERBS).capitalize()} {what} {pct} percent within {unit} using {money}",
+    ]
     text = forms[int(rng.integers(len(forms)))]
-    return text, {"metric": metric, "channel": channel, "change": pct / 100, "days": days, "budget": float(amount),
-                  "currency": cur}
+    return text, {
+        "metric": metric,
+        "channel": channel,
+        "change": pct / 100,
+        "days": days,
+        "budget": float(amount),
+        "currency": cur,
+    }
 
 
 def build_scenarios(n_goal: int = 25, n_media: int = 30, first_seed: int = 0) -> list[dict]:
@@ -110,12 +145,30 @@ def build_scenarios(n_goal: int = 25, n_media: int = 30, first_seed: int = 0) ->
         pct = int(rng.choice([2, 3, 5]))
         share = float(rng.choice([0.1, 0.2, 0.3]))
         out += [
-            {"id": f"L1-roas-{s:03d}", "level": 1, "kind": "highest_roas", "world": s,
-             "question": "Which media channel returned the most revenue per unit of spend?"},
-            {"id": f"L2-next-{s:03d}", "level": 2, "kind": "next_pound", "world": s, "amount": amount,
-             "question": f"Which channel should get the next £{amount:,} a week?"},
-            {"id": f"L3-budget-{s:03d}", "level": 3, "kind": "budget_goal", "world": s, "budget_share": share,
-             "question": f"grow revenue {pct}% in 12 weeks", "days": 84},
+            {
+                "id": f"L1-roas-{s:03d}",
+                "level": 1,
+                "kind": "highest_roas",
+                "world": s,
+                "question": "Which media channel returned the most revenue per unit of spend?",
+            },
+            {
+                "id": f"L2-next-{s:03d}",
+                "level": 2,
+                "kind": "next_pound",
+                "world": s,
+                "amount": amount,
+                "question": f"Which channel should get the next £{amount:,} a week?",
+            },
+            {
+                "id": f"L3-budget-{s:03d}",
+                "level": 3,
+                "kind": "budget_goal",
+                "world": s,
+                "budget_share": share,
+                "question": f"grow revenue {pct}% in 12 weeks",
+                "days": 84,
+            },
         ]
     return out
 
@@ -239,8 +292,16 @@ def run_bench(scenarios: list[dict] | None = None, agent=rules_agent, levels=Non
                 ok, why = check(s, ans, world)
             except Exception as e:  # an agent that fails on a scenario fails the scenario
                 ok, why = False, f"{type(e).__name__}: {e}"
-            rows.append({"id": s["id"], "level": s["level"], "kind": s["kind"], "passed": bool(ok), "why": why,
-                         "seconds": round(time.perf_counter() - t0, 3)})
+            rows.append(
+                {
+                    "id": s["id"],
+                    "level": s["level"],
+                    "kind": s["kind"],
+                    "passed": bool(ok),
+                    "why": why,
+                    "seconds": round(time.perf_counter() - t0, 3),
+                }
+            )
         for w in spaces.values():
             w.close()
     df = pd.DataFrame(rows)
