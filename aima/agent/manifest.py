@@ -8,7 +8,7 @@ __all__ = ['PLANS', 'MESSAGES', 'MODULE']
 # %% ../../nbs/70_agent/09_manifest.ipynb #61822662
 from ..data.results import result_table
 from ..data.schema import Column
-from ..manifest import Module, Table
+from ..manifest import Module, Page, Table
 
 # %% ../../nbs/70_agent/09_manifest.ipynb #0860372a
 PLANS = result_table(
@@ -43,6 +43,7 @@ MODULE = Module(
         Table("agent_plans", "agent plans", 'aima agent plan "GOAL"', spec=PLANS),
         Table("agent_messages", "agent messages", 'aima agent plan "GOAL"', spec=MESSAGES),
     ),
+    pages=(Page("agent", "Agent", "aima.dash.agent:agent_page", heading="Plan towards a goal", order=90),),
     config="agent",
     order=70,
 )
