@@ -94,3 +94,14 @@ def test_bench_scenarios_are_versioned_and_checked():
     assert res["n"] == {"L1": 25} and res["pass_at_1"]["L1"] == 1.0, [r for r in res["results"] if not r["passed"]]
     code, _, err = _run("agent", "bench", "--planner", "gpt", "--json")
     assert code == 1 and "Unknown planner 'gpt'" in err
+
+
+def test_ask_routes_to_module_tools(shop):
+    code, out, err = _run("agent", "ask", "Which segment is largest?", "--workspace", shop, "--json")
+    assert code == 0, err
+    a = json.loads(out)
+    with Workspace(shop) as ws:
+        biggest = ws.read("rfm").segment.value_counts().idxmax()
+    assert (a["intent"], a["answer"], a["tool"]) == ("top_segment", biggest, "customers.rfm")
+    code, _, err = _run("agent", "ask", "What is the weather?", "--workspace", shop)
+    assert code == 1 and "I can answer" in err

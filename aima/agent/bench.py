@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .analyst import answer, marginal_gain
 from .goal import parse_goal
 
 # %% auto #0
-__all__ = ['BENCH_VERSION', 'media_world', 'next_pound', 'build_scenarios', 'budget_of', 'plan_allocation', 'check',
+__all__ = ['BENCH_VERSION', 'next_pound', 'media_world', 'build_scenarios', 'budget_of', 'plan_allocation', 'check',
            'rules_agent', 'write_scenarios', 'load_scenarios', 'run_bench']
 
 # %% ../../nbs/70_agent/05_bench.ipynb #7dbf5a0d
@@ -78,15 +79,7 @@ def _clear(scores: dict, margin: float) -> bool:
     return len(top) > 1 and top[0] > 0 and top[0] >= (1 + margin) * max(top[1], 0)
 
 
-def next_pound(curves, amount: float) -> dict:
-    "Weekly response added by `amount` more weekly spend on each channel alone (mean over the curves' draws)."
-    now = curves.mean(curves.current).sum()
-    out = {}
-    for i, c in enumerate(curves.channels):
-        x = curves.current.copy()
-        x[i] += amount
-        out[c] = float(curves.mean(x).sum() - now)
-    return out
+next_pound = marginal_gain  # weekly response added by N more a week on each channel alone (the analyst's tool)
 
 # %% ../../nbs/70_agent/05_bench.ipynb #ea329fc9
 _METRIC_WORDS = {"revenue": ["revenue", "sales"], "orders": ["orders", "purchases"]}
@@ -239,12 +232,8 @@ def rules_agent(scenario: dict, ws=None):
     kind = scenario["kind"]
     if kind == "parse_goal":
         return parse_goal(scenario["question"]).to_dict()
-    mmm = ws.load_artifact("mmm")
-    if kind == "highest_roas":
-        r = mmm.roas()
-        return str(r.roas.idxmax())
-    if kind == "next_pound":
-        return max((d := next_pound(mmm.curves(), scenario["amount"])), key=d.get)
+    if kind in ("highest_roas", "next_pound"):  # the analyst routes the question text to the MMM's tools
+        return answer(ws, scenario["question"])["answer"]
     if kind == "budget_goal":
         from aima.agent.plan import strategist
 
