@@ -15,13 +15,23 @@ import pandas as pd
 _AMOUNT = re.compile(r"(?P<cur>[£$€])?\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<suf>k|m)?\b", re.I)
 INTENTS = {  # intent -> patterns (any matches); checked in this order
     "next_pound": [r"\b(next|extra|additional|another)\b.*[£$€]?\d", r"\bwhere should .* (go|spend)"],
-    "budget_split": [r"\b(split|allocate|allocation|divide)\b.*\bbudget\b", r"\bbudget\b.*\b(split|allocat)",
-                     r"\bhow should (i|we) (spend|split)\b"],
-    "highest_roas": [r"\broas\b", r"return on ad spend", r"per (unit|pound|dollar|euro) of spend",
-                     r"\b(returned|returns|earned) the most\b", r"\bmost efficient (media )?channel\b"],
+    "budget_split": [
+        r"\b(split|allocate|allocation|divide)\b.*\bbudget\b",
+        r"\bbudget\b.*\b(split|allocat)",
+        r"\bhow should (i|we) (spend|split)\b",
+    ],
+    "highest_roas": [
+        r"\broas\b",
+        r"return on ad spend",
+        r"per (unit|pound|dollar|euro) of spend",
+        r"\b(returned|returns|earned) the most\b",
+        r"\bmost efficient (media )?channel\b",
+    ],
     "at_risk": [r"\bat risk\b", r"\blikely to (churn|leave|lapse)\b", r"\bchurn risk\b"],
-    "top_segment": [r"\bsegments?\b.*\b(most|largest|biggest|valuable|best|top)\b",
-                    r"\b(most|largest|biggest|valuable|best|top)\b.*\bsegments?\b"],
+    "top_segment": [
+        r"\bsegments?\b.*\b(most|largest|biggest|valuable|best|top)\b",
+        r"\b(most|largest|biggest|valuable|best|top)\b.*\bsegments?\b",
+    ],
     "clv": [r"\blifetime value\b", r"\bclv\b"],
 }
 
@@ -44,7 +54,12 @@ def amount_in(question: str, default: float | None = None) -> float | None:
     (a bare number such as a year is not money)."""
     for m in _AMOUNT.finditer(question):
         before = question[: m.start()].lower()
-        if m["cur"] or m["suf"] or "," in m["num"] or re.search(r"\b(budget|spend|spending|next|extra)( of)?\s*$", before):
+        if (
+            m["cur"]
+            or m["suf"]
+            or "," in m["num"]
+            or re.search(r"\b(budget|spend|spending|next|extra)( of)?\s*$", before)
+        ):
             return float(m["num"].replace(",", "")) * {"k": 1e3, "m": 1e6}.get((m["suf"] or "").lower(), 1)
     return default
 
@@ -73,17 +88,25 @@ def _highest_roas(ws, q):
     r = _mmm(ws).roas()
     best = str(r.roas.idxmax())
     figs = r[["roas", "roas_lo", "roas_hi"]].round(3).reset_index().to_dict("records")
-    return {"answer": best, "text": f"{best} has the highest ROAS ({r.roas[best]:.2f}, 90% interval "
-            f"{r.roas_lo[best]:.2f} to {r.roas_hi[best]:.2f}).", "figures": figs, "tool": "attribution.mmm_roas"}
+    return {
+        "answer": best,
+        "text": f"{best} has the highest ROAS ({r.roas[best]:.2f}, 90% interval "
+        f"{r.roas_lo[best]:.2f} to {r.roas_hi[best]:.2f}).",
+        "figures": figs,
+        "tool": "attribution.mmm_roas",
+    }
 
 
 def _next_pound(ws, q):
     amount = amount_in(q, 1000.0)
     g = marginal_gain(_mmm(ws).curves(), amount)
     best = max(g, key=g.get)
-    return {"answer": best, "text": f"The next {amount:,.0f} a week earns most in {best} (+{g[best]:,.0f} a week).",
-            "figures": [{"channel": c, "weekly_gain": round(v, 2)} for c, v in g.items()],
-            "tool": "attribution.response_curves"}
+    return {
+        "answer": best,
+        "text": f"The next {amount:,.0f} a week earns most in {best} (+{g[best]:,.0f} a week).",
+        "figures": [{"channel": c, "weekly_gain": round(v, 2)} for c, v in g.items()],
+        "tool": "attribution.response_curves",
+    }
 
 
 def _budget_split(ws, q):
@@ -94,10 +117,15 @@ def _budget_split(ws, q):
     plan = optimize_budget(m, total)
     a = plan.allocation[["current", "optimal"]].round(2)
     e = plan.expected
-    return {"answer": a.optimal.to_dict(), "text": f"Split {total:,.0f} a week as "
-            + ", ".join(f"{c} {v:,.0f}" for c, v in a.optimal.items())
-            + f": {e['gain']:+,.0f} a week against the current mix (90% interval {e['gain_lo']:+,.0f} to "
-            f"{e['gain_hi']:+,.0f}).", "figures": a.reset_index().to_dict("records"), "tool": "attribution.plan_budget"}
+    return {
+        "answer": a.optimal.to_dict(),
+        "text": f"Split {total:,.0f} a week as "
+        + ", ".join(f"{c} {v:,.0f}" for c, v in a.optimal.items())
+        + f": {e['gain']:+,.0f} a week against the current mix (90% interval {e['gain_lo']:+,.0f} to "
+        f"{e['gain_hi']:+,.0f}).",
+        "figures": a.reset_index().to_dict("records"),
+        "tool": "attribution.plan_budget",
+    }
 
 
 def _at_risk(ws, q):
@@ -113,7 +141,8 @@ def _at_risk(ws, q):
         v = latest_run(ws, "clv_predictions").select("customer_id", "clv")
         value = float(risky.select("customer_id").join(v, "customer_id").clv.sum().execute() or 0.0)
     text = f"{n:,} active customers have P(churn within 90 days) >= {AT_RISK:.0%}" + (
-        f", worth {value:,.0f} in lifetime value." if value is not None else ".")
+        f", worth {value:,.0f} in lifetime value." if value is not None else "."
+    )
     return {"answer": n, "text": text, "figures": [{"at_risk": n, "clv_at_risk": value}], "tool": "retention.at_risk"}
 
 
@@ -126,9 +155,13 @@ def _top_segment(ws, q):
     seg = seg.sort_values(by, ascending=False)
     top = seg.iloc[0]
     share = top[by] / seg[by].sum()
-    return {"answer": top.segment, "text": f"{top.segment} is the top segment by {by}: {share:.0%} of the total "
-            f"({int(top.customers):,} customers, {top.revenue:,.0f} revenue).",
-            "figures": seg.round(2).to_dict("records"), "tool": "customers.rfm"}
+    return {
+        "answer": top.segment,
+        "text": f"{top.segment} is the top segment by {by}: {share:.0%} of the total "
+        f"({int(top.customers):,} customers, {top.revenue:,.0f} revenue).",
+        "figures": seg.round(2).to_dict("records"),
+        "tool": "customers.rfm",
+    }
 
 
 def _clv(ws, q):
@@ -137,14 +170,23 @@ def _clv(ws, q):
     if not ws.exists("clv_predictions"):
         raise ValueError(f"No CLV predictions in {ws.uri}: run `aima clv fit-score` first.")
     c = latest_run(ws, "clv_predictions").clv.to_pandas()
-    return {"answer": float(c.mean()), "text": f"Average predicted lifetime value {c.mean():,.2f} over {len(c):,} "
-            f"customers (median {c.median():,.2f}; total {c.sum():,.0f}).",
-            "figures": [{"customers": len(c), "mean": c.mean(), "median": c.median(), "total": c.sum()}],
-            "tool": "retention.clv"}
+    return {
+        "answer": float(c.mean()),
+        "text": f"Average predicted lifetime value {c.mean():,.2f} over {len(c):,} "
+        f"customers (median {c.median():,.2f}; total {c.sum():,.0f}).",
+        "figures": [{"customers": len(c), "mean": c.mean(), "median": c.median(), "total": c.sum()}],
+        "tool": "retention.clv",
+    }
 
 
-HANDLERS = {"highest_roas": _highest_roas, "next_pound": _next_pound, "budget_split": _budget_split,
-            "at_risk": _at_risk, "top_segment": _top_segment, "clv": _clv}
+HANDLERS = {
+    "highest_roas": _highest_roas,
+    "next_pound": _next_pound,
+    "budget_split": _budget_split,
+    "at_risk": _at_risk,
+    "top_segment": _top_segment,
+    "clv": _clv,
+}
 
 
 def answer(ws, question: str) -> dict:
