@@ -159,6 +159,13 @@ class AgentConfig(_Section):
 
     max_steps: int = Field(20, ge=1)
     replan_every_days: int = Field(7, ge=1)
+    send_costs: dict[str, float] = Field(
+        default_factory=lambda: {"email": 0.002, "sms": 0.04, "push": 0.0005},
+        description="Cost per message sent by channel, in the workspace currency (ESP/SMS price ballparks: set yours).",
+    )
+    cadence_days: int = Field(14, ge=1, description="Days between sends of one planned campaign to one segment.")
+    holdout: float = Field(0.1, ge=0, lt=1, description="Share of each planned audience held out to measure lift.")
+    shipping_cost: float = Field(4.0, ge=0, description="Cost of a free-shipping offer per conversion.")
 
 
 class ConnectorsConfig(_Section):

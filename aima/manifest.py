@@ -21,7 +21,7 @@ log = get_logger(__name__)
 # %% auto #0
 __all__ = ['log', 'Target', 'ENTRY_POINT_GROUP', 'Step', 'Table', 'Page', 'Module', 'ManifestError', 'resolve', 'refresh',
            'config_models', 'register_module', 'unregister_module', 'modules', 'cli_targets', 'pipeline', 'tables',
-           'pages', 'alert_rules', 'config_sections', 'LiveMap', 'LiveList']
+           'pages', 'alert_rules', 'agent_tools', 'config_sections', 'LiveMap', 'LiveList']
 
 # %% ../nbs/00_core/05_manifest.ipynb #9daafd20
 Target = str | Callable
@@ -84,6 +84,7 @@ class Module:
     config: str | None = None
     config_model: Any = None  # a pydantic model for a section AimaConfig lacks (third-party modules)
     order: int = 100
+    tools: tuple[Target, ...] = ()  # functions the agent may call ("module:function"; schema from signature, doc)
 
 # %% ../nbs/00_core/05_manifest.ipynb #bfd0933d
 ENTRY_POINT_GROUP = "aima.modules"
@@ -214,6 +215,11 @@ def pages() -> dict[str, Page]:
 def alert_rules() -> list[tuple[str, Target]]:
     "(module name, rule) for every alert rule."
     return [(m.name, r) for m in modules() for r in m.alerts]
+
+
+def agent_tools() -> list[tuple[str, Target]]:
+    "(module name, function) for every function a module lets the agent call."
+    return [(m.name, t) for m in modules() for t in m.tools]
 
 
 def config_sections() -> dict[str, str]:

@@ -130,6 +130,7 @@ EXPECT = {
     "import": ["Choose your data", "Upload a file", "Check what AIMA understood"],
     "customers": ["Health score distribution", "Customer profile", "of 1,000"],
     "segments": ["Champions", "Who they are.", "What to do.", "Segment map"],
+    "agent": ["Write a goal with a budget and a horizon", "No plans yet."],
     "retention": [
         "Customers scored",
         "Churn risk distribution",
@@ -227,6 +228,17 @@ def test_segment_export(open_page, demo, tmp_path):
     assert sorted(r["customer_id"] for r in got) == sorted(demo["champions"])
     assert {r["segment"] for r in got} == {"Champions"}
     p.check()
+
+
+def test_agent_plan_and_approve(open_page):  # writes agent_plans only (no page but Agent reads it)
+    p = open_page("agent")
+    p.pg.fill(".aima-agent-goal input", "grow revenue 5% in 84 days with £5k")
+    p.pg.click(".aima-agent-plan")
+    p.pg.wait_for_selector(".aima-plan h3", timeout=120_000)
+    text = p.text()
+    assert "Predicted gain" in text and "Reasoning" in text and "grow revenue 5% in 84 days" in text, text
+    p.check()
+    p.shot("agent_plan")
 
 
 def test_import_small_csv(open_page, tmp_path):  # last: it writes to the workspace

@@ -26,6 +26,7 @@ BLOCKS = {
     "campaigns",
     "attribution",
     "retention",
+    "agent",
     "app",
     "dash",
     "workbench",

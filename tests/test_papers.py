@@ -255,3 +255,15 @@ def test_portable_notebook(tmp_path):
     assert d["metadata"]["papermill"]["input_path"] == "papers/x/01.ipynb"
     assert d["out"] == f"{root}2/other papers/x/results/r1"  # a sibling folder sharing the prefix is left alone
     assert portable_notebook(tmp_path / "missing.ipynb", root) == 0
+
+
+def test_paper7_smoke_run(tmp_path):
+    "Paper 7's smoke: AIMA-Bench on one media world and five goals, the ablation, the critic and latency tables."
+    r = aima("papers", "run", "7", "--smoke", "--json", env={"AIMA_PAPERS_RESULTS": str(tmp_path)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    [run] = json.loads(r.stdout)
+    assert run["status"] == "ok", run
+    m = json.loads((tmp_path / "07_agents" / run["run_id"] / "metrics.json").read_text())
+    assert {"scenarios", "pass_at_1", "pass_at_1_levels", "ablation_tools", "critic", "latency"} <= set(m["sections"])
+    levels = {r["level"]: r["n"] for r in m["sections"]["pass_at_1_levels"]["rows"]}
+    assert levels == {"L1": 6, "L2": 1, "L3": 1}

@@ -89,4 +89,10 @@ MODULE = Module(
     alerts=("aima.retention.manifest:valuable_at_risk",),
     config="retention",
     order=60,
+    tools=(
+        "aima.retention.clv:score_clv",
+        "aima.retention.churn:score_churn",
+        "aima.retention.uplift:recommend_actions",
+        "aima.retention.manifest:valuable_at_risk",
+    ),
 )
