@@ -43,6 +43,8 @@ MMM_CHANNELS = result_table(
     Column("model", "string", "'bayesian_mmm_fast' or 'bayesian_mmm_full'.", True),
     Column("as_of", "timestamp", "Last fitted week.", True),
     Column("model_run_id", "string", "Fit run.", True),
+    Column("season_corr", "float64", "Largest |correlation| of spend with the target's seasonality (given controls)."),
+    Column("warning", "string", "Confounding warning: the channel's spend follows the target's own seasonality."),
     stamped=True,
 )
 BUDGET_PLANS = result_table(
