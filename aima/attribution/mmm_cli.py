@@ -79,6 +79,12 @@ def fit_mmm(ws, mode: str = "fast", target: str = "revenue", channels=None, cont
     r["season_corr"] = r.channel.map(chk[["r_season", "r_last_year"]].abs().max(axis=1))
     r["warning"] = r.channel.map(chk.message).astype("string")  # typed, also when every value is missing
     write_result(ws, "mmm_channels", r, mode="upsert")
+    wide = m.contributions().reset_index()
+    long = wide.melt(id_vars="date", var_name="channel", value_name="contribution").assign(model_run_id=run)
+    write_result(ws, "mmm_contributions", long.assign(date=pd.to_datetime(long.date)), mode="upsert")
+    cv = m.response_curves()
+    cur = dict(zip(m.channels, m.curves().current))
+    write_result(ws, "mmm_curves", cv.assign(current=cv.channel.map(cur), model_run_id=run), mode="upsert")
     info = ws.save_artifact("mmm", m, config=cfg, data=df, metadata={"model_run_id": run, "mode": mode})
     warnings = chk.message[chk.warn].tolist()
     return {**mmm_summary(m), "warnings": warnings, "model_run_id": run, "artifact_version": info.version,
