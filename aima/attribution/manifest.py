@@ -7,7 +7,7 @@ __all__ = ['MTA_CREDITS', 'MMM_CHANNELS', 'BUDGET_PLANS', 'MMM_CONTRIBUTIONS', '
 
 # %% ../../nbs/50_attribution/09_manifest.ipynb #06061718
 from ..data.schema import Column, result_table
-from ..manifest import Module, Step, Table
+from ..manifest import Module, Page, Step, Table
 
 # %% ../../nbs/50_attribution/09_manifest.ipynb #7a434400
 MTA_CREDITS = result_table(
@@ -130,6 +130,7 @@ MODULE = Module(
             spec=RECONCILED,
         ),
     ),
+    pages=(Page("attribution", "Attribution", "aima.dash.attribution:attribution_page", order=50),),
     config="attribution",
     order=50,
 )
