@@ -77,11 +77,11 @@ def roas_figure(ch: pd.DataFrame):
     tip = "%{x}: ROAS %{y:.2f}<extra></extra>"
     fig = go.Figure(
         [
-            go.Bar(x=ch.channel, y=ch.roas, name="ROAS", marker_color="#3ebd93", hovertemplate=tip),
+            go.Bar(x=ch.channel, y=ch.roas, name="ROAS", hovertemplate=tip),
             go.Scatter(x=ch.channel, y=ch.roas_lo, name="5%", mode="markers", marker_color="#52606d",
-                       hovertemplate=tip),
+                       line_color="#52606d", hovertemplate=tip),
             go.Scatter(x=ch.channel, y=ch.roas_hi, name="95%", mode="markers", marker_color="#1f2933",
-                       hovertemplate=tip),
+                       line_color="#1f2933", hovertemplate=tip),
         ]
     )
     fig.update_yaxes(title="return per unit of spend")
@@ -93,13 +93,16 @@ def contributions_figure(c: pd.DataFrame):
     import plotly.graph_objects as go
 
     c = c[c.channel != "baseline"].sort_values("date")
+    start = c.date.min()
+    c = c.assign(week=(c.date - start).dt.days // 7, day=c.date.dt.strftime("%Y-%m-%d"))
     fig = go.Figure(
         [
-            go.Scatter(x=g.date.dt.strftime("%Y-%m-%d").tolist(), y=g.contribution, name=n, mode="lines",
-                       hovertemplate=f"{n} " + "%{x}: %{y:,.0f}<extra></extra>")  # fmt: skip
+            go.Scatter(x=g.week, y=g.contribution, name=n, mode="lines", customdata=g.day,
+                       hovertemplate=f"{n} " + "%{customdata}: %{y:,.0f}<extra></extra>")  # fmt: skip
             for n, g in c.groupby("channel")
         ]
     )
+    fig.update_xaxes(title=f"weeks from {start:%Y-%m-%d}")
     fig.update_yaxes(title="contribution per week")
     return style(fig, "Media contributions over time", height=340)
 
@@ -117,7 +120,7 @@ def curves_figure(cv: pd.DataFrame):
     cx = cv.groupby("channel").current.first()
     tip = "current %{text}: %{y:,.0f}<extra></extra>"
     traces.append(go.Scatter(x=cx.tolist(), y=cur.tolist(), name="current", mode="markers", marker_color="#1f2933",
-                             text=list(cx.index), hovertemplate=tip))  # fmt: skip
+                             line_color="#1f2933", text=list(cx.index), hovertemplate=tip))  # fmt: skip
     fig = go.Figure(traces)
     fig.update_xaxes(title="weekly spend")
     fig.update_yaxes(title="weekly response")
