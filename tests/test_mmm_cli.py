@@ -84,6 +84,7 @@ def test_mmm_workspace_report_and_budget(media_csv, tmp_path):
     rep = run(app, ["mmm", "report", "--workspace", wsf, "--json"])
     assert rep.exit_code == 0, rep.output
     assert json.loads(rep.stdout)["channels"]["tv"]["roas"] == pytest.approx(fit["channels"]["tv"]["roas"], rel=1e-6)
+    assert json.loads(rep.stdout)["warnings"] == fit["warnings"]  # the confounding check, kept in mmm_channels
     total = float(df[["search", "tv"]].sum(axis=1).mean())
     b = run(app, ["budget", "--total", str(total), "--bounds", "tv=500:", "--workspace", wsf, "--json"])
     assert b.exit_code == 0, b.output

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .budget import optimize_budget
+from .confounding import confounding_check
 from .mmm import BayesianMMM, weekly_frame
 from ..data.schema import Column, result_table
 
@@ -59,7 +60,8 @@ def fit_mmm_csv(
         raise ValueError("Give the spend columns with --channels a,b[,c].")
     m = make_mmm(model, channels=channels, date=date, target=target, controls=controls, **params)
     m = m.fit(df) if model == "neural" else m.fit(df, method=mode)
-    return m, mmm_summary(m)
+    chk = confounding_check(df, channels, target, date, controls)
+    return m, {**mmm_summary(m), "warnings": chk.message[chk.warn].tolist()}
 
 
 def fit_mmm(
@@ -92,10 +94,22 @@ def fit_mmm(
         label, artifact = f"bayesian_mmm_{mode}", "mmm"
     run = f"mmm-{uuid.uuid4().hex[:8]}"
     r = m.roas().reset_index().assign(model=label, as_of=pd.Timestamp(df.date.max()), model_run_id=run)
+    chk = confounding_check(df, channels, target, "date", controls).set_index("channel")
+    r["season_corr"] = r.channel.map(chk[["r_season", "r_last_year"]].abs().max(axis=1))
+    r["warning"] = r.channel.map(chk.message).astype("string")  # typed, also when every value is missing
     write_result(ws, "mmm_channels", r, mode="upsert")
+    if model != "neural":  # the Attribution page draws the Bayesian model's contributions and curves
+        wide = m.contributions().reset_index()
+        long = wide.melt(id_vars="date", var_name="channel", value_name="contribution").assign(model_run_id=run)
+        write_result(ws, "mmm_contributions", long.assign(date=pd.to_datetime(long.date)), mode="upsert")
+        cv = m.response_curves()
+        cur = dict(zip(m.channels, m.curves().current))
+        write_result(ws, "mmm_curves", cv.assign(current=cv.channel.map(cur), model_run_id=run), mode="upsert")
     meta = {"model_run_id": run, "mode": mode, "model": model}
     info = ws.save_artifact(artifact, m, config=cfg, data=df, metadata=meta)
-    return {**mmm_summary(m), "model_run_id": run, "artifact_version": info.version, "weeks": len(df)}
+    warnings = chk.message[chk.warn].tolist()
+    return {**mmm_summary(m), "warnings": warnings, "model_run_id": run, "artifact_version": info.version,
+            "weeks": len(df)}  # fmt: skip
 
 
 def run_mmm(ws) -> dict:
@@ -155,6 +169,7 @@ def register(app) -> None:
                 for c, v in o["channels"].items()
             )
             + f"\n({o['seconds']} s, {o['diagnostics']['method']})"
+            + "".join(f"\nwarning: {w}" for w in o.get("warnings", []))
         )
 
     @mmm_app.command("fit")
@@ -195,14 +210,18 @@ def register(app) -> None:
                 raise ValueError("No MMM results yet: run `aima mmm fit --workspace W`.")
             t = latest_run(ws, "mmm_channels")
             t = t.filter(t.written_at == t.written_at.max())
-            return {"channels": t.drop("written_at", "as_of").to_pandas().set_index("channel").to_dict("index")}
+            ch = t.drop("written_at", "as_of").to_pandas().set_index("channel")
+            warns = ch.pop("warning").dropna().tolist() if "warning" in ch.columns else []
+            return {"channels": ch.replace({np.nan: None}).to_dict("index"), "warnings": warns}
 
         out = on_workspace(workspace, get, read_only=True, create=False)
         emit(
             out,
             json_out,
             lambda o: "\n".join(
-                f"{c}: ROAS {v['roas']:.3g} [{v['roas_lo']:.3g}, {v['roas_hi']:.3g}]" for c, v in o["channels"].items()
+                [f"{c}: ROAS {v['roas']:.3g} [{v['roas_lo']:.3g}, {v['roas_hi']:.3g}]" 
+                 for c, v in o["channels"].items()]
+                + [f"warning: {w}" for w in o["warnings"]]
             ),
         )
 
