@@ -70,7 +70,7 @@ def learned_segments(ws: Workspace) -> dict | None:
 
 
 def _learned(ws: Workspace) -> dict | None:
-    from aima.customers.drift import health_charts, membership_history, runs, segment_health, transition_matrix
+    from aima.customers.drift import membership_history, runs, segment_health, transition_matrix
 
     if not (ws.exists("segments") and ws.exists("segment_memberships")):
         return None
@@ -97,7 +97,6 @@ def _learned(ws: Workspace) -> dict | None:
         "segments": s,
         "map": pts,
         "health": health,
-        "health_alerts": health_charts(health),
         "transitions": transition_matrix(hist, rs[i - 1], run) if i > 0 else None,
     }
 
@@ -254,10 +253,11 @@ def learned_figures(L: dict) -> list:
     segment) and each segment's mean health score across runs (when there are two or more)."""
     import plotly.graph_objects as go
 
-    figs = []
+    figs, names = [], list(L["segments"].name)  # one colour per segment in both charts: the run's segment order
     if L["map"] is not None and len(L["map"]):
         m = go.Figure()
-        for seg, g in L["map"].groupby("segment", sort=False):
+        for seg in [n for n in names if n in set(L["map"].segment)]:
+            g = L["map"][L["map"].segment == seg]
             m.add_trace(
                 go.Scatter(
                     x=g.map_x,
@@ -265,8 +265,8 @@ def learned_figures(L: dict) -> list:
                     mode="markers",
                     name=seg,
                     marker=dict(size=5, opacity=0.6),
-                    text=g.customer_id,
-                    hovertemplate="%{text}<extra>" + escape(seg) + "</extra>",
+                    text=seg + ": " + g.customer_id.astype(str),
+                    hovertemplate="%{text}<extra></extra>",
                 )
             )
         m.update_xaxes(title="component 1")
@@ -276,14 +276,15 @@ def learned_figures(L: dict) -> list:
     h = L["health"].dropna(subset=["health_mean"])
     if h.run_id.nunique() >= 2:
         f = go.Figure()
-        for seg, g in h.sort_values("as_of").groupby("segment", sort=True):
+        for seg in [n for n in names if n in set(h.segment)] + sorted(set(h.segment) - set(names)):
+            g = h[h.segment == seg].sort_values("as_of")
             f.add_trace(
                 go.Scatter(
                     x=pd.to_datetime(g.as_of).dt.strftime("%Y-%m-%d"),
                     y=g.health_mean,
                     mode="lines+markers",
                     name=seg,
-                    hovertemplate="%{x}: health %{y:.0f}<extra>" + escape(seg) + "</extra>",
+                    hovertemplate=seg + ", %{x}: health %{y:.0f}<extra></extra>",
                 )
             )
         f.update_yaxes(title="mean health score")
