@@ -129,7 +129,7 @@ EXPECT = {
     "home": ["Headline", "Customers per segment", "Workspace health", "Last imports", "online_retail"],
     "import": ["Choose your data", "Upload a file", "Check what AIMA understood"],
     "customers": ["Health score distribution", "Customer profile", "of 1,000"],
-    "segments": ["Champions", "Who they are.", "What to do.", "Segment map"],
+    "segments": ["Champions", "Who they are.", "What to do.", "Segment map", "No learned segments yet"],
     "agent": ["Write a goal with a budget and a horizon", "No plans yet."],
     "retention": [
         "Customers scored",

@@ -181,6 +181,54 @@ def test_segments_page_and_export(results):
     assert len(rows) == seg.customers["Lost"] and set(rows.segment) == {"Lost"}
 
 
+@pytest.fixture(scope="module")
+def learned(results, tmp_path_factory):
+    "The results shop copied, with three monthly segmentation runs on features and a drift check."
+    import shutil
+
+    from aima.customers.drift import write_drift_alerts
+    from aima.customers.personas import fit_segments
+
+    path = tmp_path_factory.mktemp("learned") / "shop.duckdb"
+    shutil.copy(results, path)
+    with Workspace(path) as ws:
+        cut = ws.read("orders").ordered_at.max()
+        for d in (60, 30, 0):
+            fit_segments(ws, "features", "kmeans", k=4, n_seeds=2, as_of=str((cut - pd.Timedelta(days=d)).date()))
+        write_drift_alerts(ws)
+        last = ws.read("segments").sort_values("written_at").run_id.iloc[-1]
+        names = ws.read("segments").query("run_id == @last").set_index("name")
+    return {"path": str(path), "run_id": last, "segments": names}
+
+
+def test_segments_page_reads_learned_segments(learned, results):
+    from aima.dash.kit import escape, read_workspace
+    from aima.dash.segments import learned_segments, segment_customers, segment_summary
+
+    with read_workspace(learned["path"]) as ws:
+        seg = segment_summary(ws, "learned").set_index("segment")
+        L = learned_segments(ws)
+        first = seg.index[0]
+        rows = segment_customers(ws, first, "learned")
+    names = learned["segments"]
+    assert L["run"]["run_id"] == learned["run_id"] and sorted(seg.index) == sorted(names.index)
+    assert seg.customers.to_dict() == names["size"].to_dict()  # sizes as the run recorded them
+    assert seg.persona.to_dict() == names.description.to_dict() and seg.risk.to_dict() == names.risk.to_dict()
+    assert len(rows) == seg.customers[first] and len(L["map"]) == 300 and L["transitions"] is not None
+    text = _all_html(page("segments", learned["path"]))
+    for s in (
+        "segments learned by kmeans on features",
+        "Customer map (features)",
+        "Health score per segment across runs",
+        "Moves since the previous run",
+        escape(names.strategy[first]),
+    ):
+        assert s in text, s
+    assert "No learned segments yet" not in text
+    plain = _all_html(page("segments", results))  # no learned run: the RFM segments, and a note saying what to run
+    assert "No learned segments yet" in plain and "aima segments fit" in plain and "Champions" in plain
+
+
 def test_retention_page_filters_and_totals(results):
     from aima.dash.kit import read_workspace
     from aima.dash.retention import risk_table
@@ -231,13 +279,15 @@ def test_pages_show_the_workspace_as_written_not_as_cached(tmp_path, shop, monke
     assert _CACHE[next(iter(_CACHE))][1]["headline"]["customers"] == 3
 
 
-@pytest.mark.parametrize("slug", ["home", "customers", "segments", "retention"])
-def test_prefetch_computes_what_the_page_reads(results, monkeypatch, slug):
+@pytest.mark.parametrize("slug", ["home", "customers", "segments", "retention", "segments-learned"])
+def test_prefetch_computes_what_the_page_reads(results, request, monkeypatch, slug):
     "A preheated kernel's prefetch fills the cache with everything the page then reads (no key added at the request)."
     from aima.dash import _prefetch
     from aima.manifest import resolve as _resolve
     from aima.dash.kit import _CACHE, clear_cache
 
+    if slug == "segments-learned":  # the Segments page on a workspace with learned segments
+        slug, results = "segments", request.getfixturevalue("learned")["path"]
     clear_cache()
     monkeypatch.setenv("VOILA_PREHEAT", "True")
     _prefetch(_resolve(PAGES[slug]["build"]), results)

@@ -1,5 +1,5 @@
-"""`aima papers`: paper 6 end to end in smoke mode, tables from metrics.json, grids, the parameters-cell contract,
-CLI errors."""
+"""`aima papers`: papers 6 and 1 end to end in smoke mode, tables from metrics.json, grids, the parameters-cell
+contract, CLI errors."""
 
 import json
 import os
@@ -91,6 +91,25 @@ def test_paper6_smoke_run_and_tables(tmp_path):
     assert "SMOKE run" in md and "| BG/BB | alpha | 1.2040 | 1.2035 |" in md and "Run times" in md
     assert "\\begin{tabular}" in (tmp_path / "06_clv_churn" / "tables.tex").read_text()
     assert (PAPER6 / "README.md").read_bytes() == readme  # redirected results never touch the paper
+
+
+def test_paper1_smoke_run_and_tables(tmp_path):
+    "Paper 1 in smoke mode (a tiny synthetic shop): every representation is scored, and the tables build."
+    r = aima("papers", "run", "1", "--smoke", "--json", env={"AIMA_PAPERS_RESULTS": str(tmp_path)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    [run] = json.loads(r.stdout)
+    assert run["status"] == "ok" and run["smoke"]
+    m = json.loads((tmp_path / "01_personas" / run["run_id"] / "metrics.json").read_text())
+    assert {"data", "embedder", "quality", "downstream", "truth", "winners"} <= set(m["sections"])
+    q = {(r["representation"], r["method"]): r for r in m["sections"]["quality"]["rows"]}
+    assert {rep for rep, _ in q} == {"rfm", "features", "embeddings", "both", "true latents"}  # latents: the ceiling
+    assert q[("rfm", "rules")]["stability_ari"] == 1.0 and all(-1 <= r["stability_ari"] <= 1 for r in q.values())
+    assert all(0 <= r["purchase_auroc_full"] <= 1 for r in m["sections"]["downstream"]["rows"])
+    [emb] = m["sections"]["embedder"]["rows"]
+    assert emb["epochs"] == 1 and emb["dataset"] == "synthetic"
+    r = aima("papers", "tables", "1", "--results", str(tmp_path), "--json")
+    assert r.returncode == 0, r.stderr
+    assert "Downstream AUROC" in (tmp_path / "01_personas" / "tables.md").read_text()
 
 
 def _metrics(

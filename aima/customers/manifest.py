@@ -58,6 +58,8 @@ MEMBERSHIPS = result_table(
     Column("segment_id", "int64", "Segment number within the run.", True, min=0),
     Column("segment", "string", "Persona name.", True),
     Column("is_noise", "boolean", "HDBSCAN called it noise; assigned to the nearest segment.", True),
+    ("map_x", "float64", "First principal component of what was clustered (the segment map)."),
+    ("map_y", "float64", "Second principal component of what was clustered."),
     stamped=True,
 )
 

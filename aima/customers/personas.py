@@ -261,6 +261,15 @@ def _features(ws: Workspace, as_of) -> pd.DataFrame:
     return t.order_by("customer_id").to_pandas().reset_index(drop=True)
 
 
+def _map2d(M: np.ndarray, scale: bool, seed: int) -> dict:
+    "map_x, map_y: the first two principal components of what was clustered (the Segments page's map)."
+    from sklearn.decomposition import PCA
+
+    Z = (M - M.mean(0)) / np.where(M.std(0) > 0, M.std(0), 1) if scale else M
+    P = PCA(2, random_state=seed).fit_transform(Z) if min(Z.shape) >= 2 else np.zeros((len(Z), 2))
+    return {"map_x": P[:, 0], "map_y": P[:, 1]}
+
+
 def _block(M: np.ndarray) -> np.ndarray:
     sd = M.std(0)
     M = (M - M.mean(0)) / np.where(sd > 0, sd, 1)
@@ -330,6 +339,7 @@ def fit_segments(
             "segment_id": model.labels_,
             "segment": named.name.to_numpy()[model.labels_],
             "is_noise": model.noise_,
+            **_map2d(M, on != "both", ws.config.random_state),
         }
     )
     write_result(ws, "segments", segs, mode="append")
