@@ -15,11 +15,10 @@ from typing import Any
 import ibis
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import NotFittedError as _SkNotFittedError
 
 # %% auto #0
 __all__ = ['AimaError', 'WorkspaceError', 'WorkspaceLockedError', 'TableNotFoundError', 'ArtifactError', 'ArtifactMismatchError',
-           'NotFittedError', 'check_fitted', 'parse_uri', 'fingerprint', 'utcnow']
+           'check_fitted', 'parse_uri', 'fingerprint', 'utcnow']
 
 # %% ../../nbs/00_core/00_basics.ipynb #6f1c405b
 class AimaError(Exception):
@@ -49,8 +48,23 @@ class ArtifactMismatchError(ArtifactError):
     "An artifact was saved under another config or an incompatible AIMA version."
 
 
-class NotFittedError(_SkNotFittedError, AimaError):
-    "An estimator was used before `fit`."
+def _not_fitted_error() -> type:
+    "AIMA's `NotFittedError` (scikit-learn's `NotFittedError` and an `AimaError`), built once, on first use."
+    cls = globals().get("NotFittedError")
+    if cls is None:
+        from sklearn.exceptions import NotFittedError as SkNotFittedError
+
+        doc = "An estimator was used before `fit`."
+        cls = type("NotFittedError", (SkNotFittedError, AimaError), {"__doc__": doc, "__module__": __name__})
+        cls = globals().setdefault("NotFittedError", cls)
+    return cls
+
+
+def __getattr__(name: str):
+    "`NotFittedError` is made when first asked for (PEP 562), so importing this module does not import scikit-learn."
+    if name == "NotFittedError":
+        return _not_fitted_error()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check_fitted(estimator: Any, attributes: str | list[str] | None = None) -> None:
@@ -62,7 +76,7 @@ def check_fitted(estimator: Any, attributes: str | list[str] | None = None) -> N
         fitted = [a for a in attrs if getattr(estimator, a, None) is not None]
         fitted = fitted if len(fitted) == len(attrs) else []
     if not fitted:
-        raise NotFittedError(f"This {type(estimator).__name__} is not fitted yet: call fit(...) before using it.")
+        raise _not_fitted_error()(f"This {type(estimator).__name__} is not fitted yet: call fit(...) before using it.")
 
 # %% ../../nbs/00_core/00_basics.ipynb #1eb255a3
 def parse_uri(uri: str | os.PathLike) -> tuple[str, Path | str | None]:

@@ -23,19 +23,20 @@ from .. import __version__
 from ..config import AimaConfig, load_config
 from ..log import get_logger
 from .basics import *  # noqa: F401,F403
+from .basics import __getattr__  # NotFittedError, made on first use
 
 log = get_logger(__name__)
 
 # the basics were first defined here: they still import from this module
 _all_ = [
     "AimaError", "WorkspaceError", "WorkspaceLockedError", "TableNotFoundError", "ArtifactError",
-    "ArtifactMismatchError", "NotFittedError", "check_fitted", "parse_uri", "fingerprint", "utcnow",
+    "ArtifactMismatchError", "check_fitted", "parse_uri", "fingerprint", "utcnow",
 ]  # fmt: skip
 
 # %% auto #0
 __all__ = ['log', 'WRITES_TABLE', 'IMPORTS_TABLE', 'QUARANTINE_TABLE', 'Workspace', 'check_writable', 'AimaError',
            'WorkspaceError', 'WorkspaceLockedError', 'TableNotFoundError', 'ArtifactError', 'ArtifactMismatchError',
-           'NotFittedError', 'check_fitted', 'parse_uri', 'fingerprint', 'utcnow']
+           'check_fitted', 'parse_uri', 'fingerprint', 'utcnow']
 
 # %% ../../nbs/00_core/00_workspace.ipynb #b4d19c1b
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
