@@ -8,6 +8,7 @@ __all__ = []
 # %% ../../nbs/00_core/08_core.ipynb #b8e0d005
 from .workspace import *  # noqa: F401,F403
 from .workspace import __all__ as _ws_all
+from .workspace import __getattr__  # NotFittedError: made on first use (it imports scikit-learn)
 from .artifacts import *  # noqa: F401,F403
 from .artifacts import __all__ as _art_all
 

@@ -6,10 +6,8 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import pickle
 import re
 import shutil
 import tempfile
@@ -18,113 +16,27 @@ from pathlib import Path
 from typing import Any, Iterator, Literal
 
 import ibis
-import numpy as np
 import pandas as pd
 from fastcore.basics import patch
-from sklearn.exceptions import NotFittedError as _SkNotFittedError
 
 from .. import __version__
 from ..config import AimaConfig, load_config
 from ..log import get_logger
+from .basics import *  # noqa: F401,F403
+from .basics import __getattr__  # NotFittedError, made on first use
 
 log = get_logger(__name__)
 
+# the basics were first defined here: they still import from this module
+_all_ = [
+    "AimaError", "WorkspaceError", "WorkspaceLockedError", "TableNotFoundError", "ArtifactError",
+    "ArtifactMismatchError", "check_fitted", "parse_uri", "fingerprint", "utcnow",
+]  # fmt: skip
+
 # %% auto #0
-__all__ = ['log', 'WRITES_TABLE', 'IMPORTS_TABLE', 'QUARANTINE_TABLE', 'AimaError', 'WorkspaceError', 'WorkspaceLockedError',
-           'TableNotFoundError', 'ArtifactError', 'ArtifactMismatchError', 'NotFittedError', 'check_fitted',
-           'parse_uri', 'fingerprint', 'utcnow', 'Workspace', 'check_writable']
-
-# %% ../../nbs/00_core/00_workspace.ipynb #6f1c405b
-class AimaError(Exception):
-    "Base class of the errors AIMA raises on purpose."
-
-
-class WorkspaceError(AimaError):
-    "A workspace cannot be opened, read or written as asked."
-
-
-class WorkspaceLockedError(WorkspaceError):
-    "Another process holds the workspace."
-
-
-class TableNotFoundError(WorkspaceError, KeyError):
-    "A table the caller asked for is not in the workspace."
-
-    def __str__(self):
-        return str(self.args[0])
-
-
-class ArtifactError(AimaError):
-    "An artifact is missing or unreadable."
-
-
-class ArtifactMismatchError(ArtifactError):
-    "An artifact was saved under another config or an incompatible AIMA version."
-
-
-class NotFittedError(_SkNotFittedError, AimaError):
-    "An estimator was used before `fit`."
-
-
-def check_fitted(estimator: Any, attributes: str | list[str] | None = None) -> None:
-    "Raise `NotFittedError` unless `estimator` has the fitted `attributes` (default: any attribute ending in `_`)."
-    if attributes is None:
-        fitted = [k for k in vars(estimator) if k.endswith("_") and not k.startswith("__")]
-    else:
-        attrs = [attributes] if isinstance(attributes, str) else list(attributes)
-        fitted = [a for a in attrs if getattr(estimator, a, None) is not None]
-        fitted = fitted if len(fitted) == len(attrs) else []
-    if not fitted:
-        raise NotFittedError(f"This {type(estimator).__name__} is not fitted yet: call fit(...) before using it.")
-
-# %% ../../nbs/00_core/00_workspace.ipynb #1eb255a3
-def parse_uri(uri: str | os.PathLike) -> tuple[str, Path | str | None]:
-    "Split a workspace URI into (kind, target): kind is 'duckdb', 'pyspark' or 'ibis'."
-    s = str(uri).strip()
-    if not s:
-        raise WorkspaceError("Empty workspace URI: pass a DuckDB file path such as 'aima.duckdb' or an Ibis URL.")
-    if s in (":memory:", "duckdb://", "duckdb://:memory:", "memory://"):
-        return "duckdb", None
-    if s.startswith("duckdb://"):
-        return "duckdb", Path(s[len("duckdb://") :]).expanduser()
-    if s in ("pyspark", "pyspark://", "spark", "spark://local"):
-        return "pyspark", None
-    if "://" in s:
-        return "ibis", s
-    return "duckdb", Path(s).expanduser()
-
-# %% ../../nbs/00_core/00_workspace.ipynb #51b45598
-def _sha(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p)
-    return h.hexdigest()[:16]
-
-
-def fingerprint(data: Any) -> str | None:
-    "A content hash of `data` (DataFrame, Series, Ibis table, ndarray, bytes, file path, or anything picklable)."
-    if data is None:
-        return None
-    if isinstance(data, pd.Series):
-        data = data.to_frame()
-    if isinstance(data, pd.DataFrame):
-        head = json.dumps([[str(c), str(t)] for c, t in data.dtypes.items()]).encode()
-        rows = pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes()
-        return _sha(head, rows)
-    if isinstance(data, ibis.expr.types.Table):
-        agg = data.aggregate(n=data.count(), h=ibis.struct({c: data[c] for c in data.columns}).hash().sum()).execute()
-        return _sha(str(data.schema()).encode(), str(agg.iloc[0].tolist()).encode())
-    if isinstance(data, np.ndarray):
-        return _sha(str((data.shape, data.dtype.str)).encode(), np.ascontiguousarray(data).tobytes())
-    if isinstance(data, (bytes, bytearray)):
-        return _sha(bytes(data))
-    if isinstance(data, (str, os.PathLike)) and Path(data).is_file():
-        h = hashlib.sha256()
-        with open(data, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()[:16]
-    return _sha(pickle.dumps(data, protocol=5))
+__all__ = ['log', 'WRITES_TABLE', 'IMPORTS_TABLE', 'QUARANTINE_TABLE', 'Workspace', 'check_writable', 'AimaError',
+           'WorkspaceError', 'WorkspaceLockedError', 'TableNotFoundError', 'ArtifactError', 'ArtifactMismatchError',
+           'check_fitted', 'parse_uri', 'fingerprint', 'utcnow']
 
 # %% ../../nbs/00_core/00_workspace.ipynb #b4d19c1b
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -169,10 +81,6 @@ _META_SCHEMAS = {
     ),
 }
 
-
-def utcnow() -> pd.Timestamp:
-    "Now, in UTC (the time stamps of the write log, imports and artifacts)."
-    return pd.Timestamp.now(tz="UTC")
 
 # %% ../../nbs/00_core/00_workspace.ipynb #5eda01ea
 class Workspace:

@@ -172,7 +172,10 @@ def read_delimited(text: str, name: str, delimiter: str | None = None) -> Source
             break
         empty[idx] = df.iloc[idx, c].astype(STR).str.strip().eq("").fillna(True).to_numpy()
     keep = ~empty
-    df, rows = df[keep].reset_index(drop=True).astype(STR), np.asarray(rows)[np.asarray(keep)]  # Arrow strings, once
+    if not keep.all():  # most files have no blank rows: no copy of every column then
+        df, rows = df[keep].reset_index(drop=True), np.asarray(rows)[np.asarray(keep)]
+    if any(t != STR for t in df.dtypes):
+        df = df.astype(STR)  # Arrow strings, once
     return Source(name, df, rows, malformed, info={"delimiter": sep})
 
 # %% ../../nbs/05_data/02a_sources.ipynb #9b3eecb5
