@@ -133,4 +133,10 @@ MODULE = Module(
     pages=(Page("attribution", "Attribution", "aima.dash.attribution:attribution_page", order=50),),
     config="attribution",
     order=50,
+    tools=(
+        "aima.attribution.mmm_cli:fit_mmm",
+        "aima.attribution.mmm_cli:plan_budget",
+        "aima.attribution.mta:score_mta",
+        "aima.attribution.reconcile:reconcile_workspace",
+    ),
 )

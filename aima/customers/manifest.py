@@ -92,4 +92,5 @@ MODULE = Module(
     ),
     config="customers",
     order=10,
+    tools=("aima.customers.rfm:build_rfm", "aima.customers.personas:fit_segments"),
 )
