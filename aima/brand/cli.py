@@ -59,3 +59,80 @@ def register(app) -> None:
                 f"{o['quarantined']} quarantined, {o['linked']} linked to customers)"
             ),
         )
+
+    MaxTrain = Annotated[
+        Optional[int], typer.Option("--max-train", help="At most this many training sentences per source.")
+    ]
+    Epochs = Annotated[int, typer.Option("--epochs", help="Training epochs.")]
+    Layers = Annotated[
+        Optional[int], typer.Option("--train-layers", help="Fine-tune only the top N encoder layers (default all).")
+    ]
+
+    @brand.command("train")
+    def train_cmd(
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+        max_train: MaxTrain = None,
+        epochs: Epochs = 2,
+        train_layers: Layers = None,
+    ):
+        "Fine-tune the aspect model on the public aspect data present and save it in the workspace."
+        from aima.brand.analyse import train_aspects
+
+        out = on_workspace(
+            workspace,
+            lambda ws: train_aspects(ws, max_per_source=max_train, epochs=epochs, train_layers=train_layers),
+        )
+        emit(out, json_out, lambda o: f"{o['artifact']} v{o['version']}: trained on {o['n_train']} sentences")
+
+    @brand.command("evaluate")
+    def evaluate_cmd(
+        file: Annotated[str, typer.Argument(help="Annotated file (SemEval-2014 Task 4 XML).")],
+        fmt: Annotated[str, typer.Option("--format", help="File format: semeval14.")] = "semeval14",
+        json_out: JsonOpt = False,
+        model: Annotated[str, typer.Option("--model", help="aspect_sentiment or keywords.")] = "aspect_sentiment",
+        max_train: MaxTrain = None,
+        epochs: Epochs = 2,
+        train_layers: Layers = None,
+    ):
+        "Aspect-term polarity accuracy and macro-F1 (conflict excluded) of the default model trained without FILE."
+        from aima.app.cli import fail
+        from aima.brand.analyse import evaluate_semeval14
+
+        if fmt != "semeval14":
+            fail(f"--format {fmt!r} is not supported; use --format semeval14 (SemEval-2014 Task 4 XML).")
+        try:
+            out = evaluate_semeval14(
+                file, model=model, max_per_source=max_train, epochs=epochs, train_layers=train_layers
+            )
+        except ValueError as e:
+            fail(str(e))
+        emit(
+            {k: out[k] for k in ("accuracy", "macro_f1", "n")},
+            json_out,
+            lambda o: f"accuracy {o['accuracy']:.4f}, macro-F1 {o['macro_f1']:.4f} on {o['n']} aspect terms",
+        )
+
+    @brand.command("analyse")
+    def analyse_cmd(
+        file: Annotated[
+            Optional[str], typer.Argument(help="An export to ingest first (else: the workspace's).")
+        ] = None,
+        workspace: WorkspaceOpt = None,
+        json_out: JsonOpt = False,
+        text_col: Annotated[Optional[str], typer.Option("--text-col", help="Header of the text column.")] = None,
+        model: Annotated[
+            str, typer.Option("--model", help="aspect_sentiment (trained: aima brand train), keywords or vader.")
+        ] = "aspect_sentiment",
+    ):
+        "Score mentions on the brand dimensions into brand_aspects (ingesting FILE first when given)."
+        from aima.brand.analyse import analyse_mentions
+
+        def go(ws):
+            got = {}
+            if file:
+                got = ingest_mentions(ws, file, mapping={"text": text_col} if text_col else None)
+            return {**analyse_mentions(ws, model=model), "ingested": got.get("imported", 0)}
+
+        out = on_workspace(workspace, go, errors=(FileNotFoundError, ImportError))
+        emit(out, json_out, lambda o: f"{o['mentions']} mentions -> {o['rows']} dimension scores ({o['model']})")
