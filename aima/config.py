@@ -119,6 +119,21 @@ class BrandConfig(_Section):
         "returns_refunds",
     ]
     anomaly_z: float = Field(3.0, gt=0)
+    brand: str | None = None  # the brand the mentions are about (None: keep what the export says)
+    competitors: list[str] = []
+    dimensions: list[str] = [
+        "product_quality",
+        "customer_service",
+        "pricing_value",
+        "trust",
+        "innovation",
+        "sustainability_ethics",
+        "user_experience",
+        "delivery_logistics",
+        "brand_personality",
+        "competitive_position",
+    ]
+    duplicate_threshold: float = Field(0.8, gt=0, le=1)  # word-shingle Jaccard at which two mentions are one
 
 
 class AttributionConfig(_Section):

@@ -28,6 +28,7 @@ BLOCKS = {
     "connectors",
     "customers",
     "campaigns",
+    "brand",
     "attribution",
     "retention",
     "agent",
