@@ -88,7 +88,7 @@ def _unit(x) -> np.ndarray:
 def voice_dimensions(stats: pd.DataFrame) -> pd.DataFrame:
     "The six voice dimensions of each text on a 0-1 scale, from its `text_stats` (formulas in the table above)."
     s = stats
-    informal = 6 * s.contractions + 4 * (s.second_person + s.first_singular) + 0.15 * s.exclamations + 0.2 * s.emoji
+    informal = 6 * s.contractions + 1.5 * s.second_person + 3 * s.first_singular + 0.15 * s.exclamations + 0.2 * s.emoji
     warm = 4 * (s.second_person + s.first_plural) + 8 * s.warm_words + 0.1 * s.exclamations + 0.15 * s.emoji
     parts = np.log1p(s.sentences + s.line_breaks) / np.log(12)
     return pd.DataFrame(
