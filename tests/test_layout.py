@@ -18,7 +18,7 @@ CORE = {
     "log.py",
     "manifest.py",
 }  # the flat core; the rest: packages
-BLOCKS = {"core", "data", "customers", "campaigns", "attribution", "retention", "app", "dash", "workbench"}
+BLOCKS = {"core", "data", "customers", "campaigns", "content", "attribution", "retention", "app", "dash", "workbench"}
 
 
 def modules() -> dict[str, Path]:

@@ -336,7 +336,8 @@ def write(content_type: str, brief: Brief, seed: int = 0, kind: str = "promo") -
     if content_type == "sms":
         stop = " Reply STOP to opt out"
         core = f"{b.brand}: {w.pick(SUBJECTS['promo'])[0].replace('{first_name}', '').strip(' ,')}. {urgent} {b.url}"
-        out = {"text": fit_text(re.sub(r"[^\x20-\x7e]", "", core), 160 - len(stop), sms=True) + stop}
+        core = re.sub(r"[^\x20-\x7e]", "", core[:1].upper() + core[1:])
+        out = {"text": fit_text(core, 160 - len(stop), sms=True) + stop}
     elif content_type == "push":
         out = {"title": fit_text(subj, 50), "body": fit_text(f"{social} {urgent}", 120)}
     elif content_type == "google_search":
