@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['OFFER_RULES', 'customer_context', 'personalise', 'as_campaigns', 'heuristic_score', 'rank_variants',
-           'generate_content', 'rank_copy', 'register']
+           'generate_content', 'rank_copy', 'read_texts', 'voice_report', 'register']
 
 # %% ../../nbs/30_content/04_studio.ipynb #6bdbe938
 import json
@@ -288,6 +288,28 @@ def rank_copy(
     return {"channel": channel, "notes": notes, "ranked": rows}
 
 
+def read_texts(paths: list[str]) -> list[str]:
+    "The non-empty lines of text files `paths`, in order (one text per line)."
+    from pathlib import Path
+
+    out = []
+    for p in paths:
+        if not Path(p).is_file():
+            raise ValueError(f"No such text file: {p}")
+        out += [x.strip() for x in Path(p).read_text(encoding="utf-8", errors="replace").splitlines() if x.strip()]
+    return out
+
+
+def voice_report(texts: list[str], other: list[str] | None = None, encoder=None) -> dict:
+    "The voice profile of `texts` (`VoiceProfile.describe`), and with `other` the held-out AUC (`voice_auc`)."
+    from aima.content.voice import VoiceProfile, voice_auc
+
+    out = {"texts": len(texts), "profile": VoiceProfile(encoder=encoder).fit(texts).describe()}
+    if other:
+        out["auc"] = voice_auc(texts, other, encoder=encoder)
+    return out
+
+
 def _human(o: dict) -> str:
     how = o["notes"].get("fallback", "ranked by predicted " + o["notes"]["metric"])
     lines = [f"{o.get('content_type', o.get('channel'))}: {how}"]
@@ -349,6 +371,30 @@ def register(app) -> None:
             return generate_content(ws, type_, brief, n, kind, customer, seed=seed, client=client)
 
         emit(on_workspace(workspace, run), json_out, _human)
+
+    @con.command("voice")
+    def voice_cmd(
+        files: Annotated[list[str], typer.Argument(help="The brand's copy: text files, one text per line.")],
+        json_out: JsonOpt = False,
+        other: Annotated[
+            list[str], typer.Option("--other", help="Other brands' copy (one text per line): adds a held-out AUC.")
+        ] = [],
+    ):
+        "Profile a brand's voice from its copy; with --other, the held-out AUC of telling it from other copy."
+        from aima.app.cli import fail
+
+        try:
+            out = voice_report(read_texts(files), read_texts(other) if other else None)
+        except (OSError, ValueError) as e:
+            fail(str(e))
+        emit(
+            out,
+            json_out,
+            lambda o: (
+                "\n".join(f"{k}: {v['value']:.2f} ({v['band']})" for k, v in o["profile"].items())
+                + (f"\nheld-out AUC: {o['auc']['both']:.3f}" if o.get("auc") else "")
+            ),
+        )
 
     @con.command("rank")
     def rank_cmd(
