@@ -301,7 +301,7 @@ class ContentClient:
     def from_config(cls, cfg, backend: str | None = None, **kw) -> "ContentClient":
         "A client from an `AimaConfig`'s `content` section (`backend` and keywords override it)."
         c = cfg.content
-        name = backend or {"transformers": "transformers"}.get(c.llm_backend, c.llm_backend)
+        name = backend or c.llm_backend
         return cls(name, endpoint=kw.get("endpoint", c.endpoint), model_path=kw.get("model_path", c.model_path),
                    api_key=kw.get("api_key"), max_new_tokens=c.max_new_tokens)  # fmt: skip
 
