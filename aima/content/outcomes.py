@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..base import AimaEstimator, check_fitted, check_param
 from ..campaigns.dna import text_embeddings
-from .voice import _texts, text_stats
+from .voice import as_texts, text_stats
 
 # %% ../../nbs/30_content/05_outcomes.ipynb #5c14f24a
 def preference_pairs(df: pd.DataFrame, group: str = "test_id", text: str = "text", clicks: str = "clicks",
@@ -69,7 +69,7 @@ class OutcomeRewardModel(AimaEstimator):
         from sklearn.linear_model import LogisticRegression
 
         self._start_fit()
-        chosen, rejected = _texts(chosen, "chosen"), _texts(rejected, "rejected")
+        chosen, rejected = as_texts(chosen, "chosen"), as_texts(rejected, "rejected")
         if len(chosen) != len(rejected) or len(chosen) < 2:
             raise ValueError(
                 f"OutcomeRewardModel needs 2+ pairs of equal length; got {len(chosen)} and {len(rejected)}."
@@ -85,7 +85,7 @@ class OutcomeRewardModel(AimaEstimator):
     def reward(self, texts) -> np.ndarray:
         "The reward of each text: higher wins more often (log-odds scale; only differences mean something)."
         check_fitted(self)
-        texts = _texts(texts, "texts")
+        texts = as_texts(texts, "texts")
         return self.model_.decision_function(self._design(texts)) if texts else np.zeros(0)
 
     def score(self, chosen, rejected) -> float:
