@@ -28,6 +28,7 @@ BLOCKS = {
     "connectors",
     "customers",
     "campaigns",
+    "content",
     "brand",
     "attribution",
     "retention",
