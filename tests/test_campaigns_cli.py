@@ -38,9 +38,9 @@ def test_fit_then_predict(shop_ws):
     code, out, _ = _run("campaigns", "fit", "--workspace", shop_ws, "--json")
     assert code == 0, out
     fit = json.loads(out)
-    assert (fit["artifact"], fit["version"]) == ("campaign_predictor", 1)
+    assert (fit["artifact"], fit["model"], fit["version"]) == ("campaign_predictor", "gbm", 1)
     assert fit["holdout"]["interval"] == 0.9
-    assert set(fit["holdout"]) >= {"open_rate", "click_rate", "conversion_rate", "revenue_per_send"}
+    assert set(fit["holdout"]) >= {"open_rate", "click_rate", "conversion_rate", "revenue_per_send", "roi"}
     code, out, _ = _run(
         "campaigns",
         "predict",
@@ -54,6 +54,8 @@ def test_fit_then_predict(shop_ws):
         "percent_off",
         "--offer-value",
         "20",
+        "--budget",
+        "50",
         "--json",
     )
     assert code == 0, out
@@ -61,6 +63,7 @@ def test_fit_then_predict(shop_ws):
     click = pred["click_rate"]
     assert 0 <= click["lo"] <= click["estimate"] <= click["hi"] <= 1
     assert pred["open_rate"]["estimate"] is None  # the shop counts opens for e-mail only
+    assert -1 <= pred["roi"]["lo"] <= pred["roi"]["estimate"] <= pred["roi"]["hi"]
     with Workspace(shop_ws) as ws:
         rows = ws.read("campaign_predictions")
     assert rows.campaign_id.tolist() == [pred["campaign_id"]]
@@ -71,3 +74,9 @@ def test_fit_without_campaigns_names_the_table(tmp_path):
     code, _, err = _run("campaigns", "fit", "--workspace", str(tmp_path / "empty.duckdb"), "--json")
     assert code == 1
     assert "No table 'campaigns'" in err
+
+
+def test_fit_unknown_model_names_the_choices(shop_ws):
+    code, _, err = _run("campaigns", "fit", "--workspace", shop_ws, "--model", "transformer", "--json")
+    assert code == 1
+    assert "choose one of ['gbm', 'multitask']" in err

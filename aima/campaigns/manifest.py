@@ -10,8 +10,9 @@ from ..data.schema import Column, result_table
 from ..manifest import Module, Table
 
 # %% ../../nbs/20_campaigns/09_manifest.ipynb #8eaaf2c7
-_METRICS = ("open_rate", "click_rate", "conversion_rate", "revenue_per_send")
+_METRICS = ("open_rate", "click_rate", "conversion_rate", "revenue_per_send", "roi")
 _RATE = dict(min=0, max=1)
+_BOUNDS = {m: _RATE for m in _METRICS[:3]} | {"revenue_per_send": dict(min=0), "roi": dict(min=-1)}
 PREDICTIONS = result_table(
     "campaign_predictions",
     "Predicted rates per send of planned campaigns, with intervals at `interval` coverage.",
@@ -27,7 +28,7 @@ PREDICTIONS = result_table(
             f"{m}{s}",
             "float64",
             f"{m.replace('_', ' ')}{' ' + s[1:] + ' bound' if s else ''}.",
-            **(_RATE if m != "revenue_per_send" else dict(min=0)),
+            **_BOUNDS[m],
         )
         for m in _METRICS
         for s in ("", "_lo", "_hi")
