@@ -80,3 +80,47 @@ def test_fit_unknown_model_names_the_choices(shop_ws):
     code, _, err = _run("campaigns", "fit", "--workspace", shop_ws, "--model", "transformer", "--json")
     assert code == 1
     assert "choose one of ['gbm', 'multitask']" in err
+
+
+def _run_all(*args):
+    "Like `_run`, with every command of the block (predict and lift share the `campaigns` group)."
+    from aima.campaigns.lift import register as register_lift
+
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    register_lift(app)
+    r = CliRunner().invoke(app, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_lift_on_a_csv_with_known_lift(tmp_path):
+    from aima.campaigns.lift import synthetic_lift
+
+    data = tmp_path / "emails.csv"
+    synthetic_lift(1500, lift=0.08, seed=3).to_csv(data, index=False)
+    ws = str(tmp_path / "lift.duckdb")
+    args = ["--treatment", "arm", "--treated", "email", "--control", "control", "--outcome", "bought"]
+    code, out, err = _run_all(
+        "campaigns",
+        "lift",
+        str(data),
+        *args,
+        "--features",
+        "engagement,recency,region",
+        "--simulations",
+        "2",
+        "--workspace",
+        ws,
+        "--json",
+    )
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["lo"] <= 0.08 <= res["hi"]
+    assert set(res["refutations"]) == {"placebo_treatment", "random_common_cause", "data_subset"}
+    assert res["method"].startswith("aipw")
+    with Workspace(ws) as w:
+        assert w.read("campaign_lift").analysis_id.tolist() == [res["analysis_id"]]
+    code, _, err = _run_all("campaigns", "lift", str(data), *args[:-1], "spend", "--workspace", ws, "--json")
+    assert code == 1
+    assert "lacks column(s) ['spend']" in err

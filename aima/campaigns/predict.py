@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['METRICS', 'BOUNDS', 'ARTIFACT', 'MODELS', 'campaign_targets', 'synthetic_campaigns', 'CampaignPredictor',
            'historical_mean', 'pairwise_accuracy', 'holdout_report', 'campaign_model', 'fit_campaigns',
-           'predict_campaign', 'register']
+           'predict_campaign', 'campaigns_app', 'register']
 
 # %% ../../nbs/20_campaigns/01_predict.ipynb #cb474c33
 import numpy as np
@@ -327,6 +327,18 @@ def predict_campaign(ws, spec: dict) -> dict:
     return {"campaign_id": row.campaign_id.item(), "interval": model.interval, **out}
 
 
+def campaigns_app(app):
+    "The `campaigns` command group of `app`, made on first use (the block's modules each add commands to it)."
+    import typer
+
+    for group in app.registered_groups:
+        if group.name == "campaigns":
+            return group.typer_instance
+    camp = typer.Typer(no_args_is_help=True, help="Campaigns: predict before launch, measure lift, optimise.")
+    app.add_typer(camp, name="campaigns")
+    return camp
+
+
 def register(app) -> None:
     "Add `aima campaigns fit` and `aima campaigns predict` to the CLI."
     from typing import Annotated, Optional
@@ -335,8 +347,7 @@ def register(app) -> None:
 
     from aima.app.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
 
-    camp = typer.Typer(no_args_is_help=True, help="Campaign predictor: rates per send with intervals, before launch.")
-    app.add_typer(camp, name="campaigns")
+    camp = campaigns_app(app)
 
     @camp.command("fit")
     def fit_cmd(
