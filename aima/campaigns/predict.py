@@ -160,7 +160,7 @@ class CampaignPredictor(AimaEstimator):
 
     def fit(self, df: pd.DataFrame, y=None):
         "Learn from sent campaigns (a `campaigns`-shaped frame with `sends` and outcomes); returns self."
-        from sklearn.model_selection import KFold, cross_val_predict
+        from sklearn.model_selection import KFold
 
         self._start_fit()
         Y = campaign_targets(df)
@@ -172,20 +172,35 @@ class CampaignPredictor(AimaEstimator):
         X = self._features(df, fit=True)
         self.prep_ = tabular_preprocessor(scale=False).fit(X)  # unsupervised: fitted once, outside the folds
         Z = self.prep_.transform(X).to_numpy()
-        self.models_, self.q_, self.channels_ = {}, {}, {}
+        self.models_, self.fold_models_, self.q_, self.channels_ = {}, {}, {}, {}
         for m in METRICS:
             ok = Y[m].notna().to_numpy()
             if ok.sum() <= self.cv:
                 continue
-            Xm, ym = Z[ok], Y[m][ok].to_numpy()
-            folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
-            r = np.sort(np.abs(ym - cross_val_predict(self._model(), Xm, ym, cv=folds)))
+            Xm, ym, oof = Z[ok], Y[m][ok].to_numpy(), np.empty(int(ok.sum()))
+            self.fold_models_[m] = []
+            for tr, te in KFold(self.cv, shuffle=True, random_state=self.random_state).split(Xm):
+                self.fold_models_[m].append(self._model().fit(Xm[tr], ym[tr]))
+                oof[te] = self.fold_models_[m][-1].predict(Xm[te])
+            r = np.sort(np.abs(ym - oof))
             k = min(int(np.ceil((len(r) + 1) * self.interval)), len(r))
             self.q_[m] = float(r[k - 1])
             self.models_[m] = self._model().fit(Xm, ym)
             self.channels_[m] = sorted(set(X.channel[ok]))
+        self.metrics_ = list(METRICS)
         self.n_samples_ = len(df)
         return self
+
+    def predict_members(self, df: pd.DataFrame) -> np.ndarray:
+        """The `cv` fold models' predictions, an array (folds, campaigns, metrics of `metrics_`), bounds applied: the
+        delete-a-fold replicates the optimiser uses for the uncertainty of a change (NaN for a metric not learnt)."""
+        check_fitted(self)
+        Z = self.prep_.transform(self._features(df)).to_numpy()
+        out = np.full((self.cv, len(df), len(METRICS)), np.nan)
+        for j, m in enumerate(METRICS):
+            for k, f in enumerate(self.fold_models_.get(m, [])):
+                out[k, :, j] = np.clip(f.predict(Z), *BOUNDS[m])
+        return out
 
     def predict(self, df: pd.DataFrame) -> pd.DataFrame:
         "Point prediction and interval (`<metric>`, `<metric>_lo`, `<metric>_hi`) per campaign of `df`."
