@@ -131,7 +131,7 @@ class DoublyRobustLift(AimaEstimator):
         self.ate_ = float(self.scores_.mean())
         self.se_ = float(self.scores_.std(ddof=1) / np.sqrt(len(t)))
         z = stats.norm.ppf(0.5 + self.interval / 2)
-        self.lo_, self.hi_ = self.ate_ - z * self.se_, self.ate_ + z * self.se_
+        self.lo_, self.hi_ = float(self.ate_ - z * self.se_), float(self.ate_ + z * self.se_)
         self.naive_ = float(yv[t == 1].mean() - yv[t == 0].mean())
         self.n_treated_, self.n_control_ = int(t.sum()), int((1 - t).sum())
         self.n_samples_ = len(t)
