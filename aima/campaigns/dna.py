@@ -206,7 +206,7 @@ def campaign_dna(
     df: pd.DataFrame, history: pd.DataFrame | None = None, embed: bool = False, encoder=None, cache: dict | None = None
 ) -> pd.DataFrame:
     """Campaign DNA: one row per campaign of `df` (a `campaigns`-shaped frame) with content, offer, timing, channel and
-    audience features; `embed` adds `emb_*` (the text encoder's embedding of subject + preview)."""
+    audience and budget features; `embed` adds `emb_*` (the text encoder's embedding of subject + preview)."""
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"campaign_dna takes a pandas DataFrame of campaigns; got {type(df).__name__}.")
     if not any(c in df.columns for c in ("subject", "body")):
@@ -215,6 +215,8 @@ def campaign_dna(
     out.insert(0, "channel", _text(df, "channel").replace("", "unknown"))
     size = df["audience_size"] if "audience_size" in df.columns else pd.Series(np.nan, index=df.index)
     out["log_audience"] = np.log1p(pd.to_numeric(size, errors="coerce").astype("float64"))
+    budget = df["budget"] if "budget" in df.columns else pd.Series(np.nan, index=df.index)
+    out["log_budget"] = np.log1p(pd.to_numeric(budget, errors="coerce").astype("float64"))
     if embed:
         texts = (_text(df, "subject") + ". " + _text(df, "preview")).str.strip(". ").tolist()
         e = text_embeddings(texts, encoder, cache)
