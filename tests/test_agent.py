@@ -105,3 +105,21 @@ def test_ask_routes_to_module_tools(shop):
     assert (a["intent"], a["answer"], a["tool"]) == ("top_segment", biggest, "customers.rfm")
     code, _, err = _run("agent", "ask", "What is the weather?", "--workspace", shop)
     assert code == 1 and "I can answer" in err
+
+
+def test_llm_planner_through_an_openai_compatible_endpoint(shop):
+    "The same plays, chosen by a model behind a local fake endpoint; the plan is priced and criticised like the rules'."
+    from aima.content.generate import local_chat_server
+
+    reply = '{"plays": [{"index": 0, "share": 1}], "reasoning": ["The cheapest e-mail play covers most of it."]}'
+    with local_chat_server(lambda req: reply) as url:
+        code, out, err = _run("agent", "plan", "grow email revenue 30% in 60 days", "--budget", "500", "--planner",
+                              "llm", "--endpoint", url, "--workspace", shop, "--json")  # fmt: skip
+        asked = url.requests[0]["messages"][1]["content"]
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["planner"] == "llm" and len(plan["plays"]) == 1 and "Budget: 500.00" in asked
+    assert plan["plays"][0]["title"] in asked and any("cheapest e-mail play" in r for r in plan["reasoning"])
+    code, _, err = _run("agent", "plan", "grow email revenue 30% in 60 days with £500", "--planner", "llm",
+                        "--workspace", shop)  # fmt: skip
+    assert code == 1 and "needs a model" in err

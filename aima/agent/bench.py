@@ -18,7 +18,7 @@ from .goal import parse_goal
 
 # %% auto #0
 __all__ = ['BENCH_VERSION', 'next_pound', 'media_world', 'build_scenarios', 'budget_of', 'plan_allocation', 'check',
-           'rules_agent', 'write_scenarios', 'load_scenarios', 'run_bench']
+           'rules_agent', 'llm_agent', 'write_scenarios', 'load_scenarios', 'run_bench']
 
 # %% ../../nbs/70_agent/05_bench.ipynb #7dbf5a0d
 BENCH_VERSION = "1"
@@ -227,8 +227,9 @@ def _world_workspace(world: dict, root: Path):
     return ws
 
 
-def rules_agent(scenario: dict, ws=None):
-    "The rule-based agent's answer to `scenario` (`ws`: the world's workspace with a fitted MMM)."
+def rules_agent(scenario: dict, ws=None, planner=None):
+    """The rule-based agent's answer to `scenario` (`ws`: the world's workspace with a fitted MMM); `planner(ws, goal)
+    -> Plan` replaces the strategist for the L3 plans (`llm_agent`)."""
     kind = scenario["kind"]
     if kind == "parse_goal":
         return parse_goal(scenario["question"]).to_dict()
@@ -239,8 +240,16 @@ def rules_agent(scenario: dict, ws=None):
 
         world_budget = scenario["_budget"]
         goal = parse_goal(scenario["question"], budget=world_budget, days=scenario["days"])
-        return strategist(ws, goal).to_dict()
+        return (planner or strategist)(ws, goal).to_dict()
     raise ValueError(f"Unknown scenario kind {kind!r}.")
+
+
+def llm_agent(backend):
+    """The agent with a language model (`backend`, e.g. `OpenAIBackend`) choosing the L3 plans; L1/L2 questions go
+    to the same analyst as the rules' agent, so the levels that differ are the plans."""
+    from aima.agent.llm import llm_planner
+
+    return lambda scenario, ws=None: rules_agent(scenario, ws, planner=lambda w, g: llm_planner(w, g, backend))
 
 # %% ../../nbs/70_agent/05_bench.ipynb #acbd3f9f
 def write_scenarios(path: str | Path | None = None) -> Path:

@@ -16,7 +16,7 @@ from .goal import Goal
 from .plays import Play, baseline, campaign_plays, media_plays, retention_plays, target_gain
 
 # %% auto #0
-__all__ = ['choose', 'Plan', 'critic', 'strategist']
+__all__ = ['SYMBOLS', 'choose', 'Plan', 'critic', 'totals', 'candidate_plays', 'assemble', 'strategist']
 
 # %% ../../nbs/70_agent/03_plan.ipynb #84b54809
 def choose(plays: list[Play], budget: float, need: float, test_share: float = 0.1) -> tuple[list[Play], float]:
@@ -58,6 +58,9 @@ def _part(p: Play, share: float) -> Play:
     return q
 
 # %% ../../nbs/70_agent/03_plan.ipynb #1e83a572
+SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€"}  # currency codes as people write them
+
+
 @dataclass
 class Plan:
     "A goal's plan: baseline, target, bought plays, predicted outcome (mean, 90% interval), reasoning and critique."
@@ -90,7 +93,7 @@ def critic(plan: Plan, goal: Goal) -> list[dict]:
     "Check a plan against the budget, the goal's channel, the target and the evidence; one finding per problem."
     out = []
     add = lambda level, msg: out.append({"level": level, "message": msg})
-    cur = goal.currency or ""
+    cur = SYMBOLS.get(goal.currency or "", goal.currency or "")
     if plan.budget_used > (goal.budget or 0) + 1e-6:
         add("error", f"The plan spends {cur}{plan.budget_used:,.0f}, over the budget of {cur}{goal.budget:,.0f}.")
     if goal.channel:
@@ -139,30 +142,34 @@ def critic(plan: Plan, goal: Goal) -> list[dict]:
     return out
 
 # %% ../../nbs/70_agent/03_plan.ipynb #536a0c75
-def strategist(ws, goal: Goal, plays: list[Play] | None = None, test_share: float = 0.1) -> Plan:
-    "The rule-based planner: baseline, target, candidate plays from every module, a choice within budget, a critique."
+def totals(plays: list[dict]) -> tuple[float, float, float]:
+    "Predicted gain of `plays` (dicts): (mean, low, high), adding each play's interval ends (tests count 0)."
+    end = lambda p, k: p[k] if p[k] is not None else (p["value"] or 0.0)  # no interval: the mean
+    mean = abs(sum(p["value"] or 0.0 for p in plays))
+    lo, hi = sorted(abs(sum(end(p, k) for p in plays)) for k in ("value_lo", "value_hi"))
+    return mean, lo, hi
+
+
+def candidate_plays(ws, goal: Goal) -> list[Play]:
+    "Every module's priced plays for `goal`: retention actions, campaigns, paid media."
     cfg = ws.config.agent
-    base = baseline(ws, goal)
-    need = target_gain(goal, base)
-    if plays is None:
-        plays = [
-            *retention_plays(ws, goal),
-            *campaign_plays(ws, goal, dict(cfg.send_costs), cfg.cadence_days, cfg.holdout, shipping=cfg.shipping_cost),
-            *media_plays(ws, goal),
-        ]
-    chosen, left = choose(plays, goal.budget or 0.0, abs(need), test_share)
-    vals = [
-        (
-            p.value or 0.0,
-            p.value_lo if p.value_lo is not None else (p.value or 0.0),
-            p.value_hi if p.value_hi is not None else (p.value or 0.0),
-        )
-        for p in chosen
+    return [
+        *retention_plays(ws, goal),
+        *campaign_plays(ws, goal, dict(cfg.send_costs), cfg.cadence_days, cfg.holdout, shipping=cfg.shipping_cost),
+        *media_plays(ws, goal),
     ]
-    g = [abs(sum(v[i] for v in vals)) for i in range(3)]
-    lo, hi = sorted((g[1], g[2]))
-    used = float(sum(p.cost for p in chosen))
-    cur = goal.currency or ""
+
+
+def assemble(goal: Goal, base: dict, need: float, plays: list[Play], chosen: list[Play], left: float,
+             planner: str = "rules", how: str | None = None, notes: list[str] | None = None) -> Plan:  # fmt: skip
+    "A `Plan` from the chosen plays: totals, reasoning (how they were chosen, each play's evidence), critique."
+    chosen_d = [p.to_dict() for p in chosen]
+    gain, lo, hi = totals(chosen_d)
+    cur = SYMBOLS.get(goal.currency or "", goal.currency or "")
+    how = how or (
+        "ranked by the low end of their predicted gain per unit of cost; bought until the target or the budget was "
+        "reached."
+    )
     reasoning = [
         f"Baseline: {base['source']} over the last {goal.days} days = {base['value']:,.2f}"
         + (f" ({base['start']} to {base['end']})." if base.get("start") else "."),
@@ -170,8 +177,8 @@ def strategist(ws, goal: Goal, plays: list[Play] | None = None, test_share: floa
         + (f"({goal.change:+.0%})." if goal.change is not None else f"(to {goal.target:,.2f})."),
         f"{len(plays)} candidate plays from "
         + (", ".join(sorted({p.module for p in plays})) or "no module")
-        + "; ranked by the low end of their "
-        "predicted gain per unit of cost; bought until the target or the budget was reached.",
+        + f"; {how}",
+        *(notes or []),
         *(
             f"{p.title}: cost {cur}{p.cost:,.0f}, predicted "
             + (
@@ -190,19 +197,29 @@ def strategist(ws, goal: Goal, plays: list[Play] | None = None, test_share: floa
         goal=goal.to_dict(),
         baseline=base,
         target_gain=float(need),
-        plays=[p.to_dict() for p in chosen],
+        plays=chosen_d,
         predicted={
-            "gain": g[0],
+            "gain": gain,
             "gain_lo": lo,
             "gain_hi": hi,
             "metric": goal.metric,
-            "final": base["value"] + (g[0] if need >= 0 else -g[0]),
-        },
-        budget_used=used,
+            "final": base["value"] + (gain if need >= 0 else -gain),
+        },  # fmt: skip
+        budget_used=float(sum(p.cost for p in chosen)),
         budget_left=float(left),
         reasoning=reasoning,
         created_at=str(pd.Timestamp.now("UTC").floor("s")),
         considered=len(plays),
+        planner=planner,
     )
     plan.critique = critic(plan, goal)
     return plan
+
+
+def strategist(ws, goal: Goal, plays: list[Play] | None = None, test_share: float = 0.1) -> Plan:
+    "The rule-based planner: baseline, target, candidate plays from every module, a choice within budget, a critique."
+    base = baseline(ws, goal)
+    need = target_gain(goal, base)
+    plays = candidate_plays(ws, goal) if plays is None else plays
+    chosen, left = choose(plays, goal.budget or 0.0, abs(need), test_share)
+    return assemble(goal, base, need, plays, chosen, left)

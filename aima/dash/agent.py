@@ -8,17 +8,17 @@ __all__ = ['plan_html', 'plans_frame', 'agent_page']
 # %% ../../nbs/85_dash/10_agent.ipynb #806541e0
 import pandas as pd
 
+from ..agent.plan import SYMBOLS
 from .kit import CSS, cards_html, default_workspace, escape, message_html, read_workspace, safe, table_html
 
 # %% ../../nbs/85_dash/10_agent.ipynb #2203b201
 _LEVEL = {"error": "error", "warn": "empty", "info": "ok"}
-_SYM = {"GBP": "£", "USD": "$", "EUR": "€"}
 
 
 def plan_html(plan: dict) -> str:
     "A plan as HTML: cards, plays, critique, reasoning."
     p, g = plan["predicted"], plan["goal"]
-    cur = _SYM.get(g.get("currency") or "", g.get("currency") or "")
+    cur = SYMBOLS.get(g.get("currency") or "", g.get("currency") or "")
     cards = cards_html(
         {
             "Baseline": f"{plan['baseline']['value']:,.0f}",
