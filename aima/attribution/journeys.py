@@ -150,7 +150,8 @@ def encode_paths(paths: pd.DataFrame, checked: bool = False) -> EncodedPaths:
 def journey_paths(touchpoints):
     "Ibis: one row per distinct path of a `touchpoints` table, with `PATH_COLUMNS`, sorted by path."
     t = touchpoints
-    conv = t.converted.fill_null(False).cast("int64") if "converted" in t.columns else ibis.literal(0)
+    has_conv = "converted" in t.columns  # CASE, not CAST: Postgres has no boolean -> bigint cast
+    conv = ibis.ifelse(t.converted.fill_null(False), 1, 0).cast("int64") if has_conv else ibis.literal(0)
     val = t.conversion_value.fill_null(0.0) if "conversion_value" in t.columns else ibis.literal(0.0)
     t = t.mutate(_c=conv, _v=val)
     j = t.group_by("journey_id").aggregate(
