@@ -255,3 +255,36 @@ def test_portable_notebook(tmp_path):
     assert d["metadata"]["papermill"]["input_path"] == "papers/x/01.ipynb"
     assert d["out"] == f"{root}2/other papers/x/results/r1"  # a sibling folder sharing the prefix is left alone
     assert portable_notebook(tmp_path / "missing.ipynb", root) == 0
+
+
+def _toy_sweep(tmp_path, monkeypatch):
+    body = "import os\nrecord('fit', {'alpha': config['alpha'], 'worker': os.getppid()})"
+    proj = _toy_project(tmp_path, GOOD, body=body)
+    (proj / "configs" / "papers" / "01_toy" / "sweep.yaml").write_text("seed: 1\nalpha: 0\ngrid: {alpha: [1, 2, 3]}\n")
+    monkeypatch.setenv("AIMA_PROJECT_ROOT", str(proj))
+    return proj
+
+
+def test_bad_shard_is_one_clear_error(tmp_path, monkeypatch):
+    _toy_sweep(tmp_path, monkeypatch)
+    code, out, err = cli("papers", "run", "toy", "-c", "sweep", "--shard", "3/3", "--results", str(tmp_path / "o"))
+    assert code != 0 and "Bad shard '3/3'" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_sweep_in_parallel_and_by_shard(tmp_path, monkeypatch):
+    "`--jobs 2` runs a grid in two worker processes; `--shard 0/2` picks that scheduler task's grid points (0 and 2)."
+    _toy_sweep(tmp_path, monkeypatch)
+    out_dir = str(tmp_path / "out")
+    code, out, err = cli(
+        "papers", "run", "toy", "-c", "sweep", "--jobs", "2", "--shard", "0/2", "--json", "--results", out_dir
+    )
+    assert code == 0, err
+    runs = json.loads(out)
+    assert [r["grid_point"] for r in runs] == [{"alpha": 1}, {"alpha": 3}]
+    assert [r["status"] for r in runs] == ["ok", "ok"]
+    metrics = [json.loads((tmp_path / "out" / "01_toy" / r["run_id"] / "metrics.json").read_text()) for r in runs]
+    fits = [m["sections"]["fit"]["rows"][0] for m in metrics]
+    assert [f["alpha"] for f in fits] == [1, 3]
+    assert os.getpid() not in {f["worker"] for f in fits}  # the kernels ran under pool workers, not this process
