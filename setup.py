@@ -27,6 +27,8 @@ EXTRAS = {
     "causal": ["causalml==0.18.0", "dowhy==0.12", "networkx==3.4.2", "econml==0.17.0", "lifelines==0.30.3"],
     # Scale-out engine.
     "spark": ["ibis-framework[pyspark]==12.0.0", "pyspark==4.0.5"],
+    # Postgres workspaces (`Workspace("postgres://...")`) and their parity tests.
+    "postgres": ["ibis-framework[postgres]==12.0.0", "psycopg[binary]>=3.2"],
     # Dashboards.
     "dash": ["voila==0.5.13", "ipywidgets==8.1.9", "plotly==7.1.0"],
     # Research workflow: lab, papermill sweeps, experiment tracking.

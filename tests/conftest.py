@@ -115,3 +115,69 @@ def local_http_server(directory, handler=None):
         srv.shutdown()
         srv.server_close()
         th.join(timeout=5)
+
+
+PG_BIN = Path(os.environ.get("AIMA_PG_BIN", "/usr/local/bin"))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A throw-away local Postgres cluster: `initdb` into a temporary folder, `pg_ctl start` on a free 127.0.0.1 port
+    (unix socket in the same folder), trust auth for user `aima`, stopped and deleted at teardown. Yields the
+    server URL `postgres://aima@127.0.0.1:PORT`. Skips with the reason when the binaries or psycopg are missing.
+    As root (initdb refuses to run as root) the cluster runs as user `nobody`."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    initdb, pg_ctl = (shutil.which(n, path=f"{PG_BIN}:{os.environ.get('PATH', '')}") for n in ("initdb", "pg_ctl"))
+    if not (initdb and pg_ctl):
+        pytest.skip(f"postgres: initdb/pg_ctl not found in {PG_BIN} or on PATH (apt-get install postgresql)")
+    pytest.importorskip("psycopg", reason="postgres: install aima[postgres] (ibis-framework[postgres], psycopg)")
+    as_root = os.geteuid() == 0
+    if as_root:  # pytest's tmp folders are private to root; the server user needs its own
+        base = Path(tempfile.mkdtemp(prefix="aima-pg-"))
+        shutil.chown(base, "nobody", "nogroup")
+    else:
+        base = tmp_path_factory.mktemp("pg")
+    pre = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if as_root else []
+    data, port = base / "data", _free_port()
+    run = functools.partial(subprocess.run, capture_output=True, text=True, cwd=base)
+    r = run([*pre, initdb, "-D", str(data), "-U", "aima", "--auth=trust", "-E", "UTF8", "--no-sync"])
+    if r.returncode:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.fail(f"initdb failed: {r.stderr[-2000:]}")
+    opts = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={base} -c fsync=off"
+    r = run([*pre, pg_ctl, "-D", str(data), "-o", opts, "-l", str(base / "log"), "-w", "-t", "60", "start"])
+    if r.returncode:
+        log = (base / "log").read_text() if (base / "log").exists() else ""
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.fail(f"pg_ctl start failed: {r.stderr[-1000:]} {log[-2000:]}")
+    try:
+        yield f"postgres://aima@127.0.0.1:{port}"
+    finally:
+        run([*pre, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"])
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    "A fresh, empty database on the session's throw-away cluster, as a `Workspace` URL (dropped afterwards)."
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as c:
+        c.execute(f"CREATE DATABASE {name}")
+    yield f"{postgres_server}/{name}"
+    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as c:
+        c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -68,3 +68,23 @@ def test_rfm_summary_duckdb_and_spark_agree(tmp_path):
     assert duck.loc["a"].tolist() == [2.0, 20.0, 30.0, 25.0]  # two repeat days, day 0 -> 20, 30 days, (20+30)/2
     assert duck.loc["b"].tolist() == [0.0, 0.0, 26.0, 0.0]
     pd.testing.assert_frame_equal(duck, spark, check_dtype=False)
+
+
+@pytest.mark.spark
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17 on PATH")
+def test_journeys_and_btyd_duckdb_and_spark_agree():
+    "Journey paths (ordered GROUP_CONCAT) and BTYD calibration summaries: the same on local Spark as on DuckDB."
+    pytest.importorskip("pyspark", reason="install aima[spark]")
+    from parity_cases import assert_agree, btyd, journeys, load_inputs
+
+    names = ("orders", "touchpoints")
+    with Workspace(":memory:") as ws:
+        load_inputs(ws, names)
+        duck = {"journeys": journeys(ws), "btyd": btyd(ws)}
+    with Workspace("pyspark") as ws:
+        load_inputs(ws, names)
+        spark = {"journeys": journeys(ws), "btyd": btyd(ws)}
+    for case, ref in duck.items():
+        assert len(ref) > 100
+        worst = assert_agree(ref, spark[case])
+        print(f"parity {case}: {len(ref)} rows x {ref.shape[1]} columns, max |duckdb - spark| = {worst:.3g}")

@@ -286,3 +286,36 @@ def test_paper7_smoke_run(tmp_path):
     assert {"scenarios", "pass_at_1", "pass_at_1_levels", "ablation_tools", "critic", "latency"} <= set(m["sections"])
     levels = {r["level"]: r["n"] for r in m["sections"]["pass_at_1_levels"]["rows"]}
     assert levels == {"L1": 6, "L2": 1, "L3": 1}
+
+
+def _toy_sweep(tmp_path, monkeypatch):
+    body = "import os\nrecord('fit', {'alpha': config['alpha'], 'worker': os.getppid()})"
+    proj = _toy_project(tmp_path, GOOD, body=body)
+    (proj / "configs" / "papers" / "01_toy" / "sweep.yaml").write_text("seed: 1\nalpha: 0\ngrid: {alpha: [1, 2, 3]}\n")
+    monkeypatch.setenv("AIMA_PROJECT_ROOT", str(proj))
+    return proj
+
+
+def test_bad_shard_is_one_clear_error(tmp_path, monkeypatch):
+    _toy_sweep(tmp_path, monkeypatch)
+    code, out, err = cli("papers", "run", "toy", "-c", "sweep", "--shard", "3/3", "--results", str(tmp_path / "o"))
+    assert code != 0 and "Bad shard '3/3'" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_sweep_in_parallel_and_by_shard(tmp_path, monkeypatch):
+    "`--jobs 2` runs a grid in two worker processes; `--shard 0/2` picks that scheduler task's grid points (0 and 2)."
+    _toy_sweep(tmp_path, monkeypatch)
+    out_dir = str(tmp_path / "out")
+    code, out, err = cli(
+        "papers", "run", "toy", "-c", "sweep", "--jobs", "2", "--shard", "0/2", "--json", "--results", out_dir
+    )
+    assert code == 0, err
+    runs = json.loads(out)
+    assert [r["grid_point"] for r in runs] == [{"alpha": 1}, {"alpha": 3}]
+    assert [r["status"] for r in runs] == ["ok", "ok"]
+    metrics = [json.loads((tmp_path / "out" / "01_toy" / r["run_id"] / "metrics.json").read_text()) for r in runs]
+    fits = [m["sections"]["fit"]["rows"][0] for m in metrics]
+    assert [f["alpha"] for f in fits] == [1, 3]
+    assert os.getpid() not in {f["worker"] for f in fits}  # the kernels ran under pool workers, not this process

@@ -147,15 +147,27 @@ def encode_paths(paths: pd.DataFrame, checked: bool = False) -> EncodedPaths:
     )
 
 # %% ../../nbs/50_attribution/00_journeys.ipynb #d22198ca
+def _ordered_path(t):
+    "Aggregate: a journey's channels in touch order; on Spark (no ordered GROUP_CONCAT) its (index, channel) pairs."
+    try:
+        spark = ibis.get_backend(t).name == "pyspark"
+    except Exception:  # an unbound memtable
+        spark = False
+    if spark:
+        return ibis.struct({"i": t.touch_index, "c": t.channel.strip()}).collect()
+    return t.channel.strip().group_concat(SEP, order_by=t.touch_index)
+
+
 def journey_paths(touchpoints):
     "Ibis: one row per distinct path of a `touchpoints` table, with `PATH_COLUMNS`, sorted by path."
     t = touchpoints
-    conv = t.converted.fill_null(False).cast("int64") if "converted" in t.columns else ibis.literal(0)
+    has_conv = "converted" in t.columns  # CASE, not CAST: Postgres has no boolean -> bigint cast
+    conv = ibis.ifelse(t.converted.fill_null(False), 1, 0).cast("int64") if has_conv else ibis.literal(0)
     val = t.conversion_value.fill_null(0.0) if "conversion_value" in t.columns else ibis.literal(0.0)
     t = t.mutate(_c=conv, _v=val)
-    j = t.group_by("journey_id").aggregate(
-        path=t.channel.strip().group_concat(SEP, order_by=t.touch_index), conv=t._c.max(), val=t._v.max()
-    )
+    j = t.group_by("journey_id").aggregate(path=_ordered_path(t), conv=t._c.max(), val=t._v.max())
+    if j.path.type().is_array():  # Spark: sort the collected (index, channel) pairs
+        j = j.mutate(path=j.path.sort().map(lambda s: s.c).join(SEP))
     return (
         j.group_by("path")
         .aggregate(

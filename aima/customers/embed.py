@@ -138,8 +138,10 @@ def _lightning_module(net: nn.Module, lr: float, temperature: float):
             self.log("train_loss", loss, prog_bar=True, batch_size=len(owner))
             return loss
 
-        def on_train_epoch_end(self):
-            self.epoch_losses.append(self._sum / max(self._n, 1))
+        def on_train_epoch_end(self):  # mean over the batches of every process (DDP: all ranks agree)
+            mean = torch.tensor([self._sum, float(self._n)])
+            mean = self.trainer.strategy.reduce(mean, reduce_op="sum") if self.trainer.world_size > 1 else mean
+            self.epoch_losses.append(float(mean[0] / mean[1].clamp(min=1)))
             self._sum, self._n = 0.0, 0
 
         def configure_optimizers(self):
@@ -168,6 +170,8 @@ class SequenceEmbedder(AimaEstimator):
         batch_size: int = 64,
         max_epochs: int = 20,
         accelerator: str = "auto",
+        devices: int | str = 1,
+        strategy: str = "auto",
         tracking: str = "none",
         num_threads: int | None = 1,
         random_state: int = 0,
@@ -176,6 +180,7 @@ class SequenceEmbedder(AimaEstimator):
         self.n_slices, self.min_slice, self.max_slice, self.temperature = n_slices, min_slice, max_slice, temperature
         self.lr, self.batch_size, self.max_epochs, self.accelerator = lr, batch_size, max_epochs, accelerator
         self.tracking, self.num_threads, self.random_state = tracking, num_threads, random_state
+        self.devices, self.strategy = devices, strategy
 
     def _check_params(self):
         for p in ("dim", "d_model", "n_heads", "n_layers", "batch_size", "max_epochs", "min_slice", "max_slice"):
@@ -186,6 +191,11 @@ class SequenceEmbedder(AimaEstimator):
         check_param("temperature", self.temperature, low=0, low_open=True)
         check_param("lr", self.lr, low=0, low_open=True)
         check_param("tracking", self.tracking, choices=("none", "wandb"))
+        if not (self.devices in ("auto", -1) or (isinstance(self.devices, int) and self.devices >= 1)):
+            raise ValueError(
+                f"devices must be a positive number of processes/GPUs, -1 or 'auto'; got {self.devices!r}."
+            )
+        check_param("strategy", self.strategy, choices=("auto", "ddp", "ddp_spawn", "ddp_find_unused_parameters_true"))
         if self.num_threads is not None:
             check_param("num_threads", self.num_threads, low=1, integer=True)
         if self.d_model % self.n_heads:
@@ -243,7 +253,8 @@ class SequenceEmbedder(AimaEstimator):
             trainer = pl.Trainer(
                 max_epochs=self.max_epochs,
                 accelerator=self.accelerator,
-                devices=1,
+                devices=self.devices,
+                strategy=self.strategy,
                 logger=self._logger(),
                 enable_checkpointing=False,
                 enable_model_summary=False,
@@ -256,6 +267,7 @@ class SequenceEmbedder(AimaEstimator):
         self.loss_history_ = [round(v, 6) for v in module.epoch_losses]
         self.train_seconds_ = round(time.perf_counter() - t0, 3)
         self.n_samples_ = len(X)
+        self.world_size_, self.global_rank_ = trainer.world_size, trainer.global_rank
 
     def transform(self, X: Sequences, batch_size: int = 512) -> np.ndarray:
         "One unit-length `dim`-vector per customer of `X` (encoded with this model's vocabulary)."

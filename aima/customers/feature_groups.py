@@ -39,7 +39,7 @@ def transactional(o: ir.Table, E: int) -> ir.Table:
         mean_gap=p.gap.mean(),
         recent_gap=p.gap.mean(where=p.rn_desc <= 2),
     )
-    r = o.group_by("customer_id").aggregate(n_orders=o.count(), n_returns=o.ret.cast("int64").sum())
+    r = o.group_by("customer_id").aggregate(n_orders=o.count(), n_returns=ibis.ifelse(o.ret, 1, 0).cast("int64").sum())
     t = r.left_join(a, "customer_id").select(
         r.customer_id,
         recency_days=(E - a.last_ep) / DAY,
@@ -74,7 +74,9 @@ def product(ws: Workspace, o: ir.Table) -> ir.Table | None:
         price_sensitivity=ibis.ifelse(it.discount.fill_null(0) > 0, 1, 0)
         .cast("float64")
         .mean(where=it.discount.notnull()),
-        new_product_adoption=it.is_new_arrival.cast("float64").mean(where=it.is_new_arrival.notnull()),
+        new_product_adoption=ibis.ifelse(it.is_new_arrival, 1, 0)
+        .cast("float64")
+        .mean(where=it.is_new_arrival.notnull()),
     )
     cat = (
         it.filter(it.category.notnull())
@@ -88,8 +90,8 @@ def product(ws: Workspace, o: ir.Table) -> ir.Table | None:
         share=cat.n.cast("float64") / cat.n.sum().over(ibis.window(group_by="customer_id")),
     )
     tops = tops.group_by("customer_id").aggregate(
-        top_category_spend=tops.category.arbitrary(where=tops.rs == 0),
-        top_category_count=tops.category.arbitrary(where=tops.rc == 0),
+        top_category_spend=tops.category.min(where=tops.rs == 0),
+        top_category_count=tops.category.min(where=tops.rc == 0),
         category_entropy=(-(tops.share * tops.share.log())).sum(where=tops.share > 0),
     )
     br = it.filter(it.brand.notnull()).group_by(["customer_id", "brand"]).aggregate(n=it.quantity.sum())

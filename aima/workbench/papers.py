@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['log', 'papers_overview', 'register', 'RunSpec', 'results_root', 'resolve_config', 'plan_runs', 'kernel_env',
-           'portable_notebook', 'execute_notebook', 'run_paper', 'collect_runs', 'select_runs', 'rewrite_readme',
-           'build_tables']
+           'portable_notebook', 'execute_notebook', 'run_paper', 'shard_runs', 'collect_runs', 'select_runs',
+           'rewrite_readme', 'build_tables']
 
 # %% ../../nbs/90_workbench/02c_papers.ipynb #c0571e34
 import json
@@ -24,6 +24,7 @@ from aima.workbench.papers_run import (
     resolve_config,
     results_root,
     run_paper,
+    shard_runs,
 )
 from .papers_tables import build_tables, collect_runs, rewrite_readme, select_runs
 
@@ -37,6 +38,7 @@ _all_ = [
     "portable_notebook",
     "execute_notebook",
     "run_paper",
+    "shard_runs",
     "collect_runs",
     "select_runs",
     "rewrite_readme",
@@ -126,6 +128,12 @@ def register(app) -> None:
         notebook: Annotated[
             Optional[list[str]], typer.Option("--notebook", "-n", help="Only this notebook (repeat for more).")
         ] = None,
+        shard: Annotated[
+            Optional[str],
+            typer.Option(
+                "--shard", help="Only grid points K, K+N, ... of shard K/N (one task of a cluster array or one GPU)."
+            ),
+        ] = None,
         timeout: Annotated[
             Optional[int], typer.Option("--timeout", help="Seconds a cell may run before the notebook fails.")
         ] = None,
@@ -136,7 +144,15 @@ def register(app) -> None:
         tables/, figures/, notebooks}."""
         try:
             runs = run_paper(
-                paper, config, smoke, jobs, results, notebook, timeout=timeout, echo=lambda s: typer.echo(s, err=True)
+                paper,
+                config,
+                smoke,
+                jobs,
+                results,
+                notebook,
+                timeout=timeout,
+                echo=lambda s: typer.echo(s, err=True),
+                shard=shard,
             )
         except PaperError as e:
             fail(str(e))

@@ -4,13 +4,14 @@
 
 # %% auto #0
 __all__ = ['log', 'RunSpec', 'results_root', 'resolve_config', 'relative_path', 'plan_runs', 'kernel_env', 'portable_notebook',
-           'execute_notebook', 'run_paper']
+           'execute_notebook', 'shard_runs', 'run_paper']
 
 # %% ../../nbs/90_workbench/02a_papers_run.ipynb #4705521a
 import contextlib
 import json
 import os
 import platform
+import re
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -276,6 +277,18 @@ def _finish(spec: RunSpec, results: list[dict], started: str, seconds: float, pr
     return run
 
 
+def shard_runs(specs: list, shard: str | None) -> list:
+    """The grid points of shard `"K/N"` (K from 0): every N-th run starting at K, so N scheduler tasks (a SLURM array,
+    one per GPU) split a sweep without talking to each other; None keeps all."""
+    if shard is None:
+        return list(specs)
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(shard))
+    if not m or not 0 <= int(m[1]) < int(m[2]):
+        raise PaperError(f"Bad shard {shard!r}: write K/N with 0 <= K < N, e.g. 0/4 ($SLURM_ARRAY_TASK_ID/4).")
+    k, n = int(m[1]), int(m[2])
+    return [s for i, s in enumerate(specs) if i % n == k]
+
+
 def run_paper(
     paper,
     config=None,
@@ -287,10 +300,15 @@ def run_paper(
     timeout: float | None = None,
     root=None,
     echo: Callable[[str], None] | None = None,
+    shard: str | None = None,
 ) -> list[dict]:
-    "Execute a paper's notebooks for every run of `config`; returns each run's record (also in its metrics.json)."
+    """Execute a paper's notebooks for every run of `config` (or of its `shard`, "K/N"); returns each run's record
+    (also in its metrics.json)."""
     echo = echo or (lambda s: log.info(s))
-    specs = plan_runs(paper, config, smoke, results, notebooks, root)
+    specs = shard_runs(plan_runs(paper, config, smoke, results, notebooks, root), shard)
+    if not specs:
+        echo(f"shard {shard}: no grid points (the config has fewer than its N)")
+        return []
     proj = paper_dir(paper, root).parent.parent
     for nb in specs[0].notebooks:
         check_parameters(nb)
