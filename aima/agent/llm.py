@@ -9,7 +9,7 @@ __all__ = ['SYSTEM', 'plan_messages', 'parse_choice', 'llm_planner']
 import json
 
 from .goal import Goal
-from .plan import Plan, _part, assemble, candidate_plays
+from .plan import Plan, assemble, part_of, candidate_plays
 from .plays import Play, baseline, target_gain
 
 # %% ../../nbs/70_agent/03c_llm.ipynb #df9df5d1
@@ -64,7 +64,7 @@ def parse_choice(text: str, plays: list[Play]) -> tuple[list[Play], list[str]]:
         if share < 1 and not plays[i].divisible:
             raise ValueError(f"The model bought part ({share}) of play {i}, which can only be bought whole.")
         seen.add(i)
-        chosen.append(plays[i] if share == 1 else _part(plays[i], float(share)))
+        chosen.append(plays[i] if share == 1 else part_of(plays[i], float(share)))
     why = d.get("reasoning") or []
     return chosen, [str(w) for w in (why if isinstance(why, list) else [why])]
 

@@ -16,7 +16,7 @@ from .goal import Goal
 from .plays import Play, baseline, campaign_plays, media_plays, retention_plays, target_gain
 
 # %% auto #0
-__all__ = ['SYMBOLS', 'choose', 'Plan', 'critic', 'totals', 'candidate_plays', 'assemble', 'strategist']
+__all__ = ['SYMBOLS', 'choose', 'part_of', 'Plan', 'critic', 'totals', 'candidate_plays', 'assemble', 'strategist']
 
 # %% ../../nbs/70_agent/03_plan.ipynb #84b54809
 def choose(plays: list[Play], budget: float, need: float, test_share: float = 0.1) -> tuple[list[Play], float]:
@@ -41,7 +41,7 @@ def choose(plays: list[Play], budget: float, need: float, test_share: float = 0.
             left, got = left - p.cost, got + abs(p.value)
         elif p.divisible and left > 0:
             share = left / p.cost
-            out.append(_part(p, share))
+            out.append(part_of(p, share))
             left, got = 0.0, got + abs(p.value) * share
     return out, left
 
@@ -51,7 +51,8 @@ def _gain(lo, mean) -> float:
     return abs(v) if v is not None else 0.0
 
 
-def _part(p: Play, share: float) -> Play:
+def part_of(p: Play, share: float) -> Play:
+    "The `share` (0-1] of divisible play `p`: cost, size and predicted gain scaled."
     q = Play(**{**asdict(p), "share": share})
     q.cost, q.size = p.cost * share, int(p.size * share)
     q.value, q.value_lo, q.value_hi = (None if v is None else v * share for v in (p.value, p.value_lo, p.value_hi))
