@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['mmm_side_by_side', 'ten_channels', 'mmm_many_channels', 'varied_channels', 'coverage_run', 'mmm_coverage',
-           'mmm_coverage_full', 'public_sets', 'public_fit', 'mmm_public']
+           'mmm_coverage_full', 'public_sets', 'public_fit', 'mmm_public', 'samplers', 'map_init_nuts', 'mmm_speed']
 
 # %% ../../nbs/90_workbench/04b_bench_mmm.ipynb #c65b2a37
 import time
@@ -308,3 +308,65 @@ def mmm_public(full: int = 0) -> list[dict]:
         for n in public_sets()
         for m in methods
     ]
+
+# %% ../../nbs/90_workbench/04b_bench_mmm.ipynb #efd1b9bb
+def samplers() -> dict:
+    "Which of the faster NUTS back-ends are importable here (none is installed by AIMA)."
+    import importlib.util
+
+    return {k: importlib.util.find_spec(k) is not None for k in ("nutpie", "numpyro", "jax", "blackjax")}
+
+
+def map_init_nuts(ex, tune: int, draws: int = 500, chains: int = 2, seed: int = 0) -> dict:
+    "NUTS on the example's model from the posterior mode with `tune` tuning steps; seconds, recovery, diagnostics."
+    import arviz as az
+    import pymc as pm
+
+    from aima.attribution.mmm import BayesianMMM, _design
+
+    m = BayesianMMM(channels=["x1", "x2"], date="date_week", target="y", controls=["event_1", "event_2"], draws=50)
+    t0 = time.perf_counter()
+    m.fit(ex, method="fast")  # sets the scales; its Laplace draws are not used
+    x, z, yv = m._data(ex, fitting=True)
+    t, F = _design(ex, m.date, m.start_, m.span_, m.yearly_order)
+    model = m._build(x / m.x_scale_, z / m.z_scale_, t, F, yv / m.y_scale_, len(x))
+    t1 = time.perf_counter()
+    with model:
+        start = pm.find_MAP(progressbar=False, seed=seed)
+        names = [rv.name for rv in model.free_RVs]
+        t2 = time.perf_counter()
+        idata = pm.sample(
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=min(chains, 2),
+            init="adapt_diag",
+            initvals={k: start[k] for k in names},
+            random_seed=seed,
+            progressbar=False,
+            compute_convergence_checks=False,
+        )
+    t3 = time.perf_counter()
+    post = idata.posterior
+    summ = az.summary(idata, var_names=names, kind="diagnostics")
+    return {
+        "tune": tune,
+        "draws": f"{chains} x ({tune} + {draws})",
+        "seconds": round(t3 - t0, 2),
+        "seconds_setup": round(t1 - t0, 2),
+        "seconds_map": round(t2 - t1, 2),
+        "seconds_nuts": round(t3 - t2, 2),
+        "alpha": post["alpha"].mean(("chain", "draw")).to_numpy().round(3).tolist(),
+        "lam": (post["lam"].mean(("chain", "draw")).to_numpy() / m.x_scale_).round(3).tolist(),
+        "rhat_max": round(float(summ.r_hat.max()), 3),
+        "ess_bulk_min": round(float(summ.ess_bulk.min()), 1),
+        "divergences": int(idata.sample_stats["diverging"].sum()),
+    }
+
+
+@benchmark("mmm_speed", [200, 100], "BayesianMMM NUTS from the MAP with N tuning steps on the 179-week example")
+def mmm_speed(tune: int = 200) -> list[dict]:
+    "Seconds, recovery and diagnostics of NUTS started at the mode with `tune` tuning steps (see above)."
+    ex, _ = _example()
+    rec = map_init_nuts(ex, tune)
+    return [{"benchmark": "mmm_speed", "size": tune, **rec, "samplers": samplers(), **environment()}]
