@@ -322,13 +322,16 @@ def map_init_nuts(ex, tune: int, draws: int = 500, chains: int = 2, seed: int = 
     import arviz as az
     import pymc as pm
 
-    from aima.attribution.mmm import BayesianMMM, _design
+    from aima.attribution.mmm import BayesianMMM
 
     m = BayesianMMM(channels=["x1", "x2"], date="date_week", target="y", controls=["event_1", "event_2"], draws=50)
     t0 = time.perf_counter()
     m.fit(ex, method="fast")  # sets the scales; its Laplace draws are not used
     x, z, yv = m._data(ex, fitting=True)
-    t, F = _design(ex, m.date, m.start_, m.span_, m.yearly_order)
+    d = pd.to_datetime(ex[m.date])  # the trend and Fourier design of BayesianMMM.fit
+    t = ((d - m.start_).dt.days / 7 / m.span_).to_numpy(float)
+    k = 2 * np.pi * (d.dt.dayofyear.to_numpy(float) / 365.25)[:, None] * np.arange(1, m.yearly_order + 1)
+    F = np.concatenate([np.sin(k), np.cos(k)], axis=1)
     model = m._build(x / m.x_scale_, z / m.z_scale_, t, F, yv / m.y_scale_, len(x))
     t1 = time.perf_counter()
     with model:
