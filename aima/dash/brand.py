@@ -139,7 +139,8 @@ def trend_figure(weekly: pd.DataFrame, dimension: str, alerts: pd.DataFrame | No
             hovertemplate="week of %{x}: %{y:.2f} (%{customdata} mentions)<extra></extra>",
         )
     )
-    a = alerts[(alerts.dimension == dimension) & alerts.kind.isin(["crisis", "emerging_positive"])] if alerts is not None else []
+    a = alerts if alerts is not None else pd.DataFrame(columns=["dimension", "kind", "week", "score"])
+    a = a[(a.dimension == dimension) & a.kind.isin(["crisis", "emerging_positive"])]
     if len(a):
         fig.add_trace(
             go.Scatter(
@@ -156,7 +157,11 @@ def trend_figure(weekly: pd.DataFrame, dimension: str, alerts: pd.DataFrame | No
     return fig
 
 # %% ../../nbs/85_dash/12_brand.ipynb #b619a693
-ALERT_KINDS = {"crisis": "crisis (score fell)", "emerging_positive": "emerging positive", "volume_spike": "volume spike"}
+ALERT_KINDS = {
+    "crisis": "crisis (score fell)",
+    "emerging_positive": "emerging positive",
+    "volume_spike": "volume spike",
+}
 
 
 def _section(title: str, body: str) -> str:
