@@ -98,7 +98,7 @@ def _brand_data(ws: Workspace, top: int) -> dict:
     ch = table.dropna(subset=["change"]).sort_values("change")
     out["up"] = ch.iloc[-1].to_dict() if len(ch) and ch.change.iloc[-1] > 0 else None
     out["down"] = ch.iloc[0].to_dict() if len(ch) and ch.change.iloc[0] < 0 else None
-    neg = a.filter(a.score < 0).order_by([a.score, a.confidence.desc(), a.mention_id]).limit(top)
+    neg = a.filter(a.score < 0).order_by([a.score, a.confidence.desc(), a.posted_at.desc(), a.mention_id]).limit(top)
     neg = neg.select("mention_id", "dimension", "score", "evidence").left_join(
         ws.table("mentions").select("mention_id", "source", "posted_at", "text"), "mention_id"
     )
@@ -125,18 +125,19 @@ def dimension_figure(table: pd.DataFrame):
 
 
 def trend_figure(weekly: pd.DataFrame, dimension: str, alerts: pd.DataFrame | None = None):
-    "Weekly mean score of one dimension, alert weeks marked."
+    "Weekly mean score of one dimension against weeks before the latest week of `weekly`, alert weeks marked."
     import plotly.graph_objects as go
 
+    last = weekly.week.max()
+    ago = lambda wk: ((wk - last).dt.days // 7).to_numpy()  # weeks before the latest week (x axis: 0 = latest)
     w = weekly[weekly.dimension == dimension].sort_values("week")
     fig = go.Figure(
         go.Scatter(
-            x=w.week.dt.strftime("%Y-%m-%d"),
+            x=ago(w.week),
             y=w.score,
             mode="lines",
-            name="score",
-            customdata=w.mentions,
-            hovertemplate="week of %{x}: %{y:.2f} (%{customdata} mentions)<extra></extra>",
+            customdata=w.week.dt.strftime("%Y-%m-%d") + " (" + w.mentions.astype(str) + " mentions)",
+            hovertemplate="week of %{customdata}: %{y:.2f}<extra></extra>",
         )
     )
     a = alerts if alerts is not None else pd.DataFrame(columns=["dimension", "kind", "week", "score"])
@@ -144,16 +145,16 @@ def trend_figure(weekly: pd.DataFrame, dimension: str, alerts: pd.DataFrame | No
     if len(a):
         fig.add_trace(
             go.Scatter(
-                x=a.week.dt.strftime("%Y-%m-%d"),
+                x=ago(a.week),
                 y=a.score,
                 mode="markers",
-                name="alert",
                 marker=dict(size=9, color=["#c92a2a" if k == "crisis" else "#2f9e44" for k in a.kind]),
-                hovertemplate="%{x}: alert, score %{y:.2f}<extra></extra>",
+                customdata=a.week.dt.strftime("%Y-%m-%d") + ": " + a.kind.str.replace("_", " "),
+                hovertemplate="week of %{customdata}, score %{y:.2f}<extra></extra>",
             )
         )
     style(fig, dimension.replace("_", " "), height=200)
-    fig.update_layout(showlegend=False)
+    fig.update_layout(showlegend=False, xaxis_title="weeks before the latest")
     return fig
 
 # %% ../../nbs/85_dash/12_brand.ipynb #b619a693
