@@ -7,7 +7,7 @@ __all__ = ['MENTION_CUSTOMERS', 'BRAND_ASPECTS', 'MODULE']
 
 # %% ../../nbs/40_brand/09_manifest.ipynb #68a73daa
 from ..data.schema import Column, result_table
-from ..manifest import Module, Table
+from ..manifest import Module, Page, Table
 
 # %% ../../nbs/40_brand/09_manifest.ipynb #219d8eb7
 MENTION_CUSTOMERS = result_table(
@@ -60,6 +60,7 @@ MODULE = Module(
         Table("mention_customers", "mention-customer links", "aima brand ingest", spec=MENTION_CUSTOMERS),
         Table("brand_aspects", "aspect sentiment of mentions", "aima brand analyse", spec=BRAND_ASPECTS),
     ),
+    pages=(Page("brand", "Brand", "aima.dash.brand:brand_page", order=55),),
     config="brand",
     order=40,
 )
