@@ -11,6 +11,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+import ibis
 import numpy as np
 import pandas as pd
 import torch
@@ -29,11 +30,9 @@ class TimedPaths(EncodedPaths):
     gaps: np.ndarray = None
 
 
-def journey_touches(touchpoints) -> "ibis.Table":
+def journey_touches(touchpoints) -> ibis.Table:
     """Ibis: every touch of a `touchpoints` table with its journey's outcome and `gap_days` (days to the journey's last
     touch; null without `occurred_at`), ordered by journey and touch."""
-    import ibis
-
     t = touchpoints
     conv = t.converted.fill_null(False) if "converted" in t.columns else ibis.literal(False)
     val = t.conversion_value.fill_null(0.0) if "conversion_value" in t.columns else ibis.literal(0.0)
