@@ -7,7 +7,7 @@ __all__ = ['PREDICTIONS', 'LIFT', 'MODULE']
 
 # %% ../../nbs/20_campaigns/09_manifest.ipynb #35e0140a
 from ..data.schema import Column, result_table
-from ..manifest import Module, Table
+from ..manifest import Module, Page, Table
 
 # %% ../../nbs/20_campaigns/09_manifest.ipynb #8eaaf2c7
 _METRICS = ("open_rate", "click_rate", "conversion_rate", "revenue_per_send", "roi")
@@ -73,6 +73,7 @@ MODULE = Module(
         Table("campaign_predictions", "campaign predictions", "aima campaigns predict", spec=PREDICTIONS),
         Table("campaign_lift", "campaign lift analyses", "aima campaigns lift DATA --treatment ...", spec=LIFT),
     ),
+    pages=(Page("campaigns", "Campaigns", "aima.dash.campaigns:campaigns_page", order=45),),
     config="campaigns",
     order=20,
 )
