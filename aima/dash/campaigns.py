@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from ..core import Workspace
 from ..campaigns.predict import ARTIFACT, METRICS
-from ..campaigns.optimise import _spec_frame, campaign_history, compare_variants
+from ..campaigns.optimise import campaign_history, compare_variants
 from .charts import chart, show_figure, style
 from aima.dash.kit import (
     CSS,
@@ -105,7 +105,9 @@ def predict_plan(model, plan: dict) -> pd.DataFrame:
         pd.Timestamp(plan.get("sent_at") or "now")
     except ValueError:
         raise ValueError(f"Send time {plan.get('sent_at')!r} is not a date and time like 2025-03-01 10:00.") from None
-    p = model.predict(_spec_frame(plan)).iloc[0]
+    row = pd.DataFrame([{k: v for k, v in plan.items() if v is not None}])
+    row["sent_at"] = pd.to_datetime(row["sent_at"], utc=True) if "sent_at" in row else pd.Timestamp.now(tz="UTC")
+    p = model.predict(row).iloc[0]
     return pd.DataFrame(
         {
             "metric": list(METRICS),
@@ -162,7 +164,14 @@ def variants_html(subjects: list[str], table: pd.DataFrame, leaders: pd.DataFram
         metric=lambda d: d.metric.map(LABELS),
         verdict=lambda d: np.where(d.clear, "clear lead", "not clear: the interval includes 0"),
     )
-    lcols = {"metric": "Metric", "leader": "Leader", "runner_up": "Runner-up", "lead": "Lead", "lo": "Low", "hi": "High"}
+    lcols = {
+        "metric": "Metric",
+        "leader": "Leader",
+        "runner_up": "Runner-up",
+        "lead": "Lead",
+        "lo": "Low",
+        "hi": "High",
+    }
     return (
         CSS
         + table_html(rows, cols, FORMATS)
@@ -322,8 +331,10 @@ def _plan_widgets(model, s: dict) -> list:
         w.add_class(f"aima-plan-{c}")
     cards, status = W.HTML(), W.HTML()
     fig = chart(go.Figure(), "plan")
-    variants = [W.Text(value=v, description=f"Variant {n}", layout=W.Layout(width="640px")) for n, v in
-                zip("ABC", [plan["subject"], "", ""])]
+    variants = [
+        W.Text(value=v, description=f"Variant {n}", layout=W.Layout(width="640px"))
+        for n, v in zip("ABC", [plan["subject"], "", ""])
+    ]
     for w, n in zip(variants, "abc"):
         w.add_class(f"aima-variant-{n}")
     compare = W.Button(description="Compare")
@@ -358,8 +369,12 @@ def _plan_widgets(model, s: dict) -> list:
     compare.on_click(safe(do_compare, vstatus))
     safe(predict, status)()
     return [
-        W.HTML(_note(f"Intervals: {model.interval:.0%}. Nothing is recorded here: `aima campaigns predict` records a "
-                     "prediction, and `aima campaigns optimise` ranks changes to the plan.")),
+        W.HTML(
+            _note(
+                f"Intervals: {model.interval:.0%}. Nothing is recorded here: `aima campaigns predict` records a "
+                "prediction, and `aima campaigns optimise` ranks changes to the plan."
+            )
+        ),
         subject,
         W.HBox([channel, send]),
         W.HBox([offer, value, audience]),
