@@ -140,6 +140,12 @@ EXPECT = {
         "At-risk customers and what to do",
         "Recommended action",
     ],
+    "campaigns": [
+        "Pre-launch prediction",
+        "Campaign history: actual against predicted",
+        "Measured lift",
+        "aima campaigns",
+    ],
 }
 
 
