@@ -231,6 +231,14 @@ def register(app) -> None:
     )
     app.add_typer(agent, name="agent")
 
+    def _in_workspace(workspace, fn):
+        "fn(ws) on the workspace; a ValueError becomes one clear line and exit code 1."
+        with open_workspace(workspace) as ws:
+            try:
+                return fn(ws)
+            except ValueError as e:
+                fail(str(e))
+
     def _plan_text(p: dict) -> str:
         lines = [
             f"{p['plan_id']} ({p['status']}): predicted gain {p['predicted']['gain']:,.2f} "
@@ -256,13 +264,12 @@ def register(app) -> None:
         json_out: JsonOpt = False,
     ):
         "Make a draft plan for GOAL (strategist + critic); nothing runs until it is approved."
-        with open_workspace(workspace) as ws:
-            try:
-                backend = llm_backend(ws, endpoint) if planner == "llm" else None
-                p = make_plan(ws, goal, budget=budget, days=days, planner=planner, backend=backend).to_dict()
-            except ValueError as e:
-                fail(str(e))
-        emit(p, json_out, _plan_text)
+
+        def plan(ws):
+            backend = llm_backend(ws, endpoint) if planner == "llm" else None
+            return make_plan(ws, goal, budget=budget, days=days, planner=planner, backend=backend).to_dict()
+
+        emit(_in_workspace(workspace, plan), json_out, _plan_text)
 
     @agent.command("show")
     def show_cmd(
@@ -271,12 +278,7 @@ def register(app) -> None:
         json_out: JsonOpt = False,
     ):
         "Show a plan."
-        with open_workspace(workspace) as ws:
-            try:
-                p = load_plan(ws, plan_id).to_dict()
-            except ValueError as e:
-                fail(str(e))
-        emit(p, json_out, _plan_text)
+        emit(_in_workspace(workspace, lambda ws: load_plan(ws, plan_id).to_dict()), json_out, _plan_text)
 
     @agent.command("edit")
     def edit_cmd(
@@ -286,12 +288,7 @@ def register(app) -> None:
         json_out: JsonOpt = False,
     ):
         "Drop plays from a draft plan."
-        with open_workspace(workspace) as ws:
-            try:
-                p = edit_plan(ws, plan_id, drop).to_dict()
-            except ValueError as e:
-                fail(str(e))
-        emit(p, json_out, _plan_text)
+        emit(_in_workspace(workspace, lambda ws: edit_plan(ws, plan_id, drop).to_dict()), json_out, _plan_text)
 
     @agent.command("approve")
     def approve_cmd(
@@ -301,12 +298,7 @@ def register(app) -> None:
         json_out: JsonOpt = False,
     ):
         "Approve a draft plan; monitoring counts from its start date."
-        with open_workspace(workspace) as ws:
-            try:
-                p = approve_plan(ws, plan_id, start).to_dict()
-            except ValueError as e:
-                fail(str(e))
-        emit(p, json_out, _plan_text)
+        emit(_in_workspace(workspace, lambda ws: approve_plan(ws, plan_id, start).to_dict()), json_out, _plan_text)
 
     @agent.command("monitor")
     def monitor_cmd(
@@ -315,13 +307,8 @@ def register(app) -> None:
         json_out: JsonOpt = False,
     ):
         "Actual vs predicted so far; proposes a re-plan draft when behind."
-        with open_workspace(workspace) as ws:
-            try:
-                m = monitor(ws, plan_id)
-            except ValueError as e:
-                fail(str(e))
         emit(
-            m,
+            _in_workspace(workspace, lambda ws: monitor(ws, plan_id)),
             json_out,
             lambda m: (
                 f"{m['plan_id']}: {m['status']} after {m['days_elapsed']} of {m['days']} days; "
@@ -336,12 +323,7 @@ def register(app) -> None:
         json_out: JsonOpt = False,
     ):
         "A report of a plan (markdown)."
-        with open_workspace(workspace) as ws:
-            try:
-                text = report(ws, plan_id)
-            except ValueError as e:
-                fail(str(e))
-        emit({"report": text}, json_out, lambda d: d["report"])
+        emit(_in_workspace(workspace, lambda ws: {"report": report(ws, plan_id)}), json_out, lambda d: d["report"])
 
     @agent.command("bench")
     def bench_cmd(
@@ -385,12 +367,7 @@ def register(app) -> None:
         "Answer a question about the workspace with figures from the modules (no language model)."
         from aima.agent.analyst import answer
 
-        with open_workspace(workspace) as ws:
-            try:
-                a = answer(ws, question)
-            except ValueError as e:
-                fail(str(e))
-        emit(a, json_out, lambda a: a["text"])
+        emit(_in_workspace(workspace, lambda ws: answer(ws, question)), json_out, lambda a: a["text"])
 
     @agent.command("tools")
     def tools_cmd(json_out: JsonOpt = False):

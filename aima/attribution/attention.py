@@ -20,7 +20,7 @@ from torch import nn
 from .journeys import EncodedPaths, PathsError, encode_paths
 from ..base import AimaEstimator, check_param
 from ..core import check_fitted
-from ..log import progress_enabled, quiet_lightning
+from ..log import progress_enabled, quiet_lightning, torch_threads
 
 # %% ../../nbs/50_attribution/11_attention_mta.ipynb #0618952a
 @dataclass
@@ -145,18 +145,6 @@ def attention_credit(net: JourneyAttention, tokens, gaps, known, how: str = "ig"
     return np.where(tot > 1e-12, ig / np.where(tot > 0, tot, 1), a.numpy())
 
 # %% ../../nbs/50_attribution/11_attention_mta.ipynb #083cdd71
-@contextmanager
-def _threads(n: int | None):
-    "Run with `n` torch CPU threads (None: leave as is), then restore."
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _lightning_module(net: nn.Module, lr: float, weight_decay: float):
     import lightning.pytorch as pl
 
@@ -248,7 +236,7 @@ class AttentionMTA(AimaEstimator):
         rate = torch.as_tensor(enc.conversions[use] / n[use], dtype=torch.float32)
         weight = torch.as_tensor(n[use], dtype=torch.float32)
         data = TensorDataset(*(X[k][use] for k in ("tokens", "gaps", "known")), rate, weight)
-        with _threads(self.num_threads):
+        with torch_threads(self.num_threads):
             torch.manual_seed(self.random_state)
             net = JourneyAttention(len(self.channels_), self.d_model, self.max_len)
             g = torch.Generator().manual_seed(self.random_state)
@@ -277,7 +265,7 @@ class AttentionMTA(AimaEstimator):
         "P(conversion) of every path."
         check_fitted(self, "net_")
         X = self._tensors(self._encode(paths))
-        with torch.no_grad(), _threads(self.num_threads):
+        with torch.no_grad(), torch_threads(self.num_threads):
             return torch.sigmoid(self.net_(X["tokens"], X["gaps"], X["known"])).numpy().astype(float)
 
     def touch_credits(self, paths, how: str | None = None, batch_size: int = 4096) -> pd.DataFrame:
@@ -288,7 +276,7 @@ class AttentionMTA(AimaEstimator):
         check_param("how", how, choices=("ig", "weights"))
         enc = self._encode(paths)
         X = self._tensors(enc)
-        with _threads(self.num_threads):
+        with torch_threads(self.num_threads):
             cr = np.concatenate([
                 attention_credit(self.net_, *(X[k][s : s + batch_size] for k in ("tokens", "gaps", "known")),
                                  how=how, steps=self.ig_steps)

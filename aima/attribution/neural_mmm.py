@@ -16,7 +16,7 @@ from torch import nn
 
 from ..base import AimaEstimator, check_param
 from ..core import check_fitted
-from ..log import progress_enabled, quiet_lightning
+from ..log import progress_enabled, quiet_lightning, torch_threads
 
 # %% ../../nbs/50_attribution/12_neural_mmm.ipynb #01b2ff7f
 class MediaNet(nn.Module):
@@ -70,18 +70,6 @@ class MediaNet(nn.Module):
         return self.intercept + (self.base @ Z.T) + media, media, inter
 
 # %% ../../nbs/50_attribution/12_neural_mmm.ipynb #0322a4cc
-@contextmanager
-def _threads(n: int | None):
-    "Run with `n` torch CPU threads (None: leave as is), then restore."
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _lightning_module(net: MediaNet, x, Z, y, w, lr: float, interaction_penalty: float):
     import lightning.pytorch as pl
 
@@ -195,7 +183,7 @@ class NeuralMMM(AimaEstimator):
         rng = np.random.default_rng(self.random_state)
         w = rng.dirichlet(np.ones(n), self.members) * n if self.members > 1 else np.ones((1, n))
         f = lambda a: torch.as_tensor(np.asarray(a), dtype=torch.float32)
-        with _threads(self.num_threads):
+        with torch_threads(self.num_threads):
             torch.manual_seed(self.random_state)
             net = MediaNet(len(self.channels), Z.shape[1], self.l_max, self.hidden, self.members)
             module = _lightning_module(
@@ -240,7 +228,7 @@ def _run(self, xs, Z, off: int | None = None, scale: float = 1.0):
     x = xs.copy()
     if off is not None:
         x[:, off] *= scale
-    with torch.no_grad(), _threads(self.num_threads):
+    with torch.no_grad(), torch_threads(self.num_threads):
         mu, media, _ = self.net_(torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(Z, dtype=torch.float32))
     return mu.numpy().astype(float) * self.y_scale_, media.numpy().astype(float) * self.y_scale_
 

@@ -21,7 +21,7 @@ from ..base import AimaEstimator, check_param
 from ..core import ArtifactError, Workspace, check_fitted
 from .sequences import FIELDS, Sequences, build_sequences, cardinalities
 from ..data.schema import write_result
-from ..log import get_logger, progress_enabled, quiet_lightning
+from ..log import get_logger, progress_enabled, quiet_lightning, torch_threads
 
 log = get_logger(__name__)
 
@@ -95,18 +95,6 @@ def coles_loss(z: torch.Tensor, owner: torch.Tensor, temperature: float = 0.1) -
     return -(logp.masked_fill(~pos, 0).sum(1) / pos.sum(1).clamp(min=1)).mean()
 
 # %% ../../nbs/10_customers/04_embed.ipynb #81235ccf
-@contextmanager
-def _threads(n: int | None):
-    "Run with `n` torch CPU threads (None: leave as is), then restore."
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(int(n))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 class _Slicer:
     "DataLoader collate: customer indices -> a batch of random slices (owner-labelled)."
 
@@ -219,7 +207,7 @@ class SequenceEmbedder(AimaEstimator):
             raise ValueError(f"SequenceEmbedder.fit takes `Sequences` (aima.customers.sequences); got {type(X)}.")
         if len(X) < 2:
             raise ValueError(f"Contrastive pretraining needs at least 2 customers; got {len(X)}.")
-        with _threads(self.num_threads):
+        with torch_threads(self.num_threads):
             self._train(X)
         return self
 
@@ -285,7 +273,7 @@ class SequenceEmbedder(AimaEstimator):
                 f"({self.net_.pos.num_embeddings}): build them with max_len={self.max_len_}."
             )
         out = []
-        with torch.no_grad(), _threads(self.num_threads):
+        with torch.no_grad(), torch_threads(self.num_threads):
             for s in range(0, len(X), batch_size):
                 b = X.subset(np.arange(s, min(s + batch_size, len(X)))).torch()
                 out.append(self.net_(b["tokens"], b["gaps"], b["lengths"]).numpy())
