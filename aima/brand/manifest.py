@@ -63,4 +63,5 @@ MODULE = Module(
     pages=(Page("brand", "Brand", "aima.dash.brand:brand_page", order=55),),
     config="brand",
     order=40,
+    tools=("aima.brand.analyse:analyse_mentions",),
 )

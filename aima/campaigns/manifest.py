@@ -76,4 +76,5 @@ MODULE = Module(
     pages=(Page("campaigns", "Campaigns", "aima.dash.campaigns:campaigns_page", order=45),),
     config="campaigns",
     order=20,
+    tools=("aima.campaigns.predict:fit_campaigns", "aima.campaigns.predict:predict_campaign"),
 )

@@ -55,4 +55,5 @@ MODULE = Module(
     tables=(Table("content_variants", "generated content variants", "aima content generate", spec=VARIANTS),),
     config="content",
     order=30,
+    tools=("aima.content.studio:rank_copy",),
 )
