@@ -9,7 +9,17 @@ __all__ = ['plan_html', 'plans_frame', 'agent_page']
 import pandas as pd
 
 from ..agent.plan import SYMBOLS
-from .kit import CSS, cards_html, default_workspace, escape, message_html, read_workspace, safe, table_html
+from aima.dash.kit import (
+    CSS,
+    cards_html,
+    default_workspace,
+    escape,
+    message_html,
+    read_workspace,
+    safe,
+    table_html,
+    write_workspace,
+)
 
 # %% ../../nbs/85_dash/10_agent.ipynb #2203b201
 _LEVEL = {"error": "error", "warn": "empty", "info": "ok"}
@@ -83,7 +93,6 @@ def agent_page(uri: str | None = None):
     import ipywidgets as W
 
     from aima.agent.history import approve_plan, edit_plan, load_plan, make_plan, monitor
-    from aima.core import Workspace
 
     uri = str(uri or default_workspace())
     goal = W.Text(
@@ -130,7 +139,7 @@ def agent_page(uri: str | None = None):
             )
             approved = plans_frame(ws).query("status == 'approved'")
         if len(approved):
-            with Workspace(uri) as ws:
+            with write_workspace(uri) as ws:
                 m = monitor(ws, approved.plan_id.iloc[0], replan=False)
             watch.value = (
                 CSS
@@ -151,17 +160,17 @@ def agent_page(uri: str | None = None):
         if not goal.value.strip():
             status.value = message_html("Write a goal first, e.g. `grow email revenue 20% in 90 days with £10k`.")
             return
-        with Workspace(uri) as ws:
+        with write_workspace(uri) as ws:
             plan = make_plan(ws, goal.value, budget=budget.value or None, days=days.value or None)
         show(plan)
 
     def do_drop(_=None):
-        with Workspace(uri) as ws:
+        with write_workspace(uri) as ws:
             plan = edit_plan(ws, state["plan"].plan_id, list(drop.value))
         show(plan)
 
     def do_approve(_=None):
-        with Workspace(uri) as ws:
+        with write_workspace(uri) as ws:
             plan = approve_plan(ws, state["plan"].plan_id)
         status.value = message_html(
             f"Plan {plan.plan_id} approved; monitoring counts from {plan.goal['approved_from']}.", "ok"

@@ -8,13 +8,22 @@ __all__ = ['UPLOAD_TYPES', 'upload_dir', 'save_upload', 'fetch_link', 'dry_run',
 # %% ../../nbs/85_dash/07_imports.ipynb #4e76c837
 import json
 import re
-import time
 from pathlib import Path
 
 import pandas as pd
 
-from ..core import Workspace, WorkspaceLockedError, parse_uri
-from .kit import CSS, Unavailable, escape, code_html, default_workspace, message_html, plain, safe, table_html
+from ..core import Workspace, parse_uri
+from aima.dash.kit import (
+    CSS,
+    code_html,
+    default_workspace,
+    escape,
+    message_html,
+    plain,
+    safe,
+    table_html,
+    write_workspace,
+)
 from ..data.detect import FIELDS
 from ..data.imports import fetch_url, import_source, sheet_csv_url
 
@@ -130,22 +139,10 @@ def dry_run(path: str | Path, mapping: dict | None = None) -> dict:
 def run_import(uri: str | None, path: str | Path, mapping: dict | None = None, wait: float = 15) -> dict:
     """Import `path` into the workspace; returns the importer's summary plus `quarantine_rows` (the rows set aside, with
     reasons)."""
-    uri = str(uri or default_workspace())
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            ws = Workspace(uri)
-            break
-        except WorkspaceLockedError as e:
-            if time.monotonic() > deadline:
-                raise Unavailable(f"The workspace is busy ({e}). Try again in a minute.", "busy") from None
-            time.sleep(0.5)
-    try:
+    with write_workspace(uri, wait) as ws:
         out = import_source(ws, path, mapping=mapping or None)
         out["quarantine_rows"] = _quarantined(ws, out)
         return out
-    finally:
-        ws.close()
 
 # %% ../../nbs/85_dash/07_imports.ipynb #63c1a03b
 def update_results(uri: str | None = None) -> list[dict]:
