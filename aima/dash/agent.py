@@ -180,14 +180,14 @@ def agent_page(uri: str | None = None):
     go.on_click(safe(make, status))
     drop_btn.on_click(safe(do_drop, status))
     approve.on_click(safe(do_approve, status))
-    safe(refresh_lists, status)()
-    try:
+    def show_latest():
         with read_workspace(uri) as ws:
             latest = load_plan(ws) if ws.exists("agent_plans") else None
         if latest is not None:
             show(latest)
-    except Exception:
-        pass
+
+    safe(refresh_lists, status)()
+    safe(show_latest, status)()  # the plan made last, as it stands; a problem shows in the status line
     intro = W.HTML(
         CSS + "<div class='aima'><p class='sub'>Write a goal with a budget and a horizon. AIMA prices "
         "what each module can do (retention actions, campaigns, paid media), buys the best plays within "
