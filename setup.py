@@ -29,6 +29,8 @@ EXTRAS = {
     "spark": ["ibis-framework[pyspark]==12.0.0", "pyspark==4.0.5"],
     # Postgres workspaces (`Workspace("postgres://...")`) and their parity tests.
     "postgres": ["ibis-framework[postgres]==12.0.0", "psycopg[binary]>=3.2"],
+    # Connectors: tokens from the OS keyring (`keyring set aima SHOPIFY_ACCESS_TOKEN`) as well as the environment.
+    "connectors": ["keyring>=25"],
     # Dashboards.
     "dash": ["voila==0.5.13", "ipywidgets==8.1.9", "plotly==7.1.0"],
     # Research workflow: lab, papermill sweeps, experiment tracking.

@@ -270,3 +270,118 @@ def test_shopify_webhooks_server_signed_duplicate_and_refund():
     oid = str(order["id"])
     assert o.loc[oid, "amount"] == 1.0 and o.loc[f"{oid}-R4242", "customer_id"] == str(order["customer"]["id"])
     assert ws.table(WEBHOOK_TABLE).count().execute() == 3
+
+
+@pytest.fixture
+def memory_keyring():
+    "The OS keyring replaced by an in-memory backend (keyring's own plug-in API), restored afterwards."
+    keyring = pytest.importorskip("keyring", reason="keyring: the optional `connectors` extra is not installed")
+    from keyring.backend import KeyringBackend
+
+    class Memory(KeyringBackend):
+        priority = 1
+
+        def __init__(self):
+            super().__init__()
+            self.store = {}
+
+        def get_password(self, service, username):
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.store.pop((service, username), None)
+
+    old = keyring.get_keyring()
+    keyring.set_keyring(Memory())
+    try:
+        yield keyring
+    finally:
+        keyring.set_keyring(old)
+
+
+def test_credentials_from_the_keyring_sync_and_never_leak(memory_keyring, monkeypatch, tmp_path):
+    from aima.connectors.http import credential
+
+    monkeypatch.delenv("KLAVIYO_API_KEY", raising=False)
+    with pytest.raises(ConnectorAuthError, match="keyring set aima KLAVIYO_API_KEY"):
+        credential("KLAVIYO_API_KEY", "klaviyo")
+    memory_keyring.set_password("aima", "KLAVIYO_API_KEY", KLAVIYO_KEY)
+    assert credential("KLAVIYO_API_KEY", "klaviyo") == KLAVIYO_KEY
+    monkeypatch.setenv("KLAVIYO_API_KEY", "pk_from_the_environment")
+    assert credential("KLAVIYO_API_KEY", "klaviyo") == "pk_from_the_environment"  # the environment wins
+    monkeypatch.delenv("KLAVIYO_API_KEY")
+    wsf = tmp_path / "k.duckdb"
+    with FakeKlaviyo(klaviyo_records(seed=4), key=KLAVIYO_KEY) as kl, Workspace(str(wsf)) as ws:
+        out = sync(ws, "klaviyo", base_url=kl.url, clock=FakeClock())
+        sent = {h.get("authorization") for _, _, _, h in kl.requests}
+    assert out["tables"]["customers"]["imported"] == 10
+    assert sent == {f"Klaviyo-API-Key {KLAVIYO_KEY}"}
+    assert KLAVIYO_KEY.encode() not in wsf.read_bytes() and KLAVIYO_KEY not in json.dumps(out)
+
+
+def test_klaviyo_and_hubspot_webhooks_signed_replayed_and_duplicate(monkeypatch):
+    import threading
+    import time
+    import urllib.error
+    import urllib.request
+
+    from aima.connectors.hubspot import FakeHubSpot, hubspot_records
+    from aima.connectors.webhooks import WEBHOOK_TABLE, make_server, sign_hubspot, sign_klaviyo
+
+    secrets = {"klaviyo": "klaviyo-secret-0123456789", "hubspot": "hubspot-app-secret"}
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-na1-0a1b2c3d")
+    ws = Workspace(":memory:")
+    public = "https://hooks.example.com"
+    srv = make_server(ws, "127.0.0.1", 0, secrets, public_url=public)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.server_address[1]}"
+
+    def post(path, body, headers):
+        req = urllib.request.Request(base + path, data=body, method="POST", headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=20) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    ev = klaviyo_records(seed=6)["events"][:3]
+    items = [{"topic": "event:klaviyo.clicked_email", "external_id": e["id"], "payload": {"data": e}} for e in ev]
+    kbody = json.dumps({"data": items, "meta": {"klaviyo_webhook_id": "wh_9"}}).encode()
+    now = str(int(time.time()))
+    kh = {"Klaviyo-Webhook-Id": "wh_9", "Klaviyo-Timestamp": now, "Content-Type": "application/json"}
+    hbody = json.dumps([{"eventId": 7, "subscriptionType": "deal.creation", "objectId": 9007}]).encode()
+    ms = str(int(time.time() * 1000))
+    try:
+        assert post("/webhooks/klaviyo", kbody, {**kh, "Klaviyo-Signature": sign_klaviyo(b"x", now, "k")})[0] == 401
+        old = str(int(time.time()) - 3600)
+        stale = {**kh, "Klaviyo-Timestamp": old, "Klaviyo-Signature": sign_klaviyo(kbody, old, secrets["klaviyo"])}
+        assert post("/webhooks/klaviyo", kbody, stale)[0] == 401  # an hour old: refused as a replay
+        assert not ws.exists("events") and not ws.exists(WEBHOOK_TABLE)
+        good = {**kh, "Klaviyo-Signature": sign_klaviyo(kbody, now, secrets["klaviyo"])}
+        status, out = post("/webhooks/klaviyo", kbody, good)
+        assert (status, out["tables"]["events"]["imported"]) == (200, 3)
+        assert post("/webhooks/klaviyo", kbody, good) == (200, {"duplicate": [e["id"] for e in ev]})
+        with FakeHubSpot(hubspot_records(seed=5), token="pat-na1-0a1b2c3d") as hs:
+            ws.config.connectors.base_urls["hubspot"] = hs.url
+            wrong = sign_hubspot("POST", f"{base}/webhooks/hubspot", hbody, ms, secrets["hubspot"])
+            hh = {"X-HubSpot-Request-Timestamp": ms, "Content-Type": "application/json"}
+            assert post("/webhooks/hubspot", hbody, {**hh, "X-HubSpot-Signature-v3": wrong})[0] == 401
+            sig = sign_hubspot("POST", f"{public}/webhooks/hubspot", hbody, ms, secrets["hubspot"])
+            status, out = post("/webhooks/hubspot", hbody, {**hh, "X-HubSpot-Signature-v3": sig})
+            assert (status, out["tables"]["orders"]["imported"]) == (200, 1), out
+            assert post("/webhooks/hubspot", hbody, {**hh, "X-HubSpot-Signature-v3": sig}) == (
+                200,
+                {"duplicate": ["7"]},
+            )
+            assert sum(p.startswith("/crm/") for _, p, _, _ in hs.requests) == 2  # one batch read + associations
+        assert post("/webhooks/shopify", b"{}", {"X-Shopify-Hmac-Sha256": "x"})[0] == 503  # no secret configured
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    e = ws.read("events")
+    assert set(e.event_type) == {"email_click"} and len(e) == 3
+    assert ws.read("orders").set_index("order_id").loc["hubspot:9007", "customer_id"] == "hubspot:507"
+    assert ws.table(WEBHOOK_TABLE).count().execute() == 4

@@ -228,6 +228,10 @@ def _native_upsert(ws: Workspace, name: str, data: pa.Table, keys: list[str]) ->
         if not _exists(ws, name):
             raw.execute(f"CREATE TABLE {q(name)} AS SELECT * FROM {tmp}")
         else:
+            have = {r[0] for r in raw.execute(f"DESCRIBE {q(name)}").fetchall()}
+            for col, typ, *_ in raw.execute(f"DESCRIBE {tmp}").fetchall():
+                if col not in have:  # a connector's own table gained a field: add it; older rows get NULL
+                    raw.execute(f"ALTER TABLE {q(name)} ADD COLUMN {q(col)} {'VARCHAR' if typ == 'NULL' else typ}")
             on = " AND ".join(f"n.{q(k)} = {q(name)}.{q(k)}" for k in keys)
             raw.execute(f"DELETE FROM {q(name)} WHERE EXISTS (SELECT 1 FROM {tmp} n WHERE {on})")
             raw.execute(f"INSERT INTO {q(name)} BY NAME SELECT * FROM {tmp}")

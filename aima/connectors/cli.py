@@ -77,7 +77,9 @@ def register(app) -> None:
             ws.close()
         emit(out, json_out, _summary_text)
 
-    webhooks_app = typer.Typer(no_args_is_help=True, help="Receive signed webhooks (Shopify orders and refunds).")
+    webhooks_app = typer.Typer(
+        no_args_is_help=True, help="Receive signed webhooks (Shopify orders, Klaviyo events, HubSpot contacts/deals)."
+    )
     app.add_typer(webhooks_app, name="webhooks")
 
     @webhooks_app.command("serve")
@@ -85,18 +87,35 @@ def register(app) -> None:
         workspace: WorkspaceOpt = None,
         host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port (0: any free one).")] = 8787,
+        public_url: Annotated[
+            Optional[str],
+            typer.Option(
+                help="The URL HubSpot calls, scheme and host (HubSpot signs it), e.g. https://hooks.example.com"
+            ),
+        ] = None,
     ):
-        "Serve POST /webhooks/shopify: verify X-Shopify-Hmac-Sha256 (SHOPIFY_WEBHOOK_SECRET), write orders at once."
-        from aima.connectors.http import credential
-        from aima.connectors.webhooks import make_server
+        """Serve POST /webhooks/{shopify,klaviyo,hubspot}: verify each source's signature, write at once.
 
-        try:
-            secret = credential("SHOPIFY_WEBHOOK_SECRET", "shopify webhooks")
-        except ConnectorError as e:
-            fail(str(e))
+        Secrets from the environment or keyring: SHOPIFY_WEBHOOK_SECRET, KLAVIYO_WEBHOOK_SECRET, HUBSPOT_CLIENT_SECRET
+        (at least one; HubSpot also needs HUBSPOT_ACCESS_TOKEN to read the changed objects)."""
+        from aima.connectors.http import credential
+        from aima.connectors.webhooks import SECRET_VARS, make_server
+
+        secrets = {}
+        for source, var in SECRET_VARS.items():
+            try:
+                secrets[source] = credential(var, f"{source} webhooks")
+            except ConnectorError:
+                pass
+        if not secrets:
+            fail(
+                "webhooks: no secret is set. Set SHOPIFY_WEBHOOK_SECRET, KLAVIYO_WEBHOOK_SECRET or "
+                "HUBSPOT_CLIENT_SECRET (or store one with `keyring set aima VAR`), then run again."
+            )
         ws = open_workspace(workspace)
-        srv = make_server(ws, host, port, secret)
-        typer.echo(f"listening on http://{host}:{srv.server_address[1]}/webhooks/shopify (Ctrl-C stops)", err=True)
+        srv = make_server(ws, host, port, secrets, public_url)
+        routes = ", ".join(f"/webhooks/{s}" for s in secrets)
+        typer.echo(f"listening on http://{host}:{srv.server_address[1]} for {routes} (Ctrl-C stops)", err=True)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))  # stop cleanly too
         try:
             srv.serve_forever()

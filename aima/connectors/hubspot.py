@@ -18,7 +18,7 @@ from .http import HttpClient, MalformedResponseError, credential
 
 # %% auto #0
 __all__ = ['EMAIL_EVENTS', 'SEARCH_LIMIT', 'hubspot_records', 'FakeHubSpot', 'hubspot_contacts', 'hubspot_deals',
-           'hubspot_email_events', 'HubSpotConnector']
+           'hubspot_customer_ids', 'hubspot_email_events', 'HubSpotConnector']
 
 # %% ../../nbs/08_connectors/08_hubspot.ipynb #2fdc97f5
 def hubspot_records(n_contacts: int = 12, n_deals: int = 8, n_events: int = 30, seed: int = 0) -> dict:
@@ -71,7 +71,9 @@ def hubspot_records(n_contacts: int = 12, n_deals: int = 8, n_events: int = 30, 
         }
         for e in range(n_events)
     ]
-    return {"contacts": contacts, "deals": deals, "events": events}
+    # deals -> contacts (HubSpot's association API); every fourth deal has no contact, as happens in CRMs
+    associations = {d["id"]: [contacts[(5 * j) % n_contacts]["id"]] for j, d in enumerate(deals) if j % 4 != 3}
+    return {"contacts": contacts, "deals": deals, "events": events, "associations": associations}
 
 
 class FakeHubSpot(FakeServer):
@@ -104,6 +106,30 @@ class FakeHubSpot(FakeServer):
             at, lim = int(query.get("offset", 0) or 0), int(query.get("limit", 1000))
             more = at + lim < len(rows)
             return 200, rl, {"events": rows[at : at + lim], "hasMore": more, "offset": str(at + lim)}
+        if path == "/crm/v4/associations/deals/contacts/batch/read" and method == "POST":
+            ids = [str(i.get("id")) for i in (body or {}).get("inputs", [])]
+            assoc = self.records.get("associations", {})
+            res = [
+                {
+                    "from": {"id": i},
+                    "to": [
+                        {"toObjectId": int(c), "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 3}]}
+                        for c in assoc[i]
+                    ],
+                }
+                for i in ids
+                if assoc.get(i)
+            ]
+            errors = [
+                {"status": "error", "category": "OBJECT_NOT_FOUND", "context": {"fromObjectId": [i]}}
+                for i in ids
+                if not assoc.get(i)
+            ]  # HubSpot answers 207 Multi-Status when some deals have no association
+            return (207 if errors else 200), rl, {"status": "COMPLETE", "results": res, "errors": errors}
+        if path.startswith("/crm/v3/objects/") and path.endswith("/batch/read") and method == "POST":
+            want = {str(i.get("id")) for i in (body or {}).get("inputs", [])}
+            rows = [r for r in self.records.get(path.split("/")[4], []) if r["id"] in want]
+            return 200, rl, {"status": "COMPLETE", "results": rows}
         kind = path.split("/")[4] if path.startswith("/crm/v3/objects/") and path.endswith("/search") else None
         if kind not in self.MODIFIED or method != "POST":
             return 404, rl, {"status": "error", "message": "Not found", "category": "OBJECT_NOT_FOUND"}
@@ -152,12 +178,17 @@ def hubspot_contacts(records: list[dict], known: dict[str, str]) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def hubspot_deals(records: list[dict]) -> dict[str, pd.DataFrame]:
-    "Every deal for `hubspot_deals`, and the closed-won ones as `orders`."
+def hubspot_deals(records: list[dict], customers: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+    """Every deal for `hubspot_deals`, and the closed-won ones as `orders` of the deal's customer.
+
+    A record's `contact_id` (filled from the associations API) is its first associated contact; `customers` maps
+    contact ids to customer ids (default `hubspot:<contact id>`, the id contacts get when no e-mail matched)."""
+    customers = customers or {}
     deals = pd.DataFrame(
         [
             {
                 "deal_id": d["id"],
+                "contact_id": d.get("contact_id"),
                 **{
                     k: d["properties"].get(k)
                     for k in (
@@ -179,6 +210,7 @@ def hubspot_deals(records: list[dict]) -> dict[str, pd.DataFrame]:
         pd.DataFrame(
             {
                 "order_id": "hubspot:" + won.deal_id,
+                "customer_id": [None if c is None else customers.get(c, f"hubspot:{c}") for c in won.contact_id],
                 "ordered_at": won.closedate,
                 "amount": won.amount,
                 "currency": won.deal_currency_code,
@@ -190,6 +222,17 @@ def hubspot_deals(records: list[dict]) -> dict[str, pd.DataFrame]:
         else pd.DataFrame()
     )
     return {"hubspot_deals": deals, **({"orders": orders} if len(orders) else {})}
+
+
+def hubspot_customer_ids(ws: Workspace | None, contact_ids) -> dict[str, str]:
+    "Contact id -> customer id of the HubSpot contacts already in `ws` (a contact may have joined an e-mail match)."
+    want = {str(c) for c in contact_ids if c is not None}
+    if ws is None or not want or not ws.exists("customers"):
+        return {}
+    t = ws.table("customers")
+    rows = t.filter(t.extra.contains('"hubspot_id"')).select("customer_id", "extra").to_pandas()
+    ids = {str(json.loads(x).get("hubspot_id")): c for c, x in zip(rows.customer_id, rows.extra)}
+    return {c: ids[c] for c in want if c in ids}
 
 
 def hubspot_email_events(records: list[dict], known: dict[str, str]) -> pd.DataFrame:
@@ -237,6 +280,19 @@ class HubSpotConnector(Connector):
         return MalformedResponseError(
             f"hubspot {stream.name}: the page from {url} is not the documented shape. Nothing from it was written."
         )
+
+    def _with_contacts(self, client: HttpClient, deals: list[dict]) -> list[dict]:
+        "`deals` with `contact_id`: the first contact each is associated with (v4 associations batch read)."
+        url = f"{self.base_url}/crm/v4/associations/deals/contacts/batch/read"
+        d = client.post(url, {"inputs": [{"id": x["id"]} for x in deals]}).data
+        if not isinstance(d, dict) or not isinstance(d.get("results"), list):
+            raise self._bad(Stream("deal associations", ()), url)
+        first = {}
+        for r in d["results"]:
+            to = r.get("to") if isinstance(r, dict) else None
+            if isinstance(to, list) and to and isinstance(to[0], dict) and "toObjectId" in to[0]:
+                first[str((r.get("from") or {}).get("id"))] = str(to[0]["toObjectId"])
+        return [{**x, "contact_id": first.get(str(x["id"]))} for x in deals]
 
     def pages(self, client: HttpClient, stream: Stream, since: str | None) -> Iterator[Page]:
         ms = lambda t: int(pd.Timestamp(t).timestamp() * 1000)
@@ -290,6 +346,8 @@ class HubSpotConnector(Connector):
                 isinstance(x, dict) and stream.cursor in (x.get("properties") or {}) for x in res
             ):
                 raise self._bad(stream, url)
+            if stream.name == "deals" and res:
+                res = self._with_contacts(client, res)
             page = Page.of(res, [x["properties"][stream.cursor] for x in res], url)
             top = page.cursor
             yield page
@@ -306,5 +364,5 @@ class HubSpotConnector(Connector):
         if stream.name == "contacts":
             return {"customers": hubspot_contacts(page.records, known_emails(ws))}
         if stream.name == "deals":
-            return hubspot_deals(page.records)
+            return hubspot_deals(page.records, hubspot_customer_ids(ws, [r.get("contact_id") for r in page.records]))
         return {"events": hubspot_email_events(page.records, known_emails(ws))}
