@@ -294,10 +294,16 @@ def _voice_widgets(uri, s: dict, voice, ws_uri: str) -> list:
 
     learn.on_click(safe(do_learn, status))
     msg = (
-        f"No brand voice yet, so variants have no voice score. Paste your brand's past copy below and press Learn "
+        f"Variants get a voice score once there is one. Paste your brand's past copy below and press Learn "
         f"voice, or run `aima content voice past_copy.txt --save --workspace {ws_uri}` (one text per line)."
     )
-    return [W.HTML(_section("Brand voice")), W.HTML(message_html(msg)), box, learn, status]
+    return [
+        W.HTML(_section("Brand voice")),
+        W.HTML(message_html(msg, "empty", "No brand voice yet")),
+        box,
+        learn,
+        status,
+    ]
 
 
 def content_prefetch(uri: str | None = None) -> None:
