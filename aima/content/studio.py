@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['OFFER_RULES', 'VOICE_ARTIFACT', 'customer_context', 'personalise', 'as_campaigns', 'heuristic_score', 'rank_variants',
-           'generate_content', 'rank_copy', 'read_texts', 'save_voice', 'load_voice', 'voice_report', 'register']
+           'generate_content', 'contract_frame', 'rank_copy', 'read_texts', 'save_voice', 'load_voice', 'voice_report',
+           'register']
 
 # %% ../../nbs/30_content/04_studio.ipynb #6bdbe938
 import json
@@ -210,7 +211,7 @@ def generate_content(
         fields=[json.dumps(by_variant[v]["fields"]) for v in table.variant],
     )
     if record:
-        write_result(ws, "content_variants", _typed(out), mode="append")
+        write_result(ws, "content_variants", contract_frame(out), mode="append")
     ranked = []
     for r in out.itertuples():
         pred = {
@@ -247,7 +248,7 @@ def _num(x):
     return None if x is None or pd.isna(x) else float(x)
 
 
-def _typed(df: pd.DataFrame) -> pd.DataFrame:
+def contract_frame(df: pd.DataFrame) -> pd.DataFrame:
     "The columns of the `content_variants` contract, each in its declared type (empty columns too)."
     from aima.content.manifest import VARIANTS
 

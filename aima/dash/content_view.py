@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from ..campaigns.predict import METRICS
 from ..content.channels import CHANNELS, validate
 from ..content.generate import ContentClient, main_text
-from ..content.studio import VOICE_ARTIFACT, _typed, rank_variants
+from ..content.studio import VOICE_ARTIFACT, contract_frame, rank_variants
 from ..content.templates import Brief, email_html
 from .campaigns import FORMATS, LABELS
 from .kit import CSS, cached, code_html, escape, latest, style, table_html
@@ -297,4 +297,4 @@ def variant_rows(table: pd.DataFrame, notes: dict, variants: list[dict], brief: 
         interval=notes["interval"],
         fields=[json.dumps(by[v]["fields"]) for v in table.variant],
     )
-    return _typed(out)
+    return contract_frame(out)
