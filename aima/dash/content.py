@@ -78,10 +78,10 @@ def content_page(uri: str | None = None):
     tone = W.Dropdown(options=tones, value="brand" if voice is not None else "neutral", description="Tone", layout=L())
     goal, product = (
         W.Text(value="new season", description="Goal", layout=L()),
-        W.Text(value="our new collection", description="Product", layout=L("360px")),
+        W.Text(value="new arrivals", description="Product", layout=L("360px")),
     )
     brand, deadline = (
-        W.Text(value="our shop", description="Brand", layout=L()),
+        W.Text(value="Northwind", description="Brand", placeholder="your brand", layout=L()),
         W.Text(value="Sunday", description="Ends", layout=L("360px")),
     )
     offer = W.Dropdown(options=OFFERS, value="none", description="Offer", layout=L())
