@@ -140,6 +140,7 @@ EXPECT = {
         "At-risk customers and what to do",
         "Recommended action",
     ],
+    "content": ["The brief", "Variants, best first", "Not a prediction", "No brand voice yet", "aima content voice"],
     "campaigns": [
         "Pre-launch prediction",
         "Campaign history: actual against predicted",
@@ -281,3 +282,36 @@ def test_import_small_csv(open_page, tmp_path):  # last: it writes to the worksp
     home = open_page("home")
     assert "march_orders.csv" in home.text() and "in quarantine" in home.text()
     home.check()
+
+
+def test_content_generate_edit_export(open_page, tmp_path):  # after the import test: saving writes content_variants
+    p = open_page("content")
+    p.pg.locator(".aima-content-type select").select_option(label="SMS")
+    champions = p.pg.locator(".aima-content-segment select option", has_text="Champions").first.inner_text()
+    p.pg.locator(".aima-content-segment select").select_option(label=champions)
+    p.pg.click(".aima-content-generate")
+    p.pg.wait_for_function(
+        "() => document.querySelector('.aima-ranked').innerText.includes('Reply STOP')", timeout=60_000
+    )
+    mine = "Champions: your favourites are back this week. Reply STOP to opt out"
+    p.pg.fill(".aima-content-field-text textarea", mine)
+    p.pg.click(".aima-content-rescore")
+    p.pg.wait_for_function(
+        "(t) => document.querySelector('.aima-ranked').innerText.includes(t) && document.body.innerText.includes("
+        "'Re-scored')",
+        arg=mine,
+        timeout=60_000,
+    )
+    assert "heuristic" in p.pg.inner_text(".aima-ranked")
+    p.pg.click(".aima-content-csv")
+    link = p.pg.wait_for_selector("a.aima-download", timeout=60_000)
+    with p.pg.expect_download() as dl:
+        link.click()
+    path = tmp_path / "content.csv"
+    dl.value.save_as(path)
+    got = list(csv.DictReader(path.open()))
+    assert len(got) == 3 and mine in {r["text"] for r in got} and {r["content_type"] for r in got} == {"sms"}
+    p.pg.click(".aima-content-save")
+    p.pg.wait_for_function("() => document.body.innerText.includes('Saved 3 rows')", timeout=60_000)
+    p.check()
+    p.shot("content_edited")

@@ -103,6 +103,10 @@ def test_voice_profile_from_files(tmp_path):
         "Please note that the quarterly statement is available.\n"
         "Kindly review the enclosed documentation.\n"
     )
-    code, out, err = _run("content", "voice", str(formal), "--json")
+    ws = str(tmp_path / "w.duckdb")
+    code, out, err = _run("content", "voice", str(formal), "--json", "--save", "--workspace", ws)
     assert code == 0, err
-    assert json.loads(out)["profile"]["formality"]["band"] == "high"
+    assert (json.loads(out)["profile"]["formality"]["band"], json.loads(out)["saved"]) == ("high", 1)
+    code, out, err = _run("content", "generate", "--type", "sms", "--workspace", ws, "--json")  # scored against it
+    assert code == 0, err
+    assert all(0 <= v["voice_score"] <= 1 for v in json.loads(out)["variants"])
