@@ -182,6 +182,9 @@ _ANGLE_LINE = {
 }
 
 # %% ../../nbs/30_content/02_templates.ipynb #3766a787
+_DOUBLE_DET = re.compile(r"\b(?:our|your|the|my)\s+(?=(?:our|your|the|my|a|an)\b)", re.I)
+
+
 class _Writer:
     def __init__(self, brief: Brief, key: str, seed: int):
         h = hashlib.sha1(f"{sorted(asdict(brief).items())}|{key}|{seed}".encode()).hexdigest()
@@ -192,6 +195,7 @@ class _Writer:
 
     def fill(self, t: str) -> str:
         s = t.format(**self.slots)
+        s = _DOUBLE_DET.sub("", s)  # "our {product}" with product "our new range": one "our"
         s = re.sub(r"^\s*[:,]\s*|\s+([:,.!?])", r"\1", s).strip()  # an empty slot leaves no stray punctuation
         return s[:1].upper() + s[1:]
 
@@ -335,7 +339,8 @@ def write(content_type: str, brief: Brief, seed: int = 0, kind: str = "promo") -
     cta = w.pick(list(META_CTAS[:3] if b.offer else META_CTAS[:2]))[0]
     if content_type == "sms":
         stop = " Reply STOP to opt out"
-        core = f"{b.brand}: {w.pick(SUBJECTS['promo'])[0].replace('{first_name}', '').strip(' ,')}. {urgent} {b.url}"
+        head = w.pick(SUBJECTS["promo"])[0].replace("{first_name}", "").strip(" ,")
+        core = f"{b.brand}: {head}{'' if head[-1:] in '.!?' else '.'} {urgent} {b.url}"
         core = re.sub(r"[^\x20-\x7e]", "", core[:1].upper() + core[1:])
         out = {"text": fit_text(core, 160 - len(stop), sms=True) + stop}
     elif content_type == "push":
