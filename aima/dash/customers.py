@@ -21,7 +21,6 @@ from aima.dash.kit import (
     Unavailable,
     code_html,
     attach,
-    chart,
     ibis_fetch,
     latest,
     needs_message,
@@ -31,6 +30,7 @@ from aima.dash.kit import (
     style,
 )
 from .kit import cached
+from .charts import svg_chart
 
 _all_ = ["customer_profile", "profile_html", "survival_figure"]  # in aima.dash.profile; they import from here too
 
@@ -150,8 +150,8 @@ def health_figure(hist: pd.DataFrame, title: str = "Health score distribution"):
 
 # %% ../../nbs/85_dash/04b_customers.ipynb #ds2over2
 def customers_overview(ws: Workspace) -> dict:
-    """The Customers page's `columns` (those with data), `segments`, `notes` (what to run) and `hist` (customers per
-    health bin), cached."""
+    """The Customers page's `columns` (those with data), `segments`, `notes` (what to run), `hist` (customers per
+    health bin) and `health_svg` (its chart), cached."""
 
     def compute():
         t = customer_table(ws)
@@ -189,6 +189,7 @@ def customers_overview(ws: Workspace) -> dict:
                 if not ws.exists(n)
             ],
             "hist": hist.reset_index(drop=True),
+            "health_svg": svg_chart(health_figure(hist)),  # drawn once per workspace version, not per page view
             "customers": int(g.customers.sum()),
         }
 
@@ -214,7 +215,7 @@ def customers_page(uri: str | None = None):
 
     with read_workspace(uri) as ws:
         ov = customers_overview(ws)  # one grouped query, kept per workspace version
-    cols, segments, notes, hist = ov["columns"], ov["segments"], ov["notes"], ov["hist"]
+    cols, segments, notes = ov["columns"], ov["segments"], ov["notes"]
     search = W.Text(
         placeholder="Search by id, name or email",
         description="Search",
@@ -224,7 +225,12 @@ def customers_page(uri: str | None = None):
     search.add_class("aima-search")
     segment = W.Dropdown(options=[("All segments", "")] + [(s, s) for s in segments], value="", description="Segment")
     segment.add_class("aima-segment-filter")
-    status = W.HTML()
+    # what to run, in the status line (an error replaces it): fewer widgets, a faster first render
+    status = W.HTML(
+        CSS + "<div class='aima'>" + "".join(f"<p class='sub'>{code_html(n)}</p>" for n in notes) + "</div>"
+        if notes
+        else ""
+    )
     table = PagedTable(
         ibis_fetch(
             lambda ws: customer_query(ws, search.value, segment.value),
@@ -238,27 +244,29 @@ def customers_page(uri: str | None = None):
         name="customers",
         empty="No customer matches the search.",
     )
-    hist_out = chart(health_figure(hist), "health")
+    hist_out = W.HTML(ov["health_svg"])  # the cached SVG: no plotly figure to build before the first paint
+    hist_out.add_class("aima-chart")
+    hist_out.add_class("aima-chart-health")
     pick = W.Dropdown(options=[], description="Profile of", layout=W.Layout(width="360px"))
     pick.add_class("aima-profile-pick")
     typed = W.Text(placeholder="customer id", layout=W.Layout(width="160px"))
     typed.add_class("aima-profile-id")
     open_btn = W.Button(description="Open profile")
     open_btn.add_class("aima-open-profile")
-    prof_status, prof_html = W.HTML(), W.HTML()
-    prof_chart = W.HTML()
-    prof_chart.add_class("aima-profile-chart")
+    prof = W.HTML()  # the profile, its survival curve, or what went wrong: one widget
+    prof.add_class("aima-profile-out")
 
     def show_profile(cid):
         if not cid:
             return
         with read_workspace(uri) as ws:
             p = customer_profile(ws, cid)
-        prof_html.value = profile_html(p)
+        out = profile_html(p)
         churn = latest_row(p.get("churn"))
-        prof_chart.value = ""
         if churn and churn.get("survival_curve"):
-            show_figure(prof_chart, survival_figure(json.loads(churn["survival_curve"])))
+            curve = svg_chart(survival_figure(json.loads(churn["survival_curve"])))
+            out += f"<div class='aima-profile-chart'>{curve}</div>"
+        prof.value = out
 
     quiet = {"pick": False}
 
@@ -294,21 +302,15 @@ def customers_page(uri: str | None = None):
         b.on_click(safe(on_table, status))
     for w in (table.sort, table.order, table.size):
         w.observe(safe(on_table, status), "value")
-    pick.observe(safe(on_pick, prof_status), "value")
-    open_btn.on_click(safe(lambda _: show_profile(typed.value.strip()), prof_status))
-    typed.on_submit(safe(lambda _: show_profile(typed.value.strip()), prof_status))
+    pick.observe(safe(on_pick, prof), "value")
+    open_btn.on_click(safe(lambda _: show_profile(typed.value.strip()), prof))
+    typed.on_submit(safe(lambda _: show_profile(typed.value.strip()), prof))
     table.refresh()
     on_table()
-    note = (
-        W.HTML(CSS + "<div class='aima'>" + "".join(f"<p class='sub'>{code_html(n)}</p>" for n in notes) + "</div>")
-        if notes
-        else W.HTML()
-    )
     return W.VBox(
         [
-            note,
-            W.HBox([search, segment]),
             status,
+            W.HBox([search, segment]),
             table.widget,
             hist_out,
             W.HTML(
@@ -316,9 +318,7 @@ def customers_page(uri: str | None = None):
                 "<p class='sub'>Pick a customer from the table's page, or type an id.</p></div>"
             ),
             W.HBox([pick, typed, open_btn]),
-            prof_status,
-            prof_html,
-            prof_chart,
+            prof,
         ]
     )
 
