@@ -205,9 +205,4 @@ def test_help_lists_from_the_index_without_importing_models(tmp_path):
     assert r.returncode == 0, r.stderr
     help_text, _, imported = r.stdout.rpartition("IMPORTED ")
     assert imported.strip() == "[]"
-    assert help_text == eager.stdout
-    # a listed command still runs (its module is imported when it does)
-    r = aima("workspace", "init", "-w", str(tmp_path / "w.duckdb"), "--json", env=env)
-    assert r.returncode == 0, r.stderr
-    r = aima("datasets", "--help", env=env)
-    assert r.returncode == 0 and "list" in r.stdout, r.stderr
+    assert help_text == eager.stdout  # the other tests run every command through the index

@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['CUSTOMER_COLUMNS', 'CUSTOMER_FORMATS', 'customer_table', 'customer_query', 'health_histogram', 'health_figure',
-           'customers_overview', 'customers_prefetch', 'customers_page', 'customer_profile', 'profile_html',
-           'survival_figure']
+           'customers_overview', 'customers_fetch', 'customers_prefetch', 'customers_page', 'customer_profile',
+           'profile_html', 'survival_figure']
 
 # %% ../../nbs/85_dash/04b_customers.ipynb #b62fe10e
 import json
+from typing import Callable
 
 import ibis
 import pandas as pd
@@ -21,7 +22,6 @@ from aima.dash.kit import (
     Unavailable,
     code_html,
     attach,
-    ibis_fetch,
     latest,
     needs_message,
     read_workspace,
@@ -200,13 +200,33 @@ def _customer_sort(cols: dict) -> str:
     return "health_score" if "health_score" in cols else "customer_id"
 
 
+def customers_fetch(uri: str | None, search: Callable[[], str] = str, segment: Callable[[], str] = str) -> Callable:
+    """A `PagedTable` fetch of `customer_query(ws, search(), segment())`, cached per workspace version like
+    `ibis_fetch`; without a search or segment the total is the overview's count, so a page is one query, not two."""
+
+    def fetch(sort, ascending, offset, limit):
+        s, g = (search() or "").strip().lower(), segment() or ""
+        with read_workspace(uri) as ws:
+
+            def one_page():
+                t = customer_query(ws, s, g)
+                total = int(t.count().execute()) if s or g else customers_overview(ws)["customers"]
+                ties = [t.customer_id] if sort != "customer_id" else []  # stable pages
+                keys = [t[sort] if ascending else ibis.desc(t[sort])] + ties
+                return t.order_by(keys).limit(limit, offset=offset).to_pandas(), total
+
+            return cached(ws, ("page", ("customers", s, g), sort, bool(ascending), int(offset), int(limit)), one_page)
+
+    return fetch
+
+
 def customers_prefetch(uri: str | None = None) -> None:
     "Compute what the Customers page first shows (overview and the table's first page) into the cache."
     with read_workspace(uri) as ws:
         ov = customers_overview(ws)
     cols = ov["columns"]
     health_figure(ov["hist"])  # and the chart code, loaded and warm
-    ibis_fetch(lambda ws: customer_query(ws), uri, key=lambda: ("customers", "", ""))(_customer_sort(cols), True, 0, 20)
+    customers_fetch(uri)(_customer_sort(cols), True, 0, 20)
 
 # %% ../../nbs/85_dash/04b_customers.ipynb #82bc378e
 def customers_page(uri: str | None = None):
@@ -232,11 +252,7 @@ def customers_page(uri: str | None = None):
         else ""
     )
     table = PagedTable(
-        ibis_fetch(
-            lambda ws: customer_query(ws, search.value, segment.value),
-            uri,
-            key=lambda: ("customers", search.value.strip().lower(), segment.value),
-        ),
+        customers_fetch(uri, lambda: search.value, lambda: segment.value),
         cols,
         sort=_customer_sort(cols),
         ascending=True,
