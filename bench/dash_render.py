@@ -17,8 +17,9 @@ def with_home_ratio(records: list[dict]) -> list[dict]:
     home = next((r for r in records if r.get("page") == "home"), None)
     if not home:
         return records
+    pairs = (("seconds", "vs_home"), ("median_seconds", "median_vs_home"), ("cold_seconds", "cold_vs_home"))
     for r in records:
-        for key, out in (("seconds", "vs_home"), ("median_seconds", "median_vs_home"), ("cold_seconds", "cold_vs_home")):
+        for key, out in pairs:
             if r.get(key) and home.get(key):
                 r[out] = round(r[key] / home[key], 2)
     return records
