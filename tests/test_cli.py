@@ -178,3 +178,31 @@ def test_pipeline_command(tmp_path):
     r = aima("pipeline", "--step", "alerts", "--workspace", str(tmp_path / "w.duckdb"), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["alerts"]["alerts"] == 0
+
+
+def test_help_lists_from_the_index_without_importing_models(tmp_path):
+    "`aima --help` lists every command from the cached index: the text of importing every module, no sklearn/torch."
+    env = {"AIMA_CACHE_DIR": str(tmp_path)}
+    eager = aima("--help", env={**env, "AIMA_CLI_LAZY": "0"})
+    first = aima("--help", env=env)  # builds and saves the index
+    assert eager.returncode == first.returncode == 0, first.stderr
+    assert first.stdout == eager.stdout
+    assert [p.name.split("-")[0] for p in tmp_path.glob("*.json")] == ["cli"]
+    code = (
+        "import sys\nfrom aima.app.cli import main\nsys.argv = ['aima', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = {'sklearn', 'torch', 'pandas', 'ibis', 'pymc', 'transformers'}\n"
+        "print('IMPORTED', sorted({m.split('.')[0] for m in sys.modules} & heavy))"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={**os.environ, "CI": "true", **env},
+    )
+    assert r.returncode == 0, r.stderr
+    help_text, _, imported = r.stdout.rpartition("IMPORTED ")
+    assert imported.strip() == "[]"
+    assert help_text == eager.stdout  # the other tests run every command through the index

@@ -127,21 +127,21 @@ def test_customers_page_search_sort_profile(results):
         n_lost = customer_query(ws, segment="Lost").count().execute()
     body = _body(page("customers", results))
     search, segment = body.children[1].children
-    table_html = body.children[3].children[1]
-    assert "of 300" in body.children[3].children[2].children[1].value
+    table_html = body.children[2].children[1]
+    assert "of 300" in body.children[2].children[2].children[1].value
     segment.value = "Lost"
-    assert f"of {n_lost} " in body.children[3].children[2].children[1].value and "Lost" in table_html.value
+    assert f"of {n_lost} " in body.children[2].children[2].children[1].value and "Lost" in table_html.value
     segment.value = ""
     search.value = "C007"
-    assert "1-1 of 1 " in body.children[3].children[2].children[1].value and "C007" in table_html.value
-    pick = body.children[6].children[0]
+    assert "1-1 of 1 " in body.children[2].children[2].children[1].value and "C007" in table_html.value
+    pick = body.children[5].children[0]
     pick.value = "C007"
-    assert "Every feature" in body.children[8].value and "C007" in body.children[8].value
-    assert "<svg" in body.children[9].value  # the survival curve
-    typed, open_btn = body.children[6].children[1:]
+    assert "Every feature" in body.children[6].value and "C007" in body.children[6].value
+    assert "<svg" in body.children[6].value  # the survival curve
+    typed, open_btn = body.children[5].children[1:]
     typed.value = "nobody"
     open_btn.click()
-    assert "No customer &#x27;nobody&#x27;" in body.children[7].value and "Traceback" not in body.children[7].value
+    assert "No customer &#x27;nobody&#x27;" in body.children[6].value and "Traceback" not in body.children[6].value
 
 
 def test_paged_table_pages_in_the_engine(results):

@@ -5,13 +5,18 @@
 # %% ../../nbs/80_app/00_cli.ipynb #a81fe06f
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
+import os
 import sys
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from ..log import get_logger, setup_logging
@@ -20,9 +25,10 @@ from ..manifest import LiveList, cli_targets, config_sections, resolve
 log = get_logger(__name__)
 
 # %% auto #0
-__all__ = ['log', 'WorkspaceOpt', 'JsonOpt', 'app', 'workspace_app', 'config_app', 'PLUGINS', 'ENTRY_POINT_GROUP', 'fail', 'emit',
-           'open_workspace', 'on_workspace', 'workspace_init', 'workspace_info', 'workspace_tables', 'config_show',
-           'load_plugins', 'main']
+__all__ = ['log', 'WorkspaceOpt', 'JsonOpt', 'app', 'workspace_app', 'config_app', 'PLUGINS', 'ENTRY_POINT_GROUP',
+           'CLI_INDEX_VERSION', 'fail', 'emit', 'open_workspace', 'on_workspace', 'LazyGroup', 'workspace_init',
+           'workspace_info', 'workspace_tables', 'config_show', 'load_plugins', 'cli_fingerprint', 'build_cli_index',
+           'cli_index', 'main']
 
 # %% ../../nbs/80_app/00_cli.ipynb #ce82bcf9
 WorkspaceOpt = Annotated[
@@ -82,8 +88,40 @@ def on_workspace(workspace: str | None, fn, *, read_only: bool = False, create: 
         ws.close()
 
 # %% ../../nbs/80_app/00_cli.ipynb #5764f876
+_LAZY: list[dict] = []  # the command index `main` lists from (see "Fast help" below); empty: every command is real
+
+
+class LazyGroup(TyperGroup):
+    "The `aima` group: commands of the index are listed from their help text and imported when one runs."
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for e in _LAZY:
+            if e["targets"] and e["name"] not in self.commands:
+                cmd = click.Command(e["name"], help=e["help"], short_help=e["short_help"], hidden=e["hidden"])
+                cmd.deprecated = e["deprecated"]
+                cmd.rich_help_panel, cmd.aima_targets = e["rich_help_panel"], list(e["targets"])
+                self.commands[e["name"]] = cmd
+        if _LAZY:  # the order `aima --help` lists them in when every module is imported
+            rank = {e["name"]: i for i, e in enumerate(_LAZY)}
+            self.commands = dict(sorted(self.commands.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+
+    def resolve_command(self, ctx, args):
+        name = click.utils.make_str(args[0]) if args else ""
+        targets = getattr(self.commands.get(name), "aima_targets", None)
+        if targets is not None:  # import the modules that add this command, with their `register(app)`
+            scratch = typer.Typer()
+            load_plugins(scratch, targets)
+            real = typer.main.get_group(scratch).commands.get(name)
+            if real is None:
+                fail(f"`aima {name}` could not be loaded from {', '.join(targets)}; run `aima --help` again.")
+            self.commands[name] = real
+        return super().resolve_command(ctx, args)
+
+
 app = typer.Typer(
     name="aima",
+    cls=LazyGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -254,7 +292,106 @@ def load_plugins(target: typer.Typer | None = None, modules: list | None = None)
     return loaded
 
 
+# %% ../../nbs/80_app/00_cli.ipynb #7d2b9f4e
+CLI_INDEX_VERSION = 1
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("AIMA_CACHE_DIR")
+    return Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aima"
+
+
+def _plugin_entry_points() -> list:
+    from aima.manifest import ENTRY_POINT_GROUP as MODULES_GROUP
+
+    return [(g, ep) for g in (ENTRY_POINT_GROUP, MODULES_GROUP) for ep in entry_points(group=g)]
+
+
+def cli_fingerprint() -> str:
+    "A key that changes with AIMA's source files, the installed packages and the plug-in entry points (a few ms)."
+    import aima
+
+    h = hashlib.sha1(f"{CLI_INDEX_VERSION} {__version__} {sys.version} {sys.executable}".encode())
+    for root in aima.__path__:
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            for f in sorted(filenames):
+                if f.endswith(".py"):
+                    st = os.stat(os.path.join(dirpath, f))
+                    h.update(f"{dirpath}/{f} {st.st_mtime_ns} {st.st_size}\n".encode())
+    for p in sys.path:  # installing or removing a package changes its site-packages folder
+        if p.endswith(("site-packages", "dist-packages")) and os.path.isdir(p):
+            h.update(f"{p} {os.stat(p).st_mtime_ns}\n".encode())
+    for g, ep in _plugin_entry_points():
+        h.update(f"{g} {ep.name} {ep.value} {getattr(ep.dist, 'version', '')}\n".encode())
+    return h.hexdigest()
+
+
+def _plain(v):  # typer keeps some defaults wrapped in a DefaultPlaceholder
+    return v.value if isinstance(v, typer.models.DefaultPlaceholder) else v
+
+
+def build_cli_index(targets: list | None = None) -> list[dict] | None:
+    "Per top-level command in `--help` order: name, help texts, the targets that add to it (none: a core command)."
+    if targets is None:
+        targets = list(cli_targets()) + [ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    if not all(isinstance(t, str) for t in targets):
+        return None
+    full = typer.Typer()  # the app as `load_plugins` makes it: the core commands, then every target
+    full.registered_commands, full.registered_groups = list(app.registered_commands), list(app.registered_groups)
+    load_plugins(full, targets)
+    added: dict[str, list[str]] = {}
+    for t in targets:  # each target alone, to learn which top-level names it adds to
+        one = typer.Typer()
+        if load_plugins(one, [t]):
+            for name in typer.main.get_group(one).commands:
+                added.setdefault(name, []).append(t)
+    return [
+        {
+            "name": name,
+            "help": cmd.help,
+            "short_help": cmd.short_help,
+            "hidden": cmd.hidden,
+            "deprecated": cmd.deprecated,
+            "rich_help_panel": _plain(getattr(cmd, "rich_help_panel", None)),
+            "targets": added.get(name, []),
+        }
+        for name, cmd in typer.main.get_group(full).commands.items()
+    ]
+
+
+def cli_index(refresh: bool = False) -> list[dict] | None:
+    "The command index from the cache, built and saved when missing or stale (`refresh`: rebuild it)."
+    import aima
+
+    key = cli_fingerprint()
+    path = _cache_dir() / f"cli-{hashlib.sha1(str(list(aima.__path__)).encode()).hexdigest()[:12]}.json"
+    if not refresh:
+        try:
+            cached = json.loads(path.read_text())
+            if cached.get("key") == key:
+                return cached["commands"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass
+    index = build_cli_index()
+    if index is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"key": key, "commands": index}))
+            os.replace(tmp, path)
+        except (OSError, TypeError) as e:
+            log.debug("command index not saved: %s", e)
+    return index
+
+
 def main():
-    "Entry point of the `aima` command."
-    load_plugins()
+    "Entry point of the `aima` command: lists commands from the index, imports a module when its command runs."
+    global _LAZY
+    index = None if os.environ.get("AIMA_CLI_LAZY", "1") == "0" else cli_index()
+    if index is None:
+        load_plugins()
+    else:
+        _LAZY = index
     app()
+

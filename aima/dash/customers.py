@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['CUSTOMER_COLUMNS', 'CUSTOMER_FORMATS', 'customer_table', 'customer_query', 'health_histogram', 'health_figure',
-           'customers_overview', 'customers_prefetch', 'customers_page', 'customer_profile', 'profile_html',
-           'survival_figure']
+           'customers_overview', 'customers_fetch', 'customers_prefetch', 'customers_page', 'customer_profile',
+           'profile_html', 'survival_figure']
 
 # %% ../../nbs/85_dash/04b_customers.ipynb #b62fe10e
 import json
+from typing import Callable
 
 import ibis
 import pandas as pd
@@ -21,8 +22,6 @@ from aima.dash.kit import (
     Unavailable,
     code_html,
     attach,
-    chart,
-    ibis_fetch,
     latest,
     needs_message,
     read_workspace,
@@ -31,6 +30,7 @@ from aima.dash.kit import (
     style,
 )
 from .kit import cached
+from .charts import svg_chart
 
 _all_ = ["customer_profile", "profile_html", "survival_figure"]  # in aima.dash.profile; they import from here too
 
@@ -150,8 +150,8 @@ def health_figure(hist: pd.DataFrame, title: str = "Health score distribution"):
 
 # %% ../../nbs/85_dash/04b_customers.ipynb #ds2over2
 def customers_overview(ws: Workspace) -> dict:
-    """The Customers page's `columns` (those with data), `segments`, `notes` (what to run) and `hist` (customers per
-    health bin), cached."""
+    """The Customers page's `columns` (those with data), `segments`, `notes` (what to run), `hist` (customers per
+    health bin) and `health_svg` (its chart), cached."""
 
     def compute():
         t = customer_table(ws)
@@ -189,6 +189,7 @@ def customers_overview(ws: Workspace) -> dict:
                 if not ws.exists(n)
             ],
             "hist": hist.reset_index(drop=True),
+            "health_svg": svg_chart(health_figure(hist)),  # drawn once per workspace version, not per page view
             "customers": int(g.customers.sum()),
         }
 
@@ -199,13 +200,33 @@ def _customer_sort(cols: dict) -> str:
     return "health_score" if "health_score" in cols else "customer_id"
 
 
+def customers_fetch(uri: str | None, search: Callable[[], str] = str, segment: Callable[[], str] = str) -> Callable:
+    """A `PagedTable` fetch of `customer_query(ws, search(), segment())`, cached per workspace version like
+    `ibis_fetch`; without a search or segment the total is the overview's count, so a page is one query, not two."""
+
+    def fetch(sort, ascending, offset, limit):
+        s, g = (search() or "").strip().lower(), segment() or ""
+        with read_workspace(uri) as ws:
+
+            def one_page():
+                t = customer_query(ws, s, g)
+                total = int(t.count().execute()) if s or g else customers_overview(ws)["customers"]
+                ties = [t.customer_id] if sort != "customer_id" else []  # stable pages
+                keys = [t[sort] if ascending else ibis.desc(t[sort])] + ties
+                return t.order_by(keys).limit(limit, offset=offset).to_pandas(), total
+
+            return cached(ws, ("page", ("customers", s, g), sort, bool(ascending), int(offset), int(limit)), one_page)
+
+    return fetch
+
+
 def customers_prefetch(uri: str | None = None) -> None:
     "Compute what the Customers page first shows (overview and the table's first page) into the cache."
     with read_workspace(uri) as ws:
         ov = customers_overview(ws)
     cols = ov["columns"]
     health_figure(ov["hist"])  # and the chart code, loaded and warm
-    ibis_fetch(lambda ws: customer_query(ws), uri, key=lambda: ("customers", "", ""))(_customer_sort(cols), True, 0, 20)
+    customers_fetch(uri)(_customer_sort(cols), True, 0, 20)
 
 # %% ../../nbs/85_dash/04b_customers.ipynb #82bc378e
 def customers_page(uri: str | None = None):
@@ -214,7 +235,7 @@ def customers_page(uri: str | None = None):
 
     with read_workspace(uri) as ws:
         ov = customers_overview(ws)  # one grouped query, kept per workspace version
-    cols, segments, notes, hist = ov["columns"], ov["segments"], ov["notes"], ov["hist"]
+    cols, segments, notes = ov["columns"], ov["segments"], ov["notes"]
     search = W.Text(
         placeholder="Search by id, name or email",
         description="Search",
@@ -224,13 +245,14 @@ def customers_page(uri: str | None = None):
     search.add_class("aima-search")
     segment = W.Dropdown(options=[("All segments", "")] + [(s, s) for s in segments], value="", description="Segment")
     segment.add_class("aima-segment-filter")
-    status = W.HTML()
+    # what to run, in the status line (an error replaces it): fewer widgets, a faster first render
+    status = W.HTML(
+        CSS + "<div class='aima'>" + "".join(f"<p class='sub'>{code_html(n)}</p>" for n in notes) + "</div>"
+        if notes
+        else ""
+    )
     table = PagedTable(
-        ibis_fetch(
-            lambda ws: customer_query(ws, search.value, segment.value),
-            uri,
-            key=lambda: ("customers", search.value.strip().lower(), segment.value),
-        ),
+        customers_fetch(uri, lambda: search.value, lambda: segment.value),
         cols,
         sort=_customer_sort(cols),
         ascending=True,
@@ -238,27 +260,29 @@ def customers_page(uri: str | None = None):
         name="customers",
         empty="No customer matches the search.",
     )
-    hist_out = chart(health_figure(hist), "health")
+    hist_out = W.HTML(ov["health_svg"])  # the cached SVG: no plotly figure to build before the first paint
+    hist_out.add_class("aima-chart")
+    hist_out.add_class("aima-chart-health")
     pick = W.Dropdown(options=[], description="Profile of", layout=W.Layout(width="360px"))
     pick.add_class("aima-profile-pick")
     typed = W.Text(placeholder="customer id", layout=W.Layout(width="160px"))
     typed.add_class("aima-profile-id")
     open_btn = W.Button(description="Open profile")
     open_btn.add_class("aima-open-profile")
-    prof_status, prof_html = W.HTML(), W.HTML()
-    prof_chart = W.HTML()
-    prof_chart.add_class("aima-profile-chart")
+    prof = W.HTML()  # the profile, its survival curve, or what went wrong: one widget
+    prof.add_class("aima-profile-out")
 
     def show_profile(cid):
         if not cid:
             return
         with read_workspace(uri) as ws:
             p = customer_profile(ws, cid)
-        prof_html.value = profile_html(p)
+        out = profile_html(p)
         churn = latest_row(p.get("churn"))
-        prof_chart.value = ""
         if churn and churn.get("survival_curve"):
-            show_figure(prof_chart, survival_figure(json.loads(churn["survival_curve"])))
+            curve = svg_chart(survival_figure(json.loads(churn["survival_curve"])))
+            out += f"<div class='aima-profile-chart'>{curve}</div>"
+        prof.value = out
 
     quiet = {"pick": False}
 
@@ -294,21 +318,15 @@ def customers_page(uri: str | None = None):
         b.on_click(safe(on_table, status))
     for w in (table.sort, table.order, table.size):
         w.observe(safe(on_table, status), "value")
-    pick.observe(safe(on_pick, prof_status), "value")
-    open_btn.on_click(safe(lambda _: show_profile(typed.value.strip()), prof_status))
-    typed.on_submit(safe(lambda _: show_profile(typed.value.strip()), prof_status))
+    pick.observe(safe(on_pick, prof), "value")
+    open_btn.on_click(safe(lambda _: show_profile(typed.value.strip()), prof))
+    typed.on_submit(safe(lambda _: show_profile(typed.value.strip()), prof))
     table.refresh()
     on_table()
-    note = (
-        W.HTML(CSS + "<div class='aima'>" + "".join(f"<p class='sub'>{code_html(n)}</p>" for n in notes) + "</div>")
-        if notes
-        else W.HTML()
-    )
     return W.VBox(
         [
-            note,
-            W.HBox([search, segment]),
             status,
+            W.HBox([search, segment]),
             table.widget,
             hist_out,
             W.HTML(
@@ -316,9 +334,7 @@ def customers_page(uri: str | None = None):
                 "<p class='sub'>Pick a customer from the table's page, or type an id.</p></div>"
             ),
             W.HBox([pick, typed, open_btn]),
-            prof_status,
-            prof_html,
-            prof_chart,
+            prof,
         ]
     )
 
