@@ -22,7 +22,9 @@ def register(app) -> None:
 
     @brand.command("ingest")
     def ingest_cmd(
-        file: Annotated[str, typer.Argument(help="CSV, JSON, JSON-lines or Excel export of mentions.")],
+        file: Annotated[
+            Optional[str], typer.Argument(help="CSV, JSON, JSON-lines or Excel export of mentions.")
+        ] = None,
         workspace: WorkspaceOpt = None,
         json_out: JsonOpt = False,
         text_col: Annotated[Optional[str], typer.Option("--text-col", help="Header of the text column.")] = None,
@@ -36,29 +38,43 @@ def register(app) -> None:
             Optional[list[str]], typer.Option("--competitor", help="A competitor's name (repeat; default: config).")
         ] = None,
         keep_duplicates: Annotated[bool, typer.Option("--keep-duplicates", help="Keep near-duplicates.")] = False,
+        feed: Annotated[
+            Optional[list[str]],
+            typer.Option("--feed", help="An RSS/Atom feed URL or file (repeat); with no FILE and no --feed: config."),
+        ] = None,
     ):
-        "Import mentions: columns by header, brands tagged, near-duplicates dropped, authors linked to customers."
-        out = on_workspace(
-            workspace,
-            lambda ws: ingest_mentions(
-                ws,
-                file,
-                mapping={"text": text_col} if text_col else None,
-                source_name=source,
-                brand=brand_name,
-                competitors=competitor,
-                dedupe=not keep_duplicates,
-            ),
-            errors=(FileNotFoundError,),
-        )
-        emit(
-            out,
-            json_out,
-            lambda o: (
+        """Import mentions from an export FILE or from RSS/Atom feeds (each item once): columns by header, brands
+        tagged, near-duplicates dropped, authors linked to customers."""
+        from aima.brand.feeds import ingest_feeds
+
+        kw = dict(brand=brand_name, competitors=competitor, dedupe=not keep_duplicates)
+
+        def go(ws):
+            if file:
+                got = ingest_mentions(
+                    ws, file, mapping={"text": text_col} if text_col else None, source_name=source, **kw
+                )
+                return {**got, "feeds": {}} if not feed else {**got, **_feeds(ws)}
+            return ingest_feeds(ws, feed, source=source, **kw)
+
+        def _feeds(ws):
+            f = ingest_feeds(ws, feed, source=source, **kw)
+            return {"feeds": f["feeds"], "feed_imported": f["imported"]}
+
+        out = on_workspace(workspace, go, errors=(FileNotFoundError,))
+
+        def text(o):
+            if "rows" not in o:
+                return (
+                    f"{len(o['feeds'])} feed(s), {o['items']} items, {o['new']} new -> {o['imported']} mentions "
+                    f"({o['duplicates']} near-duplicates dropped, {o['quarantined']} quarantined)"
+                )
+            return (
                 f"{o['rows']} rows -> {o['imported']} mentions ({o['duplicates']} near-duplicates dropped, "
                 f"{o['quarantined']} quarantined, {o['linked']} linked to customers)"
-            ),
-        )
+            )
+
+        emit(out, json_out, text)
 
     MaxTrain = Annotated[
         Optional[int], typer.Option("--max-train", help="At most this many training sentences per source.")

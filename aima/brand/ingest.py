@@ -253,7 +253,7 @@ def ingest_mentions(
     dedupe: bool = True,
     handles: pd.DataFrame | None = None,
 ) -> dict:
-    """Import the mentions in file `source` into workspace `ws` (see above); returns `{rows, imported, duplicates,
+    """Import the mentions in file `source` (or a raw frame of an export) into workspace `ws` (see above); returns `{rows, imported, duplicates,
     quarantined, brands, linked}`. `mapping` is `{mentions column: header}`; `brand`/`competitors` default to
     `ws.config.brand`."""
     from aima.data.schema import write_result
@@ -264,7 +264,13 @@ def ingest_mentions(
     brand = brand if brand is not None else cfg.brand
     competitors = list(competitors if competitors is not None else cfg.competitors)
     frames, rejected, n_rows = [], [], 0
-    for src in read_source(source):
+    if isinstance(source, pd.DataFrame):  # already read (feeds): one source, rows numbered from 1
+        from aima.data.sources import Source
+
+        srcs, source = [Source(str(source_name or "frame"), source, np.arange(1, len(source) + 1))], source_name
+    else:
+        srcs = read_source(source)
+    for src in srcs:
         df = to_mentions(
             src.df.drop(columns=[c for c in src.df.columns if str(c).startswith("_")]), mapping, source_name
         )
