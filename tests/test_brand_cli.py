@@ -139,7 +139,5 @@ def test_graph_on_synthetic_mentions(tmp_path):
     assert {e["source"] for e in rep["top_edges"]["scored_on"]} <= {"Northwind", "Contoso", "Fabrikam"}
     links = json.loads((tmp_path / "g.json").read_text())
     assert len(links["nodes"]) == rep["graph"]["nodes"] and len(links["links"]) == rep["graph"]["edges"]
-    code, out, err = _run("brand", "graph", "-w", ws)
-    assert code == 0 and "when a competitor drops" in out and "v2" in out
     code, _, err = _run("brand", "flags", "-w", tmp_path / "empty.duckdb")
     assert code == 1 and "no mentions" in err

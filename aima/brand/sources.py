@@ -81,9 +81,9 @@ def share_of_voice(mentions: pd.DataFrame, aspects: pd.DataFrame | None = None, 
     m = m.assign(pos=s > 0, neg=s < 0, scored=s.notna())
     g = m.groupby(keys)
     out = g.agg(mentions=("mention_id", "size"), pos=("pos", "sum"), neg=("neg", "sum"), scored=("scored", "sum"))
-    tot = out.groupby(level=0).transform("sum") if freq is not None else pd.DataFrame([out.sum()] * len(out), index=out.index)
-    out["share_of_voice"] = out.mentions / tot.mentions
-    out["positive_share_of_voice"] = out.pos / tot.pos.where(tot.pos > 0)
+    tot = out.groupby(level=0).transform("sum") if freq is not None else out.sum()
+    out["share_of_voice"] = out.mentions / tot["mentions"]
+    out["positive_share_of_voice"] = out.pos / tot["pos"]  # 0/0 -> NaN when nothing is positive
     out["net_sentiment"] = (out.pos - out.neg) / out.scored.where(out.scored > 0)
     return out.drop(columns=["pos", "neg", "scored"]).reset_index()
 
