@@ -101,12 +101,16 @@ def test_ingest_feeds_from_a_local_server(tmp_path):
     base, ws = f"http://127.0.0.1:{srv.server_port}", tmp_path / "f.duckdb"
     feeds = ["--feed", f"{base}/rss.xml", "--feed", f"{base}/atom.xml"]
     try:
-        code, out, err = _run("brand", "ingest", *feeds, "-w", ws, "--brand", "Acme", "--competitor", "Rival Co", "--json")
+        code, out, err = _run(
+            "brand", "ingest", *feeds, "-w", ws, "--brand", "Acme", "--competitor", "Rival Co", "--json"
+        )
         assert code == 0, err
         got = json.loads(out)
         assert (got["items"], got["new"], got["imported"]) == (3, 3, 3)
         assert got["brands"] == {"Acme": 2, "Rival Co": 1}
-        (tmp_path / "rss.xml").write_text(RSS.replace("</channel>", "<item><guid>p3</guid><title>Late</title></item></channel>"))
+        (tmp_path / "rss.xml").write_text(
+            RSS.replace("</channel>", "<item><guid>p3</guid><title>Late</title></item></channel>")
+        )
         code, out, err = _run("brand", "ingest", *feeds, "-w", ws, "--json")
         assert code == 0, err
         assert (json.loads(out)["new"], json.loads(out)["imported"]) == (1, 1)  # only the new item

@@ -133,7 +133,12 @@ def _train_fakes():
 
 
 def _why(r) -> str:
-    f = [f"{r.posts:.0f} posts", f"{r.posts_per_day:.1f}/day", f"{r.copy_share:.0%} copies", f"hour entropy {r.hour_entropy:.1f}"]
+    f = [
+        f"{r.posts:.0f} posts",
+        f"{r.posts_per_day:.1f}/day",
+        f"{r.copy_share:.0%} copies",
+        f"hour entropy {r.hour_entropy:.1f}",
+    ]
     return ", ".join(f + ([f"{np.expm1(r.log_followers):.0f} followers"] if r.log_followers == r.log_followers else []))
 
 
@@ -148,30 +153,68 @@ def flag_authenticity(ws, threshold: float = 0.5, fakes: bool = True) -> dict:
         raise ValueError(f"Workspace {ws.uri} has no mentions: import some with `aima brand ingest FILE`.")
     if not 0 < threshold < 1:
         raise ValueError(f"threshold is a probability in (0, 1); got {threshold}.")
-    cols = [c for c in ("mention_id", "author", "text", "posted_at", "follower_count", "brand", "rating") if c in ws.table("mentions").columns]
+    cols = [
+        c
+        for c in ("mention_id", "author", "text", "posted_at", "follower_count", "brand", "rating")
+        if c in ws.table("mentions").columns
+    ]
     m = ws.read("mentions", cols)
     as_of, parts, out = pd.Timestamp.now(tz="UTC"), [], {"skipped": {}}
     X = author_features(m) if "author" in m and m.author.notna().any() else pd.DataFrame()
     if len(X):
         p = _detector(ws, "bot_detector", _train_bots).predict_proba(X)
-        main = m.dropna(subset=["author"]).groupby("author").brand.agg(lambda b: b.mode().iloc[0] if b.notna().any() else None)
-        parts.append(pd.DataFrame({"kind": "bot", "subject": X.index.astype(str), "model": "bot_detector:synthetic", "probability": p,
-                                   "mentions": X.posts.astype("int64").to_numpy(), "brand": main.reindex(X.index).to_numpy(),
-                                   "evidence": [_why(r) for r in X.itertuples()]}))
+        main = (
+            m.dropna(subset=["author"])
+            .groupby("author")
+            .brand.agg(lambda b: b.mode().iloc[0] if b.notna().any() else None)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "kind": "bot",
+                    "subject": X.index.astype(str),
+                    "model": "bot_detector:synthetic",
+                    "probability": p,
+                    "mentions": X.posts.astype("int64").to_numpy(),
+                    "brand": main.reindex(X.index).to_numpy(),
+                    "evidence": [_why(r) for r in X.itertuples()],
+                }
+            )
+        )
     reviews = m[m.rating.notna()] if "rating" in m else m.iloc[:0]
     if fakes and len(reviews):
         if find_dataset("deceptive_opinion_spam_fold1/op_spam_fold1.csv", missing="none") is None:
-            out["skipped"]["fake_review"] = "the shared dataset deceptive_opinion_spam_fold1 is not available to train on"
+            out["skipped"]["fake_review"] = (
+                "the shared dataset deceptive_opinion_spam_fold1 is not available to train on"
+            )
         else:
             p = _detector(ws, "fake_review_detector", _train_fakes).predict_proba(reviews.text.tolist())
-            parts.append(pd.DataFrame({"kind": "fake_review", "subject": reviews.mention_id.to_numpy(), "model": "fake_review_detector:opinion_spam",
-                                       "probability": p, "mentions": 1, "brand": reviews.brand.to_numpy() if "brand" in reviews else None,
-                                       "evidence": reviews.text.str.slice(0, 200).to_numpy()}))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "kind": "fake_review",
+                        "subject": reviews.mention_id.to_numpy(),
+                        "model": "fake_review_detector:opinion_spam",
+                        "probability": p,
+                        "mentions": 1,
+                        "brand": reviews.brand.to_numpy() if "brand" in reviews else None,
+                        "evidence": reviews.text.str.slice(0, 200).to_numpy(),
+                    }
+                )
+            )
     flags = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if len(flags):
-        flags = flags.assign(as_of=as_of, flagged=flags.probability >= threshold, mentions=flags.mentions.astype("int64"))
+        flags = flags.assign(
+            as_of=as_of, flagged=flags.probability >= threshold, mentions=flags.mentions.astype("int64")
+        )
         write_result(ws, "brand_flags", flags, mode="append" if ws.exists("brand_flags") else "replace")
     k = flags.kind.value_counts() if len(flags) else pd.Series(dtype=int)
     f = flags[flags.flagged].kind.value_counts() if len(flags) else pd.Series(dtype=int)
-    return {"authors": int(k.get("bot", 0)), "bots": int(f.get("bot", 0)), "reviews": int(k.get("fake_review", 0)),
-            "fakes": int(f.get("fake_review", 0)), "as_of": as_of.isoformat(), **out}
+    return {
+        "authors": int(k.get("bot", 0)),
+        "bots": int(f.get("bot", 0)),
+        "reviews": int(k.get("fake_review", 0)),
+        "fakes": int(f.get("fake_review", 0)),
+        "as_of": as_of.isoformat(),
+        **out,
+    }

@@ -166,8 +166,10 @@ def register(app) -> None:
         emit(
             out,
             json_out,
-            lambda o: f"{o['bots']} of {o['authors']} authors flagged as bots, {o['fakes']} of {o['reviews']} reviews as fake"
-            + "".join(f"; {k} skipped: {v}" for k, v in o["skipped"].items()),
+            lambda o: (
+                f"{o['bots']} of {o['authors']} authors flagged as bots, {o['fakes']} of {o['reviews']} reviews as fake"
+                + "".join(f"; {k} skipped: {v}" for k, v in o["skipped"].items())
+            ),
         )
 
     @brand.command("graph")
@@ -175,7 +177,9 @@ def register(app) -> None:
         workspace: WorkspaceOpt = None,
         json_out: JsonOpt = False,
         freq: Annotated[str, typer.Option("--freq", help="Period of the edges' series (pandas offset).")] = "W-SUN",
-        own: Annotated[Optional[str], typer.Option("--own", help="Own brand (default: config or most mentioned).")] = None,
+        own: Annotated[
+            Optional[str], typer.Option("--own", help="Own brand (default: config or most mentioned).")
+        ] = None,
         export: Annotated[
             Optional[str], typer.Option("--export", help="Also write the graph to this .graphml or .json file.")
         ] = None,
@@ -195,13 +199,17 @@ def register(app) -> None:
             g, lines = o["graph"], []
             lines.append(f"brand_graph v{g['version']}: {g['nodes']} nodes, {g['edges']} edges; own brand {o['own']}")
             lines.append(f"dimensions vs purchase intent ({o['intent_source']}):")
-            lines += [f"  {r['dimension']}: r {r['r']:+.2f} (p {r['p']:.3f}, {r['n']} periods)" for r in o["intent"] if r["r"] == r["r"]]
+            lines += [
+                f"  {r['dimension']}: r {r['r']:+.2f} (p {r['p']:.3f}, {r['n']} periods)"
+                for r in o["intent"]
+                if r["r"] == r["r"]
+            ]
             lines.append("when a competitor drops, do we rise? (most negative lagged correlation)")
             lines += [
-                f"  {r['competitor']} {r['dimension']}: r {r['r']:+.2f} at lag {r['lag']}, p {r['p']:.3f}, q {r['q']:.3f}"
+                f"  {r['competitor']} {r['dimension']}: r {r['r']:+.2f} at lag {r['lag']}, "
+                f"p {r['p']:.3f}, q {r['q']:.3f}"
                 for r in o["competitors"]
             ]
             return "\n".join(lines)
 
         emit(on_workspace(workspace, go), json_out, text)
-

@@ -32,14 +32,19 @@ def mention_topics(texts, exclude=(), top: int = 30, min_df: int = 3) -> pd.Data
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
     texts = ["" if pd.isna(t) else str(t) for t in texts]
-    drop = {w for n in exclude for w in normalise_text(n).split()} | {normalise_text(n).replace(" ", "") for n in exclude}
+    drop = {w for n in exclude for w in normalise_text(n).split()} | {
+        normalise_text(n).replace(" ", "") for n in exclude
+    }
     tags = [{h.lower() for h in re.findall(r"#(\w{3,})", t)} - drop for t in texts]
     norm = [normalise_text(re.sub(r"#\w+", " ", t)) for t in texts]
     rows = [(i, "#" + h) for i, hs in enumerate(tags) for h in sorted(hs)]
     try:
         cv = CountVectorizer(
-            stop_words=list(ENGLISH_STOP_WORDS | drop), token_pattern=r"(?u)\b[a-z]{4,}\b", min_df=min_df,
-            max_features=top, binary=True,
+            stop_words=list(ENGLISH_STOP_WORDS | drop),
+            token_pattern=r"(?u)\b[a-z]{4,}\b",
+            min_df=min_df,
+            max_features=top,
+            binary=True,
         )
         X = cv.fit_transform(norm).tocoo()
         words = cv.get_feature_names_out()
@@ -54,17 +59,26 @@ def graph_edges(
 ) -> pd.DataFrame:
     "The graph's edges per period (`EDGE_COLUMNS`, see above); the `max_authors` most active authors get nodes."
     if missing := {"mention_id", "brand", "text", "posted_at"} - set(mentions.columns):
-        raise ValueError(f"graph_edges needs mentions with columns mention_id, brand, text, posted_at; missing {sorted(missing)}.")
+        raise ValueError(
+            f"graph_edges needs mentions with columns mention_id, brand, text, posted_at; missing {sorted(missing)}."
+        )
     if missing := {"mention_id", "dimension", "score"} - set(aspects.columns):
         raise ValueError(f"graph_edges needs aspects with mention_id, dimension, score; missing {sorted(missing)}.")
     m = mentions.dropna(subset=["brand", "posted_at"]).reset_index(drop=True)
-    m = m.assign(period=periods(m.posted_at, freq), sentiment=m.mention_id.map(aspects.groupby("mention_id").score.mean()))
+    m = m.assign(
+        period=periods(m.posted_at, freq), sentiment=m.mention_id.map(aspects.groupby("mention_id").score.mean())
+    )
     a = aspects[["mention_id", "dimension", "score"]].merge(m[["mention_id", "brand", "period"]], on="mention_id")
     parts = [
         a.assign(source=a.brand, source_kind="brand", target=a.dimension, target_kind="dimension", relation="scored_on")
     ]
     one = lambda d, col, kind, rel: d.assign(
-        source=d[col].astype(str), source_kind=kind, target=d.brand, target_kind="brand", relation=rel, score=d.sentiment
+        source=d[col].astype(str),
+        source_kind=kind,
+        target=d.brand,
+        target_kind="brand",
+        relation=rel,
+        score=d.sentiment,
     )
     if "source" in m:
         parts.append(one(m.dropna(subset=["source"]), "source", "source", "mentions"))
@@ -75,10 +89,17 @@ def graph_edges(
     tp = mention_topics(m.text, names, top=topics)
     parts.append(one(m.iloc[tp.row].assign(topic=tp.topic.to_numpy()), "topic", "topic", "co_mentioned"))
     pats = {n: _name_re(n) for n in names}
-    co = [(i, n) for i, (t, b) in enumerate(zip(m.text.astype(str), m.brand)) for n, p in pats.items() if n != b and p.search(t)]
+    co = [
+        (i, n)
+        for i, (t, b) in enumerate(zip(m.text.astype(str), m.brand))
+        for n, p in pats.items()
+        if n != b and p.search(t)
+    ]
     if co:
         i, n = zip(*co)
-        parts.append(one(m.iloc[list(i)].assign(other=list(n)), "brand", "brand", "co_mentioned").assign(target=list(n)))
+        parts.append(
+            one(m.iloc[list(i)].assign(other=list(n)), "brand", "brand", "co_mentioned").assign(target=list(n))
+        )
     e = pd.concat(parts, ignore_index=True)
     g = e.groupby(["source", "source_kind", "target", "target_kind", "relation", "period"], observed=True)
     return g.score.agg(mentions="size", score="mean").reset_index()[EDGE_COLUMNS]
@@ -99,8 +120,18 @@ def brand_graph(edges: pd.DataFrame):
         G.nodes[f"{sk}:{s}"]["mentions"] += int(d.mentions.sum())
         sc = d.dropna(subset=["score"])
         mean = float(np.average(sc.score, weights=sc.mentions)) if len(sc) else float("nan")
-        series = [[str(p)[:19], int(n), None if pd.isna(v) else round(float(v), 4)] for p, n, v in d[["period", "mentions", "score"]].itertuples(index=False)]
-        G.add_edge(f"{sk}:{s}", f"{tk}:{t}", relation=rel, weight=int(d.mentions.sum()), sentiment=round(mean, 4), series=json.dumps(series))
+        series = [
+            [str(p)[:19], int(n), None if pd.isna(v) else round(float(v), 4)]
+            for p, n, v in d[["period", "mentions", "score"]].itertuples(index=False)
+        ]
+        G.add_edge(
+            f"{sk}:{s}",
+            f"{tk}:{t}",
+            relation=rel,
+            weight=int(d.mentions.sum()),
+            sentiment=round(mean, 4),
+            series=json.dumps(series),
+        )
     return G
 
 
@@ -124,29 +155,42 @@ def export_graph(G, path) -> Path:
 
 def top_edges(G, relation: str | None = None, n: int = 10) -> pd.DataFrame:
     "The `n` heaviest edges (of one `relation`) as a table: source, target, relation, mentions, sentiment."
-    rows = [(G.nodes[s]["name"], G.nodes[t]["name"], d["relation"], d["weight"], d["sentiment"]) for s, t, d in G.edges(data=True) if relation in (None, d["relation"])]
+    rows = [
+        (G.nodes[s]["name"], G.nodes[t]["name"], d["relation"], d["weight"], d["sentiment"])
+        for s, t, d in G.edges(data=True)
+        if relation in (None, d["relation"])
+    ]
     out = pd.DataFrame(rows, columns=["source", "target", "relation", "mentions", "sentiment"])
     return out.sort_values(["mentions", "source", "target"], ascending=[False, True, True], ignore_index=True).head(n)
 
 
 def save_graph(ws, G, edges: pd.DataFrame, **config) -> dict:
-    "Save `G` as workspace artifact `brand_graph` (GraphML and JSON beside it); `{artifact, version, nodes, edges, path}`."
+    "Save `G` as artifact `brand_graph` (GraphML and JSON beside it); `{artifact, version, nodes, edges, path}`."
     info = ws.save_artifact("brand_graph", G, config=config or None, data=edges)
     for suffix in (".graphml", ".json"):
         export_graph(G, Path(info.path) / f"brand_graph{suffix}")
-    return {"artifact": "brand_graph", "version": info.version, "nodes": G.number_of_nodes(), "edges": G.number_of_edges(), "path": info.path}
+    return {
+        "artifact": "brand_graph",
+        "version": info.version,
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "path": info.path,
+    }
 
 # %% ../../nbs/40_brand/08_graph.ipynb #9930788e
 INTENT_WORDS = re.compile(
-    r"\b(?:buy|bought|buying|purchas\w*|order(?:ed|ing)?|book(?:ed|ing)?|subscrib\w*|sign(?:ed)? up|switch(?:ed|ing)? to"
-    r"|(?:will|gonna|going to) (?:fly|shop|buy|order)|fly(?:ing)? with \w+ again|add(?:ed)? to (?:cart|basket)|checkout)\b",
+    r"\b(?:buy|bought|buying|purchas\w*|order(?:ed|ing)?|book(?:ed|ing)?|subscrib\w*|sign(?:ed)? up"
+    r"|switch(?:ed|ing)? to|(?:will|gonna|going to) (?:fly|shop|buy|order)|fly(?:ing)? with \w+ again"
+    r"|add(?:ed)? to (?:cart|basket)|checkout)\b",
     re.I,
 )
 
 
 def dimension_scores(mentions: pd.DataFrame, aspects: pd.DataFrame, freq: str = "W-SUN") -> pd.DataFrame:
     "Mean score and rows per `brand`, `dimension` and `period` (aspects joined to mentions for brand and time)."
-    a = aspects[["mention_id", "dimension", "score"]].merge(mentions[["mention_id", "brand", "posted_at"]], on="mention_id")
+    a = aspects[["mention_id", "dimension", "score"]].merge(
+        mentions[["mention_id", "brand", "posted_at"]], on="mention_id"
+    )
     a = a.dropna(subset=["brand", "posted_at"]).assign(period=lambda d: periods(d.posted_at, freq))
     return a.groupby(["brand", "dimension", "period"]).score.agg(score="mean", mentions="size").reset_index()
 
@@ -161,7 +205,14 @@ def intent_signal(mentions: pd.DataFrame, freq: str = "W-SUN", pattern=INTENT_WO
 def orders_signal(orders: pd.DataFrame, brand: str, freq: str = "W-SUN") -> pd.DataFrame:
     "Orders per period from an `orders` table, as the intent signal of `brand` (the shop's own brand)."
     o = orders.dropna(subset=["ordered_at"])
-    return o.assign(period=periods(o.ordered_at, freq)).groupby("period").size().rename("intent").reset_index().assign(brand=brand)
+    return (
+        o.assign(period=periods(o.ordered_at, freq))
+        .groupby("period")
+        .size()
+        .rename("intent")
+        .reset_index()
+        .assign(brand=brand)
+    )
 
 
 def _pearson(x, y):
@@ -174,10 +225,14 @@ def _pearson(x, y):
     return float(r), float(p), int(ok.sum())
 
 
-def dimension_intent(scores: pd.DataFrame, intent: pd.DataFrame, brand: str, diff: bool = False, min_mentions: int = 3) -> pd.DataFrame:
+def dimension_intent(
+    scores: pd.DataFrame, intent: pd.DataFrame, brand: str, diff: bool = False, min_mentions: int = 3
+) -> pd.DataFrame:
     """Per dimension of `brand`: Pearson `r` and `p` of its per-period score (periods with >= `min_mentions`) against
     `intent`'s signal, `n` periods; sorted by r, strongest first."""
-    s = scores[(scores.brand == brand) & (scores.mentions >= min_mentions)].pivot(index="period", columns="dimension", values="score")
+    s = scores[(scores.brand == brand) & (scores.mentions >= min_mentions)].pivot(
+        index="period", columns="dimension", values="score"
+    )
     y = intent[intent.brand == brand].set_index("period").intent.reindex(s.index)
     if diff:
         s, y = s.diff(), y.diff()
@@ -244,7 +299,9 @@ def competitor_responses(scores: pd.DataFrame, own: str, competitors=None, dimen
                 rows.append(competitor_response(scores, own, c, d, **kw))
             except ValueError:
                 continue
-    out = pd.DataFrame(rows, columns=["own", "competitor", "dimension", "lag", "r", "p", "n", "lags"]).drop(columns="lags")
+    out = pd.DataFrame(rows, columns=["own", "competitor", "dimension", "lag", "r", "p", "n", "lags"]).drop(
+        columns="lags"
+    )
     out = out.dropna(subset=["p"]).sort_values(["p", "r"], ignore_index=True)
     m = len(out)
     q = (out.p * m / np.arange(1, m + 1))[::-1].cummin()[::-1].clip(upper=1) if m else out.p
@@ -263,14 +320,22 @@ def own_brand(ws, mentions: pd.DataFrame) -> str:
     return str(m.brand.value_counts().index[0])
 
 
-def graph_report(ws, freq: str = "W-SUN", own: str | None = None, topics: int = 30, n_perm: int = 499, top: int = 10) -> dict:
+def graph_report(
+    ws, freq: str = "W-SUN", own: str | None = None, topics: int = 30, n_perm: int = 499, top: int = 10
+) -> dict:
     """Build and save the brand graph of `ws` and ask it both questions; returns `{graph, own, freq, intent_source,
     intent, competitors, top_edges}` (JSON-ready)."""
     from aima.data.schema import latest_run
 
     if not ws.exists("mentions") or not ws.exists("brand_aspects"):
-        raise ValueError(f"Workspace {ws.uri} needs mentions and brand_aspects: run `aima brand ingest` and `aima brand analyse`.")
-    cols = [c for c in ("mention_id", "brand", "is_competitor", "text", "posted_at", "source", "author") if c in ws.table("mentions").columns]
+        raise ValueError(
+            f"Workspace {ws.uri} needs mentions and brand_aspects: run `aima brand ingest` and `aima brand analyse`."
+        )
+    cols = [
+        c
+        for c in ("mention_id", "brand", "is_competitor", "text", "posted_at", "source", "author")
+        if c in ws.table("mentions").columns
+    ]
     m = ws.read("mentions", cols)
     a = latest_run(ws, "brand_aspects").select("mention_id", "dimension", "score").to_pandas()
     E = graph_edges(m, a, freq=freq, topics=topics)

@@ -253,9 +253,9 @@ def ingest_mentions(
     dedupe: bool = True,
     handles: pd.DataFrame | None = None,
 ) -> dict:
-    """Import the mentions in file `source` (or a raw frame of an export) into workspace `ws` (see above); returns `{rows, imported, duplicates,
-    quarantined, brands, linked}`. `mapping` is `{mentions column: header}`; `brand`/`competitors` default to
-    `ws.config.brand`."""
+    """Import the mentions in file `source` (or a raw frame of an export) into workspace `ws` (see above); returns
+    `{rows, imported, duplicates, quarantined, brands, linked}`. `mapping` is `{mentions column: header}`;
+    `brand`/`competitors` default to `ws.config.brand`."""
     from aima.data.schema import write_result
     from aima.data.sources import read_source
     from aima.data.validation import ensure_tables, to_canonical, validate

@@ -58,7 +58,9 @@ BRAND_FEED_ITEMS = result_table(
     ["feed", "guid"],
     Column("feed", "string", "Feed URL.", True),
     Column("guid", "string", "The item's guid (Atom id; else its link).", True),
-    Column("mention_id", "string", "The mention it became (absent from mentions when dropped as a near-duplicate).", True),
+    Column(
+        "mention_id", "string", "The mention it became (absent from mentions when dropped as a near-duplicate).", True
+    ),
     Column("first_seen", "timestamp", "When it was first read.", True),
     stamped=True,
 )

@@ -16,8 +16,21 @@ from .graph import periods
 
 # %% ../../nbs/40_brand/08b_sources.ipynb #69a1d89c
 ENGAGEMENT_FIELDS = (
-    "retweet_count", "retweets", "like_count", "likes", "favorite_count", "favorites", "reply_count", "replies",
-    "share_count", "shares", "comment_count", "comments", "helpful_votes", "upvotes", "reactions",
+    "retweet_count",
+    "retweets",
+    "like_count",
+    "likes",
+    "favorite_count",
+    "favorites",
+    "reply_count",
+    "replies",
+    "share_count",
+    "shares",
+    "comment_count",
+    "comments",
+    "helpful_votes",
+    "upvotes",
+    "reactions",
 )
 
 
@@ -28,12 +41,16 @@ def engagement(mentions: pd.DataFrame) -> pd.Series:
         if f in mentions:
             tot += pd.to_numeric(mentions[f], errors="coerce").fillna(0).to_numpy()
     if "extra" in mentions:
+
         def one(x):
             try:
                 d = json.loads(x) if isinstance(x, str) else {}
             except ValueError:
                 return 0.0
-            return float(sum(pd.to_numeric(pd.Series([d.get(f) for f in ENGAGEMENT_FIELDS]), errors="coerce").fillna(0)))
+            return float(
+                sum(pd.to_numeric(pd.Series([d.get(f) for f in ENGAGEMENT_FIELDS]), errors="coerce").fillna(0))
+            )
+
         tot += mentions.extra.map(one).to_numpy()
     return tot
 
@@ -70,7 +87,9 @@ def source_stats(mentions: pd.DataFrame, aspects: pd.DataFrame | None = None, by
     return out.sort_values(["mentions", "engagement"], ascending=False).rename_axis(by).reset_index()
 
 
-def share_of_voice(mentions: pd.DataFrame, aspects: pd.DataFrame | None = None, freq: str | None = None) -> pd.DataFrame:
+def share_of_voice(
+    mentions: pd.DataFrame, aspects: pd.DataFrame | None = None, freq: str | None = None
+) -> pd.DataFrame:
     """Per brand (and period, with `freq`): mentions, share of voice, share of the positive mentions (mean score > 0)
     and net sentiment (positive minus negative share of the brand's scored mentions)."""
     m = _scored(mentions, aspects).dropna(subset=["brand"])
@@ -88,7 +107,9 @@ def share_of_voice(mentions: pd.DataFrame, aspects: pd.DataFrame | None = None, 
     return out.drop(columns=["pos", "neg", "scored"]).reset_index()
 
 # %% ../../nbs/40_brand/08b_sources.ipynb #68ae0b5d
-def decompose_change(rows: pd.DataFrame, by: str, before, after, period: str = "period", value: str = "score") -> pd.DataFrame:
+def decompose_change(
+    rows: pd.DataFrame, by: str, before, after, period: str = "period", value: str = "score"
+) -> pd.DataFrame:
     """Per `by` group: weights `w0`, `w1`, scores `s0`, `s1`, `rate`, `mix` and `contribution` (= rate + mix) of the
     change of the mean `value` from period `before` to `after`; the contributions sum to that change. Largest first."""
     stats = []
@@ -108,8 +129,14 @@ def decompose_change(rows: pd.DataFrame, by: str, before, after, period: str = "
 
 
 def shift_drivers(
-    mentions: pd.DataFrame, aspects: pd.DataFrame, brand: str, dimension: str | None = None, period=None,
-    by=("source", "author", "dimension"), freq: str = "W-SUN", top: int = 5,
+    mentions: pd.DataFrame,
+    aspects: pd.DataFrame,
+    brand: str,
+    dimension: str | None = None,
+    period=None,
+    by=("source", "author", "dimension"),
+    freq: str = "W-SUN",
+    top: int = 5,
 ) -> dict:
     """The change of `brand`'s score on `dimension` (None: all dimensions) from the period before `period` (default:
     the latest) to it, and per grouping in `by` the `top` groups by contribution: `{brand, dimension, before, after,
@@ -123,10 +150,19 @@ def shift_drivers(
     ps = sorted(a.period.unique())
     after = pd.Timestamp(period) if period is not None else ps[-1]
     if after not in ps or ps.index(after) == 0:
-        raise ValueError(f"Period {after} has no scores or no period before it; periods: {[str(p)[:10] for p in ps[-5:]]}.")
+        raise ValueError(
+            f"Period {after} has no scores or no period before it; periods: {[str(p)[:10] for p in ps[-5:]]}."
+        )
     before = ps[ps.index(after) - 1]
     mean = lambda p: float(a[a.period == p].score.mean())
-    out = {"brand": brand, "dimension": dimension, "before": before, "after": after, "score_before": mean(before), "score_after": mean(after)}
+    out = {
+        "brand": brand,
+        "dimension": dimension,
+        "before": before,
+        "after": after,
+        "score_before": mean(before),
+        "score_after": mean(after),
+    }
     out["change"] = out["score_after"] - out["score_before"]
     out["drivers"] = {}
     for b in by:
@@ -135,7 +171,13 @@ def shift_drivers(
     return out
 
 # %% ../../nbs/40_brand/08b_sources.ipynb #a9d713f9
-def influencers(mentions: pd.DataFrame, aspects: pd.DataFrame | None = None, flags: pd.DataFrame | None = None, top: int = 20, rank_by: str = "impressions") -> pd.DataFrame:
+def influencers(
+    mentions: pd.DataFrame,
+    aspects: pd.DataFrame | None = None,
+    flags: pd.DataFrame | None = None,
+    top: int = 20,
+    rank_by: str = "impressions",
+) -> pd.DataFrame:
     """The `top` authors by `rank_by` (`impressions` or `engagement`): mentions, followers, impressions, engagement,
     sentiment, main brand; authors flagged as bots in `flags` (`kind`, `subject`, `flagged`) excluded."""
     if rank_by not in ("impressions", "engagement"):

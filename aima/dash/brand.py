@@ -114,7 +114,11 @@ def market_data(ws: Workspace, d: dict, top: int = 10) -> dict:
     d = dict(d, needs={k: v for k, v in d["needs"].items() if k != "flags"})
     if not ws.exists("mentions"):
         return d
-    cols = [c for c in ("mention_id", "brand", "source", "author", "follower_count", "text", "posted_at", "extra") if c in ws.table("mentions").columns]
+    cols = [
+        c
+        for c in ("mention_id", "brand", "source", "author", "follower_count", "text", "posted_at", "extra")
+        if c in ws.table("mentions").columns
+    ]
     m = ws.read("mentions", cols)
     a = None
     if ws.exists("brand_aspects"):
@@ -123,12 +127,19 @@ def market_data(ws: Workspace, d: dict, top: int = 10) -> dict:
     if ws.exists("brand_flags"):
         flags = latest(ws, "brand_flags").to_pandas()
         f = flags[flags.flagged.astype(bool)].sort_values("probability", ascending=False)
-        d["flags"] = {"bots": int((f.kind == "bot").sum()), "fakes": int((f.kind == "fake_review").sum()), "scored": len(flags), "top": f.head(top)}
+        d["flags"] = {
+            "bots": int((f.kind == "bot").sum()),
+            "fakes": int((f.kind == "fake_review").sum()),
+            "scored": len(flags),
+            "top": f.head(top),
+        }
     else:
         d["needs"]["flags"] = f"No bot or fake-review scores yet: run `aima brand flags --workspace {ws.uri}`."
     sov = share_of_voice(m, a)
     if a is not None and len(a):
-        wide = a.merge(m[["mention_id", "brand"]], on="mention_id").pivot_table(index="brand", columns="dimension", values="score")
+        wide = a.merge(m[["mention_id", "brand"]], on="mention_id").pivot_table(
+            index="brand", columns="dimension", values="score"
+        )
         sov = sov.merge(wide.reset_index(), on="brand", how="left")
     d["competitors"] = sov.sort_values("mentions", ascending=False, ignore_index=True)
     own = m if not d.get("brands") else m[m.brand.isin(d["brands"])]
@@ -138,7 +149,12 @@ def market_data(ws: Workspace, d: dict, top: int = 10) -> dict:
         d["influencers"] = influencers(own, a, flags, top=top)
     if a is not None and len(a):
         G = brand_graph(graph_edges(m, a, topics=15, max_authors=50))
-        d["graph"] = {"nodes": G.number_of_nodes(), "edges": G.number_of_edges(), "dimensions": top_edges(G, "scored_on", top), "topics": top_edges(G, "co_mentioned", top)}
+        d["graph"] = {
+            "nodes": G.number_of_nodes(),
+            "edges": G.number_of_edges(),
+            "dimensions": top_edges(G, "scored_on", top),
+            "topics": top_edges(G, "co_mentioned", top),
+        }
     return d
 
 # %% ../../nbs/85_dash/12_brand.ipynb #e1a38505
@@ -298,24 +314,48 @@ def market_html(d: dict) -> str:
     f2, pct = "{:+.2f}", "{:.0%}"
     if "competitors" not in d:
         miss = _note(d["needs"].get("mentions", "No mentions yet."))
-        return "".join(_section(t, miss) for t in ("Competitor comparison", "Sources and influencers", "Knowledge graph", "Flagged bots and fake reviews"))
+        return "".join(
+            _section(t, miss)
+            for t in (
+                "Competitor comparison",
+                "Sources and influencers",
+                "Knowledge graph",
+                "Flagged bots and fake reviews",
+            )
+        )
     c = d["competitors"]
     dims = [x for x in d["dimensions"] if x in c and c[x].notna().any()]
     comp = table_html(
         c,
-        {"brand": "Brand", "mentions": "Mentions", "share_of_voice": "Share of voice", "net_sentiment": "Net sentiment"} | {x: x.replace("_", " ") for x in dims},
+        {"brand": "Brand", "mentions": "Mentions", "share_of_voice": "Share of voice", "net_sentiment": "Net sentiment"}
+        | {x: x.replace("_", " ") for x in dims},
         {"share_of_voice": pct, "net_sentiment": f2} | {x: f2 for x in dims},
     )
     src = table_html(
         d.get("sources"),
-        {"source": "Source", "mentions": "Mentions", "authors": "Authors", "reach": "Reach", "engagement": "Engagement",
-         "engagement_per_mention": "Engagement / mention", "share_of_voice": "Share of voice", "sentiment": "Sentiment"},
+        {
+            "source": "Source",
+            "mentions": "Mentions",
+            "authors": "Authors",
+            "reach": "Reach",
+            "engagement": "Engagement",
+            "engagement_per_mention": "Engagement / mention",
+            "share_of_voice": "Share of voice",
+            "sentiment": "Sentiment",
+        },
         {"share_of_voice": pct, "sentiment": f2, "engagement_per_mention": "{:.2f}", "reach": "{:,.0f}"},
         empty="No sources named in the mentions.",
     )
     inf = table_html(
         d.get("influencers"),
-        {"author": "Author", "mentions": "Mentions", "followers": "Followers", "impressions": "Impressions", "engagement": "Engagement", "sentiment": "Sentiment"},
+        {
+            "author": "Author",
+            "mentions": "Mentions",
+            "followers": "Followers",
+            "impressions": "Impressions",
+            "engagement": "Engagement",
+            "sentiment": "Sentiment",
+        },
         {"sentiment": f2, "followers": "{:,.0f}", "impressions": "{:,.0f}"},
         empty="No authors named in the mentions.",
     )
@@ -325,16 +365,26 @@ def market_html(d: dict) -> str:
         graph = (
             f"<p class='sub'>{g['nodes']} nodes (brands, dimensions, sources, authors, topics) and {g['edges']} edges; "
             "export it with <code>aima brand graph --export graph.graphml</code>.</p>"
-            + "<h3>Brand - dimension</h3>" + table_html(g["dimensions"], cols, {"sentiment": f2})
-            + "<h3>Topics talked about with each brand</h3>" + table_html(g["topics"], cols, {"sentiment": f2}, empty="No recurring topics.")
+            + "<h3>Brand - dimension</h3>"
+            + table_html(g["dimensions"], cols, {"sentiment": f2})
+            + "<h3>Topics talked about with each brand</h3>"
+            + table_html(g["topics"], cols, {"sentiment": f2}, empty="No recurring topics.")
         )
     else:
         graph = _note(d["needs"].get("aspects", ""))
     if "flags" in d:
         fl = d["flags"]
-        flags = cards_html({"Bots flagged": fl["bots"], "Fake reviews flagged": fl["fakes"], "Scored": fl["scored"]}) + table_html(
+        flags = cards_html(
+            {"Bots flagged": fl["bots"], "Fake reviews flagged": fl["fakes"], "Scored": fl["scored"]}
+        ) + table_html(
             fl["top"].assign(kind=fl["top"].kind.str.replace("_", " ")),
-            {"kind": "Kind", "subject": "Author / mention", "probability": "Probability", "brand": "Brand", "evidence": "Evidence"},
+            {
+                "kind": "Kind",
+                "subject": "Author / mention",
+                "probability": "Probability",
+                "brand": "Brand",
+                "evidence": "Evidence",
+            },
             {"probability": "{:.2f}"},
             empty="Nothing flagged at the threshold.",
         )
