@@ -138,7 +138,7 @@ EXPECT = {
         "aima brand analyse",
         "Competitor comparison",
         "Sources and influencers",
-        "aima brand flags",
+        "Flagged bots and fake reviews",
     ],
     "retention": [
         "Customers scored",
