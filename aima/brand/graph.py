@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .ingest import _name_re, normalise_text
+from .ingest import name_pattern, normalise_text
 
 # %% ../../nbs/40_brand/08_graph.ipynb #944b45a3
 EDGE_COLUMNS = ["source", "source_kind", "target", "target_kind", "relation", "period", "mentions", "score"]
@@ -88,7 +88,7 @@ def graph_edges(
     names = sorted(m.brand.astype(str).unique())
     tp = mention_topics(m.text, names, top=topics)
     parts.append(one(m.iloc[tp.row].assign(topic=tp.topic.to_numpy()), "topic", "topic", "co_mentioned"))
-    pats = {n: _name_re(n) for n in names}
+    pats = {n: name_pattern(n) for n in names}
     co = [
         (i, n)
         for i, (t, b) in enumerate(zip(m.text.astype(str), m.brand))
