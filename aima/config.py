@@ -134,6 +134,7 @@ class BrandConfig(_Section):
         "competitive_position",
     ]
     duplicate_threshold: float = Field(0.8, gt=0, le=1)  # word-shingle Jaccard at which two mentions are one
+    feeds: list[str] = []  # RSS/Atom feed URLs that `aima brand ingest` reads when given no file
 
 
 class AttributionConfig(_Section):

@@ -131,7 +131,15 @@ EXPECT = {
     "customers": ["Health score distribution", "Customer profile", "of 1,000"],
     "segments": ["Champions", "Who they are.", "What to do.", "Segment map", "No learned segments yet"],
     "agent": ["Write a goal with a budget and a horizon", "No plans yet."],
-    "brand": ["Mentions", "Brand dimensions", "Most negative mentions", "aima brand analyse"],  # the demo: no scores
+    "brand": [  # the demo: mentions, no scores
+        "Mentions",
+        "Brand dimensions",
+        "Most negative mentions",
+        "aima brand analyse",
+        "Competitor comparison",
+        "Sources and influencers",
+        "Flagged bots and fake reviews",
+    ],
     "retention": [
         "Customers scored",
         "Churn risk distribution",

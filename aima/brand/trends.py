@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 # %% ../../nbs/40_brand/06_trends.ipynb #af7f858b
-def weekly_scores(aspects: pd.DataFrame, freq: str = "W-MON") -> pd.DataFrame:
-    """Mean `score` and mentions per `brand`, `dimension` and week (`freq`, weeks starting Monday) of rows with
-    `posted_at` (UTC), as in `brand_aspects`."""
+def weekly_scores(aspects: pd.DataFrame, freq: str = "W-SUN") -> pd.DataFrame:
+    """Mean `score` and mentions per `brand`, `dimension` and week (`freq`; the default `W-SUN`, weeks ending Sunday,
+    starts them on Monday) of rows with `posted_at` (UTC), as in `brand_aspects`."""
     need = {"dimension", "score", "posted_at"}
     if missing := need - set(aspects.columns):
         raise ValueError(f"weekly_scores needs columns {sorted(need)}; missing {sorted(missing)}.")
