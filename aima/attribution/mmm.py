@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from aima.attribution.mmm_transforms import (
     ResponseCurves,
@@ -269,7 +270,8 @@ def fit(self, X, y=None, method: str = "fast", lift_tests: pd.DataFrame | None =
         lift["c"] = np.array([list(self.channels).index(c) for c in lift_tests["channel"]])
     model = _build(self, x / self.x_scale_, z / self.z_scale_, t, F, yv / self.y_scale_, n_fit, lift)
     if method == "fast":
-        draws, diag = _laplace(model, self.draws, self.random_state)
+        with threadpool_limits(1):  # small BLAS calls: threads only spin (L-BFGS-B ran 20x slower with them)
+            draws, diag = _laplace(model, self.draws, self.random_state)
         diag = {"method": "fast (MAP + Laplace)", **diag}
     else:
         draws, idata, diag = _sample_full(self, model)
