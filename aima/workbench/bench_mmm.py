@@ -311,7 +311,7 @@ def mmm_public(full: int = 0) -> list[dict]:
 
 # %% ../../nbs/90_workbench/04b_bench_mmm.ipynb #efd1b9bb
 def samplers() -> dict:
-    "Which of the faster NUTS back-ends are importable here (none is installed by AIMA)."
+    "Which of the faster NUTS back-ends are importable here (nutpie is AIMA's `nutpie` extra)."
     import importlib.util
 
     return {k: importlib.util.find_spec(k) is not None for k in ("nutpie", "numpyro", "jax", "blackjax")}
