@@ -64,6 +64,7 @@ class BayesianMMM(AimaEstimator):
         tune: int = 500,
         chains: int = 2,
         random_state: int = 0,
+        target_accept: float = 0.8,
     ):
         (self.channels, self.date, self.target, self.controls, self.adstock, self.saturation) = (
             channels,
@@ -81,6 +82,7 @@ class BayesianMMM(AimaEstimator):
             roas_prior,
         )
         self.holdout, self.draws, self.tune, self.chains, self.random_state = holdout, draws, tune, chains, random_state
+        self.target_accept = target_accept
 
     def _check_params(self):
         if isinstance(self.channels, str) or not len(self.channels or ()):
@@ -94,6 +96,7 @@ class BayesianMMM(AimaEstimator):
         check_param("draws", self.draws, low=10, integer=True)
         check_param("tune", self.tune, low=0, integer=True)
         check_param("chains", self.chains, low=1, integer=True)
+        check_param("target_accept", self.target_accept, low=0, high=1, low_open=True, high_open=True)
         m, s = self.roas_prior
         check_param("roas_prior median", m, low=0, low_open=True)
         check_param("roas_prior log-sd", s, low=0, low_open=True)
@@ -224,6 +227,7 @@ def _sample_full(self, model):
             chains=self.chains,
             nuts_sampler=sampler,
             random_seed=self.random_state,
+            target_accept=self.target_accept,
             progressbar=False,
             compute_convergence_checks=False,
             cores=min(self.chains, 2),
