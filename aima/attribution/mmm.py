@@ -214,12 +214,9 @@ def _sample_full(self, model):
     import arviz as az
     import pymc as pm
 
-    try:
-        import nutpie  # noqa: F401
+    from importlib.util import find_spec
 
-        sampler = "nutpie"
-    except ImportError:
-        sampler = "pymc"
+    sampler = "nutpie" if find_spec("nutpie") is not None else "pymc"
     with model:
         idata = pm.sample(
             draws=self.draws,
