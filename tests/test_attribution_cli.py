@@ -79,6 +79,15 @@ def test_mta_workspace(tmp_path):
     assert sorted(t.method.unique()) == ["attention", "linear", "markov_1", "shapley"]
     assert set(t.channel) == set(tp.channel)
     assert np.allclose(t.groupby("method").conversions.sum(), 200)
+    # the attention model trained on the journeys with the time gaps between touches, not on the aggregated paths
+    from aima.attribution.attention import AttentionMTA, encode_journeys, journey_touches
+
+    assert out["attention_gaps"] is True
+    with Workspace(ws_path) as ws:
+        tj = encode_journeys(journey_touches(ws.table("touchpoints")).to_pandas())
+    want = AttentionMTA(random_state=0).fit(tj).credits().set_index("channel").conversions
+    got = t[t.method == "attention"].set_index("channel").conversions[want.index]
+    assert np.allclose(got, want, atol=1e-3), (got, want)
 
 
 def test_heuristics_equal_channelattribution_reference(external_dataset):

@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from aima.attribution.mmm_transforms import (
     ResponseCurves,
@@ -63,6 +64,7 @@ class BayesianMMM(AimaEstimator):
         tune: int = 500,
         chains: int = 2,
         random_state: int = 0,
+        target_accept: float = 0.8,
     ):
         (self.channels, self.date, self.target, self.controls, self.adstock, self.saturation) = (
             channels,
@@ -80,6 +82,7 @@ class BayesianMMM(AimaEstimator):
             roas_prior,
         )
         self.holdout, self.draws, self.tune, self.chains, self.random_state = holdout, draws, tune, chains, random_state
+        self.target_accept = target_accept
 
     def _check_params(self):
         if isinstance(self.channels, str) or not len(self.channels or ()):
@@ -93,6 +96,7 @@ class BayesianMMM(AimaEstimator):
         check_param("draws", self.draws, low=10, integer=True)
         check_param("tune", self.tune, low=0, integer=True)
         check_param("chains", self.chains, low=1, integer=True)
+        check_param("target_accept", self.target_accept, low=0, high=1, low_open=True, high_open=True)
         m, s = self.roas_prior
         check_param("roas_prior median", m, low=0, low_open=True)
         check_param("roas_prior log-sd", s, low=0, low_open=True)
@@ -210,12 +214,9 @@ def _sample_full(self, model):
     import arviz as az
     import pymc as pm
 
-    try:
-        import nutpie  # noqa: F401
+    from importlib.util import find_spec
 
-        sampler = "nutpie"
-    except ImportError:
-        sampler = "pymc"
+    sampler = "nutpie" if find_spec("nutpie") is not None else "pymc"
     with model:
         idata = pm.sample(
             draws=self.draws,
@@ -223,6 +224,7 @@ def _sample_full(self, model):
             chains=self.chains,
             nuts_sampler=sampler,
             random_seed=self.random_state,
+            target_accept=self.target_accept,
             progressbar=False,
             compute_convergence_checks=False,
             cores=min(self.chains, 2),
@@ -269,7 +271,8 @@ def fit(self, X, y=None, method: str = "fast", lift_tests: pd.DataFrame | None =
         lift["c"] = np.array([list(self.channels).index(c) for c in lift_tests["channel"]])
     model = _build(self, x / self.x_scale_, z / self.z_scale_, t, F, yv / self.y_scale_, n_fit, lift)
     if method == "fast":
-        draws, diag = _laplace(model, self.draws, self.random_state)
+        with threadpool_limits(1):  # small BLAS calls: threads only spin (L-BFGS-B ran 20x slower with them)
+            draws, diag = _laplace(model, self.draws, self.random_state)
         diag = {"method": "fast (MAP + Laplace)", **diag}
     else:
         draws, idata, diag = _sample_full(self, model)

@@ -10,6 +10,7 @@ import time
 import uuid
 from typing import Annotated, Optional
 
+import numpy as np
 import pandas as pd
 
 from .heuristics import HEURISTICS, heuristic_credits
@@ -23,9 +24,10 @@ DEFAULT_METHODS = (*HEURISTICS, "markov_1", "markov_2", "shapley")
 
 
 def attribute(
-    paths: pd.DataFrame | EncodedPaths, methods=DEFAULT_METHODS, random_state: int | None = 0
+    paths: pd.DataFrame | EncodedPaths, methods=DEFAULT_METHODS, random_state: int | None = 0, journeys=None
 ) -> pd.DataFrame:
-    "Credits per method and channel (`method, channel, conversions, value, share`) for `methods` on `paths`."
+    """Credits per method and channel (`method, channel, conversions, value, share`) for `methods` on `paths`;
+    `attention` trains on `journeys` (`TimedPaths`: the same journeys with their time gaps) when given."""
     methods = [methods] if isinstance(methods, str) else list(methods)
     if unknown := [m for m in methods if m not in MTA_METHODS]:
         raise ValueError(f"Unknown MTA method(s) {unknown}; choose from {list(MTA_METHODS)}.")
@@ -41,7 +43,8 @@ def attribute(
         elif m == "attention":  # imported here: it trains a network (torch + Lightning)
             from aima.attribution.attention import AttentionMTA
 
-            parts.append(AttentionMTA(random_state=random_state or 0).fit(enc).credits())
+            on = enc if journeys is None else journeys
+            parts.append(AttentionMTA(random_state=random_state or 0).fit(on).credits())
     out = pd.concat(parts, ignore_index=True)
     total = out.groupby("method").conversions.transform("sum")
     out["share"] = (out.conversions / total.where(total > 0)).fillna(0.0).clip(0, 1)
@@ -64,13 +67,20 @@ def score_mta(
     t0 = time.perf_counter()
     if paths is None and not ws.exists("touchpoints"):
         return {"skipped": "no touchpoints table: import journeys to get multi-touch attribution", "table": table}
+    journeys = None
     if paths is None:
         paths, source = workspace_paths(ws), source or "touchpoints"
-    cr = attribute(paths, methods)
+        if "attention" in methods:  # the attention model reads the time gaps between touches
+            from aima.attribution.attention import encode_journeys, journey_touches
+
+            journeys = encode_journeys(journey_touches(ws.table("touchpoints")).to_pandas())
+    cr = attribute(paths, methods, journeys=journeys)
     run_id, now = f"mta-{uuid.uuid4().hex[:12]}", pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
     rows = cr.assign(run_id=run_id, as_of=now, source=source or "paths")
     n = write_result(ws, table, rows, mode="upsert")
-    return {**summary(paths, cr), "table": table, "rows": n, "run_id": run_id, "as_of": str(now),
+    gaps = {} if "attention" not in methods else {"attention_gaps": journeys is not None and bool(
+        np.isfinite(journeys.gaps).any())}  # fmt: skip
+    return {**summary(paths, cr), **gaps, "table": table, "rows": n, "run_id": run_id, "as_of": str(now),
             "seconds": round(time.perf_counter() - t0, 3)}  # fmt: skip
 
 

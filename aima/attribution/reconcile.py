@@ -33,7 +33,7 @@ class Reconciliation:
 
     table: pd.DataFrame  # one row per channel: mta, mmm, mmm_lo, mmm_hi, reconciled, _lo, _hi, weight_mmm, factor
     scale: float  # k: MTA credit per unit of MMM contribution common to all channels
-    mta_sd: float  # tau: log-scale sd of MTA's channel-specific bias
+    mta_sd: float  # tau: log-scale sd of MTA's channel-specific bias (posterior mean)
     before: float  # disagreement of MTA with the MMM on the shared channels
     after: float  # disagreement of the reconciled totals with the MMM
 
@@ -44,14 +44,16 @@ class Reconciliation:
                 "after": round(self.after, 6), "channels": t}  # fmt: skip
 
 # %% ../../nbs/50_attribution/10_reconcile.ipynb #ab366310
-def _reml(d, v, tau_min):
-    "REML estimates `(log k, tau^2)` of `d_c ~ N(log k, v_c + tau^2)` over a grid of tau^2 >= tau_min^2."
-    grid = np.geomspace(tau_min**2, max(25.0, 4 * tau_min**2), 600)
-    w = 1 / (v[None, :] + grid[:, None])
+def _tau_posterior(d, v, tau_min, n: int = 800):
+    """Grid posterior of tau (>= `tau_min`, half-Cauchy(0, 1) prior) in `d_c ~ N(log k, v_c + tau^2)` with log k
+    integrated out (flat prior: the REML likelihood): `(tau grid, weights, log k | tau, var(log k) | tau)`."""
+    tau = np.geomspace(tau_min, max(10.0, 4 * tau_min), n)
+    w = 1 / (v[None, :] + tau[:, None] ** 2)
     lk = (w * d).sum(1) / w.sum(1)
-    nll = 0.5 * (np.log(v + grid[:, None]).sum(1) + (w * (d - lk[:, None]) ** 2).sum(1) + np.log(w.sum(1)))
-    i = int(np.argmin(nll))
-    return float(lk[i]), float(grid[i])
+    nll = 0.5 * (np.log(v + tau[:, None] ** 2).sum(1) + (w * (d - lk[:, None]) ** 2).sum(1) + np.log(w.sum(1)))
+    lw = -nll - np.log1p(tau**2) + np.log(tau)  # half-Cauchy prior; log-spaced grid: d tau = tau d log tau
+    p = np.exp(lw - lw.max())
+    return tau, p / p.sum(), lk, 1 / w.sum(1)
 
 
 def reconcile_totals(mta: pd.Series, mmm: pd.DataFrame, mta_sd_min: float = 0.25) -> Reconciliation:
@@ -74,12 +76,16 @@ def reconcile_totals(mta: pd.Series, mmm: pd.DataFrame, mta_sd_min: float = 0.25
     hi = np.log(np.clip(M.contribution_hi[both].to_numpy(float), 1e-12, None))
     v = np.maximum(((hi - lo) / (2 * Z90)) ** 2, 1e-10)
     la = np.log(a[both].to_numpy(float))
-    lk, t2 = _reml(la - m, v, mta_sd_min)
-    prec = 1 / v + 1 / t2
-    mean, sd = (m / v + (la - lk) / t2) / prec, prec**-0.5
+    tau, p, lk, lk_var = _tau_posterior(la - m, v, mta_sd_min)
+    t2 = tau[:, None] ** 2
+    prec = 1 / v + 1 / t2  # (grid, channels): given tau, the conjugate normal posterior of log theta
+    mu = (m / v + (la - lk[:, None]) / t2) / prec
+    var = 1 / prec + (1 / (t2 * prec)) ** 2 * lk_var[:, None]  # + the uncertainty of log k
+    mean = p @ mu
+    sd = np.sqrt(np.maximum(p @ (var + mu**2) - mean**2, 0))  # the mixture over tau
     rec = pd.DataFrame(
         {"reconciled": np.exp(mean), "reconciled_lo": np.exp(mean - Z90 * sd),
-         "reconciled_hi": np.exp(mean + Z90 * sd), "weight_mmm": (1 / v) / prec}, index=both,
+         "reconciled_hi": np.exp(mean + Z90 * sd), "weight_mmm": p @ ((1 / v) / prec)}, index=both,
     )  # fmt: skip
     chans = list(M.index) + [c for c in a.index if c not in M.index]
     out = pd.DataFrame(index=pd.Index(chans, name="channel"))
@@ -95,7 +101,7 @@ def reconcile_totals(mta: pd.Series, mmm: pd.DataFrame, mta_sd_min: float = 0.25
     out.loc[only_mmm, "weight_mmm"], out.loc[only_mta, "weight_mmm"] = 1.0, 0.0
     out["factor"] = out.reconciled / out.mta.where(out.mta > 0)
     sub = out.loc[both]
-    return Reconciliation(out, float(np.exp(lk)), float(np.sqrt(t2)), disagreement(sub.mta, sub.mmm),
+    return Reconciliation(out, float(np.exp(p @ lk)), float(p @ tau), disagreement(sub.mta, sub.mmm),
                           disagreement(sub.reconciled, sub.mmm))  # fmt: skip
 
 # %% ../../nbs/50_attribution/10_reconcile.ipynb #7de6f250

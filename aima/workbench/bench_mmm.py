@@ -274,12 +274,16 @@ def public_sets() -> dict:
     }
 
 
-def public_fit(name: str, method: str = "fast", holdout: int = 13, draws: int = 500, tune: int = 500) -> dict:
-    "Fit set `name` of `public_sets` with `method`: ROAS with intervals, shares, MAPE, diagnostics, seconds."
+def public_fit(
+    name: str, method: str = "fast", holdout: int = 13, draws: int = 500, tune: int = 500, target_accept: float = 0.95
+) -> dict:
+    """Fit set `name` of `public_sets` with `method`: ROAS with intervals, shares, MAPE, diagnostics, seconds.
+    NUTS runs at `target_accept` 0.95: Meridian's posterior has divergences at the default 0.8."""
     from aima.attribution.mmm import BayesianMMM
 
     df, ch, ctrl = public_sets()[name]
-    m = BayesianMMM(channels=ch, target="revenue", controls=ctrl, holdout=holdout, draws=draws, tune=tune)
+    m = BayesianMMM(channels=ch, target="revenue", controls=ctrl, holdout=holdout, draws=draws, tune=tune,
+                    target_accept=target_accept)  # fmt: skip
     t0 = time.perf_counter()
     r = m.fit(df, method=method).roas()
     secs = time.perf_counter() - t0
@@ -311,7 +315,7 @@ def mmm_public(full: int = 0) -> list[dict]:
 
 # %% ../../nbs/90_workbench/04b_bench_mmm.ipynb #efd1b9bb
 def samplers() -> dict:
-    "Which of the faster NUTS back-ends are importable here (none is installed by AIMA)."
+    "Which of the faster NUTS back-ends are importable here (nutpie is AIMA's `nutpie` extra)."
     import importlib.util
 
     return {k: importlib.util.find_spec(k) is not None for k in ("nutpie", "numpyro", "jax", "blackjax")}
