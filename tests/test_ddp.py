@@ -53,3 +53,45 @@ def test_sequence_embedder_ddp_on_two_cpu_processes(tmp_path):
     assert len(losses) == 8 and losses[-1] < 0.8 * losses[0], losses
     r0 = ranks[0]
     print(f"ddp: 2 processes, loss {losses[0]:.3f} -> {losses[-1]:.3f}, {r0['seconds']} s, top1 {r0['top1']}")
+
+
+CAMPAIGN_SCRIPT = """
+import hashlib, json, os, sys
+import torch
+from aima.campaigns.multitask import MultiTaskPredictor
+from aima.campaigns.predict import synthetic_campaigns
+
+if __name__ == "__main__":
+    out = sys.argv[1]
+    df = synthetic_campaigns(120, seed=0)
+    m = MultiTaskPredictor(max_epochs=15, cv=2, batch_size=32, strategy="ddp", accelerator="cpu", devices=2).fit(df)
+    w = b"".join(torch.cat([p.detach().flatten() for p in n.parameters()]).numpy().tobytes() for n in m.nets_)
+    report = dict(rank=m.global_rank_, world_size=m.world_size_, pid=os.getpid(), losses=m.loss_history_,
+                  weights=hashlib.sha256(w).hexdigest(), q=m.q_, click=m.predict(df.head(5)).click_rate.tolist())
+    with open(os.path.join(out, f"rank{m.global_rank_}.json"), "w") as f:
+        json.dump(report, f)
+"""
+
+
+@pytest.mark.slow
+def test_campaign_predictor_ddp_on_two_cpu_processes(tmp_path):
+    "`MultiTaskPredictor(strategy='ddp', accelerator='cpu', devices=2)`: each fold network trains in two processes."
+    pytest.importorskip("lightning", reason="install aima[torch]")
+    script = tmp_path / "train_campaigns_ddp.py"
+    script.write_text(CAMPAIGN_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env.pop("LOCAL_RANK", None)
+    r = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    ranks = [json.loads((tmp_path / f"rank{i}.json").read_text()) for i in (0, 1)]
+    assert [x["rank"] for x in ranks] == [0, 1]
+    assert [x["world_size"] for x in ranks] == [2, 2]
+    assert ranks[0]["pid"] != ranks[1]["pid"]  # two processes trained
+    assert ranks[0]["weights"] == ranks[1]["weights"]  # both fold networks identical across the replicas
+    assert ranks[0]["losses"] == ranks[1]["losses"]  # epoch losses averaged over both ranks
+    assert ranks[0]["q"] == ranks[1]["q"] and ranks[0]["click"] == ranks[1]["click"]  # same intervals, same predictions
+    for losses in ranks[0]["losses"]:  # one history per fold network
+        assert len(losses) == 15 and losses[-1] < 0.8 * losses[0], losses
+    print("campaign ddp: 2 processes, fold losses", [(f"{x[0]:.3f}", f"{x[-1]:.3f}") for x in ranks[0]["losses"]])

@@ -241,7 +241,7 @@ def test_cli_list_and_errors():
     assert p6["name"] == "06_clv_churn" and p6["notebooks"] == ["01_btyd", "02_churn", "03_uplift_loop"]
     assert {"full.yaml", "sweep_penalizer.yaml"} <= set(p6["configs"])
     code, out, err = cli("papers", "run", "9")
-    assert code == 1 and err.startswith("error: Unknown paper '9': available papers are 01_personas, 05_unified")
+    assert code == 1 and err.startswith("error: Unknown paper '9': available papers are 01_personas, 02_campaigns, 05")
     code, out, err = cli("papers", "run", "6", "--config", "nope")
     assert code == 1 and "full.yaml, sweep_penalizer.yaml" in err and "Traceback" not in err
     code, out, err = cli("papers", "tables", "06_clv_churn", "--results", "/nonexistent/aima-results")
@@ -319,3 +319,27 @@ def test_sweep_in_parallel_and_by_shard(tmp_path, monkeypatch):
     fits = [m["sections"]["fit"]["rows"][0] for m in metrics]
     assert [f["alpha"] for f in fits] == [1, 3]
     assert os.getpid() not in {f["worker"] for f in fits}  # the kernels ran under pool workers, not this process
+
+
+def test_paper2_smoke_run(tmp_path):
+    "Paper 2's smoke: Upworthy and synthetic campaign rates with intervals, response AUROCs, Hillstrom lift; tables."
+    r = aima("papers", "run", "2", "--smoke", "--json", env={"AIMA_PAPERS_RESULTS": str(tmp_path)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    [run] = json.loads(r.stdout)
+    assert run["status"] == "ok", run
+    m = json.loads((tmp_path / "02_campaigns" / run["run_id"] / "metrics.json").read_text())
+    sec = m["sections"]
+    assert {"upworthy_data", "upworthy", "synthetic_targets", "synthetic_effects", "response", "hillstrom_lift",
+            "synthetic_lift"} <= set(sec)
+    targets = {(r["model"], r["target"]) for r in sec["synthetic_targets"]["rows"]}
+    assert targets == {(mo, t) for mo in ("gbm", "multi-task net") for t in
+                       ("open_rate", "click_rate", "conversion_rate", "revenue_per_send", "roi")}
+    assert all(0 <= r["coverage_80_mean"] <= r["coverage_90_mean"] <= 1 for r in sec["synthetic_targets"]["rows"])
+    [lift] = sec["synthetic_lift"]["rows"]
+    assert lift["seeds"] == 2 and lift["naive_bias"] > 0  # the confounded difference in means overstates the lift
+    if sec["upworthy_data"]["rows"][0]["status"] == "used":  # shared data sets present (they are optional in CI)
+        models = [r["model"] for r in sec["upworthy"]["rows"]]
+        assert models == ["historical mean CTR", "gbm (copy features)", "multi-task net"]
+    r = aima("papers", "tables", "2", "--results", str(tmp_path), "--json")
+    assert r.returncode == 0, r.stderr
+    assert "Synthetic campaigns" in (tmp_path / "02_campaigns" / "tables.md").read_text()

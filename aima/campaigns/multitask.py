@@ -15,7 +15,7 @@ from torch import nn
 
 from ..base import AimaEstimator, check_fitted, check_param, tabular_preprocessor
 from .dna import TEXT_FIELDS, campaign_dna, text_embeddings
-from .predict import BOUNDS, METRICS, campaign_targets
+from .predict import BOUNDS, METRICS, calibration_folds, campaign_targets, conformal_halfwidth
 from ..log import progress_enabled, quiet_lightning
 
 
@@ -87,11 +87,19 @@ def _lightning_module(net, lr, weight_decay):
     class _Module(pl.LightningModule):
         def __init__(self):
             super().__init__()
-            self.net = net
+            self.net, self.epoch_losses, self._sum, self._n = net, [], 0.0, 0
 
         def training_step(self, batch, _):
             x, t, y = batch
-            return masked_loss(self.net(x, t if t.shape[1] else None), y)
+            loss = masked_loss(self.net(x, t if t.shape[1] else None), y)
+            self._sum, self._n = self._sum + float(loss.detach()), self._n + 1
+            return loss
+
+        def on_train_epoch_end(self):  # mean over the batches of every process (DDP: all ranks agree)
+            mean = torch.tensor([self._sum, float(self._n)])
+            mean = self.trainer.strategy.reduce(mean, reduce_op="sum") if self.trainer.world_size > 1 else mean
+            self.epoch_losses.append(float(mean[0] / mean[1].clamp(min=1)))
+            self._sum, self._n = 0.0, 0
 
         def configure_optimizers(self):
             return torch.optim.AdamW(self.parameters(), lr=lr, weight_decay=weight_decay)
@@ -104,7 +112,9 @@ class MultiTaskPredictor(AimaEstimator):
     (`CampaignNet`, Lightning), with conformal intervals at coverage `interval`: `cv` networks are trained on `cv`
     folds, each campaign's residual comes from the network that did not see it, and a prediction is the mean of the
     `cv` networks (CV+ style, no extra refit). `embed` adds one text token per copy field from `encoder` (default
-    the packaged MiniLM)."""
+    the packaged MiniLM). With `group` (a column such as an A/B test id) the folds hold whole groups, so the intervals
+    are calibrated for new groups. `accelerator`, `devices` and `strategy` go to the Lightning trainer
+    (`strategy="ddp", devices=2` trains every fold network data-parallel in two processes)."""
 
     _sample_name = "campaigns"
     model_name = "multitask_conformal"
@@ -124,7 +134,12 @@ class MultiTaskPredictor(AimaEstimator):
         batch_size: int = 128,
         encoder=None,
         random_state: int = 0,
+        group: str | None = None,
+        accelerator: str = "cpu",
+        devices: int | str = 1,
+        strategy: str = "auto",
     ):
+        self.group, self.accelerator, self.devices, self.strategy = group, accelerator, devices, strategy
         self.interval, self.embed, self.cv, self.d, self.heads, self.hidden = interval, embed, cv, d, heads, hidden
         self.dropout, self.lr, self.weight_decay, self.max_epochs = dropout, lr, weight_decay, max_epochs
         self.batch_size, self.encoder, self.random_state = batch_size, encoder, random_state
@@ -137,6 +152,9 @@ class MultiTaskPredictor(AimaEstimator):
         check_param("lr", self.lr, low=0, low_open=True)
         check_param("weight_decay", self.weight_decay, low=0)
         check_param("random_state", self.random_state, low=0, integer=True)
+        check_param("strategy", self.strategy, choices=("auto", "ddp", "ddp_spawn", "ddp_find_unused_parameters_true"))
+        if not (self.devices in ("auto", -1) or (isinstance(self.devices, int) and self.devices >= 1)):
+            raise ValueError(f"devices must be a positive number of processes/GPUs, -1 or 'auto'; got {self.devices!r}")
         if self.d % self.heads:
             raise ValueError(f"d={self.d} must be a multiple of heads={self.heads} (attention splits d across heads).")
 
@@ -173,19 +191,23 @@ class MultiTaskPredictor(AimaEstimator):
         )
         g = torch.Generator().manual_seed(seed)
         dl = DataLoader(TensorDataset(x, t, y), batch_size=self.batch_size, shuffle=True, generator=g)
+        module = _lightning_module(net, self.lr, self.weight_decay)
         with quiet_lightning(), one_thread():
             trainer = pl.Trainer(
                 max_epochs=self.max_epochs,
-                accelerator="cpu",
-                devices=1,
+                accelerator=self.accelerator,
+                devices=self.devices,
+                strategy=self.strategy,
                 logger=False,
                 enable_checkpointing=False,
                 enable_model_summary=False,
                 enable_progress_bar=progress_enabled(),
                 deterministic=True,
             )
-            trainer.fit(_lightning_module(net, self.lr, self.weight_decay), dl)
-        return net.eval()
+            trainer.fit(module, dl)
+        self.loss_history_.append([round(v, 6) for v in module.epoch_losses])
+        self.world_size_, self.global_rank_ = trainer.world_size, trainer.global_rank
+        return net.cpu().eval()
 
     def fit(self, df: pd.DataFrame, y=None):
         "Learn from sent campaigns (a `campaigns`-shaped frame with `sends` and outcomes); returns self."
@@ -201,18 +223,18 @@ class MultiTaskPredictor(AimaEstimator):
         Yk = Y[self.metrics_]
         self.mean_, self.scale_ = Yk.mean().to_numpy(), Yk.std().fillna(1).replace(0, 1).to_numpy()
         ys = torch.as_tensor(((Yk - self.mean_) / self.scale_).to_numpy(), dtype=torch.float32)
-        fold = np.random.default_rng(self.random_state).permutation(len(df)) % self.cv
-        self.nets_, oof = [], np.full(Yk.shape, np.nan)
+        fold = calibration_folds(df, self.cv, self.group, self.random_state)
+        self.nets_, self.loss_history_, oof = [], [], np.full(Yk.shape, np.nan)
         for k in range(self.cv):
             tr, te = fold != k, fold == k
             net = self._train(x[tr], t[tr], ys[tr], self.random_state + k)
             self.nets_.append(net)
             oof[te] = self._raw(net, x[te], t[te])
-        self.q_, self.channels_ = {}, {}
+        self.q_, self.residuals_, self.channels_ = {}, {}, {}
         for j, m in enumerate(self.metrics_):
             ok = Yk[m].notna().to_numpy()
-            r = np.sort(np.abs(Yk[m].to_numpy()[ok] - np.clip(oof[ok, j], *BOUNDS[m])))
-            self.q_[m] = float(r[min(int(np.ceil((len(r) + 1) * self.interval)), len(r)) - 1])
+            self.residuals_[m] = np.sort(np.abs(Yk[m].to_numpy()[ok] - np.clip(oof[ok, j], *BOUNDS[m])))
+            self.q_[m] = conformal_halfwidth(self.residuals_[m], self.interval)
             self.channels_[m] = sorted(set(channel[ok]))
         self.n_samples_ = len(df)
         return self
@@ -231,9 +253,11 @@ class MultiTaskPredictor(AimaEstimator):
         "Each fold network's predictions: an array (networks, campaigns, metrics of `metrics_`), bounds applied."
         return self._members(df)[0]
 
-    def predict(self, df: pd.DataFrame) -> pd.DataFrame:
-        "Point prediction (the fold networks' mean) and interval (`<metric>`, `_lo`, `_hi`) per campaign of `df`."
+    def predict(self, df: pd.DataFrame, interval: float | None = None) -> pd.DataFrame:
+        """Point prediction (the fold networks' mean) and interval (`<metric>`, `_lo`, `_hi`) per campaign of `df`, at
+        coverage `interval` (default: the model's), from the same out-of-fold residuals."""
         members, channel = self._members(df)
+        q = self.q_ if interval is None else {m: conformal_halfwidth(r, interval) for m, r in self.residuals_.items()}
         p = members.mean(0)
         out = pd.DataFrame(index=df.index)
         for m in METRICS:
@@ -243,8 +267,8 @@ class MultiTaskPredictor(AimaEstimator):
             j, (low, top) = self.metrics_.index(m), BOUNDS[m]
             seen = channel.isin(self.channels_[m]).to_numpy()
             out[m] = np.where(seen, p[:, j], np.nan)
-            out[f"{m}_lo"] = np.where(seen, np.clip(p[:, j] - self.q_[m], low, top), np.nan)
-            out[f"{m}_hi"] = np.where(seen, np.clip(p[:, j] + self.q_[m], low, top), np.nan)
+            out[f"{m}_lo"] = np.where(seen, np.clip(p[:, j] - q[m], low, top), np.nan)
+            out[f"{m}_hi"] = np.where(seen, np.clip(p[:, j] + q[m], low, top), np.nan)
         return out
 
     def attention(self, df: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..base import AimaEstimator, check_fitted, check_param, tabular_preprocessor
+from .conformal import calibration_folds, conformal_halfwidth
 from .dna import campaign_dna
 
 METRICS = ("open_rate", "click_rate", "conversion_rate", "revenue_per_send", "roi")
@@ -38,6 +39,7 @@ def campaign_targets(df: pd.DataFrame) -> pd.DataFrame:
     budget = pd.to_numeric(df.get("budget", pd.Series(np.nan, index=df.index)), errors="coerce").astype("float64")
     budget = budget.where(budget > 0)
     return out.assign(roi=(pd.to_numeric(df["revenue"], errors="coerce") - budget) / budget)
+
 
 # %% ../../nbs/20_campaigns/01_predict.ipynb #a296118d
 def _sigmoid(x):
@@ -103,7 +105,8 @@ def synthetic_campaigns(n: int = 300, seed: int = 0) -> pd.DataFrame:
 class CampaignPredictor(AimaEstimator):
     """Open, click and conversion rates, revenue per send and ROI of a campaign from its DNA: one gradient-boosting
     model per metric on the preprocessed DNA (`aima.base.tabular_preprocessor`), with conformal
-    intervals at coverage `interval` from out-of-fold residuals (`cv` folds)."""
+    intervals at coverage `interval` from out-of-fold residuals (`cv` folds; with `group`, a column of the frame such
+    as an A/B test id, the folds hold whole groups, so the intervals are calibrated for new groups)."""
 
     _sample_name = "campaigns"
     model_name = "gbm_conformal"
@@ -119,8 +122,10 @@ class CampaignPredictor(AimaEstimator):
         learning_rate: float = 0.05,
         encoder=None,
         random_state: int | None = 0,
+        group: str | None = None,
     ):
         self.interval, self.embed, self.n_text_components, self.cv = interval, embed, n_text_components, cv
+        self.group = group
         self.n_estimators, self.max_depth, self.learning_rate = n_estimators, max_depth, learning_rate
         self.encoder, self.random_state = encoder, random_state
 
@@ -172,19 +177,23 @@ class CampaignPredictor(AimaEstimator):
         X = self._features(df, fit=True)
         self.prep_ = tabular_preprocessor(scale=False).fit(X)  # unsupervised: fitted once, outside the folds
         Z = self.prep_.transform(X).to_numpy()
-        self.models_, self.fold_models_, self.q_, self.channels_ = {}, {}, {}, {}
+        folds = None if self.group is None else calibration_folds(df, self.cv, self.group, self.random_state)
+        self.models_, self.fold_models_, self.q_, self.residuals_, self.channels_ = {}, {}, {}, {}, {}
         for m in METRICS:
             ok = Y[m].notna().to_numpy()
             if ok.sum() <= self.cv:
                 continue
             Xm, ym, oof = Z[ok], Y[m][ok].to_numpy(), np.empty(int(ok.sum()))
+            if folds is None:
+                splits = KFold(self.cv, shuffle=True, random_state=self.random_state).split(Xm)
+            else:
+                splits = [(folds[ok] != k, folds[ok] == k) for k in range(self.cv) if (folds[ok] == k).any()]
             self.fold_models_[m] = []
-            for tr, te in KFold(self.cv, shuffle=True, random_state=self.random_state).split(Xm):
+            for tr, te in splits:
                 self.fold_models_[m].append(self._model().fit(Xm[tr], ym[tr]))
                 oof[te] = self.fold_models_[m][-1].predict(Xm[te])
-            r = np.sort(np.abs(ym - oof))
-            k = min(int(np.ceil((len(r) + 1) * self.interval)), len(r))
-            self.q_[m] = float(r[k - 1])
+            self.residuals_[m] = np.sort(np.abs(ym - oof))
+            self.q_[m] = conformal_halfwidth(self.residuals_[m], self.interval)
             self.models_[m] = self._model().fit(Xm, ym)
             self.channels_[m] = sorted(set(X.channel[ok]))
         self.metrics_ = list(METRICS)
@@ -202,9 +211,11 @@ class CampaignPredictor(AimaEstimator):
                 out[k, :, j] = np.clip(f.predict(Z), *BOUNDS[m])
         return out
 
-    def predict(self, df: pd.DataFrame) -> pd.DataFrame:
-        "Point prediction and interval (`<metric>`, `<metric>_lo`, `<metric>_hi`) per campaign of `df`."
+    def predict(self, df: pd.DataFrame, interval: float | None = None) -> pd.DataFrame:
+        """Point prediction and interval (`<metric>`, `<metric>_lo`, `<metric>_hi`) per campaign of `df`, at coverage
+        `interval` (default: the model's), from the same out-of-fold residuals."""
         check_fitted(self)
+        q = self.q_ if interval is None else {m: conformal_halfwidth(r, interval) for m, r in self.residuals_.items()}
         X = self._features(df)
         Z = self.prep_.transform(X).to_numpy()
         out = pd.DataFrame(index=df.index)
@@ -216,8 +227,8 @@ class CampaignPredictor(AimaEstimator):
             p = np.clip(self.models_[m].predict(Z), low, top)
             seen = X.channel.isin(self.channels_[m]).to_numpy()  # no open rates for channels never opened
             out[m] = np.where(seen, p, np.nan)
-            out[f"{m}_lo"] = np.where(seen, np.clip(p - self.q_[m], low, top), np.nan)
-            out[f"{m}_hi"] = np.where(seen, np.clip(p + self.q_[m], low, top), np.nan)
+            out[f"{m}_lo"] = np.where(seen, np.clip(p - q[m], low, top), np.nan)
+            out[f"{m}_hi"] = np.where(seen, np.clip(p + q[m], low, top), np.nan)
         return out
 
 # %% ../../nbs/20_campaigns/01_predict.ipynb #d75b400e
@@ -241,11 +252,17 @@ def pairwise_accuracy(groups: pd.Series, y: pd.Series, pred: pd.Series) -> tuple
     return (hits / n if n else float("nan")), n
 
 
-def holdout_report(model: CampaignPredictor, df: pd.DataFrame, test_share: float = 0.25, group: str | None = None):
+def holdout_report(
+    model: CampaignPredictor, df: pd.DataFrame, test_share: float = 0.25, group: str | None = None, levels: tuple = ()
+):
     """Fit `model` on the earliest campaigns of `df` and score the latest `test_share` (by `sent_at`), or, with
-    `group` (an A/B test id column), on a random `test_share` of the groups. Per metric: MAE of the model and of
-    `historical_mean`, interval coverage and mean width, and with `group` the within-group `pairwise_accuracy`."""
+    `group` (an A/B test id column), on a random `test_share` of the groups; the model then calibrates its intervals
+    on folds of whole groups too (its `group`, unless set). Per metric: MAE of the model and of `historical_mean`,
+    interval coverage and mean width, `coverage_<pct>` at each extra coverage of `levels`, and with `group` the
+    within-group `pairwise_accuracy`."""
     check_param("test_share", test_share, low=0, high=1, low_open=True, high_open=True)
+    if group is not None and "group" in model.get_params() and model.group is None:
+        model.set_params(group=group)
     if group is None:
         df = df.sort_values("sent_at", kind="stable")
         cut = len(df) - max(int(round(len(df) * test_share)), 1)
@@ -256,7 +273,9 @@ def holdout_report(model: CampaignPredictor, df: pd.DataFrame, test_share: float
         held = np.random.default_rng(model.random_state).choice(ids, k, replace=False)
         test_rows = df[group].isin(held)
         train, test = df[~test_rows], df[test_rows]
-    pred, base, y = model.fit(train).predict(test), historical_mean(train, test), campaign_targets(test)
+    model.fit(train)
+    pred, base, y = model.predict(test), historical_mean(train, test), campaign_targets(test)
+    extra = {lv: model.predict(test, interval=lv) for lv in levels}
     out = {"n_train": len(train), "n_test": len(test), "interval": model.interval}
     for m in METRICS:
         ok = (y[m].notna() & pred[m].notna()).to_numpy()
@@ -271,6 +290,9 @@ def holdout_report(model: CampaignPredictor, df: pd.DataFrame, test_share: float
             "coverage": float(inside.mean()),
             "width": float(np.mean(pred[f"{m}_hi"][ok] - pred[f"{m}_lo"][ok])),
         }
+        for lv, p_lv in extra.items():
+            inside_lv = (t >= p_lv[f"{m}_lo"][ok]) & (t <= p_lv[f"{m}_hi"][ok])
+            out[m][f"coverage_{round(lv * 100)}"] = float(inside_lv.mean())
         if group is not None:
             out[m]["pairwise_accuracy"], out[m]["pairs"] = pairwise_accuracy(test[group][ok], t, p)
     return out
