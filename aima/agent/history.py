@@ -330,11 +330,17 @@ def register(app) -> None:
     @agent.command("report")
     def report_cmd(
         plan_id: Annotated[str, typer.Argument(help="Plan id (default: the latest).")] = None,
+        out: Annotated[str, typer.Option(help="Also write the report with figures to this .html or .md file.")] = None,
         workspace: WorkspaceOpt = None,
         json_out: JsonOpt = False,
     ):
-        "A report of a plan (markdown)."
-        emit(_in_workspace(workspace, lambda ws: {"report": report(ws, plan_id)}), json_out, lambda d: d["report"])
+        "A report of a plan (markdown); with --out, an HTML or markdown file with its figures."
+        from aima.agent.reports import write_report
+
+        def rep(ws):
+            return {"report": report(ws, plan_id), **({"file": str(write_report(ws, out, plan_id))} if out else {})}
+
+        emit(_in_workspace(workspace, rep), json_out, lambda d: d["report"])
 
     @agent.command("bench")
     def bench_cmd(
