@@ -344,7 +344,7 @@ def register(app) -> None:
 
     @agent.command("bench")
     def bench_cmd(
-        planner: Annotated[str, typer.Option(help="Planner to evaluate: rules (no model), llm or llm-tools.")] = "rules",
+        planner: Annotated[str, typer.Option(help="Planner: rules (no model), llm or llm-tools.")] = "rules",
         endpoint: Annotated[str, typer.Option(help="OpenAI-compatible endpoint for the llm planners.")] = None,
         version: Annotated[int, typer.Option(help="Scenario version (1 or 2).")] = None,
         levels: Annotated[str, typer.Option(help="Levels to run, e.g. 1,2 (default: all).")] = None,

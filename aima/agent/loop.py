@@ -29,21 +29,39 @@ SYSTEM = (
 
 
 def fn_name(tool_name: str) -> str:
-    "A tool's name as an OpenAI function name (letters, digits, _ and - only): `retention.score_churn` -> `retention__score_churn`."
+    "A tool's name as an OpenAI function name (no dots): `retention.score_churn` -> `retention__score_churn`."
     return tool_name.replace(".", "__")
 
 
 AGENT_SPECS = [
-    {"name": "agent.candidate_plays", "description": "The plays AIMA's modules priced for the goal: index, title, "
-     "module, cost, predicted gain (mean, 90% interval), divisible, evidence; also the budget and target gain.",
-     "parameters": {"type": "object", "properties": {}, "additionalProperties": False}},
-    {"name": "agent.submit_plan", "description": "Submit the plan: the plays bought (index into candidate_plays, "
-     "share in (0, 1], < 1 only for divisible plays) and the reasoning. Returns accepted, or the critic's findings.",
-     "parameters": {"type": "object", "additionalProperties": False, "required": ["plays"], "properties": {
-         "plays": {"type": "array", "items": {"type": "object", "required": ["index"], "properties": {
-             "index": {"type": "integer"}, "share": {"type": "number", "default": 1.0}}}},
-         "reasoning": {"type": "array", "items": {"type": "string"}}}}},
-]  # fmt: skip
+    {
+        "name": "agent.candidate_plays",
+        "description": "The plays AIMA's modules priced for the goal: index, title, "
+        "module, cost, predicted gain (mean, 90% interval), divisible, evidence; also the budget and target gain.",
+        "parameters": {"type": "object", "properties": {}, "additionalProperties": False},
+    },
+    {
+        "name": "agent.submit_plan",
+        "description": "Submit the plan: the plays bought (index into candidate_plays, "
+        "share in (0, 1], < 1 only for divisible plays) and the reasoning. Returns accepted, or the critic's findings.",
+        "parameters": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["plays"],
+            "properties": {
+                "plays": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["index"],
+                        "properties": {"index": {"type": "integer"}, "share": {"type": "number", "default": 1.0}},
+                    },
+                },
+                "reasoning": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    },
+]
 
 
 def tool_specs(module_tools: bool = True, registry: dict | None = None) -> list[dict]:
@@ -62,10 +80,21 @@ def chat_tools(backend, messages: list[dict], specs: list[dict], seed: int = 0) 
 
     endpoint = getattr(backend, "endpoint", None)
     if not endpoint:
-        raise ValueError(f"The tool-calling planner needs an OpenAI-compatible endpoint; {type(backend).__name__} "
-                         "has none (a local transformers model cannot call tools here).")  # fmt: skip
-    body = json.dumps(dict(model=backend.model, messages=messages, tools=specs, tool_choice="auto",
-                           temperature=backend.temperature, max_tokens=backend.max_tokens, seed=seed))  # fmt: skip
+        raise ValueError(
+            f"The tool-calling planner needs an OpenAI-compatible endpoint; {type(backend).__name__} "
+            "has none (a local transformers model cannot call tools here)."
+        )
+    body = json.dumps(
+        dict(
+            model=backend.model,
+            messages=messages,
+            tools=specs,
+            tool_choice="auto",
+            temperature=backend.temperature,
+            max_tokens=backend.max_tokens,
+            seed=seed,
+        )
+    )
     headers = {"Content-Type": "application/json"}
     if getattr(backend, "api_key", None):
         headers["Authorization"] = f"Bearer {backend.api_key}"
@@ -84,8 +113,13 @@ def chat_tools(backend, messages: list[dict], specs: list[dict], seed: int = 0) 
     except (ValueError, KeyError, IndexError, TypeError):
         raise ValueError(f"{endpoint} sent no choices[0].message: {raw[:200]!r}") from None
     use = reply.get("usage") or {}
-    return msg, {"seconds": time.perf_counter() - t0, "chars_sent": len(body), "chars_received": len(raw),
-                 "prompt_tokens": use.get("prompt_tokens"), "completion_tokens": use.get("completion_tokens")}  # fmt: skip
+    return msg, {
+        "seconds": time.perf_counter() - t0,
+        "chars_sent": len(body),
+        "chars_received": len(raw),
+        "prompt_tokens": use.get("prompt_tokens"),
+        "completion_tokens": use.get("completion_tokens"),
+    }
 
 # %% ../../nbs/70_agent/03d_loop.ipynb #4a1533b8
 @contextmanager
@@ -147,8 +181,11 @@ def scripted_planner(req) -> dict:
         return call("agent__candidate_plays", {}, len(seen))
     ps = [p for p in listed["plays"] if (p["gain"] or 0) > 0]
     if not any(isinstance(r, dict) and r.get("accepted") is False for r in seen):
-        return call("agent__submit_plan", {"plays": [{"index": p["index"]} for p in ps],
-                                           "reasoning": ["Every play with a positive predicted gain."]}, len(seen))  # fmt: skip
+        return call(
+            "agent__submit_plan",
+            {"plays": [{"index": p["index"]} for p in ps], "reasoning": ["Every play with a positive predicted gain."]},
+            len(seen),
+        )
     left, picks = listed["budget"], []
     for p in sorted(ps, key=lambda p: -p["gain"] / p["cost"] if p["cost"] > 0 else -float("inf")):
         if p["cost"] <= left:
@@ -162,9 +199,20 @@ def scripted_planner(req) -> dict:
 
 # %% ../../nbs/70_agent/03d_loop.ipynb #e36de4f8
 def _play_rows(plays: list[Play]) -> list[dict]:
-    return [{"index": i, "title": p.title, "module": p.module, "cost": round(p.cost, 2), "gain": p.value,
-             "gain_lo": p.value_lo, "gain_hi": p.value_hi, "divisible": p.divisible, "evidence": p.evidence}
-            for i, p in enumerate(plays)]  # fmt: skip
+    return [
+        {
+            "index": i,
+            "title": p.title,
+            "module": p.module,
+            "cost": round(p.cost, 2),
+            "gain": p.value,
+            "gain_lo": p.value_lo,
+            "gain_hi": p.value_hi,
+            "divisible": p.divisible,
+            "evidence": p.evidence,
+        }
+        for i, p in enumerate(plays)
+    ]
 
 
 class LoopError(ValueError):
@@ -175,9 +223,17 @@ class LoopError(ValueError):
         self.transcript = transcript
 
 
-def tool_loop(ws, goal: Goal, backend, plays: list[Play] | None = None, max_turns: int = 8,
-              module_tools: bool = True, critic_feedback: bool = True, base: dict | None = None,
-              registry: dict | None = None) -> Plan:  # fmt: skip
+def tool_loop(
+    ws,
+    goal: Goal,
+    backend,
+    plays: list[Play] | None = None,
+    max_turns: int = 8,
+    module_tools: bool = True,
+    critic_feedback: bool = True,
+    base: dict | None = None,
+    registry: dict | None = None,
+) -> Plan:
     """Plan `goal` with a model calling tools over at most `max_turns` turns (see above); the accepted plan carries
     the transcript and usage (`planner='llm-tools'`)."""
     base = baseline(ws, goal) if base is None else base
@@ -187,12 +243,24 @@ def tool_loop(ws, goal: Goal, backend, plays: list[Play] | None = None, max_turn
     specs = tool_specs(module_tools, reg)
     by_fn = {fn_name(n): n for n in reg}
     budget = goal.budget or 0.0
-    user = (f"Goal: {goal.text}\nMetric: {goal.metric}" + (f" in {goal.channel}" if goal.channel else "")
-            + f"\nHorizon: {goal.days} days\nBudget: {budget:,.2f} {goal.currency or ''}\nBaseline: {base['value']:,.2f}"
-            f" ({base['source']})\nTarget gain: {need:+,.2f}")  # fmt: skip
+    user = (
+        f"Goal: {goal.text}\nMetric: {goal.metric}"
+        + (f" in {goal.channel}" if goal.channel else "")
+        + f"\nHorizon: {goal.days} days\nBudget: {budget:,.2f} {goal.currency or ''}\nBaseline: {base['value']:,.2f}"
+        f" ({base['source']})\nTarget gain: {need:+,.2f}"
+    )
     messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
-    usage = {"turns": 0, "tool_calls": 0, "invalid_calls": 0, "rejected_plans": 0, "seconds": 0.0, "chars_sent": 0,
-             "chars_received": 0, "prompt_tokens": 0, "completion_tokens": 0}  # fmt: skip
+    usage = {
+        "turns": 0,
+        "tool_calls": 0,
+        "invalid_calls": 0,
+        "rejected_plans": 0,
+        "seconds": 0.0,
+        "chars_sent": 0,
+        "chars_received": 0,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+    }
     where = getattr(backend, "endpoint", None) or type(backend).__name__
     for turn in range(max_turns):
         msg, u = chat_tools(backend, messages, specs, seed=turn)
@@ -200,7 +268,9 @@ def tool_loop(ws, goal: Goal, backend, plays: list[Play] | None = None, max_turn
         for k in ("seconds", "chars_sent", "chars_received", "prompt_tokens", "completion_tokens"):
             usage[k] += u[k] or 0
         calls = msg.get("tool_calls") or []
-        messages.append({"role": "assistant", "content": msg.get("content"), **({"tool_calls": calls} if calls else {})})
+        messages.append(
+            {"role": "assistant", "content": msg.get("content"), **({"tool_calls": calls} if calls else {})}
+        )
         if not calls:
             messages.append({"role": "user", "content": "Call a tool: agent__submit_plan ends the planning."})
             continue
@@ -214,9 +284,17 @@ def tool_loop(ws, goal: Goal, backend, plays: list[Play] | None = None, max_turn
                     result = {"budget": budget, "target_gain": need, "plays": _play_rows(plays)}
                 elif name == "agent__submit_plan":
                     chosen, why = parse_choice(args if isinstance(args, str) else json.dumps(args), plays)
-                    plan = assemble(goal, base, need, plays, chosen, budget - sum(p.cost for p in chosen),
-                                    planner="llm-tools", how=f"chosen by the language model at {where}, calling tools "
-                                    f"over {turn + 1} turns.", notes=[f"The model's reasoning: {w}" for w in why])  # fmt: skip
+                    plan = assemble(
+                        goal,
+                        base,
+                        need,
+                        plays,
+                        chosen,
+                        budget - sum(p.cost for p in chosen),
+                        planner="llm-tools",
+                        how=f"chosen by the language model at {where}, calling tools over {turn + 1} turns.",
+                        notes=[f"The model's reasoning: {w}" for w in why],
+                    )
                     errors = [x["message"] for x in plan.critique if x["level"] == "error"]
                     if errors and critic_feedback:
                         usage["rejected_plans"] += 1
@@ -226,15 +304,21 @@ def tool_loop(ws, goal: Goal, backend, plays: list[Play] | None = None, max_turn
                 elif name in by_fn:
                     result = call_tool(by_fn[name], args, ws, reg)
                 else:
-                    raise ToolError(f"There is no tool {name!r}. Tools: {', '.join(s['function']['name'] for s in specs)}.")
+                    raise ToolError(
+                        f"There is no tool {name!r}. Tools: {', '.join(s['function']['name'] for s in specs)}."
+                    )
             except (ToolError, ValueError, TypeError) as e:
                 usage["invalid_calls"] += 1
                 result = {"error": str(e)}
-            messages.append({"role": "tool", "tool_call_id": c.get("id"), "content": json.dumps(result, default=str)[:20000]})
+            messages.append(
+                {"role": "tool", "tool_call_id": c.get("id"), "content": json.dumps(result, default=str)[:20000]}
+            )
             if plan is not None:
                 usage["seconds"] = round(usage["seconds"], 3)
                 plan.transcript = messages[1:] + [{"role": "usage", "content": usage}]
                 return plan
-    raise LoopError(f"The model made no accepted plan in {max_turns} turns ({usage['tool_calls']} tool calls, "
-                    f"{usage['invalid_calls']} invalid, {usage['rejected_plans']} rejected by the critic).",
-                    messages[1:] + [{"role": "usage", "content": usage}])  # fmt: skip
+    raise LoopError(
+        f"The model made no accepted plan in {max_turns} turns ({usage['tool_calls']} tool calls, "
+        f"{usage['invalid_calls']} invalid, {usage['rejected_plans']} rejected by the critic).",
+        messages[1:] + [{"role": "usage", "content": usage}],
+    )

@@ -21,21 +21,41 @@ def plan_figures(plan: Plan, monitoring: dict | None = None) -> dict[str, str]:
 
     names = [f"{i}. {p['title'][:40]}" for i, p in enumerate(plan.plays, 1)]
     val = lambda p, k: abs(p[k]) if p[k] is not None else abs(p["value"] or 0.0)
-    fig = go.Figure([
-        go.Bar(x=names, y=[val(p, "value") for p in plan.plays], name="predicted gain",
-               hovertemplate="%{x}: %{y:,.0f}<extra></extra>"),
-        go.Scatter(x=names, y=[val(p, "value_lo") for p in plan.plays], mode="markers", name="90% low end",
-                   hovertemplate="%{x}: low end %{y:,.0f}<extra></extra>"),
-        go.Scatter(x=names, y=[val(p, "value_hi") for p in plan.plays], mode="markers", name="90% high end",
-                   hovertemplate="%{x}: high end %{y:,.0f}<extra></extra>"),
-    ])  # fmt: skip
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=names,
+                y=[val(p, "value") for p in plan.plays],
+                name="predicted gain",
+                hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+            ),
+            go.Scatter(
+                x=names,
+                y=[val(p, "value_lo") for p in plan.plays],
+                mode="markers",
+                name="90% low end",
+                hovertemplate="%{x}: low end %{y:,.0f}<extra></extra>",
+            ),
+            go.Scatter(
+                x=names,
+                y=[val(p, "value_hi") for p in plan.plays],
+                mode="markers",
+                name="90% high end",
+                hovertemplate="%{x}: high end %{y:,.0f}<extra></extra>",
+            ),
+        ]
+    )
     fig.update_yaxes(title=f"{plan.goal['metric']} over {plan.goal['days']} days")
     out = {"plays": svg_chart(style(fig, "Predicted gain per play (90% interval)"))}
     if monitoring:
         m = monitoring
-        fig = go.Figure(go.Bar(x=["actual", "expected", "expected, low end"],
-                               y=[m["actual"], m["expected"], m["expected_low"]],
-                               hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))  # fmt: skip
+        fig = go.Figure(
+            go.Bar(
+                x=["actual", "expected", "expected, low end"],
+                y=[m["actual"], m["expected"], m["expected_low"]],
+                hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+            )
+        )
         fig.update_yaxes(title=m["source"][:40])
         out["monitoring"] = svg_chart(style(fig, f"After {m['days_elapsed']} of {m['days']} days: {m['status']}"))
     return out
@@ -60,6 +80,8 @@ def write_report(ws, path: str | Path, plan_id: str | None = None) -> Path:
         path.write_text(f"_{kind}_\n\n{text}\n\n" + "\n\n".join(links) + "\n")
     else:
         body = "\n".join(f'<figure class="{n}">{svg}</figure>' for n, svg in figs.items())
-        path.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(plan.goal['text'])}"
-                        f"</title></head><body><p><em>{kind}</em></p><pre>{html.escape(text)}</pre>{body}</body></html>")  # fmt: skip
+        path.write_text(
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(plan.goal['text'])}"
+            f"</title></head><body><p><em>{kind}</em></p><pre>{html.escape(text)}</pre>{body}</body></html>"
+        )
     return path

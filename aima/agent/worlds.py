@@ -44,8 +44,15 @@ def retention_world(seed: int, n: int = 40_000, margin: float = 0.15) -> dict:
         clear = top[0] > 0 and top[0] >= (1 + margin) * max(top[1], 0)
         if clear and (max(truth, key=truth.get) == want or attempt >= 100):
             hidden = [c for c in df.columns if c.startswith("tau_") or c in HIDDEN]
-            return {"seed": seed, "attempt": 1000 * seed + attempt, "action": action, "cost": float(ACTION_COSTS[action]), "truth": truth,
-                    "sizes": df.segment.value_counts().sort_index().to_dict(), "observed": df.drop(columns=hidden)}  # fmt: skip
+            return {
+                "seed": seed,
+                "attempt": 1000 * seed + attempt,
+                "action": action,
+                "cost": float(ACTION_COSTS[action]),
+                "truth": truth,
+                "sizes": df.segment.value_counts().sort_index().to_dict(),
+                "observed": df.drop(columns=hidden),
+            }
     raise RuntimeError(f"No clear retention world for seed {seed} in 200 draws.")
 
 # %% ../../nbs/70_agent/05a_worlds.ipynb #b6bf3455
@@ -58,8 +65,15 @@ def winback_estimates(observed: pd.DataFrame, action: str, cost: float) -> pd.Da
         g = g[g.action.isin([action, "no_action"])]
         lift, se = diff_in_means(g.clv * g.retained, g.action == action)
         n = int(len(observed[observed.segment == s]))
-        rows.append({"segment": s, "size": n, "profit": n * (lift - cost),
-                     "profit_lo": n * (lift - 1.645 * se - cost), "profit_hi": n * (lift + 1.645 * se - cost)})  # fmt: skip
+        rows.append(
+            {
+                "segment": s,
+                "size": n,
+                "profit": n * (lift - cost),
+                "profit_lo": n * (lift - 1.645 * se - cost),
+                "profit_hi": n * (lift + 1.645 * se - cost),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -93,11 +107,24 @@ def winback_plays(world: dict, days: int = 90):
 
     e = winback_estimates(world["observed"], world["action"], world["cost"])
     a, c = world["action"], world["cost"]
-    return [Play("retention", "retention", f"{a} for segment {r.segment} ({r.size:,} customers)", c * r.size,
-                 r.profit + c * r.size, r.profit_lo + c * r.size, r.profit_hi + c * r.size, audience=r.segment,
-                 size=int(r.size), divisible=False, evidence="randomised test, difference in means per segment",
-                 tool="retention.diff_in_means", details={"segment": r.segment, "action": a})
-            for r in e.itertuples()]  # fmt: skip
+    return [
+        Play(
+            "retention",
+            "retention",
+            f"{a} for segment {r.segment} ({r.size:,} customers)",
+            c * r.size,
+            r.profit + c * r.size,
+            r.profit_lo + c * r.size,
+            r.profit_hi + c * r.size,
+            audience=r.segment,
+            size=int(r.size),
+            divisible=False,
+            evidence="randomised test, difference in means per segment",
+            tool="retention.diff_in_means",
+            details={"segment": r.segment, "action": a},
+        )
+        for r in e.itertuples()
+    ]
 
 
 def winback_value(world: dict, segments: list[str]) -> float:
@@ -118,8 +145,12 @@ def campaign_world(seed: int, n: int = 240, k: int = 4, margin: float = 0.15) ->
         want = cand.campaign_id.iloc[seed % k]  # the best candidate's position rotates with the seed
         if top[0] >= (1 + margin) * top[1] and max(truth, key=truth.get) == want:
             hidden = [c for c in df.columns if c.startswith("true_")]
-            return {"seed": seed, "history": df.iloc[:n].drop(columns=hidden),
-                    "candidates": cand.drop(columns=hidden + outcome), "truth": truth}  # fmt: skip
+            return {
+                "seed": seed,
+                "history": df.iloc[:n].drop(columns=hidden),
+                "candidates": cand.drop(columns=hidden + outcome),
+                "truth": truth,
+            }
     raise RuntimeError(f"No clear campaign world for seed {seed} in 200 draws.")
 
 
