@@ -83,12 +83,21 @@ def test_tools_have_schemas():
 
 def test_bench_scenarios_are_versioned_and_checked():
     "The scenario file is the generator's output; the CLI runs Pass@1 (goal parsing here: no MMM fit in the fast tier)."
-    from aima.agent.bench import build_scenarios, load_scenarios
+    import hashlib
 
-    got = load_scenarios()
-    assert got == json.loads(json.dumps(build_scenarios()))
-    assert len(got) >= 100 and {s["level"] for s in got} == {1, 2, 3}
-    code, out, err = _run("agent", "bench", "--levels", "1", "--limit", "25", "--json")
+    from aima.agent.bench import VERSIONS, build_scenarios, load_scenarios
+    from aima.workbench.skips import checkout_root
+
+    v1, v2 = load_scenarios(version=1), load_scenarios()
+    assert v1 == json.loads(json.dumps(build_scenarios()))  # v1 stays loadable, unchanged
+    assert v2 == json.loads(json.dumps(build_scenarios(**VERSIONS[2])))
+    assert len(v1) == 115 and len(v2) == 175 and v2[: len(v1)] == v1
+    assert {s["kind"] for s in v2} - {s["kind"] for s in v1} == {"winback_segment", "winback_budget", "best_campaign"}
+    sums = (checkout_root() / "datasets" / "SHA256SUMS").read_text()
+    for v in (1, 2):
+        f = checkout_root() / "datasets" / "aima_bench" / f"scenarios_v{v}.jsonl"
+        assert f"{hashlib.sha256(f.read_bytes()).hexdigest()}  aima_bench/{f.name}" in sums
+    code, out, err = _run("agent", "bench", "--version", "1", "--levels", "1", "--limit", "25", "--json")
     assert code == 0, err
     res = json.loads(out)
     assert res["n"] == {"L1": 25} and res["pass_at_1"]["L1"] == 1.0, [r for r in res["results"] if not r["passed"]]
@@ -123,3 +132,45 @@ def test_llm_planner_through_an_openai_compatible_endpoint(shop):
     code, _, err = _run("agent", "plan", "grow email revenue 30% in 60 days with £500", "--planner", "llm",
                         "--workspace", shop)  # fmt: skip
     assert code == 1 and "needs a model" in err
+
+
+def test_llm_tools_planner_calls_tools_and_keeps_the_transcript(shop):
+    "A scripted model behind a fake endpoint plans by calling tools; the transcript is kept with the plan."
+    from aima.agent.loop import scripted_planner, tool_chat_server
+
+    with tool_chat_server(scripted_planner) as url:
+        code, out, err = _run("agent", "plan", "grow email revenue 30% in 60 days", "--budget", "500", "--planner",
+                              "llm-tools", "--endpoint", url, "--workspace", shop, "--json")  # fmt: skip
+        sent = url.requests
+    assert code == 0, err
+    plan = json.loads(out)
+    assert plan["planner"] == "llm-tools" and 0 < plan["budget_used"] <= 500 and plan["plays"]
+    usage = plan["transcript"][-1]
+    assert usage["role"] == "usage" and usage["content"]["turns"] == len(sent)
+    assert [m["role"] for m in plan["transcript"]].count("tool") == usage["content"]["tool_calls"]
+    names = {t["function"]["name"] for t in sent[0]["tools"]}
+    assert {"agent__candidate_plays", "agent__submit_plan", "campaigns__predict_campaign"} <= names
+    with Workspace(shop) as ws:
+        msgs = ws.read("agent_messages")
+    kept = msgs[(msgs.plan_id == plan["plan_id"]) & (msgs.role == "model")]
+    assert len(kept) == 1 and json.loads(kept.content.iloc[0]) == plan["transcript"]
+
+
+def test_llm_tools_recovers_from_bad_calls_and_stops_a_loop(shop):
+    "A module tool runs on the workspace, a malformed call is answered with its error, an endless loop is stopped."
+    from aima.agent.loop import call, tool_chat_server
+
+    spec = {"channel": "email", "subject": "Last chance: 20% off", "offer_type": "percent_off", "offer_value": 20,
+            "audience_size": 1000, "sends": 1000}  # fmt: skip
+    script = [call("campaigns__predict_campaign", {"spec": spec}), call("agent__submit_plan", "{plays: [0"),
+              call("agent__candidate_plays", {}), call("agent__submit_plan", {"plays": [{"index": 0}]})]  # fmt: skip
+    goal = ["agent", "plan", "grow email revenue 30% in 60 days", "--budget", "500", "--planner", "llm-tools"]
+    with tool_chat_server(lambda req: script[sum(m["role"] == "assistant" for m in req["messages"])]) as url:
+        code, out, err = _run(*goal, "--endpoint", url, "--workspace", shop, "--json")
+    assert code == 0, err
+    results = [json.loads(m["content"]) for m in json.loads(out)["transcript"] if m["role"] == "tool"]
+    assert results[0]["revenue_per_send"]["lo"] <= results[0]["revenue_per_send"]["estimate"]  # the real module
+    assert results[1]["error"].startswith("The model did not answer with JSON") and "plays" in results[2]
+    with tool_chat_server(lambda req: call("agent__candidate_plays", {})) as url:
+        code, _, err = _run(*goal, "--endpoint", url, "--workspace", shop)
+    assert code == 1 and "no accepted plan in 8 turns (8 tool calls" in err, err

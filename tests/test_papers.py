@@ -283,7 +283,8 @@ def test_paper7_smoke_run(tmp_path):
     [run] = json.loads(r.stdout)
     assert run["status"] == "ok", run
     m = json.loads((tmp_path / "07_agents" / run["run_id"] / "metrics.json").read_text())
-    assert {"scenarios", "pass_at_1", "pass_at_1_levels", "ablation_tools", "critic", "latency"} <= set(m["sections"])
+    want = {"scenarios", "pass_at_1", "pass_at_1_levels", "planners", "ablation_tools", "critic", "latency"}
+    assert want <= set(m["sections"])
     levels = {r["level"]: r["n"] for r in m["sections"]["pass_at_1_levels"]["rows"]}
     assert levels == {"L1": 6, "L2": 1, "L3": 1}
 

@@ -14,14 +14,15 @@ import numpy as np
 import pandas as pd
 
 from .analyst import answer, marginal_gain
-from .goal import parse_goal
+from . import worlds as W
+from .goal import Goal, parse_goal
 
 # %% auto #0
-__all__ = ['BENCH_VERSION', 'next_pound', 'media_world', 'build_scenarios', 'budget_of', 'plan_allocation', 'check',
-           'rules_agent', 'llm_agent', 'write_scenarios', 'load_scenarios', 'run_bench']
+__all__ = ['BENCH_VERSION', 'next_pound', 'VERSIONS', 'media_world', 'build_scenarios', 'budget_of', 'plan_allocation', 'check',
+           'rules_agent', 'llm_agent', 'llm_tools_agent', 'write_scenarios', 'load_scenarios', 'run_bench']
 
 # %% ../../nbs/70_agent/05_bench.ipynb #7dbf5a0d
-BENCH_VERSION = "1"
+BENCH_VERSION = "2"  # v1: goals and media worlds; v2 adds retention and campaign worlds
 _CHANNELS = ("tv", "paid_search", "paid_social", "display")
 
 
@@ -125,8 +126,14 @@ def _goal_text(rng) -> tuple[str, dict]:
     }
 
 
-def build_scenarios(n_goal: int = 25, n_media: int = 30, first_seed: int = 0) -> list[dict]:
-    "The AIMA-Bench scenarios: `n_goal` goal-parsing (L1) and three per media world (L1, L2, L3) for `n_media` seeds."
+VERSIONS = {1: {}, 2: {"n_retention": 20, "n_campaign": 20}}  # what each scenario file adds to the defaults
+
+
+def build_scenarios(n_goal: int = 25, n_media: int = 30, first_seed: int = 0, n_retention: int = 0,
+                    n_campaign: int = 0) -> list[dict]:  # fmt: skip
+    """The AIMA-Bench scenarios: `n_goal` goal-parsing (L1) and three per media world (L1, L2, L3) for `n_media`
+    seeds (v1); two per retention world (L2 best win-back segment, L3 win-back within a budget) and one per campaign
+    world (L2 best campaign) for v2."""
     out = []
     for i in range(n_goal):
         text, want = _goal_text(np.random.default_rng([7, first_seed + i]))
@@ -163,6 +170,20 @@ def build_scenarios(n_goal: int = 25, n_media: int = 30, first_seed: int = 0) ->
                 "days": 84,
             },
         ]
+    for i in range(n_retention):
+        s = first_seed + i
+        share = float(np.random.default_rng([13, s]).choice([0.2, 0.3, 0.4]))
+        out += [
+            {"id": f"L2-winback-{s:03d}", "level": 2, "kind": "winback_segment", "retention_world": s,
+             "question": "Which customer segment is most worth a win-back offer (profit after its cost)?"},
+            {"id": f"L3-winback-{s:03d}", "level": 3, "kind": "winback_budget", "retention_world": s,
+             "budget_share": share, "days": 90,
+             "question": f"Win back the segments that pay most, with a budget for {share:.0%} of the customers"},
+        ]  # fmt: skip
+    for i in range(n_campaign):
+        s = first_seed + i
+        out.append({"id": f"L2-campaign-{s:03d}", "level": 2, "kind": "best_campaign", "campaign_world": s,
+                    "question": "Which of these planned campaigns will earn the most revenue per send?"})  # fmt: skip
     return out
 
 # %% ../../nbs/70_agent/05_bench.ipynb #c27e8aed
@@ -190,6 +211,12 @@ def check(scenario: dict, answer, world: dict | None = None) -> tuple[bool, str]
         got = {k: (answer or {}).get(k) for k in scenario["expected"]}
         bad = {k: (got[k], v) for k, v in scenario["expected"].items() if got[k] != v}
         return not bad, "ok" if not bad else f"wrong fields (got, want): {bad}"
+    if kind in ("winback_segment", "winback_budget"):
+        return _check_winback(scenario, answer, world or W.retention_world(scenario["retention_world"]))
+    if kind == "best_campaign":
+        world = world or W.campaign_world(scenario["campaign_world"])
+        want = max(world["truth"], key=world["truth"].get)
+        return answer == want, f"answered {answer}, truth {want}"
     world = world or media_world(scenario["world"])
     if kind == "highest_roas":
         want = max(world["roas"], key=world["roas"].get)
@@ -213,6 +240,24 @@ def check(scenario: dict, answer, world: dict | None = None) -> tuple[bool, str]
         return ratio >= 0.8, f"true gain {gain:,.0f} of the optimal {best:,.0f} ({ratio:.0%}) at the same spend"
     raise ValueError(f"Unknown scenario kind {kind!r}.")
 
+
+def _check_winback(scenario: dict, answer, world: dict) -> tuple[bool, str]:
+    truth = world["truth"]
+    if scenario["kind"] == "winback_segment":
+        want = max(truth, key=truth.get)
+        return answer == want, f"answered {answer}, truth {want}"
+    if not isinstance(answer, dict) or "plays" not in answer:
+        return False, "no plan"
+    budget = W.winback_budget(world, scenario["budget_share"])
+    if answer["budget_used"] > budget + 1e-6:
+        return False, f"spends {answer['budget_used']:,.0f} of {budget:,.0f}"
+    if any(p.get("share", 1.0) < 1 for p in answer["plays"]):
+        return False, "treats part of a segment: segments are won back whole"
+    got = W.winback_value(world, [p["details"]["segment"] for p in answer["plays"]])
+    best, segs = W.best_subset(truth, {s: world["cost"] * n for s, n in world["sizes"].items()}, budget)
+    ratio = got / best if best > 0 else (1.0 if got >= 0 else 0.0)
+    return ratio >= 0.8, f"true profit {got:,.0f} of the best {best:,.0f} ({ratio:.0%}) within the budget"
+
 # %% ../../nbs/70_agent/05_bench.ipynb #631ab6da
 def _world_workspace(world: dict, root: Path):
     from aima.attribution.mmm_cli import fit_mmm
@@ -227,95 +272,180 @@ def _world_workspace(world: dict, root: Path):
     return ws
 
 
+def _media_plays(scenario: dict, ws, goal: Goal):
+    "The priced plays of an L3 media scenario, computed once per run (`_cache`) however many planners ask."
+    from aima.agent.plan import candidate_plays
+
+    cache = scenario.get("_cache")
+    if cache is None:
+        return candidate_plays(ws, goal)
+    key = ("plays", scenario["id"], goal.budget)
+    if key not in cache:
+        cache[key] = candidate_plays(ws, goal)
+    return cache[key]
+
+
 def rules_agent(scenario: dict, ws=None, planner=None):
-    """The rule-based agent's answer to `scenario` (`ws`: the world's workspace with a fitted MMM); `planner(ws, goal)
-    -> Plan` replaces the strategist for the L3 plans (`llm_agent`)."""
-    kind = scenario["kind"]
+    """The rule-based agent's answer to `scenario` (`ws`: the media world's workspace with a fitted MMM, or what a
+    retention or campaign world lets the agent see); `planner(ws, goal, plays=, base=) -> Plan` replaces the
+    strategist for the L3 plans (`llm_agent`, `llm_tools_agent`)."""
+    from aima.agent.plan import strategist
+
+    kind, planner = scenario["kind"], planner or strategist
     if kind == "parse_goal":
         return parse_goal(scenario["question"]).to_dict()
     if kind in ("highest_roas", "next_pound"):  # the analyst routes the question text to the MMM's tools
         return answer(ws, scenario["question"])["answer"]
     if kind == "budget_goal":
-        from aima.agent.plan import strategist
-
-        world_budget = scenario["_budget"]
-        goal = parse_goal(scenario["question"], budget=world_budget, days=scenario["days"])
-        return (planner or strategist)(ws, goal).to_dict()
+        goal = parse_goal(scenario["question"], budget=scenario["_budget"], days=scenario["days"])
+        return planner(ws, goal, plays=_media_plays(scenario, ws, goal)).to_dict()
+    if kind == "winback_segment":
+        return W.best_winback(ws)
+    if kind == "winback_budget":
+        plays = W.winback_plays(ws, scenario["days"])
+        want = sum(max(p.value, 0.0) for p in plays)  # as much as there is: the budget binds
+        goal = Goal(text=scenario["question"], metric="revenue", target=want, days=scenario["days"],
+                    budget=W.winback_budget(ws, scenario["budget_share"]), currency="GBP")  # fmt: skip
+        base = {"value": 0.0, "source": "incremental CLV from win-backs", "start": None, "end": None}
+        return planner(None, goal, plays=plays, base=base).to_dict()
+    if kind == "best_campaign":
+        return W.best_campaign(ws)
     raise ValueError(f"Unknown scenario kind {kind!r}.")
 
 
 def llm_agent(backend):
-    """The agent with a language model (`backend`, e.g. `OpenAIBackend`) choosing the L3 plans; L1/L2 questions go
-    to the same analyst as the rules' agent, so the levels that differ are the plans."""
+    """The agent with a language model (`backend`, e.g. `OpenAIBackend`) choosing the L3 plans in one shot; L1/L2
+    questions go to the same analyst as the rules' agent, so the levels that differ are the plans."""
     from aima.agent.llm import llm_planner
 
-    return lambda scenario, ws=None: rules_agent(scenario, ws, planner=lambda w, g: llm_planner(w, g, backend))
+    return lambda scenario, ws=None: rules_agent(
+        scenario, ws, planner=lambda w, g, plays=None, base=None: llm_planner(w, g, backend, plays=plays, base=base)
+    )
+
+
+def llm_tools_agent(backend, critic_feedback: bool = True, module_tools: bool = True, max_turns: int = 8):
+    """The agent with a language model planning the L3 scenarios by calling tools (`aima.agent.loop.tool_loop`);
+    L1/L2 as the rules' agent."""
+    from aima.agent.loop import tool_loop
+
+    def plan(w, g, plays=None, base=None):
+        return tool_loop(w, g, backend, plays=plays, base=base, max_turns=max_turns, module_tools=module_tools,
+                         critic_feedback=critic_feedback)  # fmt: skip
+
+    return lambda scenario, ws=None: rules_agent(scenario, ws, planner=plan)
+
 
 # %% ../../nbs/70_agent/05_bench.ipynb #acbd3f9f
-def write_scenarios(path: str | Path | None = None) -> Path:
-    "Write `build_scenarios()` as JSON lines to `path` (default: the checkout's versioned scenario file)."
+def _path(version: int) -> Path:
     from aima.workbench.skips import checkout_root
 
-    path = Path(path) if path else checkout_root() / "datasets" / "aima_bench" / f"scenarios_v{BENCH_VERSION}.jsonl"
+    return checkout_root() / "datasets" / "aima_bench" / f"scenarios_v{version}.jsonl"
+
+
+def write_scenarios(path: str | Path | None = None, version: int | None = None) -> Path:
+    "Write scenario file `version` (default: the latest) as JSON lines to `path` (default: the checkout's file)."
+    version = int(version or BENCH_VERSION)
+    if version not in VERSIONS:
+        raise ValueError(f"AIMA-Bench has versions {sorted(VERSIONS)}; got {version}.")
+    path = Path(path) if path else _path(version)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(s, sort_keys=True) + "\n" for s in build_scenarios()))
+    path.write_text("".join(json.dumps(s, sort_keys=True) + "\n" for s in build_scenarios(**VERSIONS[version])))
     return path
 
 
-def load_scenarios(path: str | Path | None = None) -> list[dict]:
-    "The versioned scenarios (default: `datasets/aima_bench/scenarios_v1.jsonl` of the checkout)."
-    from aima.workbench.skips import checkout_root
-
-    path = Path(path) if path else checkout_root() / "datasets" / "aima_bench" / f"scenarios_v{BENCH_VERSION}.jsonl"
+def load_scenarios(path: str | Path | None = None, version: int | None = None) -> list[dict]:
+    "The versioned scenarios (default: `datasets/aima_bench/scenarios_v<latest>.jsonl` of the checkout)."
+    path = Path(path) if path else _path(int(version or BENCH_VERSION))
     if not path.exists():
         raise FileNotFoundError(f"No scenarios at {path}: run `aima agent bench --write-scenarios` to build them.")
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def run_bench(scenarios: list[dict] | None = None, agent=rules_agent, levels=None, limit: int | None = None) -> dict:
-    "Answer and check each scenario; {pass_at_1: {level: rate}, n: {level: count}, results: [...]}."
+_MAKERS = {"world": media_world, "retention_world": W.retention_world, "campaign_world": W.campaign_world}
+
+
+def _world(s: dict, worlds: dict):
+    "The world (with its truth) of scenario `s`, built once per run; None for goal parsing."
+    key = next((k for k in _MAKERS if k in s), None)
+    if key is None:
+        return None
+    if (key, s[key]) not in worlds:
+        worlds[(key, s[key])] = _MAKERS[key](s[key])
+    return worlds[(key, s[key])]
+
+
+def _seen(s: dict, world, spaces: dict, root: Path):
+    "What the agent sees: a media world's workspace with its fitted MMM, or a world's data without its truth."
+    if world is None:
+        return None
+    if "world" in s:
+        if s["world"] not in spaces:
+            spaces[s["world"]] = _world_workspace(world, root)
+        return spaces[s["world"]]
+    return {k: v for k, v in world.items() if k != "truth"}
+
+
+def _usage(ans) -> dict:
+    "Turns, tool calls and characters of a tool-calling plan (zeros for the others)."
+    u = next((m["content"] for m in reversed(ans.get("transcript") or []) if m.get("role") == "usage"), None) \
+        if isinstance(ans, dict) else None  # fmt: skip
+    keys = ("turns", "tool_calls", "invalid_calls", "rejected_plans", "chars_sent", "chars_received")
+    return {k: (u or {}).get(k, 0) for k in keys}
+
+
+def _options(s: dict, w: dict) -> list:
+    if s["kind"] == "highest_roas" or s["kind"] == "next_pound":
+        return w["channels"]
+    return list(w["truth"]) if s["kind"] in ("winback_segment", "best_campaign") else []
+
+
+def run_bench(scenarios: list[dict] | None = None, agent=rules_agent, levels=None, limit: int | None = None,
+              workdir: str | Path | None = None, cache: dict | None = None) -> dict:  # fmt: skip
+    """Answer and check each scenario; {pass_at_1: {level: rate}, by_kind, n, baselines, results}. `workdir` keeps the
+    media worlds' fitted workspaces (reused by a later run on the same folder); `cache` (a dict) shares the worlds and
+    the priced plays between runs of different agents."""
     scenarios = [s for s in (scenarios or load_scenarios()) if levels is None or s["level"] in levels][:limit]
-    worlds, rows = {}, []
+    worlds, rows, spaces = ({} if cache is None else cache.setdefault("worlds", {})), [], {}
     with tempfile.TemporaryDirectory() as tmp:
-        spaces = {}
+        root = Path(workdir) if workdir else Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
         for s in scenarios:
-            t0 = time.perf_counter()
-            ws, world = None, None
+            t0, use = time.perf_counter(), _usage(None)
             try:
-                if "world" in s:
-                    world = worlds.setdefault(s["world"], media_world(s["world"]))
-                    ws = spaces.get(s["world"]) or spaces.setdefault(s["world"], _world_workspace(world, Path(tmp)))
-                    s = {**s, "_budget": budget_of(s, world)} if s["kind"] == "budget_goal" else s
-                ans = agent(s, ws)
+                world = _world(s, worlds)
+                seen = _seen(s, world, spaces, root)
+                if s["kind"] == "budget_goal":
+                    s = {**s, "_budget": budget_of(s, world)}
+                ans = agent({**s, "_cache": cache}, seen)
+                use = _usage(ans)
                 ok, why = check(s, ans, world)
             except Exception as e:  # an agent that fails on a scenario fails the scenario
                 ok, why = False, f"{type(e).__name__}: {e}"
-            rows.append(
-                {
-                    "id": s["id"],
-                    "level": s["level"],
-                    "kind": s["kind"],
-                    "passed": bool(ok),
-                    "why": why,
-                    "seconds": round(time.perf_counter() - t0, 3),
-                }
-            )
+            rows.append({"id": s["id"], "level": s["level"], "kind": s["kind"], "passed": bool(ok), "why": why,
+                         "seconds": round(time.perf_counter() - t0, 3), **use})  # fmt: skip
         for w in spaces.values():
             w.close()
     df = pd.DataFrame(rows)
     by = df.groupby("level") if len(df) else None
-    truths: dict[str, list] = {}  # what always giving the most common true answer would score, per question kind
+    truths, chance = {}, {}  # the most common true answer per kind; a uniform guess among the options
     for s in scenarios:
-        if s["kind"] in ("highest_roas", "next_pound"):
-            w = worlds.get(s["world"]) or media_world(s["world"])
-            d = w["roas"] if s["kind"] == "highest_roas" else next_pound(w["curves"], s["amount"])
-            truths.setdefault(s["kind"], []).append(max(d, key=d.get))
+        if s["kind"] in ("highest_roas", "next_pound", "winback_segment", "best_campaign"):
+            w = _world(s, worlds)
+            d = {"highest_roas": lambda: w["roas"], "next_pound": lambda: next_pound(w["curves"], s["amount"])}.get(
+                s["kind"], lambda: w["truth"])()
+            top = max(d, key=d.get)
+            truths.setdefault(s["kind"], []).append(list(d).index(top) if s["kind"] == "best_campaign" else top)
+            chance.setdefault(s["kind"], []).append(1 / len(_options(s, w)))
     majority = {k: round(pd.Series(v).value_counts().iloc[0] / len(v), 3) for k, v in truths.items()}
+    kinds = df.groupby(["level", "kind"]).passed.agg(["size", "mean"]) if len(df) else None
     return {
         "version": BENCH_VERSION,
         "pass_at_1": {f"L{k}": round(float(v), 3) for k, v in by.passed.mean().items()} if by is not None else {},
         "n": {f"L{k}": int(v) for k, v in by.size().items()} if by is not None else {},
+        "by_kind": {k: round(float(r["mean"]), 3) for (_, k), r in kinds.iterrows()} if kinds is not None else {},
         "majority_baseline": majority,
+        "random_baseline": {k: round(float(np.mean(v)), 3) for k, v in chance.items()},
         "seconds": round(float(df.seconds.sum()), 1) if len(df) else 0.0,
         "results": rows,
     }
+

@@ -69,10 +69,10 @@ def parse_choice(text: str, plays: list[Play]) -> tuple[list[Play], list[str]]:
     return chosen, [str(w) for w in (why if isinstance(why, list) else [why])]
 
 
-def llm_planner(ws, goal: Goal, backend, plays: list[Play] | None = None) -> Plan:
+def llm_planner(ws, goal: Goal, backend, plays: list[Play] | None = None, base: dict | None = None) -> Plan:
     """Plan `goal` with a language model (`backend.complete(messages) -> str`, e.g. the content studio's
-    `OpenAIBackend` or `TransformersBackend`) choosing among the modules' priced plays."""
-    base = baseline(ws, goal)
+    `OpenAIBackend` or `TransformersBackend`) choosing among the modules' priced plays (or `plays`)."""
+    base = baseline(ws, goal) if base is None else base
     need = target_gain(goal, base)
     plays = candidate_plays(ws, goal) if plays is None else plays
     chosen, why = parse_choice(backend.complete(plan_messages(goal, base, need, plays)), plays)

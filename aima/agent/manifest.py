@@ -19,7 +19,7 @@ PLANS = result_table(
     Column("created_at", "timestamp", "When the plan was made (UTC).", True),
     Column("status", "string", "draft, approved or rejected.", True, values=("draft", "approved", "rejected")),
     Column("goal", "string", "The goal as the marketer wrote it.", True),
-    Column("planner", "string", "rules or llm.", True),
+    Column("planner", "string", "rules, llm or llm-tools.", True),
     Column("budget_used", "float64", "Cost of the plays bought.", True, min=0),
     Column("predicted_gain", "float64", "Predicted change of the goal metric over the horizon.", True),
     Column("plan", "string", "The whole plan (aima.agent.plan.Plan) as JSON.", True),
@@ -27,11 +27,12 @@ PLANS = result_table(
 )
 MESSAGES = result_table(
     "agent_messages",
-    "The history around plans: the goal asked, the strategist's reasoning, the critic, edits, approvals, monitoring.",
+    "The history around plans: the goal asked, the strategist's reasoning, a tool-calling model's transcript (role "
+    "model, JSON), the critic, edits, approvals, monitoring.",
     ["plan_id", "at", "role"],
     Column("plan_id", "string", "Plan.", True),
     Column("at", "timestamp", "When (UTC).", True),
-    Column("role", "string", "Who spoke.", True, values=("marketer", "strategist", "critic", "monitor")),
+    Column("role", "string", "Who spoke.", True, values=("marketer", "strategist", "critic", "monitor", "model")),
     Column("content", "string", "What was said or done.", True),
 )
 

@@ -19,9 +19,13 @@ from .plays import Play, baseline, campaign_plays, media_plays, retention_plays,
 __all__ = ['SYMBOLS', 'choose', 'part_of', 'Plan', 'critic', 'totals', 'candidate_plays', 'assemble', 'strategist']
 
 # %% ../../nbs/70_agent/03_plan.ipynb #84b54809
-def choose(plays: list[Play], budget: float, need: float, test_share: float = 0.1) -> tuple[list[Play], float]:
+def choose(
+    plays: list[Play], budget: float, need: float, test_share: float = 0.1, sign: int = 1
+) -> tuple[list[Play], float]:
     """Buy plays within `budget`: tests first up to `test_share` of it, then the best conservative returns until the
-    predicted gain reaches `need` (in absolute size). Returns the bought plays (with `share` set) and the money left."""
+    predicted gain reaches `need` (in absolute size), then, while money is left, the plays whose mean is a gain but
+    whose interval's low end is not (best mean return first). `sign` is the goal's direction (-1: a reduction, e.g.
+    churners). Returns the bought plays (with `share` set) and the money left."""
     left, got, out = float(budget), 0.0, []
     tests = sorted((p for p in plays if p.value is None), key=lambda p: p.cost)
     cap = test_share * budget
@@ -29,12 +33,13 @@ def choose(plays: list[Play], budget: float, need: float, test_share: float = 0.
         if p.cost <= min(cap, left):
             cap, left = cap - p.cost, left - p.cost
             out.append(p)
-    ranked = sorted(
-        (p for p in plays if p.value is not None and abs(p.value) > 0),
-        key=lambda p: (-_gain(p.value_lo, p.value) / p.cost if p.cost > 0 else -np.inf, p.title),
-    )
+    sure = [p for p in plays if p.value is not None and _gain(p.value_lo, p.value, sign) > 0]
+    unsure = [p for p in plays if p.value is not None and p not in sure and _gain(None, p.value, sign) > 0]
+    rank = lambda g: lambda p: (-g(p) / p.cost if p.cost > 0 else -np.inf, p.title)
+    ranked = sorted(sure, key=rank(lambda p: _gain(p.value_lo, p.value, sign)))
+    ranked += sorted(unsure, key=rank(lambda p: _gain(None, p.value, sign)))
     for p in ranked:
-        if got >= need > 0 or _gain(p.value_lo, p.value) <= 0:
+        if got >= need > 0:
             break
         if p.cost <= left:
             out.append(p)
@@ -46,9 +51,10 @@ def choose(plays: list[Play], budget: float, need: float, test_share: float = 0.
     return out, left
 
 
-def _gain(lo, mean) -> float:
+def _gain(lo, mean, sign: int = 1) -> float:
+    "The conservative gain in the goal's direction: the low end (the mean when there is no interval), signed."
     v = mean if lo is None else lo
-    return abs(v) if v is not None else 0.0
+    return sign * v if v is not None else 0.0
 
 
 def part_of(p: Play, share: float) -> Play:
@@ -80,6 +86,7 @@ class Plan:
     planner: str = "rules"
     created_at: str = ""
     considered: int = 0
+    transcript: list[dict] = field(default_factory=list)  # the tool-calling conversation (llm-tools planner)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -217,10 +224,13 @@ def assemble(goal: Goal, base: dict, need: float, plays: list[Play], chosen: lis
     return plan
 
 
-def strategist(ws, goal: Goal, plays: list[Play] | None = None, test_share: float = 0.1) -> Plan:
-    "The rule-based planner: baseline, target, candidate plays from every module, a choice within budget, a critique."
-    base = baseline(ws, goal)
+def strategist(
+    ws, goal: Goal, plays: list[Play] | None = None, test_share: float = 0.1, base: dict | None = None
+) -> Plan:
+    """The rule-based planner: baseline (`base`, else measured), target, candidate plays from every module (or
+    `plays`), a choice within budget, a critique."""
+    base = baseline(ws, goal) if base is None else base
     need = target_gain(goal, base)
     plays = candidate_plays(ws, goal) if plays is None else plays
-    chosen, left = choose(plays, goal.budget or 0.0, abs(need), test_share)
+    chosen, left = choose(plays, goal.budget or 0.0, abs(need), test_share, sign=1 if need >= 0 else -1)
     return assemble(goal, base, need, plays, chosen, left)
