@@ -100,13 +100,17 @@ def test_paper1_smoke_run_and_tables(tmp_path):
     [run] = json.loads(r.stdout)
     assert run["status"] == "ok" and run["smoke"]
     m = json.loads((tmp_path / "01_personas" / run["run_id"] / "metrics.json").read_text())
-    assert {"data", "embedder", "quality", "downstream", "truth", "winners"} <= set(m["sections"])
+    assert {"data", "embedder", "quality", "downstream", "intervals", "truth", "winners"} <= set(m["sections"])
     q = {(r["representation"], r["method"]): r for r in m["sections"]["quality"]["rows"]}
-    assert {rep for rep, _ in q} == {"rfm", "features", "embeddings", "both", "true latents"}  # latents: the ceiling
+    reps = {"rfm", "features", "autoencoder", "embeddings", "both"}
+    assert {rep for rep, _ in q} == reps | {"true latents"}  # latents: the ceiling
+    ci = m["sections"]["intervals"]["rows"]
+    assert {r["representation"] for r in ci} == reps
+    assert all(r["purchase_lo"] <= r["purchase_auroc_full"] <= r["purchase_hi"] for r in ci)
     assert q[("rfm", "rules")]["stability_ari"] == 1.0 and all(-1 <= r["stability_ari"] <= 1 for r in q.values())
     assert all(0 <= r["purchase_auroc_full"] <= 1 for r in m["sections"]["downstream"]["rows"])
     [emb] = m["sections"]["embedder"]["rows"]
-    assert emb["epochs"] == 1 and emb["dataset"] == "synthetic"
+    assert emb["epochs"] == 1 and emb["dataset"] == "synthetic" and 1 <= emb["ae_epochs"] <= 5
     r = aima("papers", "tables", "1", "--results", str(tmp_path), "--json")
     assert r.returncode == 0, r.stderr
     assert "Downstream AUROC" in (tmp_path / "01_personas" / "tables.md").read_text()

@@ -105,3 +105,16 @@ def test_segments_errors(cli, tmp_path):
     assert r.exit_code == 1 and "aima embed" in r.output
     r = cli("segments", "fit", "--workspace", wsf, "--method", "spectral")
     assert r.exit_code == 1 and "Unknown --method" in r.output
+
+
+def test_segments_backtest_replays_the_history(cli, retail, tmp_path):
+    r = cli("segments", "backtest", "--workspace", retail, "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["runs"] >= 5 and out["lapse_days"] == 45 and out["churn_days"] == 90
+    for rule in ("drift", "baseline"):
+        assert 0 < out[rule]["alerted"] and 0 <= out[rule]["precision"] <= 1 and 0 <= out[rule]["recall"] <= 1
+    assert out["drift"]["alerted"] <= out["baseline"]["alerted"]  # the charts gate the 45-day rule
+    assert set(out["alerts"][0]) == {"cut", "segment", "customers", "lapsed_share"}
+    r = cli("segments", "backtest", "--workspace", tmp_path / "empty.duckdb")
+    assert r.exit_code == 1 and "needs orders" in r.output

@@ -73,6 +73,7 @@ MODULE = Module(
         "aima.customers.profile",
         "aima.customers.personas",
         "aima.customers.drift",
+        "aima.customers.drift_backtest",
     ),
     alerts=("aima.customers.drift:drift_alerts",),
     steps=(
