@@ -202,7 +202,8 @@ def margin_summary(m: pd.DataFrame) -> dict:
     acc = lambda x: float(np.mean((x > 0) + 0.5 * (x == 0)))
     return dict(pairs=len(m), margin_before=float(m.ref_margin.mean()), margin_after=float(m.margin.mean()),
                 accuracy_before=acc(m.ref_margin.to_numpy()), accuracy_after=acc(m.margin.to_numpy()),
-                implicit_accuracy=acc(m.implicit.round(9).to_numpy()), implicit_reward=float(m.implicit.mean()))  # fmt: skip
+                implicit_accuracy=acc(m.implicit.round(9).to_numpy()),
+                implicit_reward=float(m.implicit.mean()))  # fmt: skip
 
 # %% ../../nbs/30_content/06_tune.ipynb #8850d34f
 @dataclass
@@ -379,7 +380,10 @@ class TRLRewardModel(AimaEstimator):
 
 # %% ../../nbs/30_content/06_tune.ipynb #415e63a8
 ARTIFACT = "content_tuner"
-TINY = "tiny GPT-2 built from a config (2 layers, 32 dimensions, random weights) with a word-level tokenizer trained on the pairs"
+TINY = (
+    "tiny GPT-2 built from a config (2 layers, 32 dimensions, random weights) with a word-level tokenizer "
+    "trained on the pairs"
+)
 
 
 def tuning_pairs(ws=None, data: str = "workspace", z: float = 1.96, max_pairs: int | None = None, seed: int = 0):
@@ -448,7 +452,8 @@ def _human(r: dict) -> str:
     if r["method"] == "reward":
         a, b = r["trl_reward"], r["bradley_terry_stats"]
         return (f"reward model on {r['held_pairs']} held-out pairs: TRL {a['accuracy']:.3f} [{a['lo']:.3f}, "
-                f"{a['hi']:.3f}], Bradley-Terry (stats) {b['accuracy']:.3f}\nsaved: {r['reward_model_dir']}")  # fmt: skip
+                f"{a['hi']:.3f}], Bradley-Terry (stats) {b['accuracy']:.3f}\n"
+                f"saved: {r['reward_model_dir']}")  # fmt: skip
     h = r["held"] or r["train"]
     return (f"{r['method'].upper()} on {r['train_pairs']} pairs in {r['seconds']:.1f} s; winner ahead "
             f"{h.get('accuracy_before', 0):.3f} -> {h.get('accuracy_after', 0):.3f}, log-prob margin "
@@ -466,7 +471,8 @@ def register(app) -> None:
 
     con = next((g.typer_instance for g in app.registered_groups if g.name == "content"), None)
     if con is None:
-        con = typer.Typer(no_args_is_help=True, help="Content studio: copy for every channel, ranked by predicted performance.")
+        help_ = "Content studio: copy for every channel, ranked by predicted performance."
+        con = typer.Typer(no_args_is_help=True, help=help_)
         app.add_typer(con, name="content")
 
     @con.command("tune")
