@@ -344,7 +344,8 @@ class TRLRewardModel(AimaEstimator):
                 lora = LoraConfig(r=self.lora_r, lora_alpha=2 * self.lora_r, lora_dropout=0.0, task_type="SEQ_CLS")
             args = _trainer_args(RewardConfig, tmp, self.steps, self.learning_rate, self.batch_size,
                                  self.random_state, self.device, max_length=self.max_length)  # fmt: skip
-            ds = Dataset.from_dict({"chosen": chosen, "rejected": rejected})
+            ids = lambda t: tok(t, truncation=True, max_length=self.max_length)["input_ids"]  # as `reward` reads them
+            ds = Dataset.from_dict({"chosen_ids": ids(chosen), "rejected_ids": ids(rejected)})
             tr = RewardTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, peft_config=lora)
             self.losses_ = _train(tr)
             m = tr.model
