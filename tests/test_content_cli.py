@@ -109,8 +109,8 @@ def test_voice_profile_from_files(tmp_path):
 
 
 def _run_all(*args):
-    "The content group as `aima` builds it: the studio's commands, then `tune` added by aima.content.tune."
-    from aima.content.tune import register as register_tune
+    "The content group as `aima` builds it: the studio's commands, then `tune` added by aima.content.tune_cli."
+    from aima.content.tune_cli import register as register_tune
 
     app = typer.Typer()
     app.callback()(lambda: None)
