@@ -321,6 +321,7 @@ def test_sweep_in_parallel_and_by_shard(tmp_path, monkeypatch):
     assert os.getpid() not in {f["worker"] for f in fits}  # the kernels ran under pool workers, not this process
 
 
+@pytest.mark.slow  # about 3-4 CPU minutes (three kernels importing TRL/PEFT and MiniLM): over the 60 s CI budget
 def test_paper3_smoke_run(tmp_path):
     "Paper 3's smoke: reward models on held-out pairs, voice AUC and copy quality, DPO/KTO on tiny models."
     r = aima("papers", "run", "3", "--smoke", "--json", env={"AIMA_PAPERS_RESULTS": str(tmp_path)})
