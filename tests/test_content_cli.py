@@ -110,3 +110,58 @@ def test_voice_profile_from_files(tmp_path):
     code, out, err = _run("content", "generate", "--type", "sms", "--workspace", ws, "--json")  # scored against it
     assert code == 0, err
     assert all(0 <= v["voice_score"] <= 1 for v in json.loads(out)["variants"])
+
+
+def _run_all(*args):
+    "The content group as `aima` builds it: the studio's commands, then `tune` added by aima.content.tune_cli."
+    from aima.content.tune_cli import register as register_tune
+
+    app = typer.Typer()
+    app.callback()(lambda: None)
+    register(app)
+    register_tune(app)
+    r = CliRunner().invoke(app, list(args))
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_tune_dpo_on_campaign_results_gives_a_model_the_local_backend_loads(shop_ws):
+    from pathlib import Path
+
+    from aima.content.generate import TransformersBackend, prompt
+    from aima.content.templates import Brief
+
+    path, _ = shop_ws
+    code, out, err = _run_all("content", "tune", "--workspace", path, "--z", "0.5", "--steps", "4", "--json")
+    assert code == 0, err
+    res = json.loads(out)
+    assert (res["method"], res["data"], res["steps"], len(res["losses"])) == ("dpo", "workspace", 4, 4)
+    assert res["train_pairs"] >= 2 and res["held_pairs"] >= 1 and res["model_kind"].startswith("tiny GPT-2")
+    assert {"margin_before", "margin_after", "accuracy_before", "accuracy_after"} <= set(res["held"])
+    assert (Path(res["adapter_dir"]) / "adapter_config.json").exists()
+    reply = TransformersBackend(res["model_dir"], max_new_tokens=3).complete(prompt("sms", Brief()))
+    assert isinstance(reply, str)
+    with Workspace(path) as ws:
+        assert ws.load_artifact("content_tuner")["adapter_dir"] == res["adapter_dir"]
+
+
+def test_tune_reward_model_compares_with_bradley_terry(shop_ws):
+    path, _ = shop_ws
+    code, out, err = _run_all(
+        "content", "tune", "--method", "reward", "--workspace", path, "--z", "0.5", "--steps", "3", "--json"
+    )
+    assert code == 0, err
+    res = json.loads(out)
+    for k in ("trl_reward", "bradley_terry_stats"):
+        assert 0 <= res[k]["lo"] <= res[k]["accuracy"] <= res[k]["hi"] <= 1 and res[k]["pairs"] == res["held_pairs"]
+
+
+def test_tune_errors_are_one_line(shop_ws, tmp_path):
+    path, _ = shop_ws
+    code, _, err = _run_all("content", "tune", "--workspace", path)
+    assert code == 1 and "No preference pairs in the workspace data" in err  # no click-rate difference reaches |z| 1.96
+    code, _, err = _run_all("content", "tune", "--workspace", path, "--model", str(tmp_path / "nothing"))
+    assert code == 1 and "is not a local model directory" in err
+    code, _, err = _run_all("content", "tune", "--workspace", str(tmp_path / "empty.duckdb"))
+    assert code == 1 and "No campaigns table in the workspace" in err
+    code, _, err = _run_all("content", "tune", "--method", "ppo", "--workspace", path)
+    assert code == 1 and "Unknown method 'ppo'" in err

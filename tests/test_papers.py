@@ -348,3 +348,21 @@ def test_paper2_smoke_run(tmp_path):
     r = aima("papers", "tables", "2", "--results", str(tmp_path), "--json")
     assert r.returncode == 0, r.stderr
     assert "Synthetic campaigns" in (tmp_path / "02_campaigns" / "tables.md").read_text()
+
+
+@pytest.mark.slow  # about 3-4 CPU minutes (three kernels importing TRL/PEFT and MiniLM): over the 60 s CI budget
+def test_paper3_smoke_run(tmp_path):
+    "Paper 3's smoke: reward models on held-out pairs, voice AUC and copy quality, DPO/KTO on tiny models."
+    r = aima("papers", "run", "3", "--smoke", "--json", env={"AIMA_PAPERS_RESULTS": str(tmp_path)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    [run] = json.loads(r.stdout)
+    assert run["status"] == "ok", run
+    m = json.loads((tmp_path / "03_content" / run["run_id"] / "metrics.json").read_text())
+    want = {"data", "reward_accuracy", "voice_auc", "copy_quality", "predicted_performance", "tuning"}
+    assert want <= set(m["sections"])
+    acc = m["sections"]["reward_accuracy"]["rows"]
+    assert {"TRL reward (MiniLM, LoRA)", "TRL reward (GPT-2 from scratch)"} <= {a["model"] for a in acc}
+    assert all(0 <= a["ci_lo"] <= a["accuracy"] <= a["ci_hi"] <= 1 for a in acc)
+    assert m["sections"]["copy_quality_total"]["rows"][0]["valid"] == 1.0  # every generated output keeps its limits
+    tuning = m["sections"]["tuning"]["rows"]
+    assert {(t["method"], t["steps"]) for t in tuning} == {("DPO", 10), ("KTO", 10)}

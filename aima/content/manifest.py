@@ -51,7 +51,7 @@ VARIANTS = result_table(
 MODULE = Module(
     "content",
     "Copy for every channel in the brand's voice, personalised per customer and ranked by predicted performance.",
-    cli=("aima.content.studio",),
+    cli=("aima.content.studio", "aima.content.tune_cli"),
     tables=(Table("content_variants", "generated content variants", "aima content generate", spec=VARIANTS),),
     pages=(Page("content", "Content", "aima.dash.content:content_page", heading="Write and rank copy", order=47),),
     config="content",
