@@ -17,6 +17,7 @@ from .bench_clv import *
 from .bench_mta import *
 from .bench_dash import *
 from .bench_embed import *
+from .bench_brand import *
 
 log = get_logger(__name__)
 
