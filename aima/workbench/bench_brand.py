@@ -53,14 +53,14 @@ def _rates(fn, n: int, repeat: int) -> dict:
 
 
 @benchmark("brand_throughput", [1000], "Mentions/s: aspect model vs keyword baselines and VADER on N real mentions")
-def brand_throughput(size: int = 1000, repeat: int = 3) -> list[dict]:
-    "Mentions per second of each scorer on `size` real mentions (see above)."
+def brand_throughput(size: int = 1000, repeat: int = 3, model=None) -> list[dict]:
+    "Mentions per second of each scorer on `size` real mentions (see above); `model`: a fitted one instead."
     import torch
 
     from aima.brand.baselines import KeywordAspects, vader_analyzer
 
     texts, src = bench_texts(size)
-    model, pretrained = scoring_model()
+    model, pretrained = scoring_model() if model is None else (model, "given")
     model.aspects(texts[:64])  # warm-up
     load0 = os.getloadavg()[0]
     rates = {"aima_aspects": _rates(lambda: model.aspects(texts), size, repeat)}
@@ -88,15 +88,24 @@ def brand_throughput(size: int = 1000, repeat: int = 3) -> list[dict]:
     ]
 
 # %% ../../nbs/90_workbench/04i_bench_brand.ipynb #bb000011
-def absa_comparison(model=None, holdout: float = 0.2) -> pd.DataFrame:
-    "Accuracy and macro-F1 per dataset and scorer (see above); `model` default: the pretrained one when present."
+def _present(sources) -> pd.DataFrame:
     from aima.brand.absa_data import training_examples
+
+    try:
+        return training_examples(sources)
+    except ValueError:  # none of them is present
+        return pd.DataFrame(columns=["text", "source", "dims", "terms", "cats"])
+
+
+def absa_comparison(model=None, holdout: float = 0.2, max_test: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """Accuracy and macro-F1 per dataset and scorer (see above); `model` default: the pretrained one when present;
+    `max_test`: at most this many test sentences per dataset (a seeded sample). Absent datasets are left out."""
     from aima.brand.aspects import category_metrics, holdout_mask, load_pretrained, pretrained_dir, term_metrics
     from aima.brand.baselines import KeywordAspects, MajorityPolarity, vader_analyzer
 
-    sem = training_examples(["semeval14_restaurants", "semeval14_laptops"])
+    sem = _present(["semeval14_restaurants", "semeval14_laptops"])
     held = holdout_mask(sem.text, holdout)
-    mams_train, mams_val = training_examples(["mams_train"]), training_examples(["mams_validation"])
+    mams_train, mams_val = _present(["mams_train"]), _present(["mams_validation"])
     scorers = {"majority": None, "keywords": KeywordAspects()}
     try:
         vader_analyzer()
@@ -111,16 +120,21 @@ def absa_comparison(model=None, holdout: float = 0.2) -> pd.DataFrame:
     for ds in ("semeval14_restaurants", "semeval14_laptops", "mams_validation"):
         test = mams_val if ds == "mams_validation" else sem[held & (sem.source == ds).to_numpy()]
         train = mams_train if ds == "mams_validation" else sem[~held & (sem.source == ds).to_numpy()]
+        if not len(test) or not len(train):
+            continue
+        if max_test is not None and len(test) > max_test:
+            test = test.sample(max_test, random_state=seed)
         metric = category_metrics if ds == "mams_validation" else term_metrics
         for name, s in scorers.items():
             s = MajorityPolarity().fit(train) if name == "majority" else s
             t0 = time.perf_counter()
-            rows.append({"dataset": ds, "scorer": name, **metric(s, test), "seconds": time.perf_counter() - t0})
-    return pd.DataFrame(rows)
+            m = metric(s, test)
+            rows.append({"dataset": ds, "scorer": name, **m, "seconds": round(time.perf_counter() - t0, 2)})
+    return pd.DataFrame(rows, columns=["dataset", "scorer", "accuracy", "macro_f1", "n", "seconds"])
 
 
 @benchmark("brand_absa", [0], "Held-out SemEval-14 / MAMS aspect polarity: default model vs majority, keywords, VADER")
 def brand_absa(size: int = 0) -> list[dict]:
-    "Accuracy and macro-F1 of `absa_comparison` (needs the shared SemEval-2014 and MAMS data)."
-    df = absa_comparison()
+    "Accuracy and macro-F1 of `absa_comparison` (size > 0: at most `size` test sentences per dataset)."
+    df = absa_comparison(max_test=size or None)
     return [{"benchmark": "brand_absa", "size": size, **r, "env": environment()} for r in df.to_dict("records")]
