@@ -17,7 +17,7 @@ if __name__ == "__main__":
     ap.add_argument("--epochs", type=int, default=2)
     a = ap.parse_args()
     if a.train:
-        from aima.brand.aspects import train_pretrained
+        from aima.brand.pretrained import train_pretrained
 
         print(json.dumps(train_pretrained(a.train, epochs=a.epochs)), flush=True)
     run(["brand_throughput"], sizes=a.sizes or None)

@@ -4,7 +4,8 @@ held-out MAMS categories, the dimension scores of a mention, and `aima brand eva
 import pytest
 
 from aima.brand.absa_data import training_examples
-from aima.brand.aspects import category_metrics, load_pretrained, pretrained_dir
+from aima.brand.aspects import category_metrics
+from aima.brand.pretrained import load_pretrained, pretrained_dir
 from aima.brand.baselines import MajorityPolarity
 
 pytestmark = pytest.mark.skipif(

@@ -9,7 +9,8 @@ __all__ = ['log', 'ARTIFACT', 'SYNTH_TO_DIMENSION', 'evaluate_semeval14', 'train
 import pandas as pd
 
 from .absa_data import SOURCES, examples_from_aspects, read_semeval14, training_examples
-from .aspects import AspectSentiment, load_pretrained, pretrained_dir, term_metrics, text_key
+from .aspects import AspectSentiment, term_metrics
+from .pretrained import load_pretrained, pretrained_dir, text_key
 from .baselines import KeywordAspects
 from ..log import get_logger
 

@@ -83,7 +83,7 @@ def register(app) -> None:
         from aima.brand.analyse import train_aspects
 
         if save:  # the default model with its held-out scores (aima.brand.aspects.train_pretrained)
-            from aima.brand.aspects import train_pretrained
+            from aima.brand.pretrained import train_pretrained
 
             out = train_pretrained(
                 save, epochs=epochs, **({} if train_layers is None else {"train_layers": train_layers})

@@ -35,7 +35,8 @@ def bench_texts(n: int) -> tuple[list[str], str]:
 def scoring_model():
     "(the pretrained default model, True), or (a head-only fit on 64 bundled sentences, False) when it is absent."
     from aima.brand.absa_data import training_examples
-    from aima.brand.aspects import AspectSentiment, load_pretrained, pretrained_dir
+    from aima.brand.aspects import AspectSentiment
+    from aima.brand.pretrained import load_pretrained, pretrained_dir
 
     if pretrained_dir() is not None:
         return load_pretrained(), True
@@ -100,7 +101,8 @@ def _present(sources) -> pd.DataFrame:
 def absa_comparison(model=None, holdout: float = 0.2, max_test: int | None = None, seed: int = 0) -> pd.DataFrame:
     """Accuracy and macro-F1 per dataset and scorer (see above); `model` default: the pretrained one when present;
     `max_test`: at most this many test sentences per dataset (a seeded sample). Absent datasets are left out."""
-    from aima.brand.aspects import category_metrics, holdout_mask, load_pretrained, pretrained_dir, term_metrics
+    from aima.brand.aspects import category_metrics, term_metrics
+    from aima.brand.pretrained import holdout_mask, load_pretrained, pretrained_dir
     from aima.brand.baselines import KeywordAspects, MajorityPolarity, vader_analyzer
 
     sem = _present(["semeval14_restaurants", "semeval14_laptops"])
