@@ -241,7 +241,9 @@ def test_cli_list_and_errors():
     assert p6["name"] == "06_clv_churn" and p6["notebooks"] == ["01_btyd", "02_churn", "03_uplift_loop"]
     assert {"full.yaml", "sweep_penalizer.yaml"} <= set(p6["configs"])
     code, out, err = cli("papers", "run", "9")
-    assert code == 1 and err.startswith("error: Unknown paper '9': available papers are 01_personas, 04_brand, 05_unified")
+    assert code == 1 and err.startswith(
+        "error: Unknown paper '9': available papers are 01_personas, 04_brand, 05_unified"
+    )
     code, out, err = cli("papers", "run", "6", "--config", "nope")
     assert code == 1 and "full.yaml, sweep_penalizer.yaml" in err and "Traceback" not in err
     code, out, err = cli("papers", "tables", "06_clv_churn", "--results", "/nonexistent/aima-results")
