@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..base import check_fitted
-from .aspects import AspectSentiment, _net, category_metrics, term_metrics
+from .aspects import AspectSentiment, build_net, category_metrics, term_metrics
 from ..log import get_logger
 
 log = get_logger(__name__)
@@ -78,7 +78,7 @@ def load_pretrained(path=None) -> AspectSentiment:
     saved = torch.load(path / "model.pt", map_location="cpu", weights_only=False)
     model = AspectSentiment(**saved["params"])
     model.dimensions_, model.n_samples_ = list(saved["dimensions"]), saved["n_samples"]
-    model.net_ = _net(None, len(model.dimensions_), None, config=saved["config"])
+    model.net_ = build_net(None, len(model.dimensions_), None, config=saved["config"])
     model.net_.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["state"].items()})
     model.net_.eval()
     model.tokenizer_ = AutoTokenizer.from_pretrained(path)
