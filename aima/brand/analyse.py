@@ -12,6 +12,7 @@ import pandas as pd
 
 from .absa_data import SOURCES, examples_from_aspects, read_semeval14, training_examples
 from .aspects import AspectSentiment, term_metrics
+from .pretrained import load_pretrained, pretrained_dir, text_key
 from .baselines import KeywordAspects
 from ..log import get_logger
 
@@ -20,7 +21,12 @@ ARTIFACT = "aspect_sentiment"
 
 # %% ../../nbs/40_brand/04_analyse.ipynb #a0741a11
 def evaluate_semeval14(
-    path, sources=SOURCES, max_per_source: int | None = None, model: str = "aspect_sentiment", **params
+    path,
+    sources=SOURCES,
+    max_per_source: int | None = None,
+    model: str = "aspect_sentiment",
+    retrain: bool = False,
+    **params,
 ) -> dict:
     "`{accuracy, macro_f1, n, n_train, model}` on SemEval-2014 XML file `path` (see above)."
     from aima.config import BrandConfig
@@ -31,6 +37,12 @@ def evaluate_semeval14(
         return {**term_metrics(KeywordAspects(), test), "n_train": 0, "model": model}
     if model != "aspect_sentiment":
         raise ValueError(f"model must be 'aspect_sentiment' or 'keywords'; got {model!r}.")
+    if not retrain and max_per_source is None and (d := pretrained_dir()) is not None:
+        fitted = load_pretrained(d)
+        unseen = ~test.text.map(text_key).isin(fitted.trained_on_).to_numpy()
+        if not unseen.any():
+            raise ValueError(f"{path}: the pretrained model was trained on all of it; evaluate with --retrain.")
+        return {**term_metrics(fitted, test[unseen]), "n_train": fitted.n_samples_, "model": model, "pretrained": True}
     train = training_examples(sources, exclude=sents.text, max_per_source=max_per_source)
     fitted = AspectSentiment(**params).fit(train)
     return {**term_metrics(fitted, test), "n_train": fitted.n_samples_, "model": model}

@@ -91,9 +91,20 @@ def register(app) -> None:
         max_train: MaxTrain = None,
         epochs: Epochs = 2,
         train_layers: Layers = None,
+        save: Annotated[
+            Optional[str], typer.Option("--save", help="Train the pretrained default model into this folder instead.")
+        ] = None,
     ):
         "Fine-tune the aspect model on the public aspect data present and save it in the workspace."
         from aima.brand.analyse import train_aspects
+
+        if save:  # the default model with its held-out scores (aima.brand.aspects.train_pretrained)
+            from aima.brand.pretrained import train_pretrained
+
+            out = train_pretrained(
+                save, epochs=epochs, **({} if train_layers is None else {"train_layers": train_layers})
+            )
+            return emit(out, json_out, lambda o: f"saved to {save}: epoch {o['epoch']}, {o['n_train']} sentences")
 
         out = on_workspace(
             workspace,
@@ -110,6 +121,9 @@ def register(app) -> None:
         max_train: MaxTrain = None,
         epochs: Epochs = 2,
         train_layers: Layers = None,
+        retrain: Annotated[
+            bool, typer.Option("--retrain", help="Train a model without FILE instead of using the pretrained one.")
+        ] = False,
     ):
         "Aspect-term polarity accuracy and macro-F1 (conflict excluded) of the default model trained without FILE."
         from aima.app.cli import fail
@@ -119,7 +133,12 @@ def register(app) -> None:
             fail(f"--format {fmt!r} is not supported; use --format semeval14 (SemEval-2014 Task 4 XML).")
         try:
             out = evaluate_semeval14(
-                file, model=model, max_per_source=max_train, epochs=epochs, train_layers=train_layers
+                file,
+                model=model,
+                max_per_source=max_train,
+                retrain=retrain,
+                epochs=epochs,
+                train_layers=train_layers,
             )
         except ValueError as e:
             fail(str(e))

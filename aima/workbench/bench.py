@@ -17,6 +17,7 @@ from .bench_clv import *
 from .bench_mta import *
 from .bench_dash import *
 from .bench_embed import *
+from .bench_brand import *
 from .bench_campaigns import *
 from .bench_content import *
 
