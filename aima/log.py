@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['ROOT_LOGGER', 'LOG_FORMAT', 'LIGHTNING_NOISE', 'get_logger', 'setup_logging', 'progress_enabled', 'progress',
-           'quiet_lightning', 'torch_threads']
+           'quiet_lightning', 'torch_threads', 'epoch_mean_loss']
 
 # %% ../nbs/00_core/02_log.ipynb #91925d30
 ROOT_LOGGER = "aima"
@@ -126,3 +126,17 @@ def torch_threads(n: int | None):
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def epoch_mean_loss(module) -> float:
+    """For a LightningModule's `on_train_epoch_end`: the epoch's mean training loss over every process's batches
+    (DDP ranks agree), from the module's running `_sum` and `_n`; appended to `module.epoch_losses`, sums reset."""
+    import torch
+
+    mean = torch.tensor([module._sum, float(module._n)])
+    if module.trainer.world_size > 1:
+        mean = module.trainer.strategy.reduce(mean, reduce_op="sum")
+    module.epoch_losses.append(float(mean[0] / mean[1].clamp(min=1)))
+    module._sum, module._n = 0.0, 0
+    return module.epoch_losses[-1]
+

@@ -16,7 +16,7 @@ from torch import nn
 from ..base import AimaEstimator, check_fitted, check_param, tabular_preprocessor
 from .dna import TEXT_FIELDS, campaign_dna, text_embeddings
 from .predict import BOUNDS, METRICS, calibration_folds, campaign_targets, conformal_halfwidth
-from ..log import progress_enabled, quiet_lightning
+from ..log import epoch_mean_loss, progress_enabled, quiet_lightning
 
 
 class CampaignNet(nn.Module):
@@ -96,10 +96,7 @@ def _lightning_module(net, lr, weight_decay):
             return loss
 
         def on_train_epoch_end(self):  # mean over the batches of every process (DDP: all ranks agree)
-            mean = torch.tensor([self._sum, float(self._n)])
-            mean = self.trainer.strategy.reduce(mean, reduce_op="sum") if self.trainer.world_size > 1 else mean
-            self.epoch_losses.append(float(mean[0] / mean[1].clamp(min=1)))
-            self._sum, self._n = 0.0, 0
+            epoch_mean_loss(self)
 
         def configure_optimizers(self):
             return torch.optim.AdamW(self.parameters(), lr=lr, weight_decay=weight_decay)

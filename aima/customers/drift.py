@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['HEALTH_CHART_COLUMNS', 'membership_history', 'runs', 'transition_matrix', 'ewma_chart', 'cusum', 'segment_health',
-           'health_charts', 'drift_alerts_from', 'drift_alerts', 'write_drift_alerts', 'register']
+           'health_charts', 'drift_alerts_from', 'drift_alerts', 'write_drift_alerts', 'segments_group', 'register']
 
 # %% ../../nbs/10_customers/07_drift.ipynb #2827bc44
 from typing import Annotated, Optional
@@ -234,15 +234,23 @@ def write_drift_alerts(ws: Workspace, lapse_days: int = 45) -> dict:
     return {"runs": len(rs), "alerts": alerts, "transitions": trans}
 
 # %% ../../nbs/10_customers/07_drift.ipynb #ff704e7c
-def register(app) -> None:
-    "Add `aima segments drift` to the `segments` group that `aima.customers.personas` registers."
+def segments_group(app):
+    "The `segments` command group of `app`, made here when `aima.customers.personas` has not added it yet."
     import typer
-    from aima.app.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
 
     grp = next((g.typer_instance for g in app.registered_groups if g.name == "segments"), None)
     if grp is None:
         grp = typer.Typer(no_args_is_help=True, help="Learned customer segments with persona names.")
         app.add_typer(grp, name="segments")
+    return grp
+
+
+def register(app) -> None:
+    "Add `aima segments drift` to the `segments` group that `aima.customers.personas` registers."
+    import typer
+    from aima.app.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
+
+    grp = segments_group(app)
 
     @grp.command("drift")
     def drift_cmd(

@@ -136,11 +136,9 @@ def register(app) -> None:
     "Add `aima segments backtest` to the `segments` group."
     import typer
     from aima.app.cli import JsonOpt, WorkspaceOpt, emit, on_workspace
+    from aima.customers.drift import segments_group
 
-    grp = next((g.typer_instance for g in app.registered_groups if g.name == "segments"), None)
-    if grp is None:
-        grp = typer.Typer(no_args_is_help=True, help="Learned customer segments with persona names.")
-        app.add_typer(grp, name="segments")
+    grp = segments_group(app)
 
     @grp.command("backtest")
     def backtest_cmd(

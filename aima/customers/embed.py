@@ -21,7 +21,7 @@ from ..base import AimaEstimator, check_param
 from ..core import ArtifactError, Workspace, check_fitted
 from .sequences import FIELDS, Sequences, build_sequences, cardinalities
 from ..data.schema import write_result
-from ..log import get_logger, progress_enabled, quiet_lightning, torch_threads
+from ..log import epoch_mean_loss, get_logger, progress_enabled, quiet_lightning, torch_threads
 
 log = get_logger(__name__)
 
@@ -127,10 +127,7 @@ def _lightning_module(net: nn.Module, lr: float, temperature: float):
             return loss
 
         def on_train_epoch_end(self):  # mean over the batches of every process (DDP: all ranks agree)
-            mean = torch.tensor([self._sum, float(self._n)])
-            mean = self.trainer.strategy.reduce(mean, reduce_op="sum") if self.trainer.world_size > 1 else mean
-            self.epoch_losses.append(float(mean[0] / mean[1].clamp(min=1)))
-            self._sum, self._n = 0.0, 0
+            epoch_mean_loss(self)
 
         def configure_optimizers(self):
             return torch.optim.AdamW(self.parameters(), lr=lr)
