@@ -203,10 +203,16 @@ def text_embeddings(texts: list[str], encoder=None, cache: dict | None = None) -
 
 # %% ../../nbs/20_campaigns/00_dna.ipynb #ec54f0b0
 def campaign_dna(
-    df: pd.DataFrame, history: pd.DataFrame | None = None, embed: bool = False, encoder=None, cache: dict | None = None
+    df: pd.DataFrame,
+    history: pd.DataFrame | None = None,
+    embed: bool = False,
+    encoder=None,
+    cache: dict | None = None,
+    image_encoder=None,
 ) -> pd.DataFrame:
     """Campaign DNA: one row per campaign of `df` (a `campaigns`-shaped frame) with content, offer, timing, channel and
-    audience and budget features; `embed` adds `emb_*` (the text encoder's embedding of subject + preview)."""
+    audience and budget features; `embed` adds `emb_*` (the text encoder's embedding of subject + preview), and an
+    `image_encoder` (`aima.campaigns.images.VisionEncoder`) adds `img_*` and `has_image` from the `image` column."""
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"campaign_dna takes a pandas DataFrame of campaigns; got {type(df).__name__}.")
     if not any(c in df.columns for c in ("subject", "body")):
@@ -221,4 +227,8 @@ def campaign_dna(
         texts = (_text(df, "subject") + ". " + _text(df, "preview")).str.strip(". ").tolist()
         e = text_embeddings(texts, encoder, cache)
         out = out.join(pd.DataFrame(e, index=df.index, columns=[f"emb_{i}" for i in range(e.shape[1])]))
+    if image_encoder is not None:
+        from aima.campaigns.images import image_features
+
+        out = out.join(image_features(df, image_encoder))
     return out

@@ -14,6 +14,7 @@ import pandas as pd
 from ..base import AimaEstimator, check_fitted, check_param, tabular_preprocessor
 from .conformal import calibration_folds, conformal_halfwidth
 from .dna import campaign_dna
+from .images import fit_block_pca, project_block
 
 METRICS = ("open_rate", "click_rate", "conversion_rate", "revenue_per_send", "roi")
 BOUNDS = {m: (0.0, 1.0) for m in METRICS[:3]} | {"revenue_per_send": (0.0, np.inf), "roi": (-1.0, np.inf)}
@@ -123,11 +124,12 @@ class CampaignPredictor(AimaEstimator):
         encoder=None,
         random_state: int | None = 0,
         group: str | None = None,
+        image_encoder=None,
     ):
         self.interval, self.embed, self.n_text_components, self.cv = interval, embed, n_text_components, cv
         self.group = group
         self.n_estimators, self.max_depth, self.learning_rate = n_estimators, max_depth, learning_rate
-        self.encoder, self.random_state = encoder, random_state
+        self.encoder, self.random_state, self.image_encoder = encoder, random_state, image_encoder
 
     def _check_params(self):
         check_param("interval", self.interval, low=0, high=1, low_open=True, high_open=True)
@@ -138,19 +140,14 @@ class CampaignPredictor(AimaEstimator):
         check_param("learning_rate", self.learning_rate, low=0, low_open=True)
 
     def _features(self, df: pd.DataFrame, fit: bool = False) -> pd.DataFrame:
-        X = campaign_dna(df, history=None if fit else self.history_, embed=self.embed, encoder=self.encoder)
-        emb = [c for c in X.columns if c.startswith("emb_")]
-        if emb:
-            from sklearn.decomposition import PCA
-
-            if fit:
-                k = min(self.n_text_components, len(X) - 1, len(emb))
-                self.text_pca_ = PCA(k, random_state=self.random_state).fit(X[emb].to_numpy())
-            z = self.text_pca_.transform(X[emb].to_numpy())
-            X = X.drop(columns=emb).join(
-                pd.DataFrame(z, index=X.index, columns=[f"text_{i}" for i in range(z.shape[1])])
-            )
-        return X
+        X = campaign_dna(
+            df, None if fit else self.history_, self.embed, self.encoder, image_encoder=self.image_encoder
+        )
+        if fit:  # text and image embeddings: a few principal components each, fitted on the training campaigns
+            k, rs = self.n_text_components, self.random_state
+            self.text_pca_, self.image_pca_ = fit_block_pca(X, "emb_", k, rs), fit_block_pca(X, "img_", k, rs)
+        X = project_block(X, getattr(self, "text_pca_", None), "emb_", "text")
+        return project_block(X, getattr(self, "image_pca_", None), "img_", "image")
 
     def _model(self):
         from sklearn.ensemble import GradientBoostingRegressor
