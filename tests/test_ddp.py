@@ -32,18 +32,23 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.slow
-def test_sequence_embedder_ddp_on_two_cpu_processes(tmp_path):
+def _two_ranks(tmp_path, text: str, name: str) -> list[dict]:
+    "Run the training script `text` (saved as `name`) in a fresh interpreter; the two ranks' JSON reports."
     pytest.importorskip("lightning", reason="install aima[torch]")
-    script = tmp_path / "train_ddp.py"
-    script.write_text(SCRIPT)
+    script = tmp_path / name
+    script.write_text(text)
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     env.pop("LOCAL_RANK", None)
     r = subprocess.run(
         [sys.executable, str(script), str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
     )
     assert r.returncode == 0, r.stderr[-3000:]
-    ranks = [json.loads((tmp_path / f"rank{i}.json").read_text()) for i in (0, 1)]
+    return [json.loads((tmp_path / f"rank{i}.json").read_text()) for i in (0, 1)]
+
+
+@pytest.mark.slow
+def test_sequence_embedder_ddp_on_two_cpu_processes(tmp_path):
+    ranks = _two_ranks(tmp_path, SCRIPT, "train_ddp.py")
     assert [x["rank"] for x in ranks] == [0, 1]
     assert [x["world_size"] for x in ranks] == [2, 2]
     assert ranks[0]["pid"] != ranks[1]["pid"]  # two processes trained
@@ -76,16 +81,7 @@ if __name__ == "__main__":
 @pytest.mark.slow
 def test_campaign_predictor_ddp_on_two_cpu_processes(tmp_path):
     "`MultiTaskPredictor(strategy='ddp', accelerator='cpu', devices=2)`: each fold network trains in two processes."
-    pytest.importorskip("lightning", reason="install aima[torch]")
-    script = tmp_path / "train_campaigns_ddp.py"
-    script.write_text(CAMPAIGN_SCRIPT)
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    env.pop("LOCAL_RANK", None)
-    r = subprocess.run(
-        [sys.executable, str(script), str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
-    )
-    assert r.returncode == 0, r.stderr[-3000:]
-    ranks = [json.loads((tmp_path / f"rank{i}.json").read_text()) for i in (0, 1)]
+    ranks = _two_ranks(tmp_path, CAMPAIGN_SCRIPT, "train_campaigns_ddp.py")
     assert [x["rank"] for x in ranks] == [0, 1]
     assert [x["world_size"] for x in ranks] == [2, 2]
     assert ranks[0]["pid"] != ranks[1]["pid"]  # two processes trained
