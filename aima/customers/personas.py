@@ -312,7 +312,7 @@ def fit_segments(
         k_max=k_max or cfg.segment_k_max,
         n_seeds=n_seeds or cfg.segment_seeds,
         min_cluster_size=cfg.min_cluster_size,
-        scale=on != "both",
+        scale=on == "features",  # embeddings are clustered as learned (see SegmentModel); `both` is block-scaled
         random_state=ws.config.random_state,
     ).fit(M)
     named = describe_segments(data, model.labels_)

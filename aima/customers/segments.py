@@ -54,7 +54,8 @@ class SegmentModel(AimaEstimator):
         k_min: int = 2,
         k_max: int = 8,
         n_seeds: int = 5,
-        min_stability: float = 0.8,
+        min_stability: float = 0.9,
+        n_init: int = 20,
         min_cluster_size: int = 25,
         umap_dim: int | None = 5,
         scale: bool = True,
@@ -65,6 +66,7 @@ class SegmentModel(AimaEstimator):
         self.method, self.k, self.k_min, self.k_max, self.n_seeds = method, k, k_min, k_max, n_seeds
         self.min_stability, self.min_cluster_size, self.umap_dim = min_stability, min_cluster_size, umap_dim
         self.scale, self.sample, self.n_threads, self.random_state = scale, sample, n_threads, random_state
+        self.n_init = n_init
 
     def _check_params(self):
         check_param("method", self.method, choices=METHODS)
@@ -74,6 +76,7 @@ class SegmentModel(AimaEstimator):
         check_param("k_max", self.k_max, low=self.k_min, integer=True)
         check_param("n_seeds", self.n_seeds, low=1, integer=True)
         check_param("min_stability", self.min_stability, low=-1, high=1)
+        check_param("n_init", self.n_init, low=1, integer=True)
         check_param("min_cluster_size", self.min_cluster_size, low=2, integer=True)
         if self.umap_dim is not None:
             check_param("umap_dim", self.umap_dim, low=1, integer=True)
@@ -101,7 +104,7 @@ class SegmentModel(AimaEstimator):
 
     def _one(self, Z, k, seed):
         if self.method == "kmeans":
-            m = KMeans(k, n_init=4, random_state=seed).fit(Z)
+            m = KMeans(k, n_init=self.n_init, random_state=seed).fit(Z)
             return m, m.labels_
         m = GaussianMixture(k, covariance_type="diag", n_init=2, reg_covar=1e-4, random_state=seed).fit(Z)
         return m, m.predict(Z)
@@ -118,7 +121,7 @@ class SegmentModel(AimaEstimator):
             rows.append(row)
         sel = pd.DataFrame(rows)
         ok = sel[sel.stability_ari >= self.min_stability]
-        ok = sel if ok.empty else ok
+        ok = sel[sel.stability_ari == sel.stability_ari.max()] if ok.empty else ok  # none stable: the most stable
         best = (
             ok.sort_values("bic").iloc[0]
             if self.method == "gmm"
